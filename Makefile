@@ -1,0 +1,50 @@
+# kmm - top-level commands.  The build itself is CMake's (CMakeLists.txt).
+#
+#   make            build everything into build/ (the program is build/kmm)
+#   make demo       build, then run the demo
+#   make test       build (GCC: release, debug, ASan+UBSan, TSan; Clang: fuzzers),
+#                   then every test; ends with CTest's summary line
+#   make bench      build, then run the benchmarks (results in build/bench/)
+#   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
+#   make stress     long randomized stress runs
+#   make format     clang-format every source file
+
+BUILD      ?= build
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+
+.PHONY: all demo test bench fuzz stress format clean configure fuzz-build
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DKMM_FUZZ_DIR=$(abspath $(FUZZ_BUILD))
+
+fuzz-build:
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || \
+		cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DKMM_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+demo: all
+	$(BUILD)/kmm demo
+
+test: all fuzz-build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: all
+	$(BUILD)/bench/kmm_bench
+
+fuzz: fuzz-build
+	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/script
+	$(FUZZ_BUILD)/fuzz_boot -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/boot
+
+stress: all
+	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -L stress
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

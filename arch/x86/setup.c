@@ -1,0 +1,278 @@
+/*
+ * arch/x86/setup.c - setup_arch(): from the firmware's memory map to nodes,
+ * zones and the memory map, in 2.6.34's order (seed 003, 2.3.2.2).
+ *
+ *   head{32,64}: reserve the kernel image and the BIOS area below 1 MB;
+ *   e820:        print the BIOS map; max_pfn; i386: the lowmem limit;
+ *   trampoline:  the SMP trampoline at 0x6000;
+ *   init_memory_mapping: page-table space for the direct mapping ("PGTABLE");
+ *   initmem_init: the early_node_map, per node (x86_64: NODE_DATA);
+ *   paging_init: the memory map (vmemmap or flat) and free_area_init_nodes.
+ */
+#include <kmm/bootmem.h>
+#include <kmm/errno.h>
+#include <kmm/kernel.h>
+#include <kmm/mm.h>
+#include <kmm/params.h>
+#include <kmm/printk.h>
+#include <kmm/string.h>
+#include "arch/x86/e820.h"
+#include "arch/x86/setup.h"
+#include "hw/machine.h"
+#include "mm/internal.h"
+
+#define KERNEL_LOAD_ADDR	0x100000ULL	/* the kernel image sits at 1 MB */
+#define TRAMPOLINE_BASE		0x6000ULL
+#define TRAMPOLINE_SIZE		0x2000ULL
+#define DEFAULT_KERNEL_SIZE	(8ULL << 20)
+#define I386_FIXMAP_SLOTS	256	/* fixmap pte slots (__end_of_fixed_addresses) */
+
+struct kernel_image kimage __state;
+extern unsigned long direct_pages_count[3];
+unsigned long max_pfn __state, max_low_pfn __state, num_physpages __state;
+unsigned long highstart_pfn __state, highend_pfn __state;
+static u64 kernel_size __state = DEFAULT_KERNEL_SIZE;
+
+static int set_kernel_size(const char *val)
+{
+	u64 size;
+
+	if (parse_size(val, &size) || size < (1ULL << 20) || size > (1ULL << 30))
+		return kmm_error("kernel_size=%s: need a size from 1M to 1G", val ? val : "");
+	kernel_size = size;
+	return 0;
+}
+early_param("kernel_size", set_kernel_size, "size of the kernel image loaded at 1M (default 8M)");
+
+/*
+ * Lay the image out as a linker would: code, data, init sections, bss,
+ * each page-aligned; proportions of a 2.6.34 defconfig kernel.
+ */
+static void layout_kernel_image(void)
+{
+	u64 pages = kernel_size >> PAGE_SHIFT;
+	u64 code = pages * 50 / 100, data = pages * 25 / 100, init = pages * 10 / 100;
+	u64 bss = pages - code - data - init;
+
+	kimage.text = KERNEL_LOAD_ADDR;
+	kimage.etext = kimage.text + (code << PAGE_SHIFT);
+	kimage.edata = kimage.etext + (data << PAGE_SHIFT);
+	kimage.init_begin = kimage.edata;
+	kimage.init_end = kimage.init_begin + (init << PAGE_SHIFT);
+	kimage.bss_start = kimage.init_end;
+	kimage.bss_stop = kimage.bss_start + (bss << PAGE_SHIFT);
+}
+
+/*
+ * The BIOS reports 639K of conventional memory and a 1K extended BIOS data
+ * area at 0x9fc00 (the BIOS data area words at 0x413 and 0x40e); Linux
+ * reserves from there to 1 MB.
+ */
+static void reserve_ebda_region(void)
+{
+	u64 lowmem = (u64)*(u16 *)__va(0x413) << 10;
+	u64 ebda = (u64)*(u16 *)__va(0x40e) << 4;
+
+	if (ebda && lowmem > ebda && lowmem - ebda <= 0x10000)
+		lowmem = ebda;
+	if (ebda == 0 && lowmem >= 0x9f000)
+		lowmem = 0x9f000;
+	if (lowmem == 0 || lowmem >= 0x100000)
+		lowmem = 0x9f000;
+	reserve_early_overlap_ok(lowmem, 0x100000, "BIOS reserved");
+}
+
+/* What the simulated BIOS leaves in its data area (RAM always backs page 0). */
+static void bios_write_data_area(void)
+{
+	*(u16 *)__va(0x413) = 639;		/* KB of conventional memory */
+	*(u16 *)__va(0x40e) = 0x9fc0;		/* EBDA segment */
+}
+
+/* i386: where lowmem ends and highmem begins. */
+static void find_low_pfn_range(void)
+{
+	if (max_pfn <= arch->maxmem_pfn) {
+		max_low_pfn = max_pfn;
+	} else {
+		max_low_pfn = arch->maxmem_pfn;
+		if (!arch->pae && max_pfn > (1UL << 20)) {
+			max_pfn = 1UL << 20;
+			printk(KERN_WARNING "Warning: only 4GB will be used. Use a HIGHMEM64G enabled kernel!\n");
+		}
+	}
+}
+
+struct map_range {
+	unsigned long start, end;
+	bool large;
+};
+
+/*
+ * The direct mapping of [start, end): 4k pages up to the first large-page
+ * boundary (i386 never maps its first large page with one), large pages
+ * (2M, or 4M on non-PAE i386) in the middle, 4k pages for the tail.
+ */
+static int split_mem_range(struct map_range *mr, unsigned long start, unsigned long end)
+{
+	unsigned long pmd = arch->bits == 32 && !arch->pae ? (4UL << 20) : (2UL << 20);
+	unsigned long head_end, big_end;
+	int nr = 0;
+
+	if (arch->bits == 32 && start == 0)
+		head_end = pmd;
+	else
+		head_end = round_up(start, pmd);
+	head_end = min(head_end, end);
+	if (start < head_end)
+		mr[nr++] = (struct map_range){ start, head_end, false };
+	big_end = round_down(end, pmd);
+	if (head_end < big_end)
+		mr[nr++] = (struct map_range){ head_end, big_end, true };
+	if (max(head_end, big_end) < end)
+		mr[nr++] = (struct map_range){ max(head_end, big_end), end, false };
+	return nr;
+}
+
+/* Page-table pages to map [0, end) directly (find_early_table_space). */
+static unsigned long table_space(unsigned long end)
+{
+	unsigned long pud_size, pmd_size, pte_entry, pmd_entry, pud_entry, tables, extra;
+
+	if (arch->bits == 64) {
+		pud_size = 1UL << 30, pmd_size = 1UL << 21;
+		pud_entry = pmd_entry = pte_entry = 8;
+	} else if (arch->pae) {
+		pud_size = 1UL << 30, pmd_size = 1UL << 21;
+		pud_entry = pmd_entry = pte_entry = 8;
+	} else {
+		pud_size = pmd_size = 1UL << 22;
+		pud_entry = pmd_entry = pte_entry = 4;
+	}
+	tables = roundup(((end + pud_size - 1) / pud_size) * pud_entry, PAGE_SIZE);
+	tables += roundup(((end + pmd_size - 1) / pmd_size) * pmd_entry, PAGE_SIZE);
+	extra = end - round_down(end, pmd_size);
+	if (arch->bits == 32)
+		extra += pmd_size;
+	tables += roundup(((extra + PAGE_SIZE - 1) >> PAGE_SHIFT) * pte_entry, PAGE_SIZE);
+	if (arch->bits == 32)
+		tables += roundup(I386_FIXMAP_SLOTS * pte_entry, PAGE_SIZE);
+	return tables;
+}
+
+static void init_memory_mapping(unsigned long start, unsigned long end, bool first)
+{
+	struct map_range mr[3];
+	int nr = split_mem_range(mr, start, end);
+
+	printk(KERN_INFO "init_memory_mapping: %016lx-%016lx\n", start, end);
+	for (int i = 0; i < nr; i++) {
+		unsigned long large = arch->bits == 32 && !arch->pae ? (4UL << 20) : (2UL << 20);
+
+		printk(KERN_DEBUG " %010lx - %010lx page %s\n", mr[i].start, mr[i].end,
+		       mr[i].large ? "2M" : "4k");
+		if (mr[i].large)
+			direct_pages_count[1] += (mr[i].end - mr[i].start) / large;
+		else
+			direct_pages_count[0] += (mr[i].end - mr[i].start) >> PAGE_SHIFT;
+	}
+	if (first) {
+		unsigned long tables = table_space(end);
+		u64 table_start = find_e820_area(arch->bits == 64 ? 0x8000 : 0x7000,
+						 (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
+
+		if (table_start == -1ULL)
+			panic("Cannot find space for the kernel page tables");
+		reserve_early(table_start, table_start + tables, "PGTABLE");
+		printk(KERN_DEBUG "kernel direct mapping tables up to %lx @ %llx-%llx\n", end,
+		       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
+	}
+	max_pfn_mapped = max(max_pfn_mapped, end >> PAGE_SHIFT);
+}
+
+/* i386: RAM of node 0, lowmem and highmem; the node is the static contig_page_data. */
+static void i386_initmem_init(void)
+{
+	node_data[0] = &contig_page_data;
+	contig_page_data.node_id = 0;
+	node_online_mask = 1;
+	nr_online_nodes = 1;
+	highstart_pfn = highend_pfn = max_pfn;
+	if (max_pfn > max_low_pfn)
+		highstart_pfn = max_low_pfn;
+	e820_register_active_regions(0, 0, highend_pfn);
+	printk(KERN_NOTICE "%ldMB HIGHMEM available.\n", (highend_pfn - highstart_pfn) >> 8);
+	num_physpages = highend_pfn;
+	printk(KERN_NOTICE "%ldMB LOWMEM available.\n", max_low_pfn >> 8);
+	printk(KERN_INFO "  mapped low ram: 0 - %08lx\n", max_pfn_mapped << PAGE_SHIFT);
+	printk(KERN_INFO "  low ram: 0 - %08lx\n", max_low_pfn << PAGE_SHIFT);
+}
+
+static void paging_init(void)
+{
+	unsigned long max_zone_pfns[MAX_NR_ZONES] = { 0 };
+
+	max_zone_pfns[ZONE_DMA] = MAX_DMA_PFN;
+	if (arch->highmem) {
+		max_zone_pfns[ZONE_NORMAL] = max_low_pfn;
+		max_zone_pfns[ZONE_HIGHMEM] = highend_pfn;
+	} else {
+		max_zone_pfns[ZONE_DMA32] = MAX_DMA32_PFN;
+		max_zone_pfns[ZONE_NORMAL] = max_pfn;
+		sparse_init();
+	}
+	free_area_init_nodes(max_zone_pfns);
+}
+
+int setup_arch(const char *cmdline)
+{
+	u64 kernel_end;
+
+	layout_kernel_image();
+	if (arch->bits == 64)
+		printk(KERN_INFO "Command line: %s\n", cmdline);
+	setup_memory_map();
+
+	kernel_end = kimage.bss_stop;
+	if (!e820_all_mapped(kimage.text, kernel_end, E820_RAM))
+		return kmm_error("the kernel image (%lluK at 1M) does not fit in RAM: the e820 map has no usable RAM at %#llx-%#llx",
+				 (unsigned long long)(kernel_size >> 10),
+				 (unsigned long long)kimage.text, (unsigned long long)kernel_end);
+
+	/* head32.c / head64.c */
+	if (arch->bits == 32)
+		reserve_early_overlap_ok(PAGE_SIZE, 2 * PAGE_SIZE, "EX TRAMPOLINE");
+	reserve_early(kimage.text, kimage.bss_stop, "TEXT DATA BSS");
+	bios_write_data_area();
+	reserve_ebda_region();
+
+	max_pfn = e820_end_of_ram_pfn();
+	num_physpages = max_pfn;
+	if (arch->highmem) {
+		find_low_pfn_range();
+	} else {
+		max_low_pfn = max_pfn;
+		if (max_pfn > MAX_DMA32_PFN)
+			max_low_pfn = e820_end_of_low_ram_pfn();
+	}
+	max_pfn_mapped = arch->bits == 64 ? (512UL << 20) >> PAGE_SHIFT
+					  : round_up(kernel_end + (8UL << 20), 4UL << 20) >> PAGE_SHIFT;
+	max_pfn_mapped = min(max_pfn_mapped, max_pfn);
+	printk(KERN_DEBUG "initial memory mapped : 0 - %08lx\n", max_pfn_mapped << PAGE_SHIFT);
+
+	if (e820_all_mapped(TRAMPOLINE_BASE, TRAMPOLINE_BASE + TRAMPOLINE_SIZE, E820_RAM))
+		reserve_early(TRAMPOLINE_BASE, TRAMPOLINE_BASE + TRAMPOLINE_SIZE, "TRAMPOLINE");
+
+	init_memory_mapping(0, max_low_pfn << PAGE_SHIFT, true);
+	if (arch->bits == 64 && max_pfn > max_low_pfn)
+		init_memory_mapping(1UL << 32, max_pfn << PAGE_SHIFT, false);
+
+	if (arch->highmem)
+		i386_initmem_init();
+	else
+		numa_initmem_init(0, max_pfn);
+	if (nr_nodemap_entries == 0)
+		return kmm_error("the e820 map leaves no usable RAM");
+	paging_init();
+	return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * arch/x86/setup.h - the architecture's part of booting, and the kernel
+ * image it describes.
+ */
+#ifndef KMM_ARCH_X86_SETUP_H
+#define KMM_ARCH_X86_SETUP_H
+
+#include <kmm/types.h>
+
+/* The simulated kernel image: physical addresses of its sections. */
+struct kernel_image {
+	u64 text, etext;	/* _text, _etext: code */
+	u64 edata;		/* _edata: code + data */
+	u64 init_begin, init_end;
+	u64 bss_start, bss_stop;	/* __bss_stop == _end */
+};
+extern struct kernel_image kimage;
+
+/*
+ * setup_arch: the firmware map, early reservations, lowmem/highmem limits,
+ * the direct mapping's page-table space, nodes and their active ranges, and
+ * paging_init (memory map and zones).  Returns 0 or -EINVAL with a message
+ * for machines that cannot boot (e.g. RAM smaller than the kernel).
+ */
+int setup_arch(const char *cmdline);
+/* The arch's end of boot: free boot memory to the buddy allocator, print "Memory:". */
+void mem_init(void);
+
+/* x86_64 NUMA (arch/x86/numa.c). */
+void numa_initmem_init(unsigned long start_pfn, unsigned long last_pfn);
+extern unsigned long highstart_pfn, highend_pfn;
+extern struct pglist_data contig_page_data;
+
+#endif /* KMM_ARCH_X86_SETUP_H */

@@ -1,0 +1,118 @@
+/*
+ * hw/cpu.h - the simulated CPUs.
+ *
+ * A simulated CPU is a record with an id, a node, and the state of its
+ * "interrupt flag".  A host thread runs as one CPU at a time: the
+ * thread-local hw_this_cpu says which.  In deterministic mode one host
+ * thread owns every CPU and switches between them; in parallel mode each
+ * host thread owns one.
+ *
+ * Per-CPU data (page lists, array caches) is protected the way Linux
+ * protects it: by disabling interrupts on the CPU that owns it.  Here
+ * "interrupts disabled" is a flag in the CPU record, cheap to set (no
+ * atomic read-modify-write, no fence).  A remote CPU that must act on this
+ * CPU's data (what Linux does with an IPI, e.g. drain_all_pages) raises the
+ * CPU's takeover flag, forces a fence on every thread with membarrier(2),
+ * waits until the owner is outside its critical section, then runs the
+ * handler as that CPU while the owner waits at its next local_irq_save().
+ * This is Dekker's protocol with the expensive half on the rare side.
+ */
+#ifndef KMM_HW_CPU_H
+#define KMM_HW_CPU_H
+
+#include <kmm/compiler.h>
+#include <kmm/types.h>
+
+#define NR_CPUS		64	/* CONFIG_NR_CPUS of the simulated kernel */
+
+struct hw_cpu {
+	int id;
+	int node;			/* NUMA node of this CPU */
+	bool present;
+	int irq_disabled;		/* written by the running thread only */
+	int takeover;			/* a remote CPU is running a handler as us */
+	int ipi_lock;			/* serialises remote handlers */
+	void *owner;			/* token of the host thread running as us */
+	u64 rng[4];			/* per-CPU PRNG state (xoshiro256**) */
+} ____cacheline_aligned;
+
+extern struct hw_cpu hw_cpus[NR_CPUS];
+extern int nr_cpu_ids;				/* CPUs of this machine */
+extern __thread struct hw_cpu *hw_this_cpu;	/* the CPU this thread runs as */
+extern bool hw_irq_fence;			/* membarrier(2) unavailable: fence locally */
+
+static inline int smp_processor_id(void)
+{
+	return hw_this_cpu->id;
+}
+#define raw_smp_processor_id() smp_processor_id()
+
+void hw_irq_wait_takeover(struct hw_cpu *cpu);
+
+/* Disable "interrupts" on this CPU; returns the previous state. */
+static __always_inline unsigned long hw_irq_save(void)
+{
+	struct hw_cpu *cpu = hw_this_cpu;
+	unsigned long old = cpu->irq_disabled;
+
+	if (!old) {
+		__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
+		if (unlikely(hw_irq_fence))
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		else
+			barrier();
+		if (unlikely(__atomic_load_n(&cpu->takeover, __ATOMIC_ACQUIRE)))
+			hw_irq_wait_takeover(cpu);
+	}
+	return old;
+}
+
+static __always_inline void hw_irq_restore(unsigned long flags)
+{
+	if (!flags)
+		__atomic_store_n(&hw_this_cpu->irq_disabled, 0, __ATOMIC_RELEASE);
+}
+
+static inline bool hw_irqs_disabled(void)
+{
+	return hw_this_cpu->irq_disabled;
+}
+
+/*
+ * Run @fn(@arg) as CPU @cpu, with its interrupts disabled, and wait for it:
+ * directly when this thread owns @cpu or nobody does, otherwise through the
+ * takeover protocol.  Must not be called with interrupts disabled.
+ */
+void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+
+/*
+ * Make the calling host thread run as CPU @cpu (parallel mode), or give it
+ * every CPU (deterministic mode: owner of all, switching with hw_switch_cpu).
+ * Returns -EBUSY when another thread owns @cpu.
+ */
+int hw_cpu_attach(int cpu);
+void hw_cpu_detach(void);
+void hw_cpu_attach_all(void);
+/* Deterministic mode: run later kernel operations as CPU @cpu. */
+void hw_switch_cpu(int cpu);
+/* Give the calling thread the first CPU nobody owns; -EBUSY when all are taken. */
+int hw_cpu_attach_any(void);
+/* At machine setup: seed the per-CPU random streams, clear ownership. */
+void hw_cpus_init(u64 seed);
+
+#define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < nr_cpu_ids; (cpu)++)
+#define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu)
+#define num_online_cpus()	   (nr_cpu_ids)
+#define num_possible_cpus()	   (nr_cpu_ids)
+
+static inline int cpu_to_node(int cpu)
+{
+	return hw_cpus[cpu].node;
+}
+
+static inline int numa_node_id(void)
+{
+	return hw_this_cpu->node;
+}
+
+#endif /* KMM_HW_CPU_H */

@@ -1,0 +1,35 @@
+/*
+ * hw/ram.h - the simulated RAM and host address windows onto it.
+ *
+ * RAM is one memfd of hw.phys_end bytes, mapped once: that mapping is the
+ * direct map, so a physical address converts to a host pointer by adding
+ * hw_ram_base.  Pages never touched cost nothing, so RAM larger than the
+ * host's free memory works as long as it is not all used.
+ *
+ * Other kernel address ranges (vmemmap, later vmalloc and kmap) are host
+ * windows reserved with no access; mapping RAM into them makes the same
+ * physical page visible at a second address, as page tables do.
+ */
+#ifndef KMM_HW_RAM_H
+#define KMM_HW_RAM_H
+
+#include <kmm/types.h>
+
+extern char *hw_ram_base;	/* host address of physical address 0 */
+extern u64 hw_ram_size;		/* bytes backed (== hw.phys_end) */
+
+int hw_ram_create(u64 size);
+void hw_ram_destroy(void);
+
+/* Reserve an inaccessible host window of @size bytes; NULL on failure. */
+void *hw_window_reserve(u64 size);
+void hw_window_release(void *addr, u64 size);
+/* Map physical [@pa, @pa+@size) at host address @va inside a window. */
+int hw_window_map(void *va, u64 pa, u64 size);
+/* Make [@va, @va+@size) inaccessible again. */
+int hw_window_unmap(void *va, u64 size);
+
+#endif /* KMM_HW_RAM_H */
+
+/* Make [@va, @va+@size) of a window ordinary zeroed host memory (not RAM). */
+int hw_window_anon(void *va, u64 size);

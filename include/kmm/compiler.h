@@ -1,0 +1,84 @@
+/*
+ * compiler.h - compiler attributes and helpers shared by every layer.
+ *
+ * kmm is C11 with GNU extensions, built by GCC and Clang.  Nothing here
+ * includes a libc header: only the compiler's freestanding headers.
+ */
+#ifndef KMM_COMPILER_H
+#define KMM_COMPILER_H
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((always_inline))
+#endif
+#ifndef noinline
+#define noinline	__attribute__((noinline))
+#endif
+#ifndef __noreturn
+#define __noreturn	__attribute__((noreturn))
+#endif
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+#ifndef __maybe_unused
+#define __maybe_unused	__attribute__((unused))
+#endif
+#ifndef __used
+#define __used		__attribute__((used))
+#endif
+#ifndef __packed
+#define __packed	__attribute__((packed))
+#endif
+#ifndef __aligned
+#define __aligned(x)	__attribute__((aligned(x)))
+#endif
+#ifndef __cold
+#define __cold		__attribute__((cold))
+#endif
+#ifndef __weak
+#define __weak		__attribute__((weak))
+#endif
+
+#define SMP_CACHE_BYTES		64
+#define ____cacheline_aligned	__aligned(SMP_CACHE_BYTES)
+#define __cacheline_aligned	____cacheline_aligned
+
+/* Annotations Linux uses; they document intent and compile to nothing. */
+#define __init
+#define __initdata
+#define __meminit
+#define __percpu
+#define __user
+#define __iomem
+
+/*
+ * Mutable global state of the simulated kernel.  Every writable global of
+ * lib/, hw/, arch/, mm/ and kernel/ lives in this section, so that a
+ * shutdown can restore the image the program started with -- exactly what a
+ * reboot does to a real kernel's .data and .bss.  A build check
+ * (tests/check_state.sh) fails when a global is left outside it.
+ * The name is a C identifier on purpose: sanitizers leave such sections
+ * uninstrumented, so the restore is a plain byte copy.
+ */
+#define __state		__attribute__((section("kmm_state")))
+
+#define barrier()	__asm__ __volatile__("" ::: "memory")
+#define cpu_relax()	__builtin_ia32_pause()
+
+#define READ_ONCE(x)	 __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define ACCESS_ONCE(x)	 (*(volatile __typeof__(x) *)&(x))
+
+#define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON: " #cond)
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+#define __stringify_1(x)	#x
+#define __stringify(x)		__stringify_1(x)
+
+#endif /* KMM_COMPILER_H */

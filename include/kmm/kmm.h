@@ -1,0 +1,56 @@
+/*
+ * kmm.h - booting and stopping the simulated machine from C.
+ *
+ *   if (kmm_boot("ram=1G nodes=2 cpus=4", 0))
+ *           errx(1, "%s", kmm_error_msg());
+ *   struct page *p = alloc_pages(GFP_KERNEL, 3);
+ *   ...
+ *   kmm_shutdown();
+ *
+ * One machine runs at a time per process.  In parallel mode (the default
+ * for C callers) every host thread that calls into the kernel must first
+ * run as a CPU: kmm_boot() attaches the calling thread to CPU 0, other
+ * threads call kmm_thread_attach().
+ */
+#ifndef KMM_KMM_H
+#define KMM_KMM_H
+
+#include <kmm/types.h>
+
+#define KMM_VERSION		"0.1.0"
+#define KMM_LINUX_VERSION	"2.6.34"
+
+#define KMM_BOOT_DETERMINISTIC	0x1	/* one host thread runs every CPU (the kmm program) */
+
+/*
+ * Boot a machine described by @cmdline (boot options, see docs/scenario.md).
+ * Returns 0, or -EINVAL with kmm_error_msg() naming the option and the
+ * cause (bad option, impossible machine, or a panic during boot); the
+ * process is then as before the call.
+ */
+int kmm_boot(const char *cmdline, unsigned int flags);
+/* Stop the machine and release everything; the next boot starts afresh. */
+void kmm_shutdown(void);
+bool kmm_booted(void);
+
+/* Parallel mode: run the calling thread as CPU @cpu (-1: any free CPU). */
+int kmm_thread_attach(int cpu);
+void kmm_thread_detach(void);
+
+/* Deterministic mode: run later calls as CPU @cpu. */
+int kmm_set_cpu(int cpu);
+/* Advance the simulated clock by @ns, running the periodic kernel work that falls due. */
+void kmm_advance_clock(u64 ns);
+
+/*
+ * What a panic after boot does: the default prints the panic and aborts;
+ * the kmm program exits with status 3.  The hook must not return.
+ */
+void kmm_set_panic_hook(void (*hook)(const char *msg));
+
+/* Refuse to boot machines whose physical address space exceeds @bytes (0: no limit). */
+void kmm_set_ram_limit(u64 bytes);
+
+const char *kmm_error_msg(void);
+
+#endif /* KMM_KMM_H */

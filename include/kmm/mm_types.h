@@ -1,0 +1,50 @@
+/*
+ * mm_types.h - struct page, one per physical page frame.
+ *
+ * The structure is kept at 56 bytes, the size of 2.6.34's struct page on
+ * x86_64, so that the memory map takes exactly as much simulated RAM as it
+ * did in Linux.  Fields are overloaded by page state, as in Linux:
+ *
+ *   state              ->private            ->lru                 ->mapping
+ *   free (PG_buddy)    order of the block   free_area list        NULL
+ *   on a pcp list      migratetype          per_cpu_pages list    NULL
+ *   slab (PG_slab)     -                    .next = cache,        NULL
+ *                                           .prev = slab
+ *   compound tail      -                    (page[1]: dtor/order) first_page
+ */
+#ifndef KMM_MM_TYPES_H
+#define KMM_MM_TYPES_H
+
+#include <kmm/types.h>
+
+struct address_space;
+struct kmem_cache;
+
+struct page {
+	unsigned long flags;		/* page flags, then zone and node bits at the top */
+	atomic_t _count;		/* references; 0 when free */
+	union {
+		atomic_t _mapcount;	/* page table mappings, minus one (-1: unmapped) */
+		struct {
+			u16 inuse;	/* SLUB */
+			u16 objects;
+		};
+	};
+	union {
+		struct {
+			unsigned long private;		/* see the table above */
+			struct address_space *mapping;	/* file, or anon_vma | 1 */
+		};
+		struct kmem_cache *slab;	/* SLUB */
+		struct page *first_page;	/* compound tail pages: the head */
+	};
+	union {
+		pgoff_t index;			/* offset within mapping */
+		void *freelist;			/* SLUB */
+	};
+	struct list_head lru;		/* buddy/pcp/LRU list linkage, see above */
+};
+
+_Static_assert(sizeof(struct page) == 56, "struct page must stay at Linux's 56 bytes");
+
+#endif /* KMM_MM_TYPES_H */

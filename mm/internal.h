@@ -1,0 +1,151 @@
+/*
+ * mm/internal.h - what the files of mm/ share and nobody else uses.
+ *
+ * Lock order (outermost first), as Linux documents it in mm/rmap.c:
+ *
+ *   cache_chain_mutex           (slab: cache creation, destruction, tuning)
+ *     l3->list_lock             (slab: per-node slab lists)
+ *       zone->lock              (buddy free lists, pageblock bits)
+ *   local_irq_save              (per-CPU data: pcp lists, array caches;
+ *                                taken around, never inside, the above)
+ *   logbuf_lock                 (printk; innermost, any context)
+ *
+ * A function named __foo() expects its caller to hold the lock that foo()
+ * would take; debug builds assert it with assert_spin_locked().
+ */
+#ifndef KMM_MM_INTERNAL_H
+#define KMM_MM_INTERNAL_H
+
+#include <kmm/mm.h>
+
+/* Boot-time: has the buddy allocator taken over from the boot allocator? */
+bool mm_boot_done(void);
+void mm_set_boot_done(void);
+
+void __free_pages_bootmem(struct page *page, unsigned int order);
+/* Keep a boot reservation for mm_check() after the hand-over (debug.c). */
+void remember_boot_reservation(u64 start, u64 end);
+
+/* mm_init.c */
+extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
+extern unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
+extern unsigned long zone_movable_pfn[MAX_NUMNODES];
+extern unsigned long nr_kernel_pages, nr_all_pages;
+extern int movable_zone;
+void free_area_init_nodes(unsigned long *max_zone_pfn);
+extern struct per_cpu_pageset boot_pageset[NR_CPUS];
+int zone_batchsize(struct zone *zone);
+void setup_pageset(struct per_cpu_pageset *p, unsigned long batch);
+
+/* sparse.c (x86_64) and the flat map (i386) */
+void sparse_init(void);
+void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long end_pfn);
+void memmap_release(void);
+u64 page_to_linux(const struct page *page);
+bool memmap_contains(const void *p);
+
+/* pageblock flags */
+#define NR_PAGEBLOCK_BITS	3
+extern int pageblock_order;
+#define pageblock_nr_pages	(1UL << pageblock_order)
+int get_pageblock_migratetype(struct page *page);
+void set_pageblock_migratetype(struct page *page, int migratetype);
+unsigned long usemap_size(unsigned long zone_start_pfn, unsigned long zonesize);
+
+/* zonelist.c */
+void build_all_zonelists(void);
+extern int policy_zone;
+unsigned int nr_free_zone_pages(int offset);
+unsigned int nr_free_buffer_pages(void);
+unsigned int nr_free_pagecache_pages(void);
+
+/* page_alloc.c */
+extern const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1];
+void setup_per_cpu_pageset(void);
+void page_alloc_init_late(void);
+
+/* vmstat.c */
+void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, int delta);
+void __inc_zone_state(struct zone *zone, enum zone_stat_item item);
+void __dec_zone_state(struct zone *zone, enum zone_stat_item item);
+void refresh_cpu_vm_stats(int cpu);
+void refresh_all_vm_stats(void);
+unsigned long global_page_state(enum zone_stat_item item);
+void zap_zone_vm_stats(struct zone *zone);
+int calculate_threshold(struct zone *zone);
+void refresh_zone_stat_thresholds(void);
+void zone_statistics(struct zone *preferred, struct zone *z);
+
+#endif /* KMM_MM_INTERNAL_H */
+
+/* Iterate the zone indices the architecture configures, low to high. */
+#define for_each_arch_zone(k, idx) \
+	for ((k) = 0; (k) < arch->nr_zones && ((idx) = arch->zones[(k)], 1); (k)++)
+
+/* page_debug.c */
+void bad_page(struct page *page);
+void dump_page(struct page *page);
+void kernel_map_pages(struct page *page, int numpages, int enable);
+unsigned long bad_page_count(void);
+
+/* Allocation flags for get_page_from_freelist(). */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04	/* don't check watermarks at all */
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_HARDER		0x10	/* try to alloc harder */
+#define ALLOC_HIGH		0x20	/* __GFP_HIGH set */
+#define ALLOC_CPUSET		0x40	/* check for correct cpuset */
+
+int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzone_idx,
+		      int alloc_flags);
+void prep_compound_page(struct page *page, unsigned long order);
+
+/* Reclaim and OOM entry points the allocator's slow path calls (vmscan.c, oom_kill.c). */
+#define ZONE_RECLAIM_NOSCAN	-2
+#define ZONE_RECLAIM_FULL	-1
+#define ZONE_RECLAIM_SOME	0
+#define ZONE_RECLAIM_SUCCESS	1
+extern int zone_reclaim_mode;
+extern bool oom_killer_disabled;
+int zone_reclaim(struct zone *zone, gfp_t gfp_mask, unsigned int order);
+void wakeup_kswapd(struct zone *zone, int order);
+unsigned long try_to_free_pages(struct zonelist *zonelist, int order, gfp_t gfp_mask,
+				unsigned long *nodemask);
+void out_of_memory(struct zonelist *zonelist, gfp_t gfp_mask, int order, unsigned long *nodemask);
+void congestion_wait(long timeout);
+
+/*
+ * A simulator's guard: in deterministic mode nothing can free memory while
+ * an allocation loops waiting for reclaim that will never come; after a
+ * bounded number of rounds the allocation fails with a warning instead of
+ * hanging.  See docs/glossary.md.
+ */
+void alloc_livelock_reset(void);
+bool alloc_livelocked(void);
+
+/* show_mem.c */
+void show_mem(void);
+void show_free_areas(void);
+/* Print gfp flags as the tracepoints do ("GFP_KERNEL|GFP_ZERO"). */
+void format_gfp_flags(char *buf, size_t size, gfp_t flags);
+
+/* fault injection: fail_page_alloc */
+bool should_fail_alloc_page(gfp_t gfp_mask, unsigned int order);
+
+int move_freepages_block(struct zone *zone, struct page *page, int migratetype);
+
+/* watermark.c */
+extern int min_free_kbytes;
+extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
+extern int percpu_pagelist_fraction;
+void init_per_zone_wmark_min(void);
+void setup_per_zone_wmarks(void);
+void setup_per_zone_lowmem_reserve(void);
+int min_free_kbytes_set(long long kbytes);
+int lowmem_reserve_ratio_set(const int *ratios, int n);
+int percpu_pagelist_fraction_set(long long fraction);
+
+/* Boot option mobility_grouping=off: never group pages by mobility (kmm). */
+extern bool mobility_grouping_off;

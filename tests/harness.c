@@ -1,0 +1,107 @@
+/* harness.c - see harness.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kmm/bug.h>
+#include <kmm/mm_check.h>
+#include <kmm/printk.h>
+#include <kmm/procfs.h>
+#include "tests/harness.h"
+
+jmp_buf *kmm_test_trap;
+
+static void trap_bug(const char *file, int line)
+{
+	if (kmm_test_trap) {
+		jmp_buf *jb = kmm_test_trap;
+
+		kmm_test_trap = NULL;
+		longjmp(*jb, 1);
+	}
+	fail_msg("unexpected kernel BUG at %s:%d\n%s", file, line, dmesg_text());
+}
+
+static void trap_panic(const char *msg)
+{
+	if (kmm_test_trap) {
+		jmp_buf *jb = kmm_test_trap;
+
+		kmm_test_trap = NULL;
+		longjmp(*jb, 1);
+	}
+	fail_msg("unexpected kernel panic: %s", msg);
+}
+
+int kmm_test_arm_trap(jmp_buf *jb)
+{
+	kmm_test_trap = jb;
+	return 0;
+}
+
+void kmm_test_disarm_trap(void)
+{
+	kmm_test_trap = NULL;
+}
+
+void boot_or_fail(const char *cmdline)
+{
+	if (kmm_booted())
+		kmm_shutdown();
+	if (kmm_boot(cmdline, KMM_BOOT_DETERMINISTIC))
+		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
+}
+
+void assert_mm_check(void)
+{
+	struct seq_file report;
+	int problems;
+
+	seq_init(&report);
+	problems = mm_check(&report);
+	if (problems)
+		fail_msg("mm_check: %d problem(s):\n%s", problems, report.buf);
+	seq_release(&report);
+}
+
+int teardown_machine(void **state)
+{
+	if (kmm_booted())
+		kmm_shutdown();
+	return 0;
+}
+
+const char *dmesg_text(void)
+{
+	static char *buf;
+	size_t n = log_buf_read(NULL, 0);
+
+	free(buf);
+	buf = malloc(n + 1);
+	log_buf_read(buf, n + 1);
+	return buf;
+}
+
+int dmesg_has(const char *s)
+{
+	return strstr(dmesg_text(), s) != NULL;
+}
+
+const char *proc_text(const char *path)
+{
+	static struct seq_file m;
+
+	seq_release(&m);
+	if (proc_read(path, &m))
+		fail_msg("cannot read %s", path);
+	return m.buf ? m.buf : "";
+}
+
+int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
+{
+	bug_set_hook(trap_bug);
+	kmm_set_panic_hook(trap_panic);
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return _cmocka_run_group_tests(argv[0], tests, n, NULL, NULL);
+}

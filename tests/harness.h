@@ -1,0 +1,61 @@
+/*
+ * harness.h - what every C test uses: cmocka, a booted machine per test,
+ * catching BUG() and panic, and mm_check() at the end.
+ *
+ * A test binary runs all its tests, or the one named by its argument
+ * (CTest registers each test by name: "dbg.buddy.split_and_merge").
+ */
+#ifndef KMM_TEST_HARNESS_H
+#define KMM_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kmm/kmm.h>
+#include <kmm/seq_file.h>
+
+int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv);
+
+#define KMM_TEST_MAIN(tests)							\
+	int main(int argc, char **argv)						\
+	{									\
+		return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv); \
+	}
+
+/* Boot (deterministic mode) or fail the test with the boot error. */
+void boot_or_fail(const char *cmdline);
+/* Run mm_check(); fail the test, printing the report, on any problem. */
+void assert_mm_check(void);
+/* Shut down if a machine runs (a cmocka teardown). */
+int teardown_machine(void **state);
+
+/* The log as dmesg prints it (static buffer). */
+const char *dmesg_text(void);
+/* The text of a /proc or debugfs file (static buffer, overwritten by the next call). */
+const char *proc_text(const char *path);
+/* True if the log contains @s. */
+int dmesg_has(const char *s);
+
+/*
+ * Run @stmt expecting the simulated kernel to BUG() or panic; fail if it
+ * does not.  The machine is shut down afterwards (its state is broken).
+ */
+extern jmp_buf *kmm_test_trap;
+int kmm_test_arm_trap(jmp_buf *jb);
+void kmm_test_disarm_trap(void);
+#define EXPECT_KERNEL_STOP(stmt)						\
+	do {									\
+		jmp_buf __jb;							\
+		if (!setjmp(__jb)) {						\
+			kmm_test_arm_trap(&__jb);				\
+			stmt;							\
+			kmm_test_disarm_trap();					\
+			fail_msg("expected a BUG or panic from: %s", #stmt);	\
+		}								\
+		kmm_test_disarm_trap();						\
+	} while (0)
+
+#endif /* KMM_TEST_HARNESS_H */

@@ -1,0 +1,137 @@
+/*
+ * main.c - the kmm program: run scenario scripts on a simulated machine.
+ *
+ *   kmm demo            the guided demo (examples/demo.kmm, built in)
+ *   kmm run FILE        run a script (FILE "-" reads standard input)
+ *   kmm parse FILE      check a script's syntax without running it
+ *   kmm --help | --version
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kmm/kmm.h>
+#include <kmm/params.h>
+#include <kmm/procfs.h>
+#include "tools/kmm/script.h"
+
+extern const char kmm_demo_script[];
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kmm demo | kmm run FILE | kmm parse FILE | kmm --help | kmm --version\n"
+		"\n"
+		"kmm runs the Linux %s memory manager on a simulated machine, driven by a\n"
+		"scenario script (see docs/scenario.md).  FILE - reads the script from stdin.\n"
+		"Exit status: 0 ok, 1 an expectation or check failed, 2 bad input or a\n"
+		"command that could not run, 3 the simulated kernel panicked or hit BUG().\n",
+		KMM_LINUX_VERSION);
+}
+
+static void help(void)
+{
+	usage(stdout);
+	printf("\nScript commands:\n");
+	for (int i = 0; command_nth(i); i++)
+		printf("  %-60s %s\n", command_nth(i)->usage, command_nth(i)->help);
+	printf("\nBoot options (boot KEY=VALUE ...):\n");
+	for (const struct kernel_param *p = param_first(); p; p = param_next(p))
+		printf("  %-20s %s\n", p->prefix ? "node<N>" : p->name, p->help);
+	printf("\nFiles (cat PATH, set PATH VALUE):\n");
+	for (const struct proc_entry *e = proc_first(); e; e = proc_next(e))
+		printf("  %s%s%s\n", e->path, e->prefix ? "/..." : "",
+		       !e->show ? "  (write-only)" : !e->write ? "" : "  (writable)");
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n, f);
+
+		n += r;
+		if (r == 0)
+			break;
+		if (n == cap) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int run_text(const char *text, size_t len, const char *name, bool parse_only)
+{
+	struct script s;
+	char err[1024];
+	int status;
+
+	if (script_parse(text, len, name, &s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		script_free(&s);
+		return 2;
+	}
+	status = parse_only ? 0 : script_run(&s, stdout);
+	script_free(&s);
+	return status;
+}
+
+static int run_file(const char *path, bool parse_only)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t len;
+	char *text;
+	int status;
+
+	if (!f) {
+		fprintf(stderr, "kmm: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	text = read_all(f, &len);
+	if (f != stdin)
+		fclose(f);
+	if (!text) {
+		fprintf(stderr, "kmm: %s: cannot read the file\n", path);
+		return 2;
+	}
+	status = run_text(text, len, strcmp(path, "-") ? path : "<stdin>", parse_only);
+	free(text);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		help();
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kmm %s (Linux %s memory manager)\n", KMM_VERSION, KMM_LINUX_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "demo") && argc == 2)
+		return run_text(kmm_demo_script, strlen(kmm_demo_script), "demo.kmm", false);
+	if ((!strcmp(argv[1], "run") || !strcmp(argv[1], "parse")) && argc == 3)
+		return run_file(argv[2], argv[1][0] == 'p');
+	fprintf(stderr, "kmm: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
