@@ -67,11 +67,11 @@ void hw_cpus_init(u64 seed)
 	}
 }
 
+/* After raising takeover: make every thread's earlier stores visible. */
 static void force_fences(void)
 {
-	if (!hw_irq_fence)
+	if (!HW_IRQ_SEQCST && !hw_irq_fence)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Slow half of hw_irq_save(): a remote CPU is running as us; let it finish. */
@@ -81,9 +81,8 @@ void hw_irq_wait_takeover(struct hw_cpu *cpu)
 		__atomic_store_n(&cpu->irq_disabled, 0, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&cpu->takeover, __ATOMIC_ACQUIRE))
 			cpu_relax();
-		__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	} while (__atomic_load_n(&cpu->takeover, __ATOMIC_ACQUIRE));
+		__atomic_exchange_n(&cpu->irq_disabled, 1, __ATOMIC_SEQ_CST);
+	} while (__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST));
 }
 
 void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
@@ -102,9 +101,9 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 		hw_irq_restore(flags);
 		hw_this_cpu = prev;
 	} else {
-		__atomic_store_n(&c->takeover, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->takeover, 1, __ATOMIC_SEQ_CST);
 		force_fences();
-		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_SEQ_CST))
 			cpu_relax();
 		remote_alias = *c;
 		remote_alias.irq_disabled = 1;

@@ -49,6 +49,21 @@ static inline int smp_processor_id(void)
 
 void hw_irq_wait_takeover(struct hw_cpu *cpu);
 
+/*
+ * With ThreadSanitizer (which does not model membarrier(2) or fences) the
+ * handshake uses sequentially consistent atomics on both sides instead.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define HW_IRQ_SEQCST 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HW_IRQ_SEQCST 1
+#endif
+#endif
+#ifndef HW_IRQ_SEQCST
+#define HW_IRQ_SEQCST 0
+#endif
+
 /* Disable "interrupts" on this CPU; returns the previous state. */
 static __always_inline unsigned long hw_irq_save(void)
 {
@@ -56,12 +71,14 @@ static __always_inline unsigned long hw_irq_save(void)
 	unsigned long old = cpu->irq_disabled;
 
 	if (!old) {
-		__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
-		if (unlikely(hw_irq_fence))
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		else
+		if (HW_IRQ_SEQCST || unlikely(hw_irq_fence)) {
+			__atomic_exchange_n(&cpu->irq_disabled, 1, __ATOMIC_SEQ_CST);
+		} else {
+			/* The remote side's membarrier(2) supplies the fence. */
+			__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
 			barrier();
-		if (unlikely(__atomic_load_n(&cpu->takeover, __ATOMIC_ACQUIRE)))
+		}
+		if (unlikely(__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST)))
 			hw_irq_wait_takeover(cpu);
 	}
 	return old;

@@ -84,6 +84,27 @@ void zone_statistics(struct zone *preferred, struct zone *z);
 
 /* page_debug.c */
 void bad_page(struct page *page);
+void bad_page_report(struct page *page);	/* report only, touch nothing */
+
+/*
+ * Debug builds mark pages that sit on a per-CPU list (a bit above the page
+ * flags), so that a free of a larger order covering one is caught.
+ */
+#define PG_pcp_debug	(NR_PAGEFLAGS + 2)
+static inline void pcp_mark(struct page *page, bool on)
+{
+	if (KMM_DEBUG) {
+		if (on)
+			__set_bit(PG_pcp_debug, &page->flags);
+		else
+			__clear_bit(PG_pcp_debug, &page->flags);
+	}
+}
+
+static inline bool pcp_marked(const struct page *page)
+{
+	return KMM_DEBUG && test_bit(PG_pcp_debug, &page->flags);
+}
 void dump_page(struct page *page);
 void kernel_map_pages(struct page *page, int numpages, int enable);
 unsigned long bad_page_count(void);

@@ -247,7 +247,7 @@ static void __free_one_page(struct page *page, struct zone *zone, unsigned int o
 	while (order < MAX_ORDER - 1) {
 		unsigned long buddy_idx = page_idx ^ (1 << order);
 		unsigned long combined_idx;
-		struct page *buddy = page + (buddy_idx - page_idx);
+		struct page *buddy = page + ((long)buddy_idx - (long)page_idx);
 
 		if (!page_is_buddy(page, buddy, order))
 			break;
@@ -255,7 +255,7 @@ static void __free_one_page(struct page *page, struct zone *zone, unsigned int o
 		zone->free_area[order].nr_free--;
 		rmv_page_order(buddy);
 		combined_idx = page_idx & ~(1UL << order);
-		page = page + (combined_idx - page_idx);
+		page = page + ((long)combined_idx - (long)page_idx);
 		page_idx = combined_idx;
 		order++;
 	}
@@ -273,8 +273,12 @@ static inline int free_pages_check(struct page *page)
 {
 	if (unlikely(page_mapcount(page) | (page->mapping != NULL) |
 		     (atomic_read(&page->_count) != 0) |
-		     (page->flags & PAGE_FLAGS_CHECK_AT_FREE))) {
-		bad_page(page);
+		     (page->flags & PAGE_FLAGS_CHECK_AT_FREE) | pcp_marked(page))) {
+		/* A free block or a pcp page is not ours to change: report only. */
+		if (PageBuddy(page) || pcp_marked(page))
+			bad_page_report(page);
+		else
+			bad_page(page);
 		return 1;
 	}
 	if (page->flags & PAGE_FLAGS_CHECK_AT_PREP)
@@ -308,6 +312,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 		do {
 			page = list_entry(list->prev, struct page, lru);
 			list_del(&page->lru);
+			pcp_mark(page, false);
 			/* MIGRATE_MOVABLE lists may hold MIGRATE_RESERVE pages: private says which. */
 			__free_one_page(page, zone, 0, page_private(page));
 			trace_mm_page_pcpu_drain(page, 0, (int)page_private(page));
@@ -390,6 +395,7 @@ void free_hot_cold_page(struct page *page, int cold)
 		list_add_tail(&page->lru, &pcp->lists[migratetype]);
 	else
 		list_add(&page->lru, &pcp->lists[migratetype]);
+	pcp_mark(page, true);
 	pcp->count++;
 	if (pcp->count >= pcp->high) {
 		free_pcppages_bulk(zone, pcp->batch, pcp);
@@ -419,6 +425,15 @@ void __free_pages_bootmem(struct page *page, unsigned int order)
 
 void __free_pages(struct page *page, unsigned int order)
 {
+	/*
+	 * No reference to drop (a double free, or a page never allocated), or
+	 * a block not aligned to its order (freed with the wrong order):
+	 * report, and leave the page as it is.
+	 */
+	if (unlikely(page_count(page) <= 0 || (page_to_pfn(page) & ((1UL << order) - 1)))) {
+		bad_page_report(page);
+		return;
+	}
 	if (put_page_testzero(page)) {
 		if (order == 0)
 			free_hot_cold_page(page, 0);
@@ -678,6 +693,8 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 		else
 			list_add_tail(&page->lru, list);
 		set_page_private(page, migratetype);
+		if (order == 0)
+			pcp_mark(page, true);
 		list = &page->lru;
 	}
 	__mod_zone_page_state(zone, NR_FREE_PAGES, -(int)(i << order));
@@ -711,6 +728,7 @@ again:
 		else
 			page = list_entry(list->next, struct page, lru);
 		list_del(&page->lru);
+		pcp_mark(page, false);
 		pcp->count--;
 	} else {
 		if (unlikely(gfp_flags & __GFP_NOFAIL))

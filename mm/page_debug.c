@@ -78,7 +78,12 @@ void dump_page(struct page *page)
 	printk(")\n");
 }
 
-void bad_page(struct page *page)
+/*
+ * Report @page; with @clear_buddy also clear PG_buddy so that it can never
+ * merge.  A page that really heads a free block (a double free found it)
+ * keeps its flag: clearing it would corrupt the free lists.
+ */
+static void __bad_page(struct page *page, bool clear_buddy)
 {
 	dbg.nr_bad++;
 	if (dbg.nr_shown == 60) {
@@ -99,7 +104,18 @@ void bad_page(struct page *page)
 	dump_page(page);
 	dump_stack();
 out:
-	__ClearPageBuddy(page);
+	if (clear_buddy)
+		__ClearPageBuddy(page);
+}
+
+void bad_page(struct page *page)
+{
+	__bad_page(page, true);
+}
+
+void bad_page_report(struct page *page)
+{
+	__bad_page(page, false);
 }
 
 /* ---- poisoning ---- */

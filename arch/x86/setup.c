@@ -68,10 +68,24 @@ static void layout_kernel_image(void)
  * area at 0x9fc00 (the BIOS data area words at 0x413 and 0x40e); Linux
  * reserves from there to 1 MB.
  */
+/* The BIOS data area's words are not naturally aligned (0x413). */
+static u16 bda_read(unsigned long off)
+{
+	u16 v;
+
+	memcpy(&v, __va(off), sizeof(v));
+	return v;
+}
+
+static void bda_write(unsigned long off, u16 v)
+{
+	memcpy(__va(off), &v, sizeof(v));
+}
+
 static void reserve_ebda_region(void)
 {
-	u64 lowmem = (u64)*(u16 *)__va(0x413) << 10;
-	u64 ebda = (u64)*(u16 *)__va(0x40e) << 4;
+	u64 lowmem = (u64)bda_read(0x413) << 10;
+	u64 ebda = (u64)bda_read(0x40e) << 4;
 
 	if (ebda && lowmem > ebda && lowmem - ebda <= 0x10000)
 		lowmem = ebda;
@@ -85,8 +99,8 @@ static void reserve_ebda_region(void)
 /* What the simulated BIOS leaves in its data area (RAM always backs page 0). */
 static void bios_write_data_area(void)
 {
-	*(u16 *)__va(0x413) = 639;		/* KB of conventional memory */
-	*(u16 *)__va(0x40e) = 0x9fc0;		/* EBDA segment */
+	bda_write(0x413, 639);		/* KB of conventional memory */
+	bda_write(0x40e, 0x9fc0);	/* EBDA segment */
 }
 
 /* i386: where lowmem ends and highmem begins. */

@@ -117,53 +117,53 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 {
 	char *buf = malloc(strlen(line) + 1);
 	char *words[MAX_WORDS];
+	char heredoc[64] = "";
 	const char *msg = NULL;
-	int n, first = 0, npos = 0;
-	const char *heredoc = NULL;
+	int n, first = 0, npos = 0, r = 0;
 
 	if (!buf)
 		return perr(err, errlen, s->filename, lineno, "out of memory");
+	c->line = lineno;
 	n = split_words(line, buf, words, &msg);
 	if (n < 0) {
-		free(buf);
-		return perr(err, errlen, s->filename, lineno, "%s", msg);
+		r = perr(err, errlen, s->filename, lineno, "%s", msg);
+		goto out;
 	}
-	c->line = lineno;
 	if (n >= 2 && !strcmp(words[1], "=")) {
 		if (!is_ident(words[0])) {
-			free(buf);
-			return perr(err, errlen, s->filename, lineno,
-				    "'%s' is not a variable name (letters, digits, _)", words[0]);
+			r = perr(err, errlen, s->filename, lineno,
+				 "'%s' is not a variable name (letters, digits, _)", words[0]);
+			goto out;
 		}
 		if (n == 2) {
-			free(buf);
-			return perr(err, errlen, s->filename, lineno, "nothing to assign to '%s'",
-				    words[0]);
+			r = perr(err, errlen, s->filename, lineno, "nothing to assign to '%s'", words[0]);
+			goto out;
 		}
 		c->assign = strdup(words[0]);
 		first = 2;
 	}
 	c->def = command_find(words[first]);
 	if (!c->def) {
-		int r = perr(err, errlen, s->filename, lineno, "unknown command '%s'", words[first]);
-
-		free(buf);
-		return r;
+		r = perr(err, errlen, s->filename, lineno, "unknown command '%s'", words[first]);
+		goto out;
 	}
 	if (c->assign && !c->def->assigns) {
-		free(buf);
-		return perr(err, errlen, s->filename, lineno, "%s gives no value to assign",
-			    c->def->name);
+		r = perr(err, errlen, s->filename, lineno, "%s gives no value to assign",
+			 c->def->name);
+		goto out;
 	}
 	c->rest = rest_of_line(line, words[first]);
 	if (n > first + 1 && !strncmp(words[n - 1], "<<", 2)) {
-		heredoc = words[n - 1] + 2;
+		snprintf(heredoc, sizeof(heredoc), "%s", words[n - 1] + 2);
 		n--;
-		if (!c->def->block || !is_ident(heredoc)) {
-			free(buf);
-			return perr(err, errlen, s->filename, lineno,
-				    c->def->block ? "a text block needs a name: <<END"
-						  : "%s takes no text block", c->def->name);
+		if (!c->def->block) {
+			r = perr(err, errlen, s->filename, lineno, "%s takes no text block",
+				 c->def->name);
+			goto out;
+		}
+		if (!is_ident(heredoc)) {
+			r = perr(err, errlen, s->filename, lineno, "a text block needs a name: <<END");
+			goto out;
 		}
 	}
 	if (!c->def->raw) {
@@ -177,10 +177,10 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 				a->key = strndup(words[i], eq - words[i]);
 				a->value = strdup(eq + 1);
 				if (!key_allowed(c->def, a->key)) {
-					free(buf);
-					return perr(err, errlen, s->filename, lineno,
-						    "%s: unknown argument '%s' (usage: %s)",
-						    c->def->name, a->key, c->def->usage);
+					r = perr(err, errlen, s->filename, lineno,
+						 "%s: unknown argument '%s' (usage: %s)", c->def->name,
+						 a->key, c->def->usage);
+					goto out;
 				}
 			} else {
 				a->value = strdup(words[i]);
@@ -188,34 +188,30 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 			}
 		}
 		if (npos < c->def->min_pos || npos > c->def->max_pos) {
-			free(buf);
-			return perr(err, errlen, s->filename, lineno, "%s: %s (usage: %s)",
-				    c->def->name,
-				    npos < c->def->min_pos ? "missing argument" : "too many arguments",
-				    c->def->usage);
+			r = perr(err, errlen, s->filename, lineno, "%s: %s (usage: %s)", c->def->name,
+				 npos < c->def->min_pos ? "missing argument" : "too many arguments",
+				 c->def->usage);
+			goto out;
 		}
 	}
-	free(buf);
-
-	if (c->def->needs_block && !heredoc) {
-		return perr(err, errlen, s->filename, lineno, "%s needs a text block: <<END",
-			    c->def->name);
+	if (c->def->needs_block && !heredoc[0]) {
+		r = perr(err, errlen, s->filename, lineno, "%s needs a text block: <<END",
+			 c->def->name);
+		goto out;
 	}
-	if (heredoc) {
-		size_t cap = 256, len = 0;
+	if (heredoc[0]) {
+		size_t cap = 256, len = 0, hl = strlen(heredoc);
 		char *text = malloc(cap);
 		int i;
 
 		text[0] = '\0';
 		for (i = 0; i < nlines; i++) {
-			const char *l = lines[i];
+			const char *l = lines[i], *t = l;
 			size_t ln = strlen(l);
-			const char *t = l;
 
 			while (*t == ' ' || *t == '\t')
 				t++;
-			if (!strncmp(t, heredoc, strlen(heredoc)) &&
-			    strspn(t + strlen(heredoc), " \t\r") == strlen(t + strlen(heredoc)))
+			if (!strncmp(t, heredoc, hl) && strspn(t + hl, " \t") == strlen(t + hl))
 				break;
 			while (len + ln + 2 > cap)
 				text = realloc(text, cap *= 2);
@@ -226,13 +222,16 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 		}
 		if (i == nlines) {
 			free(text);
-			return perr(err, errlen, s->filename, lineno,
-				    "text block <<%s is not closed by a line '%s'", heredoc, heredoc);
+			r = perr(err, errlen, s->filename, lineno,
+				 "text block <<%s is not closed by a line '%s'", heredoc, heredoc);
+			goto out;
 		}
 		c->block = text;
 		*consumed = i + 1;
 	}
-	return 0;
+out:
+	free(buf);
+	return r;
 }
 
 int script_parse(const char *text, size_t len, const char *filename, struct script *s,
@@ -245,9 +244,11 @@ int script_parse(const char *text, size_t len, const char *filename, struct scri
 	memset(s, 0, sizeof(*s));
 	s->filename = strdup(filename ? filename : "-");
 	for (size_t i = 0; i <= len; i++) {
-		if (i < len && text[i] == '\0')
-			return perr(err, errlen, s->filename, nlines + 1,
-				    "the script contains a NUL byte");
+		if (i < len && text[i] == '\0') {
+			ret = perr(err, errlen, s->filename, nlines + 1,
+				   "the script contains a NUL byte");
+			goto out;
+		}
 		if (i == len || text[i] == '\n') {
 			size_t l = i - start;
 
@@ -279,6 +280,7 @@ int script_parse(const char *text, size_t len, const char *filename, struct scri
 			break;
 		i += consumed;
 	}
+out:
 	for (int i = 0; i < nlines; i++)
 		free(lines[i]);
 	free(lines);
