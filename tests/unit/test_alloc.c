@@ -1,0 +1,480 @@
+/*
+ * test_alloc.c - the allocator's policies: watermarks and their edges,
+ * zonelist fallback across zones and nodes, zone and node constraints of
+ * gfp flags, migrate-type fallback and pageblock stealing, fault injection,
+ * the failure report, and the anti-fragmentation experiment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <kmm/errno.h>
+#include <kmm/fault-inject.h>
+#include <kmm/printk.h>
+#include <kmm/gfp.h>
+#include <kmm/mm.h>
+#include <kmm/procfs.h>
+#include <kmm/sched.h>
+#include <kmm/trace.h>
+#include <kmm/vmstat.h>
+#include "mm/internal.h"
+#include "tests/harness.h"
+#include "tools/kmm/workload.h"
+
+static struct zone *zone_of(int nid, enum zone_type z)
+{
+	return &NODE_DATA(nid)->node_zones[z];
+}
+
+/* A zone with @free pages, of which nr[o] blocks at each order below 4. */
+static void fake_zone(struct zone *z, long free, const unsigned long *nr)
+{
+	memset(z, 0, sizeof(*z));
+	atomic_long_set(&z->vm_stat[NR_FREE_PAGES], free);
+	for (int o = 0; o < 4; o++)
+		z->free_area[o].nr_free = nr ? nr[o] : 0;
+}
+
+/*
+ * zone_watermark_ok at its edges (seed 003, 2.5.5.2.1): after taking 2^order
+ * pages, more than mark (halved by ALLOC_HIGH, less a quarter by
+ * ALLOC_HARDER) plus the reserve for the class must stay free; and at each
+ * lower order the pages still free in larger blocks must exceed the
+ * requirement halved once per order.
+ */
+static void watermark_ok_at_the_edges(void **state)
+{
+	struct zone z;
+	unsigned long nr[4] = { 50, 12, 0, 0 };
+
+	fake_zone(&z, 101, NULL);
+	assert_true(zone_watermark_ok(&z, 0, 100, 0, 0));	/* 101 > 100 */
+	fake_zone(&z, 100, NULL);
+	assert_false(zone_watermark_ok(&z, 0, 100, 0, 0));	/* 100 > 100 fails */
+
+	/* ALLOC_HIGH: 100 - 50 = 50. */
+	fake_zone(&z, 51, NULL);
+	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH));
+	fake_zone(&z, 50, NULL);
+	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH));
+	/* ALLOC_HARDER: 100 - 25 = 75. */
+	fake_zone(&z, 76, NULL);
+	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HARDER));
+	fake_zone(&z, 75, NULL);
+	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HARDER));
+	/* Both: 100 - 50 = 50, 50 - 12 = 38. */
+	fake_zone(&z, 39, NULL);
+	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH | ALLOC_HARDER));
+	fake_zone(&z, 38, NULL);
+	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH | ALLOC_HARDER));
+	/* lowmem_reserve of the class is added to the mark. */
+	fake_zone(&z, 121, NULL);
+	z.lowmem_reserve[ZONE_DMA32] = 20;
+	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA32, 0));
+	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA, 0));
+	z.vm_stat[NR_FREE_PAGES].counter = 120;
+	assert_false(zone_watermark_ok(&z, 0, 100, ZONE_DMA32, 0));
+	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA, 0));
+
+	/*
+	 * Order 2, mark 100, 104 free: 104 - 4 + 1 = 101 > 100.  Order 0:
+	 * 101 - 50 = 51 > 50.  Order 1: 51 - 12 * 2 = 27 > 25.  Passes.
+	 */
+	fake_zone(&z, 104, nr);
+	assert_true(zone_watermark_ok(&z, 2, 100, 0, 0));
+	nr[1] = 13;		/* 51 - 26 = 25, not > 25 */
+	fake_zone(&z, 104, nr);
+	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
+	nr[1] = 12;
+	nr[0] = 51;		/* 101 - 51 = 50, not > 50 */
+	fake_zone(&z, 104, nr);
+	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
+	fake_zone(&z, 103, NULL);	/* 103 - 3 = 100: fails before the loop */
+	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
+}
+
+/*
+ * min_free_kbytes = 1024 on 64M: pages_min 256, lowmem = 3943 + 12120 =
+ * 16063 pages.  DMA gets 256 * 3943 / 16063 = 62, DMA32 256 * 12120 /
+ * 16063 = 193; low = min + tmp/4, high = min + tmp/2.  lowmem_reserve of
+ * DMA against DMA32 allocations: 12120 / 256 = 47.
+ */
+static void watermarks_split_min_free_kbytes_by_zone_size(void **state)
+{
+	struct zone *dma, *dma32;
+
+	boot_or_fail("ram=64M cpus=1");
+	dma = zone_of(0, ZONE_DMA);
+	dma32 = zone_of(0, ZONE_DMA32);
+	/* The default: sqrt(16 * lowmem KB) = sqrt(16 * 64252) = 1013. */
+	assert_int_equal(min_free_kbytes, 1013);
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "1024"), 0);
+	assert_string_equal(proc_text("/proc/sys/vm/min_free_kbytes"), "1024\n");
+	assert_int_equal(min_wmark_pages(dma), 62);
+	assert_int_equal(low_wmark_pages(dma), 62 + 15);
+	assert_int_equal(high_wmark_pages(dma), 62 + 31);
+	assert_int_equal(min_wmark_pages(dma32), 193);
+	assert_int_equal(low_wmark_pages(dma32), 193 + 48);
+	assert_int_equal(high_wmark_pages(dma32), 193 + 96);
+	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], 47);
+	assert_int_equal(dma->lowmem_reserve[ZONE_DMA], 0);
+	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "256\t256\t32\n");
+	assert_non_null(strstr(proc_text("/proc/zoneinfo"), "        protection: (0, 47, 47, 47)"));
+
+	/* A larger ratio: 12120 / 1000 = 12. */
+	assert_int_equal(proc_write("/proc/sys/vm/lowmem_reserve_ratio", "1000 256 32"), 0);
+	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], 12);
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "-1"), -EINVAL);
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "lots"), -EINVAL);
+	assert_mm_check();
+}
+
+/*
+ * Exhausting memory: GFP_KERNEL stops at the min watermark (plus, in DMA,
+ * the reserve against DMA32 allocations); GFP_ATOMIC goes deeper; a task
+ * in PF_MEMALLOC takes everything.  The zones' counters may lag by their
+ * per-CPU fold threshold, as in Linux.
+ */
+static void watermarks_decide_who_gets_the_last_pages(void **state)
+{
+	struct value pool = { 0 };
+	struct zone *dma, *dma32;
+	long slack;
+
+	boot_or_fail("ram=64M cpus=1");
+	proc_write("/proc/sys/vm/min_free_kbytes", "1024");
+	dma = zone_of(0, ZONE_DMA);
+	dma32 = zone_of(0, ZONE_DMA32);
+	slack = dma32->pageset[0].stat_threshold + 1;
+
+	wl_fill(&pool, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0, -1, 0, -1);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_in_range(zone_page_state(dma32, NR_FREE_PAGES), 193 - slack, 193 + slack);
+	assert_in_range(zone_page_state(dma, NR_FREE_PAGES), 62 + 47 - slack, 62 + 47 + slack);
+
+	/* GFP_ATOMIC: min 193 - 96 - 24 = 73 in DMA32; in DMA 62 - 31 - 7 + 47 = 71. */
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_in_range(zone_page_state(dma32, NR_FREE_PAGES), 73 - slack, 73 + slack);
+	assert_in_range(zone_page_state(dma, NR_FREE_PAGES), 71 - slack, 71 + slack);
+
+	current->flags |= PF_MEMALLOC;
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	current->flags &= ~PF_MEMALLOC;
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), 0);
+	wl_pool_free(&pool, 0, 0, -1);
+	free(pool.blocks);
+	assert_mm_check();
+}
+
+/* An allocation that cannot be served says so, as Linux does. */
+static void failure_is_reported_with_order_and_mode(void **state)
+{
+	boot_or_fail("ram=64M cpus=1");
+	current->flags |= PF_MEMALLOC;
+	struct value pool = { 0 };
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	current->flags &= ~PF_MEMALLOC;
+	assert_null(alloc_pages(GFP_ATOMIC, 1));
+	assert_true(dmesg_has("init: page allocation failure. order:1, mode:0x20\n"));
+	assert_true(dmesg_has("Mem-Info:\n"));
+	assert_true(dmesg_has("] Node 0 DMA32 per-cpu:\n"));
+	assert_true(dmesg_has("] CPU    0: hi:    6, btch:   1 usd:"));
+	assert_true(dmesg_has("] lowmem_reserve[]: 0 47 47 47\n"));
+	assert_true(dmesg_has("] Node 0 DMA32: "));
+	assert_true(dmesg_has("pages RAM\n"));
+	/* __GFP_NOWARN keeps quiet. */
+	log_buf_clear();
+	assert_null(alloc_pages(GFP_ATOMIC | __GFP_NOWARN, 1));
+	assert_false(dmesg_has("page allocation failure"));
+	wl_pool_free(&pool, 0, 0, -1);
+	free(pool.blocks);
+	assert_mm_check();
+}
+
+/* With no task to kill, a GFP_KERNEL allocation that nothing can satisfy panics. */
+static void oom_without_a_victim_panics(void **state)
+{
+	struct value pool = { 0 };
+
+	boot_or_fail("ram=64M cpus=1");
+	current->flags |= PF_MEMALLOC;
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	current->flags &= ~PF_MEMALLOC;
+	EXPECT_KERNEL_STOP(alloc_pages(GFP_KERNEL, 0));
+	assert_true(dmesg_has("init invoked oom-killer: gfp_mask=0xd0, order=0"));
+	assert_true(dmesg_has("Kernel panic - not syncing: Out of memory and no killable processes..."));
+	free(pool.blocks);
+	kmm_shutdown();
+}
+
+/*
+ * Two nodes of 256M, CPU 0 on node 0: allocations come from node 0 until
+ * its zones reach their watermarks, then from node 1.
+ */
+static void zonelist_falls_back_to_the_next_node(void **state)
+{
+	bool seen_node1 = false;
+	long taken = 0;
+
+	boot_or_fail("ram=512M nodes=2 cpus=2");
+	for (;;) {
+		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0);
+
+		if (!p)
+			break;
+		if (page_to_nid(p) == 1) {
+			seen_node1 = true;
+			/* Node 0 was used down to its watermarks first. */
+			assert_true(zone_page_state(zone_of(0, ZONE_DMA32), NR_FREE_PAGES) <=
+				    low_wmark_pages(zone_of(0, ZONE_DMA32)) + 64);
+			break;
+		}
+		taken++;
+	}
+	assert_true(seen_node1);
+	assert_true(taken > 60000);
+}
+
+static void thisnode_and_dma_constraints_hold(void **state)
+{
+	struct page *p;
+	long n = 0;
+
+	boot_or_fail("ram=512M nodes=2 cpus=2");
+	/* __GFP_THISNODE: node 1's memory only, until it runs out. */
+	while ((p = alloc_pages_node(1, GFP_KERNEL | GFP_THISNODE, 0)) != NULL) {
+		assert_int_equal(page_to_nid(p), 1);
+		n++;
+	}
+	assert_true(n > 60000);
+	/* GFP_DMA: ZONE_DMA only. */
+	n = 0;
+	while ((p = alloc_pages(GFP_DMA | __GFP_NORETRY | __GFP_NOWARN, 0)) != NULL) {
+		assert_int_equal(page_zonenum(p), ZONE_DMA);
+		n++;
+	}
+	assert_true(n > 1500);		/* 16M, less the kernel image at 1M-9M */
+	/* GFP_DMA32 on x86_64 stays at or below ZONE_DMA32. */
+	p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, 0);
+	assert_non_null(p);
+	assert_true(page_zonenum(p) <= ZONE_DMA32);
+}
+
+/* gfp_zone() per architecture: the zone a mask allows at most. */
+static void gfp_flags_map_to_zones_per_arch(void **state)
+{
+	boot_or_fail("ram=64M");
+	assert_int_equal(gfp_zone(GFP_KERNEL), ZONE_NORMAL);
+	assert_int_equal(gfp_zone(GFP_DMA), ZONE_DMA);
+	assert_int_equal(gfp_zone(GFP_DMA32), ZONE_DMA32);
+	assert_int_equal(gfp_zone(GFP_HIGHUSER), ZONE_NORMAL);	/* no highmem on x86_64 */
+	assert_int_equal(gfp_zone(GFP_HIGHUSER_MOVABLE), ZONE_MOVABLE);
+	assert_int_equal(allocflags_to_migratetype(GFP_KERNEL), MIGRATE_UNMOVABLE);
+	assert_int_equal(allocflags_to_migratetype(GFP_TEMPORARY), MIGRATE_RECLAIMABLE);
+	assert_int_equal(allocflags_to_migratetype(GFP_HIGHUSER_MOVABLE), MIGRATE_MOVABLE);
+	boot_or_fail("arch=i386 ram=2G");
+	assert_int_equal(gfp_zone(GFP_DMA32), ZONE_NORMAL);	/* no DMA32 on i386 */
+	assert_int_equal(gfp_zone(GFP_HIGHUSER), ZONE_HIGHMEM);
+	/* Highmem allocations prefer HighMem, kernel ones never get it. */
+	struct page *h = alloc_pages(GFP_HIGHUSER, 0), *k = alloc_pages(GFP_KERNEL, 0);
+	assert_true(PageHighMem(h));
+	assert_false(PageHighMem(k));
+	assert_non_null(page_address(k));
+	__free_pages(h, 0);
+	__free_pages(k, 0);
+	assert_mm_check();
+}
+
+static long blocks_of(const char *zone, const char *type)
+{
+	char spec[64];
+	const char *text = proc_text("/proc/pagetypeinfo");
+	const char *p = strstr(text, "Number of blocks type");
+	const char *types[] = { "Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate" };
+	int col = 0;
+
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(type, types[i]))
+			col = i;
+	snprintf(spec, sizeof(spec), "Node 0, zone %8s ", zone);
+	p = strstr(p, spec) + strlen(spec);
+	for (int i = 0; i < col; i++)
+		strtol(p, (char **)&p, 10);
+	return strtol(p, NULL, 10);
+}
+
+/*
+ * Unmovable allocations on a machine whose pageblocks are all movable
+ * steal whole pageblocks (the fallback claims a block once at least half
+ * of it moves), visible in pagetypeinfo's block counts; reclaimable ones
+ * take their blocks from the unmovable type first.
+ */
+static void fallback_steals_pageblocks(void **state)
+{
+	struct value pool = { 0 };
+	long u0, m0, r0, u1, m1, r1, total0, total1;
+
+	struct zone *dma32;
+	long unmovable_free = 0, wanted = 3 * 512;
+
+	boot_or_fail("ram=256M cpus=1");
+	drain_all_pages();
+	dma32 = zone_of(0, ZONE_DMA32);
+	trace_set_event("mm_page_alloc_extfrag", 1);
+	u0 = blocks_of("DMA32", "Unmovable");
+	m0 = blocks_of("DMA32", "Movable");
+	r0 = blocks_of("DMA32", "Reclaimable");
+	total0 = u0 + m0 + r0 + blocks_of("DMA32", "Reserve");
+	for (int o = 0; o < MAX_ORDER; o++)
+		unmovable_free += (long)list_count(&dma32->free_area[o].free_list[MIGRATE_UNMOVABLE]) << o;
+	/* Three pageblocks' worth of unmovable pages: what the unmovable lists lack is stolen. */
+	wl_fill(&pool, GFP_KERNEL, 0, -1, 0, wanted);
+	u1 = blocks_of("DMA32", "Unmovable");
+	m1 = blocks_of("DMA32", "Movable");
+	assert_true((u1 - u0) * 512 >= wanted - unmovable_free);
+	assert_true(u1 > u0);
+	assert_int_equal(u1 - u0, m0 - m1);		/* blocks changed type, none appeared */
+	assert_non_null(strstr(proc_text("/sys/kernel/debug/tracing/trace"), "mm_page_alloc_extfrag:"));
+	assert_non_null(strstr(proc_text("/sys/kernel/debug/tracing/trace"), "fragmenting=0 change_ownership=1"));
+
+	/*
+	 * Reclaimable: its own type did not exist before.  The fallback takes
+	 * the largest free block, order 10, and claims both of its pageblocks.
+	 */
+	assert_int_equal(r0, 0);
+	struct page *t = alloc_pages(GFP_TEMPORARY, 0);
+	r1 = blocks_of("DMA32", "Reclaimable");
+	assert_int_equal(r1, 2);
+	total1 = blocks_of("DMA32", "Unmovable") + blocks_of("DMA32", "Movable") + r1 +
+		 blocks_of("DMA32", "Reserve");
+	assert_int_equal(total1, total0);
+	__free_pages(t, 0);
+	wl_pool_free(&pool, 0, 0, -1);
+	free(pool.blocks);
+	assert_mm_check();
+}
+
+/* ---- fault injection ---- */
+
+static void fault_injection_makes_every_allocator_return_null(void **state)
+{
+	unsigned long free_before;
+
+	boot_or_fail("ram=64M cpus=1");
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/verbose", "0"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/times", "-1"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/probability", "100"), 0);
+	drain_all_pages();
+	free_before = nr_free_pages();
+	assert_null(alloc_pages(GFP_KERNEL, 0));
+	assert_null(alloc_pages(GFP_KERNEL | __GFP_COMP, 3));
+	assert_null(alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, 1));
+	assert_int_equal(__get_free_pages(GFP_KERNEL, 2), 0);
+	assert_int_equal(get_zeroed_page(GFP_KERNEL), 0);
+	assert_null(alloc_pages_exact(5 * PAGE_SIZE, GFP_KERNEL));
+	/* __GFP_NOFAIL allocations are never failed on purpose. */
+	struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOFAIL, 0);
+	assert_non_null(p);
+	__free_pages(p, 0);
+	drain_all_pages();
+	assert_int_equal(nr_free_pages(), free_before);
+	assert_false(dmesg_has("page allocation failure"));
+	assert_true(fail_page_alloc_attr.failures >= 6);
+	assert_mm_check();
+}
+
+static void fault_injection_fails_the_nth_allocation_only(void **state)
+{
+	struct page *p[6];
+
+	boot_or_fail("ram=64M cpus=1");
+	proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+	proc_write("/sys/kernel/debug/fail_page_alloc/fail-nth", "3");
+	for (int i = 0; i < 6; i++) {
+		p[i] = alloc_pages(GFP_KERNEL, 0);
+		if (i == 2)
+			assert_null(p[i]);
+		else
+			assert_non_null(p[i]);
+	}
+	assert_true(dmesg_has("FAULT_INJECTION: forcing a failure\n"));
+	for (int i = 0; i < 6; i++)
+		if (p[i])
+			__free_pages(p[i], 0);
+	/* The filters: order-0 and sleeping allocations are spared by default. */
+	boot_or_fail("ram=64M cpus=1");
+	proc_write("/sys/kernel/debug/fail_page_alloc/probability", "100");
+	proc_write("/sys/kernel/debug/fail_page_alloc/times", "-1");
+	p[0] = alloc_pages(GFP_ATOMIC, 0);		/* below min-order 1 */
+	p[1] = alloc_pages(GFP_KERNEL, 1);		/* may sleep */
+	p[2] = alloc_pages(GFP_ATOMIC, 1);		/* neither: fails */
+	assert_non_null(p[0]);
+	assert_non_null(p[1]);
+	assert_null(p[2]);
+	__free_pages(p[0], 0);
+	__free_pages(p[1], 1);
+	assert_mm_check();
+}
+
+/*
+ * The anti-fragmentation experiment: single pages, half movable, fill the
+ * machine; the movable ones are freed (as reclaim would); then order-9
+ * blocks are asked for.  Grouping pages by mobility keeps the unmovable
+ * ones together, so most freed memory forms whole pageblocks; without it,
+ * unmovable pages are everywhere and almost no order-9 block forms.
+ */
+static long antifrag_run(const char *cmdline, long *possible)
+{
+	struct value frag = { 0 }, huge = { 0 };
+	long got;
+
+	boot_or_fail(cmdline);
+	wl_fragment(&frag, -1, 50, -1);
+	*possible = nr_free_pages() / 512;
+	wl_fill(&huge, GFP_HIGHUSER_MOVABLE | __GFP_NORETRY | __GFP_NOWARN, 9, -1, 0, -1);
+	got = huge.nr_blocks;
+	assert_mm_check();
+	wl_pool_free(&huge, 0, 0, -1);
+	wl_pool_free(&frag, 0, 0, -1);
+	free(huge.blocks);
+	free(frag.blocks);
+	return got;
+}
+
+static void grouping_by_mobility_prevents_fragmentation(void **state)
+{
+	long possible_on, possible_off;
+	long on = antifrag_run("ram=256M cpus=2 seed=5", &possible_on);
+	long off = antifrag_run("ram=256M cpus=2 seed=5 mobility_grouping=off", &possible_off);
+
+	print_message("order-9 blocks: grouping on %ld of %ld, off %ld of %ld\n", on, possible_on,
+		      off, possible_off);
+	assert_true(dmesg_has("mobility grouping off"));
+	assert_true(on * 10 >= possible_on * 8);	/* at least 80% of what could form */
+	assert_true(off * 10 <= possible_off);		/* at most 10% */
+	assert_true(on >= 4 * (off + 1));
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(watermark_ok_at_the_edges),
+	cmocka_unit_test_teardown(watermarks_split_min_free_kbytes_by_zone_size, teardown_machine),
+	cmocka_unit_test_teardown(watermarks_decide_who_gets_the_last_pages, teardown_machine),
+	cmocka_unit_test_teardown(failure_is_reported_with_order_and_mode, teardown_machine),
+	cmocka_unit_test_teardown(oom_without_a_victim_panics, teardown_machine),
+	cmocka_unit_test_teardown(zonelist_falls_back_to_the_next_node, teardown_machine),
+	cmocka_unit_test_teardown(thisnode_and_dma_constraints_hold, teardown_machine),
+	cmocka_unit_test_teardown(gfp_flags_map_to_zones_per_arch, teardown_machine),
+	cmocka_unit_test_teardown(fallback_steals_pageblocks, teardown_machine),
+	cmocka_unit_test_teardown(fault_injection_makes_every_allocator_return_null, teardown_machine),
+	cmocka_unit_test_teardown(fault_injection_fails_the_nth_allocation_only, teardown_machine),
+	cmocka_unit_test_teardown(grouping_by_mobility_prevents_fragmentation, teardown_machine),
+};
+
+KMM_TEST_MAIN(tests)
