@@ -291,7 +291,7 @@ static int check_e820(void)
 		const struct hw_e820_entry *e = &hw.e820[i];
 
 		if (i && hw.e820[i - 1].addr + hw.e820[i - 1].size > e->addr)
-			return kmm_error("e820: entries overlap: %#llx-%#llx and %#llx-%#llx",
+			return kmm_error("e820: entries overlap: 0x%llx-0x%llx and 0x%llx-0x%llx",
 					 (unsigned long long)hw.e820[i - 1].addr,
 					 (unsigned long long)(hw.e820[i - 1].addr + hw.e820[i - 1].size),
 					 (unsigned long long)e->addr,
@@ -463,7 +463,7 @@ int hw_machine_setup(bool deterministic)
 		hw.phys_end = max(hw.phys_end, hw.e820[i].addr + hw.e820[i].size);
 	phys_max = hw.arch == HW_ARCH_X86_64 ? MAX_RAM_X86_64 : hw.pae ? 1ULL << 36 : 1ULL << 32;
 	if (hw.phys_end > phys_max)
-		return kmm_error("%s: physical addresses reach %#llx, beyond the %s limit of %#llx%s",
+		return kmm_error("%s: physical addresses reach 0x%llx, beyond the %s limit of 0x%llx%s",
 				 hw.e820_given ? "e820" : "ram",
 				 (unsigned long long)hw.phys_end,
 				 hw.arch == HW_ARCH_X86_64 ? "simulator's" : hw.pae ? "PAE" : "i386",

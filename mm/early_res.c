@@ -229,7 +229,7 @@ void free_early_partial(u64 start, u64 end)
 
 	if (start == end)
 		return;
-	if (WARN(start > end, "free_early_partial: wrong range [%#llx, %#llx]\n",
+	if (WARN(start > end, "free_early_partial: wrong range [0x%llx, 0x%llx]\n",
 		 (unsigned long long)start, (unsigned long long)end))
 		return;
 	for (;;) {

@@ -1031,6 +1031,11 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	int migratetype = allocflags_to_migratetype(gfp_mask);
 
 	gfp_mask &= gfp_allowed_mask;
+	/* Linux notices this only in the slow path; checked first, 1 << order stays defined. */
+	if (unlikely(order >= MAX_ORDER)) {
+		WARN_ON_ONCE(!(gfp_mask & __GFP_NOWARN));
+		return NULL;
+	}
 	if (should_fail_alloc_page(gfp_mask, order))
 		return NULL;
 	/* An empty zonelist: __GFP_THISNODE on a node without memory. */

@@ -3,6 +3,7 @@
 #   # expect-exit: N
 #   # expect-stderr: TEXT       (one or more; each must appear in stderr)
 #   # expect-stdout: TEXT       (optional)
+#   # expect-stdout-lacks: TEXT (optional)
 set -u
 kmm=$1
 script=$2
@@ -21,6 +22,9 @@ sed -n 's/^# expect-stderr: *//p' "$script" | while IFS= read -r text; do
 done || status=1
 sed -n 's/^# expect-stdout: *//p' "$script" | while IFS= read -r text; do
 	grep -qF -- "$text" "$out" || { echo "$script: stdout lacks: $text"; exit 1; }
+done || status=1
+sed -n 's/^# expect-stdout-lacks: *//p' "$script" | while IFS= read -r text; do
+	! grep -qF -- "$text" "$out" || { echo "$script: stdout has: $text"; exit 1; }
 done || status=1
 if [ $status != 0 ]; then
 	echo "--- stderr:"; cat "$err"; echo "--- stdout (head):"; head -20 "$out"

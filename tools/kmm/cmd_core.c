@@ -19,10 +19,10 @@ static int cmd_boot(struct runtime *rt, struct script_cmd *c)
 	char *opts;
 	int err;
 
+	if (rt->booted && rt->auto_booted)
+		return rt_error(rt, c, "boot: must come before the first command that uses the machine (the default machine is running)");
 	if (rt->booted)
 		return rt_error(rt, c, "boot: a machine is already running (use shutdown first)");
-	if (rt->has_run_kernel_cmd && !rt->boot_count)
-		return rt_error(rt, c, "boot: must come before the first command that uses the machine");
 	opts = rt_expand(rt, c, c->rest);
 	if (!opts)
 		return -1;
@@ -31,6 +31,7 @@ static int cmd_boot(struct runtime *rt, struct script_cmd *c)
 	if (err)
 		return rt_error(rt, c, "boot: %s", kmm_error_msg());
 	rt->booted = true;
+	rt->auto_booted = false;
 	rt->boot_count++;
 	return 0;
 }
@@ -268,8 +269,8 @@ static int eval_term(struct runtime *rt, struct script_cmd *c, const char *word,
 	return r;
 }
 
-/* An expression: terms joined by + and -, as separate words. */
-static int eval_expr(struct runtime *rt, struct script_cmd *c, int *i, long long *out)
+/* A product: terms joined by *, / and %, as separate words. */
+static int eval_product(struct runtime *rt, struct script_cmd *c, int *i, long long *out)
 {
 	long long v, t;
 
@@ -277,14 +278,36 @@ static int eval_expr(struct runtime *rt, struct script_cmd *c, int *i, long long
 		return rt_error(rt, c, "expect: missing operand");
 	if (eval_term(rt, c, c->argv[(*i)++].value, &v))
 		return -1;
+	while (*i + 1 < c->argc && strlen(c->argv[*i].value) == 1 &&
+	       strchr("*/%", c->argv[*i].value[0])) {
+		char op = c->argv[*i].value[0];
+
+		if (eval_term(rt, c, c->argv[*i + 1].value, &t))
+			return -1;
+		if (op != '*' && t == 0)
+			return rt_error(rt, c, "division by zero");
+		v = op == '*' ? v * t : op == '/' ? v / t : v % t;
+		*i += 2;
+	}
+	*out = v;
+	return 0;
+}
+
+/* An expression: products joined by + and -, each operator a word of its own. */
+static int eval_expr(struct runtime *rt, struct script_cmd *c, int *i, long long *out)
+{
+	long long v, t;
+
+	if (eval_product(rt, c, i, &v))
+		return -1;
 	while (*i + 1 < c->argc &&
 	       (!strcmp(c->argv[*i].value, "+") || !strcmp(c->argv[*i].value, "-"))) {
 		bool minus = c->argv[*i].value[0] == '-';
 
-		if (eval_term(rt, c, c->argv[*i + 1].value, &t))
+		(*i)++;
+		if (eval_product(rt, c, i, &t))
 			return -1;
 		v = minus ? v - t : v + t;
-		*i += 2;
 	}
 	*out = v;
 	return 0;
@@ -377,6 +400,27 @@ static int cmd_expect(struct runtime *rt, struct script_cmd *c)
 	return 0;
 }
 
+/* NAME = value EXPR: remember a number (a field, an arithmetic of terms). */
+static int cmd_value(struct runtime *rt, struct script_cmd *c)
+{
+	long long v;
+	int i = 0;
+
+	if (kernel_cmd(rt, c) || eval_expr(rt, c, &i, &v))
+		return -1;
+	if (i != c->argc)
+		return rt_error(rt, c, "value: unexpected '%s'", c->argv[i].value);
+	if (c->assign) {
+		struct value *val = rt_assign(rt, c->assign);
+
+		val->kind = VAL_NUM;
+		val->num = v;
+	} else {
+		fprintf(rt->out, "%lld\n", v);
+	}
+	return 0;
+}
+
 static const char *const no_keys[] = { NULL };
 
 const struct command_def core_commands[] = {
@@ -398,5 +442,7 @@ const struct command_def core_commands[] = {
 	  "fail the script unless the condition holds", NULL, 1, 64, .block = true, .run = cmd_expect },
 	{ "check", "check", "run mm_check() and fail the script on any problem", no_keys, 0, 0,
 	  .run = cmd_check },
+	{ "value", "[NAME =] value EXPR", "compute a number (terms joined by + and -: numbers, $var.field, PATH:FIELD); print it or keep it",
+	  NULL, 1, 64, .assigns = true, .run = cmd_value },
 	{ NULL },
 };

@@ -118,6 +118,9 @@ static int cmd_free_pages(struct runtime *rt, struct script_cmd *c)
 	    opt_number(rt, c, "every", &every) || opt_number(rt, c, "offset", &offset) ||
 	    opt_number(rt, c, "random", &random_pct) || enter_cpu(rt, c, &prev))
 		return -1;
+	if (order >= MAX_ORDER)
+		return rt_error(rt, c, "free_pages order=%lld: the largest order is %d", order,
+				MAX_ORDER - 1);
 	if (v->kind == VAL_PAGE) {
 		if (!v->page)
 			return rt_error(rt, c, "free_pages: %s holds no page (the allocation failed)",

@@ -77,6 +77,7 @@ int rt_ensure_booted(struct runtime *rt, struct script_cmd *c)
 	if (kmm_boot("", KMM_BOOT_DETERMINISTIC))
 		return rt_error(rt, c, "boot: %s", kmm_error_msg());
 	rt->booted = true;
+	rt->auto_booted = true;
 	rt->boot_count++;
 	return 0;
 }

@@ -110,6 +110,8 @@ static bool zoneinfo_key(const char *block, const char *end, const char *key, lo
 
 			while (kend > p && kend[-1] == ' ')
 				kend--;
+			if (kend > p && kend[-1] == ':')
+				kend--;		/* "start_pfn:" */
 			if ((size_t)(kend - p) >= klen && !strncmp(kend - klen, key, klen) &&
 			    (kend - klen == p || kend[-klen - 1] == ' '))
 				return parse_num(num, out);
@@ -155,21 +157,31 @@ static int zoneinfo_field(const char *text, char **parts, int n, long long *out)
 	return zoneinfo_key(b, end, parts[2], out) ? 0 : -1;
 }
 
-/* The @idx-th number after the "Node N, zone ZONE" prefix of a table line. */
+/* Skip one word; true if it ended with a comma. */
+static const char *skip_word(const char *p, bool *comma)
+{
+	p = skip_ws(p);
+	while (*p && *p != ' ' && *p != '\n')
+		p++;
+	*comma = p[-1] == ',';
+	return p;
+}
+
+/*
+ * The @idx-th number after a table line's label: "Node N, zone ZONE" or
+ * "Node N, zone ZONE, type TYPE".
+ */
 static int table_column(const char *line, int idx, long long *out)
 {
 	const char *p = strchr(line, ',');
+	bool comma;
 
 	if (!p || !(p = strstr(p, "zone")))
 		return -1;
-	p = skip_ws(p + 4);
-	while (*p && *p != ' ')
-		p++;			/* the zone name */
-	if (*p == ',') {
-		p = strstr(p, "type");
-		p = skip_ws(p + 4);
-		while (*p && *p != ' ')
-			p++;		/* the type name */
+	p = skip_word(p + 4, &comma);		/* the zone name */
+	if (comma) {
+		p = skip_word(p, &comma);	/* "type" */
+		p = skip_word(p, &comma);	/* the type name */
 	}
 	for (int i = 0; i <= idx; i++) {
 		char *end;

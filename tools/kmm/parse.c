@@ -67,6 +67,16 @@ static int split_words(const char *line, char *buf, char **words, const char **m
 			if (*p == '"') {
 				p++;
 				while (*p && *p != '"') {
+					if (*p == '\\' && p[1] == 'n') {
+						*o++ = '\n';
+						p += 2;
+						continue;
+					}
+					if (*p == '\\' && p[1] == 't') {
+						*o++ = '\t';
+						p += 2;
+						continue;
+					}
 					if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
 						p++;
 					*o++ = *p++;

@@ -96,6 +96,7 @@ struct runtime {
 	const char *filename;
 	FILE *out;
 	bool booted;
+	bool auto_booted;		/* the default machine, booted by a command that needed one */
 	bool has_run_kernel_cmd;
 	int failures;			/* failed expectations and checks */
 	struct variable *vars;
