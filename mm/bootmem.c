@@ -151,17 +151,15 @@ unsigned long free_all_bootmem(void)
 	struct early_res *table = (struct early_res *)early_res_entry(0);
 	struct pfn_range *res;
 	unsigned long freed = 0, low_end = arch->highmem ? max_low_pfn : ~0UL;
-	u64 own_start = 0, own_end = 0;
 
 	/*
-	 * A table that moved into RAM describes itself in entry 0: that
-	 * storage is freed too, but only after the table is no longer read.
+	 * A table that moved into RAM describes itself in entry 0; like
+	 * Linux, its storage is not subtracted, so it is freed with the rest
+	 * (only pages no other reservation shares).  Freeing writes no page
+	 * contents during boot, so the table stays readable throughout.
 	 */
-	if (!strcmp(table[0].name, "EARLY RES")) {
+	if (!strcmp(table[0].name, "EARLY RES"))
 		first = 1;
-		own_start = table[0].start;
-		own_end = table[0].end;
-	}
 	printk(KERN_INFO "Subtract (%d early reservations)\n", n - first);
 	for (int i = first; i < n; i++) {
 		printk(KERN_INFO "  #%d [%010llx - %010llx] %15s\n", i,
@@ -171,6 +169,8 @@ unsigned long free_all_bootmem(void)
 	}
 
 	/* Reuse the table in place as pfn ranges: it is dropped afterwards. */
+	table += first;
+	n -= first;
 	sort(table, n, sizeof(*table), cmp_res, NULL);
 	res = (struct pfn_range *)table;
 	for (int i = 0; i < n; i++) {
@@ -190,9 +190,5 @@ unsigned long free_all_bootmem(void)
 			freed += free_range_minus(s, e, res, nres);
 	}
 	early_res_drop_all();
-	if (own_end > own_start) {
-		__free_pages_memory(PFN_DOWN(own_start), PFN_UP(own_end));
-		freed += PFN_UP(own_end) - PFN_DOWN(own_start);
-	}
 	return freed;
 }

@@ -35,6 +35,51 @@ void e820_print_map(const char *who)
 	}
 }
 
+/* Change the type of [start, end) from @old to @new where it has @old; true if anything changed. */
+static bool e820_retype(u64 start, u64 end, u32 old, u32 new)
+{
+	struct e820map out = { 0 };
+	bool changed = false;
+
+	for (u32 i = 0; i < e820.nr_map; i++) {
+		struct e820entry e = e820.map[i];
+		u64 es = e.addr, ee = e.addr + e.size;
+		u64 cs = max(es, start), ce = min(ee, end);
+
+		if (e.type != old || cs >= ce) {
+			out.map[out.nr_map++] = e;
+			continue;
+		}
+		changed = true;
+		if (es < cs)
+			out.map[out.nr_map++] = (struct e820entry){ es, cs - es, e.type };
+		if (new)
+			out.map[out.nr_map++] = (struct e820entry){ cs, ce - cs, new };
+		if (ce < ee)
+			out.map[out.nr_map++] = (struct e820entry){ ce, ee - ce, e.type };
+		if (out.nr_map > E820MAX - 3)
+			break;
+	}
+	if (changed)
+		e820 = out;
+	return changed;
+}
+
+/*
+ * The first page belongs to the BIOS and 640K-1M to video memory and ROMs,
+ * whatever a map says: make them unusable (trim_bios_range).  Printed only
+ * when the map had RAM there.
+ */
+static void trim_bios_range(void)
+{
+	if (e820_retype(0, PAGE_SIZE, E820_RAM, E820_RESERVED))
+		printk(KERN_DEBUG "e820 update range: %016llx - %016llx (usable) ==> (reserved)\n",
+		       0ULL, (unsigned long long)PAGE_SIZE);
+	if (e820_retype(0xa0000, 0x100000, E820_RAM, 0))
+		printk(KERN_DEBUG "e820 remove range: %016llx - %016llx (usable)\n", 0xa0000ULL,
+		       0x100000ULL);
+}
+
 /* The firmware's map arrives sorted and checked (hw/machine.c). */
 void setup_memory_map(void)
 {
@@ -46,6 +91,7 @@ void setup_memory_map(void)
 	}
 	printk(KERN_INFO "BIOS-provided physical RAM map:\n");
 	e820_print_map("BIOS-e820");
+	trim_bios_range();
 }
 
 u64 find_e820_area(u64 start, u64 end, u64 size, u64 align)
