@@ -74,18 +74,14 @@ static int cmd_cat(struct runtime *rt, struct script_cmd *c)
 static int cmd_set(struct runtime *rt, struct script_cmd *c)
 {
 	char *path = rt_pos(rt, c, 0), *value = NULL;
-	const char *p;
 	int err;
 
 	if (!path || kernel_cmd(rt, c)) {
 		free(path);
 		return -1;
 	}
-	/* The value is the rest of the line after the path. */
-	p = strstr(c->rest, c->argv[0].value) + strlen(c->argv[0].value);
-	while (*p == ' ' || *p == '\t')
-		p++;
-	value = rt_expand(rt, c, p);
+	/* The value is the raw rest of the line after the path. */
+	value = rt_expand(rt, c, c->tail);
 	if (!value) {
 		free(path);
 		return -1;

@@ -47,7 +47,8 @@ static bool is_ident(const char *s)
  * Split @line into words.  Returns the count, or -1 with a message for an
  * unterminated quote or too many words.  Words point into @buf.
  */
-static int split_words(const char *line, char *buf, char **words, const char **msg)
+static int split_words(const char *line, char *buf, char **words, size_t *ends,
+		       const char **msg)
 {
 	const char *p = line;
 	char *o = buf;
@@ -91,19 +92,17 @@ static int split_words(const char *line, char *buf, char **words, const char **m
 			}
 		}
 		*o++ = '\0';
+		ends[n - 1] = (size_t)(p - line);
 	}
 	return n;
 }
 
-/* The text after the command word, for commands that take raw text. */
-static char *rest_of_line(const char *line, const char *cmdword)
+/* The raw text of @line from offset @from on, without surrounding blanks. */
+static char *rest_of_line(const char *line, size_t from)
 {
-	const char *p = strstr(line, cmdword);
+	const char *p = line + from;
 	size_t n;
 
-	if (!p)
-		return strdup("");
-	p += strlen(cmdword);
 	while (*p == ' ' || *p == '\t')
 		p++;
 	n = strlen(p);
@@ -127,6 +126,7 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 {
 	char *buf = malloc(strlen(line) + 1);
 	char *words[MAX_WORDS];
+	size_t ends[MAX_WORDS];
 	char heredoc[64] = "";
 	const char *msg = NULL;
 	int n, first = 0, npos = 0, r = 0;
@@ -134,7 +134,7 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 	if (!buf)
 		return perr(err, errlen, s->filename, lineno, "out of memory");
 	c->line = lineno;
-	n = split_words(line, buf, words, &msg);
+	n = split_words(line, buf, words, ends, &msg);
 	if (n < 0) {
 		r = perr(err, errlen, s->filename, lineno, "%s", msg);
 		goto out;
@@ -162,7 +162,8 @@ static int parse_line(struct script *s, struct script_cmd *c, char *line, int li
 			 c->def->name);
 		goto out;
 	}
-	c->rest = rest_of_line(line, words[first]);
+	c->rest = rest_of_line(line, ends[first]);
+	c->tail = rest_of_line(line, n > first + 1 ? ends[first + 1] : ends[first]);
 	if (n > first + 1 && !strncmp(words[n - 1], "<<", 2)) {
 		snprintf(heredoc, sizeof(heredoc), "%s", words[n - 1] + 2);
 		n--;
@@ -309,6 +310,7 @@ void script_free(struct script *s)
 		free(c->argv);
 		free(c->assign);
 		free(c->rest);
+		free(c->tail);
 		free(c->block);
 	}
 	free(s->cmds);

@@ -44,6 +44,7 @@ struct script_cmd {
 	int argc;
 	struct script_arg *argv;
 	char *rest;			/* raw text after the command word */
+	char *tail;			/* raw text after the first argument */
 	char *block;			/* <<WORD block text, or NULL */
 };
 
