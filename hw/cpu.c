@@ -25,6 +25,7 @@ static __thread char thread_token;
  * handler's own irq save/restore never touches the owner's flag.
  */
 static __thread struct hw_cpu remote_alias;
+unsigned long hw_takeovers __state;
 
 static bool membarrier_ready;	/* process-wide, survives reboots */
 
@@ -101,13 +102,25 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 		hw_irq_restore(flags);
 		hw_this_cpu = prev;
 	} else {
+		__atomic_add_fetch(&hw_takeovers, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&c->takeover, 1, __ATOMIC_SEQ_CST);
 		force_fences();
 		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_SEQ_CST))
 			cpu_relax();
-		remote_alias = *c;
-		remote_alias.irq_disabled = 1;
-		remote_alias.takeover = 0;
+		/*
+		 * The handler runs as @cpu (its id, its node) on a private
+		 * record whose interrupt flag is ours: the owner keeps
+		 * writing its own flag while it waits.  The owner's random
+		 * stream is not shared; the alias draws from a stream of its
+		 * own.
+		 */
+		u64 s = (u64)(uintptr_t)&thread_token ^ c->id;
+
+		remote_alias = (struct hw_cpu){ .id = c->id, .node = c->node,
+						.present = c->present, .irq_disabled = 1,
+						.owner = &thread_token };
+		for (int i = 0; i < 4; i++)
+			remote_alias.rng[i] = splitmix64(&s);
 		hw_this_cpu = &remote_alias;
 		fn(arg);
 		hw_this_cpu = prev;

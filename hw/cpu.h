@@ -101,6 +101,8 @@ static inline bool hw_irqs_disabled(void)
  * takeover protocol.  Must not be called with interrupts disabled.
  */
 void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+/* How many calls went through the takeover protocol (for tests). */
+extern unsigned long hw_takeovers;
 
 /*
  * Make the calling host thread run as CPU @cpu (parallel mode), or give it

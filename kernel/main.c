@@ -38,6 +38,7 @@ void kmm_state_restore(void);
 void panic_set_trap(jmp_buf *trap);
 const char *panic_message(void);
 void task_init(void);
+struct task_struct *thread_task(void);
 
 static bool booted;			/* process-wide, outside the state section */
 static const char *boot_cmdline __state;
@@ -138,7 +139,7 @@ int kmm_thread_attach(int cpu)
 
 	if (err < 0)
 		return err;
-	current_task = &init_proc;
+	current_task = thread_task();
 	return 0;
 }
 

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include <kmm/errno.h>
+#include <kmm/mutex.h>
 #include <kmm/params.h>
 #include <kmm/procfs.h>
 
 extern const struct proc_entry __start_kmm_procfs[], __stop_kmm_procfs[];
+
+static DEFINE_MUTEX(proc_write_lock);
 
 const struct proc_entry *proc_first(void)
 {
@@ -50,6 +53,7 @@ int proc_write(const char *path, const char *value)
 {
 	const char *rest;
 	const struct proc_entry *e = lookup(path, &rest);
+	int err;
 
 	if (!e)
 		return -ENOENT;
@@ -57,5 +61,14 @@ int proc_write(const char *path, const char *value)
 		kmm_error("%s is read-only", path);
 		return -EACCES;
 	}
-	return e->write(rest, value);
+	/*
+	 * One writer at a time (kmm): the handlers recompute derived state
+	 * (watermarks, reserves, per-CPU marks) from globals that a second
+	 * writer would change underneath.  Linux serialises the watermark
+	 * recomputation the same way since 4.x.
+	 */
+	mutex_lock(&proc_write_lock);
+	err = e->write(rest, value);
+	mutex_unlock(&proc_write_lock);
+	return err;
 }

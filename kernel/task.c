@@ -20,6 +20,26 @@ struct task_struct init_task __state = { .pid = 0, .comm = "swapper", .prio = 12
 struct task_struct init_proc __state = { .pid = 1, .comm = "init", .prio = 120 };
 __thread struct task_struct *current_task = &init_task;
 
+/*
+ * A host thread attached as a CPU in parallel mode runs as a task of its
+ * own (its PF_ flags, its fault-injection filter), numbered from 2 in the
+ * order threads first attach.
+ */
+static __thread struct task_struct thread_task_struct;
+static int next_thread_pid __state = 2;
+
+struct task_struct *thread_task(void)
+{
+	struct task_struct *t = &thread_task_struct;
+
+	if (!t->pid) {
+		t->pid = __atomic_fetch_add(&next_thread_pid, 1, __ATOMIC_RELAXED);
+		snprintf(t->comm, sizeof(t->comm), "kmm-thread/%d", t->pid);
+		t->prio = 120;
+	}
+	return t;
+}
+
 static int describe_current(char *buf, size_t size)
 {
 	return snprintf(buf, size, "%d, comm: %.20s", current->pid, current->comm);

@@ -14,10 +14,16 @@
 
 bool (*sim_schedule_hook)(void);
 
+/*
+ * The waker bumps the sequence and then looks for sleepers; a sleeper
+ * counts itself and then sleeps only if the sequence is unchanged.  Both
+ * sides are sequentially consistent, so at least one sees the other: a
+ * sleeper is woken or does not sleep.
+ */
 void wake_up(wait_queue_head_t *q)
 {
-	__atomic_add_fetch(&q->seq, 1, __ATOMIC_RELEASE);
-	if (__atomic_load_n(&q->waiters, __ATOMIC_ACQUIRE))
+	__atomic_add_fetch(&q->seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&q->waiters, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &q->seq, FUTEX_WAKE_PRIVATE, 1 << 30, NULL, NULL, 0);
 }
 
@@ -40,7 +46,7 @@ void __wait_queue_sleep(wait_queue_head_t *q, u32 seq)
 		}
 		return;
 	}
-	__atomic_add_fetch(&q->waiters, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&q->waiters, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &q->seq, FUTEX_WAIT_PRIVATE, seq, NULL, NULL, 0);
 	__atomic_sub_fetch(&q->waiters, 1, __ATOMIC_ACQ_REL);
 }

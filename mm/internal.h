@@ -82,6 +82,16 @@ void zone_statistics(struct zone *preferred, struct zone *z);
 #define for_each_arch_zone(k, idx) \
 	for ((k) = 0; (k) < arch->nr_zones && ((idx) = arch->zones[(k)], 1); (k)++)
 
+/*
+ * nr_free changes under zone->lock but is read without it by the watermark
+ * check (as in Linux): the updates are single relaxed stores so that the
+ * lockless reader sees a whole value.
+ */
+static inline void area_add_free(struct free_area *area, long blocks)
+{
+	WRITE_ONCE(area->nr_free, area->nr_free + blocks);
+}
+
 /* page_debug.c */
 void bad_page(struct page *page);
 void bad_page_report(struct page *page);	/* report only, touch nothing */
@@ -95,9 +105,9 @@ static inline void pcp_mark(struct page *page, bool on)
 {
 	if (KMM_DEBUG) {
 		if (on)
-			__set_bit(PG_pcp_debug, &page->flags);
+			__page_flags_set(page, 1UL << PG_pcp_debug);
 		else
-			__clear_bit(PG_pcp_debug, &page->flags);
+			__page_flags_clear(page, 1UL << PG_pcp_debug);
 	}
 }
 

@@ -89,6 +89,21 @@ int get_pageblock_migratetype(struct page *page)
 	return mt;
 }
 
+/*
+ * Writers hold zone->lock (or run at boot, alone); readers such as
+ * free_hot_cold_page do not take it, so each bit is changed with a single
+ * store of its word.  A reader racing with a change may see a mix of old
+ * and new bits, as in Linux: the worst outcome is a page freed to the
+ * wrong list, which the next fallback or merge sorts out.
+ */
+static void pageblock_bit_assign(unsigned long *map, unsigned long nr, bool on)
+{
+	unsigned long *word = &map[BIT_WORD(nr)];
+	unsigned long v = READ_ONCE(*word);
+
+	WRITE_ONCE(*word, on ? v | BIT_MASK(nr) : v & ~BIT_MASK(nr));
+}
+
 void set_pageblock_migratetype(struct page *page, int migratetype)
 {
 	struct zone *zone = page_zone(page);
@@ -96,12 +111,8 @@ void set_pageblock_migratetype(struct page *page, int migratetype)
 
 	if (unlikely(page_group_by_mobility_disabled))
 		migratetype = MIGRATE_UNMOVABLE;
-	for (int i = 0; i < NR_PAGEBLOCK_BITS; i++) {
-		if (migratetype & (1 << i))
-			__set_bit(bitidx + i, zone->pageblock_flags);
-		else
-			__clear_bit(bitidx + i, zone->pageblock_flags);
-	}
+	for (int i = 0; i < NR_PAGEBLOCK_BITS; i++)
+		pageblock_bit_assign(zone->pageblock_flags, bitidx + i, migratetype & (1 << i));
 }
 
 /* ---- tracepoints ---- */
@@ -252,7 +263,7 @@ static void __free_one_page(struct page *page, struct zone *zone, unsigned int o
 		if (!page_is_buddy(page, buddy, order))
 			break;
 		list_del(&buddy->lru);
-		zone->free_area[order].nr_free--;
+		area_add_free(&zone->free_area[order], -1);
 		rmv_page_order(buddy);
 		combined_idx = page_idx & ~(1UL << order);
 		page = page + ((long)combined_idx - (long)page_idx);
@@ -261,7 +272,7 @@ static void __free_one_page(struct page *page, struct zone *zone, unsigned int o
 	}
 	set_page_order(page, order);
 	list_add(&page->lru, &zone->free_area[order].free_list[migratetype]);
-	zone->free_area[order].nr_free++;
+	area_add_free(&zone->free_area[order], 1);
 }
 
 /*
@@ -282,7 +293,7 @@ static inline int free_pages_check(struct page *page)
 		return 1;
 	}
 	if (page->flags & PAGE_FLAGS_CHECK_AT_PREP)
-		page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+		__page_flags_clear(page, PAGE_FLAGS_CHECK_AT_PREP);
 	return 0;
 }
 
@@ -496,7 +507,7 @@ static inline void expand(struct zone *zone, struct page *page, int low, int hig
 		high--;
 		size >>= 1;
 		list_add(&page[size].lru, &area->free_list[migratetype]);
-		area->nr_free++;
+		area_add_free(area, 1);
 		set_page_order(&page[size], high);
 	}
 }
@@ -542,7 +553,7 @@ static inline struct page *__rmqueue_smallest(struct zone *zone, unsigned int or
 		page = list_entry(area->free_list[migratetype].next, struct page, lru);
 		list_del(&page->lru);
 		rmv_page_order(page);
-		area->nr_free--;
+		area_add_free(area, -1);
 		expand(zone, page, order, current_order, area, migratetype);
 		return page;
 	}
@@ -627,7 +638,7 @@ static struct page *__rmqueue_fallback(struct zone *zone, int order, int start_m
 			if (list_empty(&area->free_list[migratetype]))
 				continue;
 			page = list_entry(area->free_list[migratetype].next, struct page, lru);
-			area->nr_free--;
+			area_add_free(area, -1);
 
 			if (unlikely(current_order >= (pageblock_order >> 1)) ||
 			    start_migratetype == MIGRATE_RECLAIMABLE ||
@@ -774,10 +785,10 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 		min -= min / 2;
 	if (alloc_flags & ALLOC_HARDER)
 		min -= min / 4;
-	if (free_pages <= min + (long)z->lowmem_reserve[classzone_idx])
+	if (free_pages <= min + (long)READ_ONCE(z->lowmem_reserve[classzone_idx]))
 		return 0;
 	for (int o = 0; o < order; o++) {
-		free_pages -= z->free_area[o].nr_free << o;
+		free_pages -= READ_ONCE(z->free_area[o].nr_free) << o;
 		min >>= 1;
 		if (free_pages <= min)
 			return 0;
@@ -804,7 +815,7 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodema
 		if (nodemask && !(*nodemask & (1UL << zone_to_nid(zone))))
 			continue;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
-			unsigned long mark = zone->watermark[alloc_flags & ALLOC_WMARK_MASK];
+			unsigned long mark = READ_ONCE(zone->watermark[alloc_flags & ALLOC_WMARK_MASK]);
 
 			if (!zone_watermark_ok(zone, order, mark, classzone_idx, alloc_flags)) {
 				if (!zone_reclaim_mode)

@@ -143,7 +143,7 @@ static void unpoison_page(struct page *page)
 
 	if (!test_bit(PG_poisoned, &page->flags))
 		return;
-	__clear_bit(PG_poisoned, &page->flags);
+	__page_flags_clear(page, 1UL << PG_poisoned);
 	addr = page_address(page);
 	start = memchr_inv(addr, PAGE_POISON, PAGE_SIZE);
 	if (!start)
@@ -163,7 +163,7 @@ void kernel_map_pages(struct page *page, int numpages, int enable)
 			unpoison_page(page + i);
 		} else {
 			memset(page_address(page + i), PAGE_POISON, PAGE_SIZE);
-			__set_bit(PG_poisoned, &page[i].flags);
+			__page_flags_set(&page[i], 1UL << PG_poisoned);
 		}
 	}
 }

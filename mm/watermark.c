@@ -108,7 +108,7 @@ void setup_per_zone_lowmem_reserve(void)
 			struct zone *zone = pgdat->node_zones + j;
 			unsigned long present_pages = zone->present_pages;
 
-			zone->lowmem_reserve[j] = 0;
+			WRITE_ONCE(zone->lowmem_reserve[j], 0);
 			for (ki = kj - 1; ki >= 0; ki--) {
 				struct zone *lower;
 
@@ -116,7 +116,7 @@ void setup_per_zone_lowmem_reserve(void)
 				lower = pgdat->node_zones + idx;
 				if (sysctl_lowmem_reserve_ratio[idx] < 1)
 					sysctl_lowmem_reserve_ratio[idx] = 1;
-				lower->lowmem_reserve[j] = present_pages / sysctl_lowmem_reserve_ratio[idx];
+				WRITE_ONCE(lower->lowmem_reserve[j], present_pages / sysctl_lowmem_reserve_ratio[idx]);
 				present_pages += lower->present_pages;
 			}
 		}
@@ -149,12 +149,12 @@ void setup_per_zone_wmarks(void)
 				min_pages = SWAP_CLUSTER_MAX;
 			if (min_pages > 128)
 				min_pages = 128;
-			zone->watermark[WMARK_MIN] = min_pages;
+			WRITE_ONCE(zone->watermark[WMARK_MIN], min_pages);
 		} else {
-			zone->watermark[WMARK_MIN] = tmp;
+			WRITE_ONCE(zone->watermark[WMARK_MIN], tmp);
 		}
-		zone->watermark[WMARK_LOW] = min_wmark_pages(zone) + (tmp >> 2);
-		zone->watermark[WMARK_HIGH] = min_wmark_pages(zone) + (tmp >> 1);
+		WRITE_ONCE(zone->watermark[WMARK_LOW], min_wmark_pages(zone) + (tmp >> 2));
+		WRITE_ONCE(zone->watermark[WMARK_HIGH], min_wmark_pages(zone) + (tmp >> 1));
 		if (zone->spanned_pages)
 			setup_zone_migrate_reserve(zone);
 		spin_unlock_irqrestore(&zone->lock, flags);

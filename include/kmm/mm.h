@@ -38,17 +38,17 @@ _Static_assert(MAX_NR_ZONES <= (1 << ZONES_SHIFT), "ZONES_SHIFT too small");
 
 static inline enum zone_type page_zonenum(const struct page *page)
 {
-	return (page->flags >> ZONES_PGSHIFT) & ZONES_MASK;
+	return (READ_ONCE(page->flags) >> ZONES_PGSHIFT) & ZONES_MASK;
 }
 
 static inline int page_to_nid(const struct page *page)
 {
-	return (page->flags >> NODES_PGSHIFT) & NODES_MASK;
+	return (READ_ONCE(page->flags) >> NODES_PGSHIFT) & NODES_MASK;
 }
 
 static inline int page_zone_id(const struct page *page)
 {
-	return (page->flags >> ZONEID_PGSHIFT) & ZONEID_MASK;
+	return (READ_ONCE(page->flags) >> ZONEID_PGSHIFT) & ZONEID_MASK;
 }
 
 static inline struct zone *page_zone(const struct page *page)

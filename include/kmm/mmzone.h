@@ -232,9 +232,10 @@ static inline unsigned long zone_page_state(const struct zone *zone, enum zone_s
 	return x < 0 ? 0 : x;
 }
 
-#define min_wmark_pages(z)	((z)->watermark[WMARK_MIN])
-#define low_wmark_pages(z)	((z)->watermark[WMARK_LOW])
-#define high_wmark_pages(z)	((z)->watermark[WMARK_HIGH])
+/* Read without the zone lock by the allocator; updated under it. */
+#define min_wmark_pages(z)	READ_ONCE((z)->watermark[WMARK_MIN])
+#define low_wmark_pages(z)	READ_ONCE((z)->watermark[WMARK_LOW])
+#define high_wmark_pages(z)	READ_ONCE((z)->watermark[WMARK_HIGH])
 
 struct zone *next_zone(struct zone *zone);
 struct pglist_data *first_online_pgdat(void);

@@ -45,6 +45,24 @@ enum pageflags {
 /* Names for reports, indexed by flag bit. */
 extern const char *const pageflag_names[NR_PAGEFLAGS];
 
+/*
+ * The non-atomic variants are for a page its caller owns alone.  Even
+ * then another CPU may look at the flags word without owning the page:
+ * __free_one_page reads a neighbouring block's zone id and PG_buddy to see
+ * whether it can merge.  So the word is read and written with relaxed
+ * single loads and stores (the same instructions as a plain |= on x86, but
+ * never torn, and visible as such to ThreadSanitizer).
+ */
+static inline void __page_flags_set(struct page *page, unsigned long mask)
+{
+	WRITE_ONCE(page->flags, READ_ONCE(page->flags) | mask);
+}
+
+static inline void __page_flags_clear(struct page *page, unsigned long mask)
+{
+	WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~mask);
+}
+
 #define PAGEFLAG_FNS(uname, lname)						\
 static inline bool Page##uname(const struct page *page)			\
 	{ return test_bit(PG_##lname, &page->flags); }				\
@@ -53,13 +71,14 @@ static inline void SetPage##uname(struct page *page)			\
 static inline void ClearPage##uname(struct page *page)			\
 	{ clear_bit(PG_##lname, &page->flags); }				\
 static inline void __SetPage##uname(struct page *page)			\
-	{ __set_bit(PG_##lname, &page->flags); }				\
+	{ __page_flags_set(page, 1UL << PG_##lname); }				\
 static inline void __ClearPage##uname(struct page *page)		\
-	{ __clear_bit(PG_##lname, &page->flags); }				\
+	{ __page_flags_clear(page, 1UL << PG_##lname); }			\
 static inline bool TestClearPage##uname(struct page *page)		\
 	{ return test_and_clear_bit(PG_##lname, &page->flags); }		\
 static inline bool __TestClearPage##uname(struct page *page)		\
-	{ return __test_and_clear_bit(PG_##lname, &page->flags); }		\
+	{ bool on = test_bit(PG_##lname, &page->flags);				\
+	  __page_flags_clear(page, 1UL << PG_##lname); return on; }		\
 static inline bool TestSetPage##uname(struct page *page)		\
 	{ return test_and_set_bit(PG_##lname, &page->flags); }
 
@@ -88,7 +107,7 @@ PAGEFLAG_FNS(Uncached, uncached)
 
 static inline bool PageCompound(const struct page *page)
 {
-	return page->flags & ((1UL << PG_head) | (1UL << PG_tail));
+	return READ_ONCE(page->flags) & ((1UL << PG_head) | (1UL << PG_tail));
 }
 
 /*

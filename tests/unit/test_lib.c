@@ -1,7 +1,8 @@
 /*
  * test_lib.c - the kernel library: lists, rbtree (plain and augmented),
- * bitmaps, number parsing, int_sqrt, sort, the printk ring, fault
- * injection and the PRNG.  Reference models are plain arrays.
+ * bitmaps, hash tables, number parsing, int_sqrt, sort, the printk ring,
+ * fault injection, the PRNG and the sleeping locks' misuse checks.
+ * Reference models are plain arrays.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,11 @@
 #include <kmm/bitmap.h>
 #include <kmm/errno.h>
 #include <kmm/fault-inject.h>
+#include <kmm/hash.h>
+#include <kmm/irqflags.h>
 #include <kmm/kernel.h>
 #include <kmm/list.h>
+#include <kmm/mutex.h>
 #include <kmm/printk.h>
 #include <kmm/random.h>
 #include <kmm/rbtree.h>
@@ -241,6 +245,132 @@ static void bitmap_ranges_and_search(void **state)
 	assert_true(bitmap_full(map, 200));
 }
 
+/* ---- hash tables ---- */
+
+/*
+ * Page-aligned addresses (low 12 bits zero) must still spread: the
+ * fullest of 64 buckets holds well under twice the mean, and the
+ * chi-square statistic stays near its 63 degrees of freedom.
+ */
+static void hash_spreads_aligned_keys(void **state)
+{
+	enum { BITS = 6, N = 1 << 16 };
+	unsigned long count[1 << BITS] = { 0 }, max = 0;
+	double chi = 0, mean = (double)N / (1 << BITS);
+
+	for (unsigned long i = 0; i < N; i++)
+		count[hash_long(0xffff880000000000ul + i * 4096, BITS)]++;
+	for (int b = 0; b < 1 << BITS; b++) {
+		chi += (count[b] - mean) * (count[b] - mean) / mean;
+		if (count[b] > max)
+			max = count[b];
+	}
+	assert_true(max < 1.2 * mean);
+	assert_true(chi < 2 * 63);
+	assert_int_equal(hash_long(12345, 0), 0);
+	for (int bits = 1; bits <= 32; bits++)
+		assert_true(hash_64(~0ull, bits) < (1ull << bits));
+}
+
+struct hobj {
+	unsigned long key;
+	struct hlist_node node;
+};
+
+static void hashtable_matches_reference(void **state)
+{
+	enum { N = 2000 };
+	DECLARE_HASHTABLE(ht, 5);
+	struct hobj *objs = calloc(N, sizeof(*objs)), *o;
+	bool in[N] = { false };
+	struct hlist_node *tmp;
+	unsigned int bkt;
+	unsigned int seed = 11;
+	int n_in = 0, seen;
+
+	hash_init(ht);
+	assert_true(hash_empty(ht));
+	assert_int_equal(HASH_BITS(ht), 5);
+	for (int i = 0; i < N; i++) {
+		objs[i].key = (unsigned long)i * 7919;
+		INIT_HLIST_NODE(&objs[i].node);
+	}
+	for (int step = 0; step < 20000; step++) {
+		int i = rand_r(&seed) % N;
+
+		if (in[i]) {
+			hash_del(&objs[i].node);
+			n_in--;
+		} else {
+			hash_add(ht, &objs[i].node, objs[i].key);
+			n_in++;
+		}
+		in[i] = !in[i];
+		assert_int_equal(hash_hashed(&objs[i].node), in[i]);
+		/* A lookup finds the object exactly when the model has it. */
+		int j = rand_r(&seed) % N, found = 0;
+
+		hash_for_each_possible(ht, o, node, objs[j].key)
+			if (o->key == objs[j].key)
+				found++;
+		assert_int_equal(found, in[j]);
+	}
+	seen = 0;
+	hash_for_each(ht, bkt, o, node) {
+		assert_true(in[o - objs]);
+		seen++;
+	}
+	assert_int_equal(seen, n_in);
+	hash_for_each_safe(ht, bkt, tmp, o, node)
+		hash_del(&o->node);
+	assert_true(hash_empty(ht));
+	free(objs);
+}
+
+/* ---- sleeping locks: misuse is caught ---- */
+
+static void mutex_misuse_is_reported(void **state)
+{
+	struct mutex m = __MUTEX_INITIALIZER(m);
+	struct rw_semaphore sem;
+
+	boot_or_fail("ram=16M");
+	assert_true(mutex_trylock(&m));
+	assert_false(mutex_trylock(&m));
+	mutex_unlock(&m);
+	mutex_lock(&m);
+	/* Taking it again on the same task would sleep forever. */
+	EXPECT_KERNEL_STOP(mutex_lock(&m));
+	boot_or_fail("ram=16M");
+	mutex_init(&m);
+	if (KMM_DEBUG) {
+		EXPECT_KERNEL_STOP(mutex_unlock(&m));
+		assert_true(dmesg_has("unlocked by a task that does not hold it"));
+		boot_or_fail("ram=16M");
+	}
+	/* Deterministic mode: waiting for a lock nobody can release is a deadlock. */
+	init_rwsem(&sem);
+	down_write(&sem);
+	EXPECT_KERNEL_STOP(down_read(&sem));
+	assert_true(dmesg_has("deadlock"));
+	boot_or_fail("ram=16M");
+	init_rwsem(&sem);
+	EXPECT_KERNEL_STOP(up_write(&sem));
+}
+
+static void might_sleep_warns_with_irqs_off(void **state)
+{
+	struct mutex m = __MUTEX_INITIALIZER(m);
+	unsigned long flags;
+
+	boot_or_fail("ram=16M");
+	local_irq_save(flags);
+	mutex_lock(&m);
+	local_irq_restore(flags);
+	mutex_unlock(&m);
+	assert_int_equal(dmesg_has("sleeping function called from invalid context"), KMM_DEBUG);
+}
+
 static void numbers_parse_strictly(void **state)
 {
 	unsigned long long v;
@@ -424,6 +554,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(rbtree_matches_reference_set),
 	cmocka_unit_test(rbtree_augmented_keeps_subtree_max),
 	cmocka_unit_test(bitmap_ranges_and_search),
+	cmocka_unit_test(hash_spreads_aligned_keys),
+	cmocka_unit_test(hashtable_matches_reference),
+	cmocka_unit_test_teardown(mutex_misuse_is_reported, teardown_machine),
+	cmocka_unit_test_teardown(might_sleep_warns_with_irqs_off, teardown_machine),
 	cmocka_unit_test(numbers_parse_strictly),
 	cmocka_unit_test(int_sqrt_is_floor),
 	cmocka_unit_test(sort_orders_like_qsort),

@@ -1,0 +1,344 @@
+/*
+ * test_parallel_locks.c - spinlocks, mutexes, rwsems, completions and wait
+ * queues with real host threads: mutual exclusion (a counter updated with
+ * plain loads and stores must come out exact), readers sharing and
+ * writers excluding everyone, no lost wakeups.
+ *
+ * Under ThreadSanitizer any missing ordering in the locks shows up as a
+ * race on the data they protect.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+
+#include <kmm/mutex.h>
+#include <kmm/spinlock.h>
+#include "tests/harness.h"
+
+#define NTHREADS	4
+#if defined(__SANITIZE_THREAD__)
+#define ITERS		20000
+#else
+#define ITERS		200000
+#endif
+
+/* The threads start together (a barrier), so that they contend. */
+static pthread_barrier_t start;
+
+struct start_arg {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *started(void *p)
+{
+	struct start_arg *s = p;
+
+	pthread_barrier_wait(&start);
+	return s->fn(s->arg);
+}
+
+static void run_threads(void *(*fn)(void *), void *arg, int n)
+{
+	pthread_t t[NTHREADS];
+	struct start_arg s = { fn, arg };
+
+	pthread_barrier_init(&start, NULL, n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, started, &s), 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+}
+
+/* Booted in parallel mode so that threads can attach as CPUs. */
+static void boot_parallel(void)
+{
+	if (kmm_booted())
+		kmm_shutdown();
+	if (kmm_boot("ram=64M cpus=8", 0))
+		fail_msg("boot failed: %s", kmm_error_msg());
+	kmm_thread_detach();
+}
+
+/* ---- spinlock ---- */
+
+struct counted_spin {
+	spinlock_t lock;
+	long counter;
+};
+
+static void *spin_worker(void *arg)
+{
+	struct counted_spin *c = arg;
+	unsigned long flags;
+
+	assert_int_equal(kmm_thread_attach(-1), 0);
+	for (int i = 0; i < ITERS; i++) {
+		spin_lock_irqsave(&c->lock, flags);
+		c->counter++;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	kmm_thread_detach();
+	return NULL;
+}
+
+static void test_spinlock_excludes(void **state)
+{
+	struct counted_spin c = { .lock = __SPIN_LOCK_UNLOCKED(c.lock) };
+
+	boot_parallel();
+	run_threads(spin_worker, &c, NTHREADS);
+	assert_int_equal(c.counter, (long)NTHREADS * ITERS);
+	assert_false(spin_is_locked(&c.lock));
+}
+
+/* ---- mutex ---- */
+
+struct counted_mutex {
+	struct mutex lock;
+	long counter;
+	int inside;		/* threads inside the critical section */
+	int max_inside;
+	int trylock_failed;
+};
+
+static void *mutex_worker(void *arg)
+{
+	struct counted_mutex *c = arg;
+
+	for (int i = 0; i < ITERS / 4; i++) {
+		if (i % 16 == 0) {
+			if (!mutex_trylock(&c->lock)) {
+				__atomic_add_fetch(&c->trylock_failed, 1, __ATOMIC_RELAXED);
+				continue;
+			}
+		} else {
+			mutex_lock(&c->lock);
+		}
+		if (++c->inside > c->max_inside)
+			c->max_inside = c->inside;
+		c->counter++;
+		c->inside--;
+		mutex_unlock(&c->lock);
+	}
+	return NULL;
+}
+
+static void test_mutex_excludes(void **state)
+{
+	struct counted_mutex c;
+
+	mutex_init(&c.lock);
+	c.counter = 0;
+	c.inside = c.max_inside = c.trylock_failed = 0;
+	run_threads(mutex_worker, &c, NTHREADS);
+	/* Every iteration counted once, except the trylocks that found it held. */
+	assert_int_equal(c.counter, (long)NTHREADS * (ITERS / 4) - c.trylock_failed);
+	assert_int_equal(c.max_inside, 1);
+	assert_false(mutex_is_locked(&c.lock));
+	assert_int_equal(c.lock.wait.waiters, 0);
+}
+
+/* A holder that sleeps while others queue: they must all get through. */
+struct slow_holder {
+	struct mutex lock;
+	struct completion held;
+	int order[NTHREADS + 1];
+	int n;
+};
+
+static void *queue_behind(void *arg)
+{
+	struct slow_holder *s = arg;
+
+	wait_for_completion(&s->held);	/* complete_all: every thread passes */
+	mutex_lock(&s->lock);
+	s->order[s->n++] = 1;
+	mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void test_mutex_waiters_all_wake(void **state)
+{
+	struct slow_holder s = { .n = 0 };
+	pthread_t t[NTHREADS];
+
+	mutex_init(&s.lock);
+	init_completion(&s.held);
+	mutex_lock(&s.lock);
+	for (int i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, queue_behind, &s), 0);
+	complete_all(&s.held);
+	/* Let the others reach the lock and sleep on it. */
+	for (int spins = 0; spins < 100000 &&
+			__atomic_load_n(&s.lock.wait.waiters, __ATOMIC_RELAXED) < NTHREADS; spins++)
+		sched_yield();
+	s.order[s.n++] = 0;
+	mutex_unlock(&s.lock);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(s.n, NTHREADS + 1);
+	assert_int_equal(s.order[0], 0);	/* the holder went first */
+	assert_true(completion_done(&s.held));
+}
+
+/* ---- rwsem ---- */
+
+struct rw_data {
+	struct rw_semaphore sem;
+	long value[8];		/* writers keep all equal; readers check it */
+	int readers_inside, max_readers, writers_inside;
+	long torn, writes;
+};
+
+static void *rw_worker(void *arg)
+{
+	struct rw_data *d = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)&seed;
+
+	for (int i = 0; i < ITERS / 8; i++) {
+		if (rand_r(&seed) % 8 == 0) {
+			down_write(&d->sem);
+			if (__atomic_add_fetch(&d->writers_inside, 1, __ATOMIC_RELAXED) != 1 ||
+			    __atomic_load_n(&d->readers_inside, __ATOMIC_RELAXED))
+				__atomic_add_fetch(&d->torn, 1, __ATOMIC_RELAXED);
+			for (int k = 0; k < 8; k++)
+				d->value[k]++;
+			d->writes++;
+			if (rand_r(&seed) % 4 == 0) {
+				/* Downgrade: still no writer may get in while we read. */
+				__atomic_sub_fetch(&d->writers_inside, 1, __ATOMIC_RELAXED);
+				__atomic_add_fetch(&d->readers_inside, 1, __ATOMIC_RELAXED);
+				downgrade_write(&d->sem);
+				for (int k = 1; k < 8; k++)
+					if (d->value[k] != d->value[0])
+						__atomic_add_fetch(&d->torn, 1, __ATOMIC_RELAXED);
+				__atomic_sub_fetch(&d->readers_inside, 1, __ATOMIC_RELAXED);
+				up_read(&d->sem);
+				continue;
+			}
+			__atomic_sub_fetch(&d->writers_inside, 1, __ATOMIC_RELAXED);
+			up_write(&d->sem);
+		} else {
+			int r;
+
+			down_read(&d->sem);
+			r = __atomic_add_fetch(&d->readers_inside, 1, __ATOMIC_RELAXED);
+			if (__atomic_load_n(&d->writers_inside, __ATOMIC_RELAXED))
+				__atomic_add_fetch(&d->torn, 1, __ATOMIC_RELAXED);
+			for (int k = 1; k < 8; k++)
+				if (d->value[k] != d->value[0])
+					__atomic_add_fetch(&d->torn, 1, __ATOMIC_RELAXED);
+			int m = __atomic_load_n(&d->max_readers, __ATOMIC_RELAXED);
+			while (r > m && !__atomic_compare_exchange_n(&d->max_readers, &m, r, true,
+								     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				;
+			__atomic_sub_fetch(&d->readers_inside, 1, __ATOMIC_RELAXED);
+			up_read(&d->sem);
+		}
+	}
+	return NULL;
+}
+
+static void test_rwsem_readers_share_writers_exclude(void **state)
+{
+	struct rw_data d = { 0 };
+
+	init_rwsem(&d.sem);
+	run_threads(rw_worker, &d, NTHREADS);
+	assert_int_equal(d.torn, 0);
+	assert_true(d.writes > 0);
+	assert_int_equal(d.value[0], d.writes);
+	assert_false(rwsem_is_locked(&d.sem));
+}
+
+static void test_rwsem_trylock_rules(void **state)
+{
+	struct rw_semaphore sem;
+
+	init_rwsem(&sem);
+	assert_true(down_read_trylock(&sem));
+	assert_true(down_read_trylock(&sem));
+	assert_false(down_write_trylock(&sem));
+	up_read(&sem);
+	up_read(&sem);
+	assert_true(down_write_trylock(&sem));
+	assert_false(down_read_trylock(&sem));
+	assert_false(down_write_trylock(&sem));
+	downgrade_write(&sem);
+	assert_true(down_read_trylock(&sem));
+	assert_false(down_write_trylock(&sem));
+	up_read(&sem);
+	up_read(&sem);
+	assert_false(rwsem_is_locked(&sem));
+}
+
+/* ---- completion: counted handoffs, none lost ---- */
+
+struct pingpong {
+	struct completion ping, pong;
+	long rounds;
+};
+
+static void *ponger(void *arg)
+{
+	struct pingpong *p = arg;
+
+	for (long i = 0; i < p->rounds; i++) {
+		wait_for_completion(&p->ping);
+		complete(&p->pong);
+	}
+	return NULL;
+}
+
+static void test_completion_pingpong(void **state)
+{
+	struct pingpong p = { .rounds = ITERS / 20 };
+	pthread_t t;
+
+	init_completion(&p.ping);
+	init_completion(&p.pong);
+	assert_false(try_wait_for_completion(&p.pong));
+	assert_int_equal(pthread_create(&t, NULL, ponger, &p), 0);
+	for (long i = 0; i < p.rounds; i++) {
+		complete(&p.ping);
+		wait_for_completion(&p.pong);
+	}
+	pthread_join(t, NULL);
+	assert_false(completion_done(&p.ping));
+	assert_false(completion_done(&p.pong));
+}
+
+/* complete() before the wait counts: n completions let exactly n waits through. */
+static void test_completion_counts(void **state)
+{
+	struct completion c;
+
+	init_completion(&c);
+	complete(&c);
+	complete(&c);
+	assert_true(try_wait_for_completion(&c));
+	assert_true(try_wait_for_completion(&c));
+	assert_false(try_wait_for_completion(&c));
+	complete_all(&c);
+	for (int i = 0; i < 100; i++)
+		assert_true(try_wait_for_completion(&c));
+	init_completion(&c);
+	assert_false(completion_done(&c));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_spinlock_excludes, teardown_machine),
+		cmocka_unit_test(test_mutex_excludes),
+		cmocka_unit_test(test_mutex_waiters_all_wake),
+		cmocka_unit_test(test_rwsem_readers_share_writers_exclude),
+		cmocka_unit_test(test_rwsem_trylock_rules),
+		cmocka_unit_test(test_completion_pingpong),
+		cmocka_unit_test(test_completion_counts),
+	};
+
+	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+}
