@@ -6,7 +6,7 @@
 #                   then every test; ends with CTest's summary line
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
-#   make stress     long randomized stress runs
+#   make stress     the parallel-mode tests (debug and TSan), 50 times longer
 #   make format     clang-format every source file
 
 BUILD      ?= build
@@ -34,14 +34,14 @@ test: all fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: all
-	$(BUILD)/bench/kmm_bench
+	$(BUILD)/bench/kmm_bench --csv $(BUILD)/bench/results.csv
 
 fuzz: fuzz-build
 	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/script
 	$(FUZZ_BUILD)/fuzz_boot -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/boot
 
 stress: all
-	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -L stress
+	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -j $(JOBS) -L stress
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -16,6 +16,7 @@ struct hw_cpu hw_cpus[NR_CPUS] __state;
 int nr_cpu_ids __state = 1;
 bool hw_irq_fence __state;
 __thread struct hw_cpu *hw_this_cpu;
+__thread int hw_this_cpu_id = -1, hw_this_node_id = -1;
 
 /* A per-thread address identifies the owner; its contents do not matter. */
 static __thread char thread_token;
@@ -96,11 +97,11 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 	owner = __atomic_load_n(&c->owner, __ATOMIC_ACQUIRE);
 	if (!owner || owner == &thread_token) {
 		/* Nobody else runs as @cpu: become it for the call. */
-		hw_this_cpu = c;
+		hw_set_this_cpu(c);
 		flags = hw_irq_save();
 		fn(arg);
 		hw_irq_restore(flags);
-		hw_this_cpu = prev;
+		hw_set_this_cpu(prev);
 	} else {
 		__atomic_add_fetch(&hw_takeovers, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&c->takeover, 1, __ATOMIC_SEQ_CST);
@@ -121,9 +122,9 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 						.owner = &thread_token };
 		for (int i = 0; i < 4; i++)
 			remote_alias.rng[i] = splitmix64(&s);
-		hw_this_cpu = &remote_alias;
+		hw_set_this_cpu(&remote_alias);
 		fn(arg);
-		hw_this_cpu = prev;
+		hw_set_this_cpu(prev);
 		__atomic_store_n(&c->takeover, 0, __ATOMIC_RELEASE);
 	}
 	ipi_unlock(c);
@@ -163,7 +164,7 @@ int hw_cpu_attach(int cpu)
 	}
 	__atomic_store_n(&c->owner, &thread_token, __ATOMIC_RELEASE);
 	ipi_unlock(c);
-	hw_this_cpu = c;
+	hw_set_this_cpu(c);
 	return 0;
 }
 
@@ -182,7 +183,7 @@ void hw_cpu_attach_all(void)
 		__atomic_store_n(&hw_cpus[cpu].owner, &thread_token, __ATOMIC_RELEASE);
 		ipi_unlock(&hw_cpus[cpu]);
 	}
-	hw_this_cpu = &hw_cpus[0];
+	hw_set_this_cpu(&hw_cpus[0]);
 }
 
 void hw_cpu_detach(void)
@@ -196,10 +197,10 @@ void hw_cpu_detach(void)
 		__atomic_store_n(&c->owner, NULL, __ATOMIC_RELEASE);
 		ipi_unlock(c);
 	}
-	hw_this_cpu = NULL;
+	hw_set_this_cpu(NULL);
 }
 
 void hw_switch_cpu(int cpu)
 {
-	hw_this_cpu = &hw_cpus[cpu];
+	hw_set_this_cpu(&hw_cpus[cpu]);
 }

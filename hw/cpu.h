@@ -39,11 +39,24 @@ struct hw_cpu {
 extern struct hw_cpu hw_cpus[NR_CPUS];
 extern int nr_cpu_ids;				/* CPUs of this machine */
 extern __thread struct hw_cpu *hw_this_cpu;	/* the CPU this thread runs as */
+/*
+ * Its id and node, kept beside the pointer so that smp_processor_id() is
+ * one thread-local load, not two dependent ones (the per-CPU fast paths
+ * start with it).  Set only through hw_set_this_cpu().
+ */
+extern __thread int hw_this_cpu_id, hw_this_node_id;
+
+static inline void hw_set_this_cpu(struct hw_cpu *cpu)
+{
+	hw_this_cpu = cpu;
+	hw_this_cpu_id = cpu ? cpu->id : -1;
+	hw_this_node_id = cpu ? cpu->node : -1;
+}
 extern bool hw_irq_fence;			/* membarrier(2) unavailable: fence locally */
 
 static inline int smp_processor_id(void)
 {
-	return hw_this_cpu->id;
+	return hw_this_cpu_id;
 }
 #define raw_smp_processor_id() smp_processor_id()
 
@@ -131,7 +144,7 @@ static inline int cpu_to_node(int cpu)
 
 static inline int numa_node_id(void)
 {
-	return hw_this_cpu->node;
+	return hw_this_node_id;
 }
 
 #endif /* KMM_HW_CPU_H */

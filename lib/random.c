@@ -13,7 +13,8 @@ static inline u64 rotl(u64 x, int k)
 
 u64 prandom_u64(void)
 {
-	u64 *s = hw_cpus[hw_this_cpu ? hw_this_cpu->id : 0].rng;
+	/* This CPU's stream (a remote handler has its own, see hw_run_on_cpu). */
+	u64 *s = hw_this_cpu ? hw_this_cpu->rng : hw_cpus[0].rng;
 	u64 result = rotl(s[1] * 5, 7) * 9;
 	u64 t = s[1] << 17;
 

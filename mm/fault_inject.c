@@ -24,10 +24,8 @@ static struct {
 	u32 cache_filter;
 } failslab __state = { 1, 0 };
 
-bool should_fail_alloc_page(gfp_t gfp_mask, unsigned int order)
+bool __should_fail_alloc_page(gfp_t gfp_mask, unsigned int order)
 {
-	if (likely(!fault_attr_active(&fail_page_alloc_attr)))
-		return false;
 	if (order < fail_page_alloc.min_order)
 		return false;
 	if (gfp_mask & __GFP_NOFAIL)

@@ -16,6 +16,7 @@
 #ifndef KMM_MM_INTERNAL_H
 #define KMM_MM_INTERNAL_H
 
+#include <kmm/fault-inject.h>
 #include <kmm/mm.h>
 
 /* Boot-time: has the buddy allocator taken over from the boot allocator? */
@@ -48,9 +49,39 @@ bool memmap_contains(const void *p);
 #define NR_PAGEBLOCK_BITS	3
 extern int pageblock_order;
 #define pageblock_nr_pages	(1UL << pageblock_order)
-int get_pageblock_migratetype(struct page *page);
 void set_pageblock_migratetype(struct page *page, int migratetype);
+
+static inline unsigned long pfn_to_bitidx(struct zone *zone, unsigned long pfn)
+{
+	pfn -= zone->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	return (pfn >> pageblock_order) * NR_PAGEBLOCK_BITS;
+}
+
+/*
+ * The migrate type of the pageblock holding @pfn: its bits read with one
+ * load of their word (two when they straddle words), without the zone
+ * lock — see set_pageblock_migratetype().
+ */
+static inline int __get_pageblock_migratetype(struct zone *zone, unsigned long pfn)
+{
+	unsigned long bitidx = pfn_to_bitidx(zone, pfn);
+	unsigned long word = bitidx / BITS_PER_LONG, shift = bitidx % BITS_PER_LONG;
+	unsigned long v = READ_ONCE(zone->pageblock_flags[word]) >> shift;
+
+	if (unlikely(shift + NR_PAGEBLOCK_BITS > BITS_PER_LONG))
+		v |= READ_ONCE(zone->pageblock_flags[word + 1]) << (BITS_PER_LONG - shift);
+	return v & ((1UL << NR_PAGEBLOCK_BITS) - 1);
+}
+
+static inline int get_pageblock_migratetype(struct page *page)
+{
+	return __get_pageblock_migratetype(page_zone(page), page_to_pfn(page));
+}
 unsigned long usemap_size(unsigned long zone_start_pfn, unsigned long zonesize);
+
+/* The buddy lists without the per-CPU lists (benchmarks, tests). */
+struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetype);
+void free_buddy(struct page *page, unsigned int order);
 
 /* zonelist.c */
 void build_all_zonelists(void);
@@ -66,15 +97,67 @@ void page_alloc_init_late(void);
 
 /* vmstat.c */
 void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, int delta);
-void __inc_zone_state(struct zone *zone, enum zone_stat_item item);
 void __dec_zone_state(struct zone *zone, enum zone_stat_item item);
+/* Add @delta to a zone counter and the global one (the fold of a per-CPU delta). */
+void zone_page_state_add(long delta, struct zone *zone, enum zone_stat_item item);
+
+/*
+ * Count one on this CPU's delta (interrupts disabled).  Increments
+ * overshoot by half a threshold when they fold, so that a counter moving
+ * steadily one way folds half as often.  Inline: the allocator's fast path
+ * counts three of these per page.
+ */
+static __always_inline void __inc_pset_state(struct per_cpu_pageset *pcp, struct zone *zone,
+					     enum zone_stat_item item)
+{
+	s8 *p = pcp->vm_stat_diff + item;
+	s8 v = READ_ONCE(*p) + 1;
+
+	if (unlikely(v > pcp->stat_threshold)) {
+		int overstep = pcp->stat_threshold / 2;
+
+		zone_page_state_add(v + overstep, zone, item);
+		v = -overstep;
+	}
+	WRITE_ONCE(*p, v);
+}
+
+static __always_inline void __inc_zone_state(struct zone *zone, enum zone_stat_item item)
+{
+	__inc_pset_state(&zone->pageset[smp_processor_id()], zone, item);
+}
 void refresh_cpu_vm_stats(int cpu);
 void refresh_all_vm_stats(void);
 unsigned long global_page_state(enum zone_stat_item item);
 void zap_zone_vm_stats(struct zone *zone);
 int calculate_threshold(struct zone *zone);
 void refresh_zone_stat_thresholds(void);
-void zone_statistics(struct zone *preferred, struct zone *z);
+
+/*
+ * NUMA hit/miss accounting of an allocation from @z for a request
+ * preferring @preferred; @zpset is this CPU's pageset of @z.
+ */
+static __always_inline void __zone_statistics(struct zone *preferred, struct zone *z,
+					      struct per_cpu_pageset *zpset)
+{
+	if (!arch->numa)
+		return;
+	if (z->zone_pgdat == preferred->zone_pgdat) {
+		__inc_pset_state(zpset, z, NUMA_HIT);
+	} else {
+		__inc_pset_state(zpset, z, NUMA_MISS);
+		__inc_zone_state(preferred, NUMA_FOREIGN);
+	}
+	if (z->node == numa_node_id())
+		__inc_pset_state(zpset, z, NUMA_LOCAL);
+	else
+		__inc_pset_state(zpset, z, NUMA_OTHER);
+}
+
+static __always_inline void zone_statistics(struct zone *preferred, struct zone *z)
+{
+	__zone_statistics(preferred, z, &z->pageset[smp_processor_id()]);
+}
 
 #endif /* KMM_MM_INTERNAL_H */
 
@@ -90,6 +173,20 @@ void zone_statistics(struct zone *preferred, struct zone *z);
 static inline void area_add_free(struct free_area *area, long blocks)
 {
 	WRITE_ONCE(area->nr_free, area->nr_free + blocks);
+}
+
+/*
+ * A page between owners has no references and no mappings: _count 0 and
+ * _mapcount -1.  The two are adjacent 32-bit fields, tested here with one
+ * 64-bit load (the free and allocation checks run on every page).
+ */
+_Static_assert(offsetof(struct page, _mapcount) == offsetof(struct page, _count) + 4,
+	       "_count and _mapcount must be adjacent");
+static __always_inline bool page_refs_idle(const struct page *page)
+{
+	const u64 *both = (const u64 *)&page->_count;
+
+	return READ_ONCE(*both) == (u64)0xffffffff << 32;
 }
 
 /* page_debug.c */
@@ -116,7 +213,13 @@ static inline bool pcp_marked(const struct page *page)
 	return KMM_DEBUG && test_bit(PG_pcp_debug, &page->flags);
 }
 void dump_page(struct page *page);
-void kernel_map_pages(struct page *page, int numpages, int enable);
+void __kernel_map_pages(struct page *page, int numpages, int enable);
+/* Page poisoning, a debug-build feature (CONFIG_DEBUG_PAGEALLOC): free in release builds. */
+static __always_inline void kernel_map_pages(struct page *page, int numpages, int enable)
+{
+	if (KMM_DEBUG)
+		__kernel_map_pages(page, numpages, enable);
+}
 unsigned long bad_page_count(void);
 
 /* Allocation flags for get_page_from_freelist(). */
@@ -163,7 +266,14 @@ void show_free_areas(void);
 void format_gfp_flags(char *buf, size_t size, gfp_t flags);
 
 /* fault injection: fail_page_alloc */
-bool should_fail_alloc_page(gfp_t gfp_mask, unsigned int order);
+bool __should_fail_alloc_page(gfp_t gfp_mask, unsigned int order);
+/* Fault injection, tested inline so that an idle fail_page_alloc costs one load. */
+static __always_inline bool should_fail_alloc_page(gfp_t gfp_mask, unsigned int order)
+{
+	if (likely(!fault_attr_active(&fail_page_alloc_attr)))
+		return false;
+	return __should_fail_alloc_page(gfp_mask, order);
+}
 
 int move_freepages_block(struct zone *zone, struct page *page, int migratetype);
 

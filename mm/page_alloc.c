@@ -22,6 +22,8 @@
  * CPU.  Lock order: see mm/internal.h.
  */
 #include <kmm/bootmem.h>
+#include <kmm/err.h>
+#include <kmm/errno.h>
 #include <kmm/fault-inject.h>
 #include <kmm/gfp.h>
 #include <kmm/highmem.h>
@@ -70,24 +72,6 @@ void mm_set_boot_done(void)
 }
 
 /* ---- pageblock flags ---- */
-
-static unsigned long pfn_to_bitidx(struct zone *zone, unsigned long pfn)
-{
-	pfn -= round_down(zone->zone_start_pfn, pageblock_nr_pages);
-	return (pfn >> pageblock_order) * NR_PAGEBLOCK_BITS;
-}
-
-int get_pageblock_migratetype(struct page *page)
-{
-	struct zone *zone = page_zone(page);
-	unsigned long bitidx = pfn_to_bitidx(zone, page_to_pfn(page));
-	int mt = 0;
-
-	for (int i = 0; i < NR_PAGEBLOCK_BITS; i++)
-		if (test_bit(bitidx + i, zone->pageblock_flags))
-			mt |= 1 << i;
-	return mt;
-}
 
 /*
  * Writers hold zone->lock (or run at boot, alone); readers such as
@@ -282,8 +266,7 @@ static void __free_one_page(struct page *page, struct zone *zone, unsigned int o
  */
 static inline int free_pages_check(struct page *page)
 {
-	if (unlikely(page_mapcount(page) | (page->mapping != NULL) |
-		     (atomic_read(&page->_count) != 0) |
+	if (unlikely(!page_refs_idle(page) | (page->mapping != NULL) |
 		     (page->flags & PAGE_FLAGS_CHECK_AT_FREE) | pcp_marked(page))) {
 		/* A free block or a pcp page is not ours to change: report only. */
 		if (PageBuddy(page) || pcp_marked(page))
@@ -302,7 +285,7 @@ static inline int free_pages_check(struct page *page)
  * visited round-robin, taking more pages from a list the more empty lists
  * were skipped to reach it, coldest (tail) pages first.
  */
-static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp)
+static noinline void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp)
 {
 	int migratetype = 0, batch_free = 0, to_free = count;
 
@@ -333,7 +316,8 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	spin_unlock(&zone->lock);
 }
 
-static void free_one_page(struct zone *zone, struct page *page, int order, int migratetype)
+static noinline void free_one_page(struct zone *zone, struct page *page, int order,
+				   int migratetype)
 {
 	spin_lock(&zone->lock);
 	zone->all_unreclaimable = 0;
@@ -384,7 +368,7 @@ void free_hot_cold_page(struct page *page, int cold)
 		return;
 	kernel_map_pages(page, 1, 0);
 
-	migratetype = get_pageblock_migratetype(page);
+	migratetype = __get_pageblock_migratetype(zone, page_to_pfn(page));
 	set_page_private(page, migratetype);
 	local_irq_save(flags);
 	__count_vm_event(PGFREE);
@@ -441,11 +425,12 @@ void __free_pages(struct page *page, unsigned int order)
 	 * a block not aligned to its order (freed with the wrong order):
 	 * report, and leave the page as it is.
 	 */
-	if (unlikely(page_count(page) <= 0 || (page_to_pfn(page) & ((1UL << order) - 1)))) {
+	if (unlikely(page_count(page) <= 0 ||
+		     (order && (page_to_pfn(page) & ((1UL << order) - 1))))) {
 		bad_page_report(page);
 		return;
 	}
-	if (put_page_testzero(page)) {
+	if (put_page_last(page)) {
 		if (order == 0)
 			free_hot_cold_page(page, 0);
 		else
@@ -515,8 +500,7 @@ static inline void expand(struct zone *zone, struct page *page, int low, int hig
 /* A page leaving the allocator must be clean; see free_pages_check(). */
 static inline int check_new_page(struct page *page)
 {
-	if (unlikely(page_mapcount(page) | (page->mapping != NULL) |
-		     (atomic_read(&page->_count) != 0) |
+	if (unlikely(!page_refs_idle(page) | (page->mapping != NULL) |
 		     (page->flags & PAGE_FLAGS_CHECK_AT_PREP))) {
 		bad_page(page);
 		return 1;
@@ -524,7 +508,7 @@ static inline int check_new_page(struct page *page)
 	return 0;
 }
 
-static int prep_new_page(struct page *page, int order, gfp_t gfp_flags)
+static __always_inline int prep_new_page(struct page *page, int order, gfp_t gfp_flags)
 {
 	for (int i = 0; i < (1 << order); i++)
 		if (unlikely(check_new_page(page + i)))
@@ -688,7 +672,7 @@ retry_reserve:
  * onto @list in the order obtained (physically ascending after a split),
  * each marked with the migrate type it was asked for.
  */
-static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
+static noinline int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
 			struct list_head *list, int migratetype, int cold)
 {
 	unsigned long i;
@@ -713,9 +697,47 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 	return i;
 }
 
-/* Take a block from @zone: order 0 from this CPU's list, larger from the buddy lists. */
-static struct page *buffered_rmqueue(struct zone *preferred_zone, struct zone *zone, int order,
-				     gfp_t gfp_flags, int migratetype)
+/*
+ * buffered_rmqueue() for order > 0: straight from the buddy lists.
+ * Returns ERR_PTR(-EAGAIN) when the block failed prep_new_page's checks
+ * (reported, and left out), so the caller takes another.
+ */
+static noinline struct page *rmqueue_order(struct zone *preferred_zone, struct zone *zone,
+					   int order, gfp_t gfp_flags, int migratetype)
+{
+	unsigned long flags;
+	struct page *page;
+
+	if (unlikely(gfp_flags & __GFP_NOFAIL))
+		WARN_ON_ONCE(order > 1);
+	spin_lock_irqsave(&zone->lock, flags);
+	page = __rmqueue(zone, order, migratetype);
+	if (page)
+		__mod_zone_page_state(zone, NR_FREE_PAGES, -(1 << order));
+	spin_unlock(&zone->lock);
+	if (!page) {
+		local_irq_restore(flags);
+		return NULL;
+	}
+	__count_zone_vm_events(PGALLOC, zone, 1 << order);
+	zone_statistics(preferred_zone, zone);
+	local_irq_restore(flags);
+
+	VM_BUG_ON(page_zone(page) != zone);
+	if (prep_new_page(page, order, gfp_flags))
+		return ERR_PTR(-EAGAIN);
+	return page;
+}
+
+/*
+ * Take a block from @zone: order 0 from this CPU's list, larger from the
+ * buddy lists.  The order-0 branch is the allocator's hottest path: it
+ * finds this CPU's pageset once and hands it to the counters, and
+ * prep_new_page() is inlined with the order known to be 0.
+ */
+static __always_inline struct page *buffered_rmqueue(struct zone *preferred_zone,
+						     struct zone *zone, int order,
+						     gfp_t gfp_flags, int migratetype)
 {
 	unsigned long flags;
 	struct page *page;
@@ -723,11 +745,13 @@ static struct page *buffered_rmqueue(struct zone *preferred_zone, struct zone *z
 
 again:
 	if (likely(order == 0)) {
+		struct per_cpu_pageset *pset;
 		struct per_cpu_pages *pcp;
 		struct list_head *list;
 
 		local_irq_save(flags);
-		pcp = &zone->pageset[smp_processor_id()].pcp;
+		pset = &zone->pageset[smp_processor_id()];
+		pcp = &pset->pcp;
 		list = &pcp->lists[migratetype];
 		if (list_empty(list)) {
 			pcp->count += rmqueue_bulk(zone, 0, pcp->batch, list, migratetype, cold);
@@ -741,29 +765,53 @@ again:
 		list_del(&page->lru);
 		pcp_mark(page, false);
 		pcp->count--;
-	} else {
-		if (unlikely(gfp_flags & __GFP_NOFAIL))
-			WARN_ON_ONCE(order > 1);
-		spin_lock_irqsave(&zone->lock, flags);
-		page = __rmqueue(zone, order, migratetype);
-		if (page)
-			__mod_zone_page_state(zone, NR_FREE_PAGES, -(1 << order));
-		spin_unlock(&zone->lock);
-		if (!page)
-			goto failed;
-	}
-	__count_zone_vm_events(PGALLOC, zone, 1 << order);
-	zone_statistics(preferred_zone, zone);
-	local_irq_restore(flags);
+		__count_zone_vm_events(PGALLOC, zone, 1);
+		__zone_statistics(preferred_zone, zone, pset);
+		local_irq_restore(flags);
 
-	VM_BUG_ON(page_zone(page) != zone);
-	if (prep_new_page(page, order, gfp_flags))
+		VM_BUG_ON(page_zone(page) != zone);
+		if (prep_new_page(page, 0, gfp_flags))
+			goto again;
+		return page;
+	}
+
+	page = rmqueue_order(preferred_zone, zone, order, gfp_flags, migratetype);
+	if (page == ERR_PTR(-EAGAIN))
 		goto again;
 	return page;
 
 failed:
 	local_irq_restore(flags);
 	return NULL;
+}
+
+/*
+ * The buddy lists alone: a block taken straight from @zone's free lists
+ * and given straight back, with no per-CPU list, zonelist walk or
+ * watermark check on the way.  Linux has no such entry point; benchmarks
+ * and tests use it to measure and exercise __rmqueue and __free_one_page
+ * at every order, order 0 included.  Returns NULL when the zone has no
+ * block of that order or above.
+ */
+struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetype)
+{
+	unsigned long flags;
+	struct page *page;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	page = __rmqueue(zone, order, migratetype);
+	if (page)
+		__mod_zone_page_state(zone, NR_FREE_PAGES, -(1 << order));
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (page && prep_new_page(page, order, 0))
+		return NULL;	/* reported as a bad page; the block stays out */
+	return page;
+}
+
+void free_buddy(struct page *page, unsigned int order)
+{
+	if (put_page_testzero(page))
+		__free_pages_ok(page, order);
 }
 
 /*
@@ -775,8 +823,8 @@ failed:
  * they are discounted while the requirement halves: there must be enough
  * memory in blocks at least as large as the request.
  */
-int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzone_idx,
-		      int alloc_flags)
+static __always_inline int __zone_watermark_ok(struct zone *z, int order, unsigned long mark,
+					       int classzone_idx, int alloc_flags)
 {
 	long min = mark;
 	long free_pages = zone_page_state(z, NR_FREE_PAGES) - (1 << order) + 1;
@@ -796,15 +844,21 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 	return 1;
 }
 
+int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzone_idx,
+		      int alloc_flags)
+{
+	return __zone_watermark_ok(z, order, mark, classzone_idx, alloc_flags);
+}
+
 /*
  * get_page_from_freelist - walk the zonelist, allocating from the first
  * zone that passes the watermark check (or from any, with
  * ALLOC_NO_WATERMARKS).
  */
-static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodemask,
-					   unsigned int order, struct zonelist *zonelist,
-					   int high_zoneidx, int alloc_flags,
-					   struct zone *preferred_zone, int migratetype)
+static __always_inline struct page *
+__get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodemask, unsigned int order,
+			 struct zonelist *zonelist, int high_zoneidx, int alloc_flags,
+			 struct zone *preferred_zone, int migratetype)
 {
 	int classzone_idx = zone_idx(preferred_zone);
 	struct zoneref *z;
@@ -817,7 +871,7 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodema
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
 			unsigned long mark = READ_ONCE(zone->watermark[alloc_flags & ALLOC_WMARK_MASK]);
 
-			if (!zone_watermark_ok(zone, order, mark, classzone_idx, alloc_flags)) {
+			if (!__zone_watermark_ok(zone, order, mark, classzone_idx, alloc_flags)) {
 				if (!zone_reclaim_mode)
 					continue;
 				switch (zone_reclaim(zone, gfp_mask, order)) {
@@ -836,6 +890,16 @@ static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodema
 			break;
 	}
 	return page;
+}
+
+/* The slow path's calls: one out-of-line copy. */
+static noinline struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned long *nodemask,
+						    unsigned int order, struct zonelist *zonelist,
+						    int high_zoneidx, int alloc_flags,
+						    struct zone *preferred_zone, int migratetype)
+{
+	return __get_page_from_freelist(gfp_mask, nodemask, order, zonelist, high_zoneidx,
+					alloc_flags, preferred_zone, migratetype);
 }
 
 static inline int should_alloc_retry(gfp_t gfp_mask, unsigned int order,
@@ -1056,9 +1120,9 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	if (!preferred_zone)
 		return NULL;
 
-	page = get_page_from_freelist(gfp_mask | __GFP_HARDWALL, nodemask, order, zonelist,
-				      high_zoneidx, ALLOC_WMARK_LOW | ALLOC_CPUSET,
-				      preferred_zone, migratetype);
+	page = __get_page_from_freelist(gfp_mask | __GFP_HARDWALL, nodemask, order, zonelist,
+					high_zoneidx, ALLOC_WMARK_LOW | ALLOC_CPUSET,
+					preferred_zone, migratetype);
 	if (unlikely(!page))
 		page = __alloc_pages_slowpath(gfp_mask, order, zonelist, high_zoneidx, nodemask,
 					      preferred_zone, migratetype);

@@ -154,7 +154,7 @@ static void unpoison_page(struct page *page)
 }
 
 /* Called with enable=1 when pages leave the allocator, 0 when they return. */
-void kernel_map_pages(struct page *page, int numpages, int enable)
+void __kernel_map_pages(struct page *page, int numpages, int enable)
 {
 	for (int i = 0; i < numpages; i++) {
 		if (!page_poisonable(page + i))

@@ -22,7 +22,7 @@
 DEFINE_PER_CPU(struct vm_event_state, vm_event_states);
 static atomic_long_t vm_stat[NR_VM_ZONE_STAT_ITEMS] __state;
 
-static inline void zone_page_state_add(long x, struct zone *zone, enum zone_stat_item item)
+void zone_page_state_add(long x, struct zone *zone, enum zone_stat_item item)
 {
 	atomic_long_add(x, &zone->vm_stat[item]);
 	atomic_long_add(x, &vm_stat[item]);
@@ -62,25 +62,6 @@ void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, int delt
 		x = 0;
 	}
 	WRITE_ONCE(*p, (s8)x);
-}
-
-/*
- * Increments overshoot by half a threshold when they fold, so that a
- * counter moving steadily one way folds half as often.
- */
-void __inc_zone_state(struct zone *zone, enum zone_stat_item item)
-{
-	struct per_cpu_pageset *pcp = &zone->pageset[smp_processor_id()];
-	s8 *p = pcp->vm_stat_diff + item;
-	s8 v = READ_ONCE(*p) + 1;
-
-	if (unlikely(v > pcp->stat_threshold)) {
-		int overstep = pcp->stat_threshold / 2;
-
-		zone_page_state_add(v + overstep, zone, item);
-		v = -overstep;
-	}
-	WRITE_ONCE(*p, v);
 }
 
 void __dec_zone_state(struct zone *zone, enum zone_stat_item item)
@@ -173,18 +154,3 @@ void all_vm_events(unsigned long *ret)
 }
 
 /* NUMA hit/miss accounting of an allocation from @z when @preferred was wanted. */
-void zone_statistics(struct zone *preferred, struct zone *z)
-{
-	if (!arch->numa)
-		return;
-	if (z->zone_pgdat == preferred->zone_pgdat) {
-		__inc_zone_state(z, NUMA_HIT);
-	} else {
-		__inc_zone_state(z, NUMA_MISS);
-		__inc_zone_state(preferred, NUMA_FOREIGN);
-	}
-	if (z->node == numa_node_id())
-		__inc_zone_state(z, NUMA_LOCAL);
-	else
-		__inc_zone_state(z, NUMA_OTHER);
-}

@@ -132,6 +132,25 @@ static inline bool put_page_testzero(struct page *page)
 	return atomic_dec_and_test(&page->_count);
 }
 
+/*
+ * put_page_testzero() for a caller that is about to free the page: when
+ * it holds the only reference, nobody else can take one — taking a
+ * reference needs one already, because kmm has no speculative references
+ * (Linux's get_page_unless_zero on pages found without one, used by its
+ * lockless page cache and pfn walkers).  So the count is cleared with a
+ * plain store, and the freeing fast path loses its one locked
+ * instruction.  A subsystem that adds speculative references must drop
+ * this shortcut (docs/glossary.md).
+ */
+static inline bool put_page_last(struct page *page)
+{
+	if (likely(atomic_read(&page->_count) == 1)) {
+		atomic_set(&page->_count, 0);
+		return true;
+	}
+	return put_page_testzero(page);
+}
+
 static inline int page_mapcount(const struct page *page)
 {
 	return atomic_read(&page->_mapcount) + 1;

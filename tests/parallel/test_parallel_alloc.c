@@ -22,11 +22,22 @@
 #define NTHREADS	4
 #define SLOTS		256
 
+/*
+ * Rounds per worker: a short run inside make test, 50 times longer under
+ * make stress (KMM_STRESS=long).  TSan runs about ten times slower.
+ */
 #if defined(__SANITIZE_THREAD__)
-#define ROUNDS		20000		/* TSan runs ~10x slower */
+#define BASE_ROUNDS	20000
 #else
-#define ROUNDS		200000
+#define BASE_ROUNDS	200000
 #endif
+static long rounds(void)
+{
+	const char *s = getenv("KMM_STRESS");
+
+	return s && !strcmp(s, "long") ? 50L * BASE_ROUNDS : BASE_ROUNDS;
+}
+#define ROUNDS		rounds()
 
 static void boot_parallel(const char *cmdline)
 {
@@ -113,7 +124,7 @@ static void *churn(void *arg)
 	w->attach_err = kmm_thread_attach(w->cpu);
 	if (w->attach_err)
 		return NULL;
-	for (int r = 0; r < ROUNDS; r++) {
+	for (long r = 0, n = ROUNDS; r < n; r++) {
 		int i = rand_r(&w->seed) % SLOTS;
 
 		if (slot[i]) {
@@ -261,7 +272,7 @@ static void *producer(void *arg)
 
 	if (kmm_thread_attach(1))
 		return (void *)1;
-	for (int r = 0; r < ROUNDS; r++) {
+	for (long r = 0, n = ROUNDS; r < n; r++) {
 		int order = rand_r(&seed) % 4 ? 0 : 2;
 		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, order);
 

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <kmm/mutex.h>
 #include <kmm/spinlock.h>
@@ -17,10 +18,18 @@
 
 #define NTHREADS	4
 #if defined(__SANITIZE_THREAD__)
-#define ITERS		20000
+#define BASE_ITERS	20000
 #else
-#define ITERS		200000
+#define BASE_ITERS	200000
 #endif
+/* 50 times longer under make stress (KMM_STRESS=long). */
+static long iters(void)
+{
+	const char *s = getenv("KMM_STRESS");
+
+	return s && !strcmp(s, "long") ? 50L * BASE_ITERS : BASE_ITERS;
+}
+#define ITERS		iters()
 
 /* The threads start together (a barrier), so that they contend. */
 static pthread_barrier_t start;
