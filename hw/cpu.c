@@ -27,6 +27,7 @@ static __thread char thread_token;
  */
 static __thread struct hw_cpu remote_alias;
 unsigned long hw_takeovers __state;
+unsigned long cpu_online_bits __state;
 
 static bool membarrier_ready;	/* process-wide, survives reboots */
 
@@ -53,6 +54,7 @@ static u64 splitmix64(u64 *x)
 
 void hw_cpus_init(u64 seed)
 {
+	cpu_online_bits = nr_cpu_ids >= 64 ? ~0UL : (1UL << nr_cpu_ids) - 1;
 	if (!membarrier_ready) {
 		membarrier_ready = true;
 		if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)

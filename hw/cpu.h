@@ -132,9 +132,23 @@ int hw_cpu_attach_any(void);
 /* At machine setup: seed the per-CPU random streams, clear ownership. */
 void hw_cpus_init(u64 seed);
 
+/*
+ * Every CPU of the machine is possible; the boot CPU is online from the
+ * start, the others come online in smp_init(), after the slab allocator's
+ * bootstrap (as in Linux, which matters to what that bootstrap allocates).
+ */
+extern unsigned long cpu_online_bits;
+#define cpu_online(cpu)		   ((cpu_online_bits >> (cpu)) & 1)
+#define set_cpu_online(cpu, on)						\
+	do {								\
+		if (on)							\
+			cpu_online_bits |= 1UL << (cpu);		\
+		else							\
+			cpu_online_bits &= ~(1UL << (cpu));		\
+	} while (0)
 #define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < nr_cpu_ids; (cpu)++)
-#define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu)
-#define num_online_cpus()	   (nr_cpu_ids)
+#define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu) if (cpu_online(cpu))
+#define num_online_cpus()	   (__builtin_popcountl(cpu_online_bits))
 #define num_possible_cpus()	   (nr_cpu_ids)
 
 static inline int cpu_to_node(int cpu)

@@ -56,10 +56,21 @@ static void vmstat_update(void)
 static struct kmm_timer vmstat_timer __state = { .name = "vmstat_update", .period = HZ,
 						 .fn = vmstat_update };
 
+/* Bring the secondary CPUs online, each announced to the slab allocator first. */
+static void smp_init(void)
+{
+	for (int cpu = 1; cpu < nr_cpu_ids; cpu++) {
+		if (cpuup_prepare(cpu))
+			panic("smp_init: no memory for CPU %d's slab arrays", cpu);
+		set_cpu_online(cpu, true);
+	}
+}
+
 static int start_kernel(const char *cmdline)
 {
 	int err;
 
+	cpu_online_bits = 1;	/* the boot CPU */
 	task_init();
 	printk(KERN_NOTICE "Linux version 2.6.34-kmm (kmm@simulator) (gcc version 4.4.3) #1 SMP\n");
 	pageblock_order = arch->pageblock_order;
@@ -69,10 +80,16 @@ static int start_kernel(const char *cmdline)
 	build_all_zonelists();
 	printk(KERN_NOTICE "Kernel command line: %s\n", cmdline);
 	mem_init();
+	kmem_cache_init();
 	gfp_allowed_mask = __GFP_BITS_MASK;
+	kmem_cache_init_late();
 	setup_per_cpu_pageset();
+	smp_init();
+	/* The initcalls that matter to memory, in Linux's order. */
 	init_per_zone_wmark_min();
+	refresh_zone_stat_thresholds();
 	timer_add(&vmstat_timer);
+	cpucache_init();
 	current_task = &init_proc;
 	return 0;
 }

@@ -83,6 +83,12 @@ unsigned long usemap_size(unsigned long zone_start_pfn, unsigned long zonesize);
 struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetype);
 void free_buddy(struct page *page, unsigned int order);
 
+/* slab.c: the bootstrap, in start_kernel's order */
+void kmem_cache_init(void);
+void kmem_cache_init_late(void);
+int cpuup_prepare(int cpu);		/* before @cpu comes online */
+void cpucache_init(void);		/* start cache_reap */
+
 /* zonelist.c */
 void build_all_zonelists(void);
 extern int policy_zone;

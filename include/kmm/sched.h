@@ -19,6 +19,11 @@
 
 #define TIF_MEMDIE	16		/* the OOM killer chose this task */
 
+/* What reclaim counts while it runs (include/linux/swap.h). */
+struct reclaim_state {
+	unsigned long reclaimed_slab;	/* pages freed by shrinking slab caches */
+};
+
 struct task_struct {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -27,6 +32,13 @@ struct task_struct {
 	int prio;			/* < 100: real-time */
 	int make_it_fail;		/* fault-injection task filter */
 	struct reclaim_state *reclaim_state;
+	/*
+	 * kmm: the call site that slab debugging ("Last user") and the kmem
+	 * trace events record for this task's allocations; 0 means the host
+	 * return address.  The kmm program sets it to its script line so that
+	 * output stays the same from build to build.
+	 */
+	unsigned long call_site;
 };
 
 extern __thread struct task_struct *current_task;
@@ -53,6 +65,14 @@ static inline bool in_interrupt(void)
 
 /* Print the current task and call chain, as dump_stack() does. */
 void dump_stack(void);
+
+/*
+ * The symbol of a code address, as kallsyms prints it ("name+0xoff"), into
+ * @buf; a call site registered with kallsyms_set_resolver is named by it.
+ */
+int sprint_symbol(char *buf, size_t size, unsigned long addr);
+/* A resolver for call sites outside the program's code (script lines); 0: not mine. */
+void kallsyms_set_resolver(int (*resolve)(char *buf, size_t size, unsigned long addr));
 
 /*
  * Wait @timeout jiffies: in deterministic mode the clock moves and other

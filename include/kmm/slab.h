@@ -1,0 +1,137 @@
+/*
+ * slab.h - the SLAB allocator and kmalloc (Linux 2.6.34's mm/slab.c).
+ *
+ *   struct kmem_cache *c = kmem_cache_create("inode", 600, 0, SLAB_HWCACHE_ALIGN, NULL);
+ *   struct inode *i = kmem_cache_alloc(c, GFP_KERNEL);
+ *   kmem_cache_free(c, i);
+ *   char *s = kmalloc(100, GFP_KERNEL);      from "size-128"
+ *   kfree(s);
+ *
+ * Objects are real memory (the direct map of simulated RAM): C code reads
+ * and writes them.  A cache keeps a small array of free objects per CPU
+ * (taken and refilled in batches from its slabs), a list of slabs per node
+ * (full, partial, free), and colours successive slabs so that their
+ * objects start at different cache-line offsets.  See mm/slab.c.
+ */
+#ifndef KMM_SLAB_H
+#define KMM_SLAB_H
+
+#include <kmm/compiler.h>
+#include <kmm/gfp.h>
+#include <kmm/types.h>
+
+/* Cache flags (2.6.34's values). */
+#define SLAB_DEBUG_FREE		0x00000100UL	/* SLUB only; accepted, no effect */
+#define SLAB_RED_ZONE		0x00000400UL	/* guard words around each object */
+#define SLAB_POISON		0x00000800UL	/* fill free objects with 0x6b, new with 0x5a */
+#define SLAB_HWCACHE_ALIGN	0x00002000UL	/* align objects to cache lines */
+#define SLAB_CACHE_DMA		0x00004000UL	/* pages from ZONE_DMA */
+#define SLAB_STORE_USER		0x00010000UL	/* record the last caller of each object */
+#define SLAB_RECLAIM_ACCOUNT	0x00020000UL	/* pages count as reclaimable */
+#define SLAB_TEMPORARY		SLAB_RECLAIM_ACCOUNT
+#define SLAB_PANIC		0x00040000UL	/* panic if creation fails */
+#define SLAB_DESTROY_BY_RCU	0x00080000UL	/* free slab pages after a grace period */
+#define SLAB_MEM_SPREAD		0x00100000UL	/* spread over the cpuset's nodes */
+#define SLAB_TRACE		0x00200000UL	/* SLUB only */
+#define SLAB_DEBUG_OBJECTS	0x00000000UL	/* CONFIG_DEBUG_OBJECTS is off */
+#define SLAB_NOLEAKTRACE	0x00800000UL	/* kmemleak ignores it (and no off-slab) */
+#define SLAB_NOTRACK		0x00000000UL	/* CONFIG_KMEMCHECK is off */
+#define SLAB_FAILSLAB		0x02000000UL	/* failslab's cache-filter selects it */
+
+/* kmalloc(0) returns this: not NULL, but faults if used; kfree() accepts it. */
+#define ZERO_SIZE_PTR		((void *)16)
+#define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+/* The largest kmalloc: 2^(MAX_ORDER + PAGE_SHIFT - 1) = 4 MiB, one order-10 slab. */
+#define KMALLOC_SHIFT_HIGH	22
+#define KMALLOC_MAX_SIZE	(1UL << KMALLOC_SHIFT_HIGH)
+#define KMALLOC_MAX_ORDER	(KMALLOC_SHIFT_HIGH - 12)
+
+struct kmem_cache;
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     unsigned long flags, void (*ctor)(void *));
+/* Refused ("Can't free all objects") while objects are allocated. */
+void kmem_cache_destroy(struct kmem_cache *cachep);
+/* Release free slabs; 0 if the cache now holds no slab at all, else 1. */
+int kmem_cache_shrink(struct kmem_cache *cachep);
+void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags);
+void *kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid);
+void kmem_cache_free(struct kmem_cache *cachep, void *objp);
+unsigned int kmem_cache_size(struct kmem_cache *cachep);
+const char *kmem_cache_name(struct kmem_cache *cachep);
+/* Look a cache up by name (kmm: for scripts and tools); NULL if none. */
+struct kmem_cache *kmem_cache_find(const char *name);
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *cachep, gfp_t flags)
+{
+	return kmem_cache_alloc(cachep, flags | __GFP_ZERO);
+}
+
+/*
+ * The general caches, size-32 to size-4194304 and their (DMA) twins.
+ * kmalloc_index() maps a size to its entry exactly as Linux's walk of
+ * malloc_sizes[] does, without the walk.
+ */
+struct cache_sizes {
+	size_t cs_size;
+	struct kmem_cache *cs_cachep;
+	struct kmem_cache *cs_dmacachep;
+};
+extern struct cache_sizes malloc_sizes[];
+extern const u8 kmalloc_size_index[25];	/* (size + 7) / 8 for sizes up to 192 */
+
+static __always_inline int kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return kmalloc_size_index[(size + 7) >> 3];
+	/* 256 and up are powers of two: size-256 is entry 4. */
+	return 64 - __builtin_clzl(size - 1) - 4;
+}
+
+void *__kmalloc(size_t size, gfp_t flags);
+void *__kmalloc_node(size_t size, gfp_t flags, int node);
+/* The caches kmalloc would use for @size; ZERO_SIZE_PTR for 0, NULL if too big. */
+struct kmem_cache *kmem_find_general_cachep(size_t size, gfp_t gfpflags);
+
+static __always_inline void *kmalloc(size_t size, gfp_t flags)
+{
+	return __kmalloc(size, flags);
+}
+
+static __always_inline void *kmalloc_node(size_t size, gfp_t flags, int node)
+{
+	return __kmalloc_node(size, flags, node);
+}
+
+static inline void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+static inline void *kzalloc_node(size_t size, gfp_t flags, int node)
+{
+	return kmalloc_node(size, flags | __GFP_ZERO, node);
+}
+
+static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	if (size != 0 && n > (~0UL) / size)
+		return NULL;
+	return __kmalloc(n * size, flags | __GFP_ZERO);
+}
+
+void kfree(const void *objp);
+/* Usable bytes of a kmalloc'd object (its cache's object size). */
+size_t ksize(const void *objp);
+void kzfree(const void *objp);
+void *__krealloc(const void *p, size_t new_size, gfp_t flags);
+void *krealloc(const void *p, size_t new_size, gfp_t flags);
+char *kstrdup(const char *s, gfp_t gfp);
+char *kstrndup(const char *s, size_t max, gfp_t gfp);
+void *kmemdup(const void *src, size_t len, gfp_t gfp);
+
+/* True once kmalloc works (after kmem_cache_init). */
+bool slab_is_available(void);
+
+#endif /* KMM_SLAB_H */
