@@ -79,7 +79,7 @@ static void force_fences(void)
 }
 
 /* Slow half of hw_irq_save(): a remote CPU is running as us; let it finish. */
-void hw_irq_wait_takeover(struct hw_cpu *cpu)
+HW_IRQ_SLOWCALL void hw_irq_wait_takeover(struct hw_cpu *cpu)
 {
 	do {
 		__atomic_store_n(&cpu->irq_disabled, 0, __ATOMIC_RELEASE);
@@ -188,6 +188,20 @@ void hw_cpu_attach_all(void)
 	hw_set_this_cpu(&hw_cpus[0]);
 }
 
+/*
+ * The machine stops (shutdown, possibly after a BUG or panic unwound the
+ * stack from inside a cross-CPU call): no handler runs any more, so the
+ * locks and flags of the protocol are cleared rather than taken.
+ */
+void hw_cpus_stop(void)
+{
+	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+		__atomic_store_n(&hw_cpus[cpu].ipi_lock, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&hw_cpus[cpu].takeover, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&hw_cpus[cpu].irq_disabled, 0, __ATOMIC_RELEASE);
+	}
+}
+
 void hw_cpu_detach(void)
 {
 	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
@@ -205,4 +219,52 @@ void hw_cpu_detach(void)
 void hw_switch_cpu(int cpu)
 {
 	hw_set_this_cpu(&hw_cpus[cpu]);
+}
+
+/*
+ * Freezing takes each CPU's ipi_lock in CPU order.  That cannot deadlock
+ * with a remote handler in flight: a handler's thread holds one ipi_lock
+ * and waits only for that CPU's owner to leave an interrupts-disabled
+ * section, and an owner inside one waits for nothing a frozen CPU holds
+ * (interrupt-safe locks are only held with interrupts disabled, and
+ * hw_run_on_cpu() is never called with them disabled).
+ */
+void hw_cpus_freeze(void)
+{
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hw_cpu *c = &hw_cpus[cpu];
+		void *owner;
+
+		ipi_lock(c);
+		owner = __atomic_load_n(&c->owner, __ATOMIC_ACQUIRE);
+		if (owner && owner != &thread_token)
+			__atomic_store_n(&c->takeover, 1, __ATOMIC_SEQ_CST);
+	}
+	force_fences();
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hw_cpu *c = &hw_cpus[cpu];
+
+		if (!__atomic_load_n(&c->takeover, __ATOMIC_RELAXED))
+			continue;
+		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_SEQ_CST))
+			cpu_relax();
+	}
+}
+
+void hw_cpus_thaw(bool child)
+{
+	if (child && !HW_IRQ_SEQCST && !hw_irq_fence &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)
+		hw_irq_fence = true;
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hw_cpu *c = &hw_cpus[cpu];
+
+		if (child && __atomic_load_n(&c->owner, __ATOMIC_RELAXED) != &thread_token) {
+			/* Its owner is gone; it stopped outside any critical section. */
+			__atomic_store_n(&c->owner, NULL, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->irq_disabled, 0, __ATOMIC_RELAXED);
+		}
+		__atomic_store_n(&c->takeover, 0, __ATOMIC_RELEASE);
+		ipi_unlock(c);
+	}
 }

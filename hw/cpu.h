@@ -60,7 +60,17 @@ static inline int smp_processor_id(void)
 }
 #define raw_smp_processor_id() smp_processor_id()
 
-void hw_irq_wait_takeover(struct hw_cpu *cpu);
+/*
+ * The rare half of hw_irq_save(): all registers are the callee's to save
+ * (no_caller_saved_registers), so the fast paths that inline
+ * hw_irq_save() need no stack frame of their own.
+ */
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+#define HW_IRQ_SLOWCALL __attribute__((no_caller_saved_registers, target("general-regs-only")))
+#else
+#define HW_IRQ_SLOWCALL
+#endif
+HW_IRQ_SLOWCALL void hw_irq_wait_takeover(struct hw_cpu *cpu);
 
 /*
  * With ThreadSanitizer (which does not model membarrier(2) or fences) the
@@ -78,12 +88,11 @@ void hw_irq_wait_takeover(struct hw_cpu *cpu);
 #endif
 
 /* Disable "interrupts" on this CPU; returns the previous state. */
-static __always_inline unsigned long hw_irq_save(void)
+static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
 {
-	struct hw_cpu *cpu = hw_this_cpu;
 	unsigned long old = cpu->irq_disabled;
 
-	if (!old) {
+	if (likely(!old)) {
 		if (HW_IRQ_SEQCST || unlikely(hw_irq_fence)) {
 			__atomic_exchange_n(&cpu->irq_disabled, 1, __ATOMIC_SEQ_CST);
 		} else {
@@ -97,10 +106,25 @@ static __always_inline unsigned long hw_irq_save(void)
 	return old;
 }
 
+static __always_inline unsigned long hw_irq_save(void)
+{
+	return __hw_irq_save(hw_this_cpu);
+}
+
+static __always_inline void __hw_irq_restore(struct hw_cpu *cpu, unsigned long flags)
+{
+	if (likely(!flags))
+		__atomic_store_n(&cpu->irq_disabled, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The CPU record a thread runs on cannot change inside an interrupts-off
+ * section (nothing preempts or migrates it), so fast paths read
+ * hw_this_cpu once and use __hw_irq_save/__hw_irq_restore and cpu->id.
+ */
 static __always_inline void hw_irq_restore(unsigned long flags)
 {
-	if (!flags)
-		__atomic_store_n(&hw_this_cpu->irq_disabled, 0, __ATOMIC_RELEASE);
+	__hw_irq_restore(hw_this_cpu, flags);
 }
 
 static inline bool hw_irqs_disabled(void)
@@ -124,6 +148,8 @@ extern unsigned long hw_takeovers;
  */
 int hw_cpu_attach(int cpu);
 void hw_cpu_detach(void);
+/* Shutdown: clear the cross-CPU protocol's locks and flags (no handler runs). */
+void hw_cpus_stop(void);
 void hw_cpu_attach_all(void);
 /* Deterministic mode: run later kernel operations as CPU @cpu. */
 void hw_switch_cpu(int cpu);
@@ -131,6 +157,23 @@ void hw_switch_cpu(int cpu);
 int hw_cpu_attach_any(void);
 /* At machine setup: seed the per-CPU random streams, clear ownership. */
 void hw_cpus_init(u64 seed);
+
+/*
+ * Stop every CPU at a safe point, for fork(): wait for remote handlers in
+ * flight to finish and keep new ones out; raise the takeover flag of each
+ * CPU another thread owns and wait until that CPU is outside any
+ * interrupts-disabled section.  Its owner then waits at its next
+ * local_irq_save(), so no CPU holds an interrupt-safe lock or is half-way
+ * through its per-CPU data until hw_cpus_thaw().  The caller must not be
+ * inside an interrupts-disabled section; its own CPU keeps running.
+ */
+void hw_cpus_freeze(void);
+/*
+ * Let the CPUs go again.  In a forked child (@child true) only the calling
+ * thread exists: the CPUs other threads owned become free, and membarrier(2)
+ * is registered again for the new process.
+ */
+void hw_cpus_thaw(bool child);
 
 /*
  * Every CPU of the machine is possible; the boot CPU is online from the

@@ -499,6 +499,7 @@ int hw_machine_setup(bool deterministic)
 
 void hw_machine_teardown(void)
 {
+	hw_cpus_stop();
 	hw_cpu_detach();
 	hw_ram_destroy();
 }

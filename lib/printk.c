@@ -28,6 +28,7 @@ static struct log_state {
 	char *buf;		/* the ring, log_len bytes, a power of two */
 	size_t log_len;
 	u64 start;		/* byte counter of the oldest byte kept */
+	bool start_mid_line;	/* the ring overwrote the bytes before start */
 	u64 end;		/* byte counter one past the newest byte */
 	bool line_open;		/* the last line has no newline yet */
 	int line_level;		/* level of the open line */
@@ -55,8 +56,10 @@ static void put_bytes(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		klog.buf[klog.end++ & (klog.log_len - 1)] = s[i];
-	if (klog.end - klog.start > klog.log_len)
+	if (klog.end - klog.start > klog.log_len) {
 		klog.start = klog.end - klog.log_len;
+		klog.start_mid_line = true;
+	}
 }
 
 int vprintk(const char *fmt, va_list ap)
@@ -138,7 +141,7 @@ static size_t render(u64 from, char *buf, size_t size)
 	u64 i = from < klog.start ? klog.start : from;
 	bool line_start = true;
 
-	if (from < klog.start && klog.start > 0) {
+	if (from < klog.start && klog.start_mid_line) {
 		/*
 		 * The ring overwrote what came before klog.start, so it may be
 		 * mid-line: start after the first newline.
@@ -190,6 +193,7 @@ void log_buf_clear(void)
 {
 	spin_lock(&logbuf_lock);
 	klog.start = klog.end;
+	klog.start_mid_line = false;	/* a clear starts at a line boundary */
 	spin_unlock(&logbuf_lock);
 }
 
@@ -211,6 +215,16 @@ int log_buf_set_len(size_t len)
 	klog.log_len = newlen;
 	spin_unlock(&logbuf_lock);
 	return 0;
+}
+
+void log_buf_lock(void)
+{
+	spin_lock(&logbuf_lock);
+}
+
+void log_buf_unlock(void)
+{
+	spin_unlock(&logbuf_lock);
 }
 
 bool printk_ratelimit(void)

@@ -640,6 +640,10 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 		cachep->colour_off = align;
 	cachep->colour = left_over / cachep->colour_off;
 	cachep->slab_size = slab_size;
+	if (slab_debug || (flags & SLAB_DEBUG_MASK))
+		flags |= CFLGS_SLOWPATH | CFLGS_FREE_SLOWPATH;
+	if (nr_online_nodes > 1)
+		flags |= CFLGS_FREE_SLOWPATH;
 	cachep->flags = flags;
 	cachep->gfpflags = 0;
 	if (flags & SLAB_CACHE_DMA)
@@ -710,14 +714,16 @@ static void drain_array(struct kmem_cache *cachep, struct kmem_list3 *l3,
 {
 	int tofree;
 
-	if (!ac || !ac->avail)
+	if (!ac)
 		return;
-	if (ac->touched && !force) {
-		ac->touched = 0;
-		return;
-	}
+	/*
+	 * Linux peeks at avail and touched without the lock; a shared array's
+	 * are written by other CPUs under it, so kmm looks under it.
+	 */
 	spin_lock_irq(&l3->list_lock);
-	if (ac->avail) {
+	if (ac->avail && ac->touched && !force) {
+		ac->touched = 0;
+	} else if (ac->avail) {
 		tofree = force ? ac->avail : (ac->limit + 4) / 5;
 		if (tofree > (int)ac->avail)
 			tofree = (ac->avail + 1) / 2;
@@ -751,7 +757,8 @@ int drain_freelist(struct kmem_cache *cache, struct kmem_list3 *l3, int tofree)
 {
 	int nr_freed = 0;
 
-	while (nr_freed < tofree && !list_empty(&l3->slabs_free)) {
+	/* Linux peeks at the list without the lock first; kmm looks only under it. */
+	while (nr_freed < tofree) {
 		struct slab *slabp;
 
 		spin_lock_irq(&l3->list_lock);
@@ -777,11 +784,17 @@ static int __cache_shrink(struct kmem_cache *cachep)
 	drain_cpu_caches(cachep);
 	for_each_online_node(node) {
 		struct kmem_list3 *l3 = cachep->nodelists[node];
+		unsigned long tofree;
 
 		if (!l3)
 			continue;
-		drain_freelist(cachep, l3, l3->free_objects);
+		spin_lock_irq(&l3->list_lock);
+		tofree = l3->free_objects;
+		spin_unlock_irq(&l3->list_lock);
+		drain_freelist(cachep, l3, tofree);
+		spin_lock_irq(&l3->list_lock);
 		ret += !list_empty(&l3->slabs_full) || !list_empty(&l3->slabs_partial);
+		spin_unlock_irq(&l3->list_lock);
 	}
 	return ret ? 1 : 0;
 }
@@ -842,8 +855,9 @@ static void cache_reap(void *unused)
 			continue;
 		l3->next_reap = jiffies + REAPTIMEOUT_LIST3;
 		drain_array(searchp, l3, l3->shared, 0, node);
-		if (l3->free_touched) {
-			l3->free_touched = 0;
+		/* A flag set under list_lock by refills, read and cleared here without it. */
+		if (READ_ONCE(l3->free_touched)) {
+			WRITE_ONCE(l3->free_touched, 0);
 		} else {
 			int freed = drain_freelist(searchp, l3,
 						   (l3->free_limit + 5 * searchp->num - 1) /
@@ -915,6 +929,10 @@ void kmem_cache_init(void)
 	cc->limit = BOOT_CPUCACHE_ENTRIES;
 	cc->shared = 1;
 	cc->name = "kmem_cache";
+	if (slab_debug)
+		cc->flags |= CFLGS_SLOWPATH | CFLGS_FREE_SLOWPATH;	/* statistics */
+	if (nr_online_nodes > 1)
+		cc->flags |= CFLGS_FREE_SLOWPATH;
 	list_add(&cc->next, &cache_chain);
 	cc->colour_off = cache_line_size();
 	initarray_cache.cache = (struct array_cache){ .limit = BOOT_CPUCACHE_ENTRIES,

@@ -44,6 +44,14 @@
 
 #define CFLGS_OFF_SLAB		0x80000000UL	/* descriptor in an object of slabp_cache */
 #define OFF_SLAB(c)		((c)->flags & CFLGS_OFF_SLAB)
+/*
+ * kmm: the cache debugs (SLAB_RED_ZONE, _POISON, _STORE_USER, or
+ * slab_debug=on with its statistics), so its objects take the full path;
+ * one test of a word the fast path loads anyway.
+ */
+#define CFLGS_SLOWPATH		0x40000000UL
+/* Frees take the general path: a debug cache, or several nodes (alien objects). */
+#define CFLGS_FREE_SLOWPATH	0x20000000UL
 #define SLAB_DEBUG_MASK		(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define CREATE_MASK		(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |	\
 				 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |			\
@@ -264,6 +272,11 @@ static inline unsigned int obj_to_index(struct kmem_cache *cache, struct slab *s
 	return reciprocal_divide(offset, cache->reciprocal_buffer_size);
 }
 
+static inline bool cache_debug(struct kmem_cache *cachep)
+{
+	return cachep->flags & CFLGS_SLOWPATH;
+}
+
 static inline struct array_cache *cpu_cache_get(struct kmem_cache *cachep)
 {
 	return cachep->array[smp_processor_id()];
@@ -289,7 +302,11 @@ static inline struct slab_stats *cache_stats(struct kmem_cache *cachep)
 #define STATS_INC(c, field)	do { if (slab_debug) cache_stats(c)->field++; } while (0)
 #define STATS_DEC(c, field)	do { if (slab_debug) cache_stats(c)->field--; } while (0)
 #define STATS_ADD(c, field, n)	do { if (slab_debug) cache_stats(c)->field += (n); } while (0)
-#define STATS_ATOMIC_INC(c, f)	do { if (slab_debug) atomic_inc(&cache_stats(c)->f); } while (0)
+#define STATS_ATOMIC_INC(c, f)							\
+	do {									\
+		if (unlikely(cache_debug(c)) && slab_debug)			\
+			atomic_inc(&cache_stats(c)->f);				\
+	} while (0)
 #define STATS_SET_HIGH(c)							\
 	do {									\
 		if (slab_debug && cache_stats(c)->num_active > cache_stats(c)->high_mark) \
@@ -346,6 +363,16 @@ void __slab_error(const char *function, struct kmem_cache *cachep, const char *m
 static inline unsigned long lptr(const void *p)
 {
 	return (unsigned long)kaddr_to_linux(p);
+}
+
+/* 2.6.34's %p: "(null)", or the address zero-padded to the pointer's width. */
+static inline const char *sprint_ptr(char *buf, size_t size, const void *p)
+{
+	if (!p)
+		snprintf(buf, size, "(null)");
+	else
+		snprintf(buf, size, "%0*lx", arch->sizeof_ptr * 2, lptr(p));
+	return buf;
 }
 
 #endif /* KMM_MM_SLAB_H */

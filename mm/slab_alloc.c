@@ -26,11 +26,6 @@
 /* GFP_THISNODE of the simulated kernel: 0 on i386, which is not NUMA. */
 #define SLAB_GFP_THISNODE	(arch->numa ? GFP_THISNODE : 0)
 
-static inline bool cache_debug(struct kmem_cache *cachep)
-{
-	return slab_debug || (cachep->flags & SLAB_DEBUG_MASK);
-}
-
 unsigned long slab_caller(unsigned long ret_ip)
 {
 	return current->call_site ? current->call_site : ret_ip;
@@ -268,7 +263,7 @@ int transfer_objects(struct array_cache *to, struct array_cache *from, unsigned 
  * ones, re-filing each slab as full or partial.  With no slab left, grow
  * the cache and try again.  Returns one object, the rest stay in the array.
  */
-static void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
+static noinline void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
 {
 	struct kmem_list3 *l3;
 	struct array_cache *ac;
@@ -293,7 +288,7 @@ retry:
 		struct slab *slabp;
 
 		if (entry == &l3->slabs_partial) {
-			l3->free_touched = 1;
+			WRITE_ONCE(l3->free_touched, 1);
 			entry = l3->slabs_free.next;
 			if (entry == &l3->slabs_free)
 				goto must_grow;
@@ -333,7 +328,7 @@ alloc_done:
 }
 
 /* The fast path: the top of this CPU's array (interrupts off). */
-void *____cache_alloc(struct kmem_cache *cachep, gfp_t flags)
+static __always_inline void *__cache_alloc_array(struct kmem_cache *cachep, gfp_t flags)
 {
 	struct array_cache *ac = cpu_cache_get(cachep);
 
@@ -344,6 +339,11 @@ void *____cache_alloc(struct kmem_cache *cachep, gfp_t flags)
 	}
 	STATS_ATOMIC_INC(cachep, allocmiss);
 	return cache_alloc_refill(cachep, flags);
+}
+
+void *____cache_alloc(struct kmem_cache *cachep, gfp_t flags)
+{
+	return __cache_alloc_array(cachep, flags);
 }
 
 /*
@@ -408,7 +408,7 @@ retry:
 	spin_lock(&l3->list_lock);
 	entry = l3->slabs_partial.next;
 	if (entry == &l3->slabs_partial) {
-		l3->free_touched = 1;
+		WRITE_ONCE(l3->free_touched, 1);
 		entry = l3->slabs_free.next;
 		if (entry == &l3->slabs_free)
 			goto must_grow;
@@ -439,9 +439,9 @@ must_grow:
 
 static __always_inline void *__do_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
 {
-	void *objp = ____cache_alloc(cachep, flags);
+	void *objp = __cache_alloc_array(cachep, flags);
 
-	if (arch->numa && unlikely(!objp))
+	if (unlikely(!objp) && arch->numa)
 		objp = ____cache_alloc_node(cachep, flags, numa_node_id());
 	return objp;
 }
@@ -455,9 +455,12 @@ static __always_inline bool slab_should_failslab(struct kmem_cache *cachep, gfp_
 	return should_failslab(cachep->obj_size, flags, cachep->flags, SLAB_FAILSLAB);
 }
 
-/* The part every allocation shares: masking, fault injection, debug and zeroing. */
-static __always_inline void *__cache_alloc(struct kmem_cache *cachep, gfp_t flags,
-					   unsigned long caller)
+/*
+ * Every allocation but the common one: fault injection armed, a debug
+ * cache (checks, statistics), zeroing.  Interrupts on.
+ */
+static noinline void *__cache_alloc_slow(struct kmem_cache *cachep, gfp_t flags,
+					 unsigned long caller)
 {
 	unsigned long save_flags;
 	void *objp;
@@ -471,9 +474,59 @@ static __always_inline void *__cache_alloc(struct kmem_cache *cachep, gfp_t flag
 	objp = __do_cache_alloc(cachep, flags);
 	local_irq_restore(save_flags);
 	if (unlikely(cache_debug(cachep)) && objp)
-		objp = cache_alloc_debugcheck_after(cachep, flags, objp, caller);
+		objp = cache_alloc_debugcheck_after(cachep, flags, objp, slab_caller(caller));
 	if (unlikely(flags & __GFP_ZERO) && objp)
 		memset(objp, 0, cachep->obj_size);
+	return objp;
+}
+
+/*
+ * The array was empty: refill it (or, on NUMA, take an object from the
+ * node's slabs), then give the interrupts back.  Called as a tail call so
+ * that the fast path needs no stack frame.
+ */
+static noinline void *cache_alloc_miss(struct kmem_cache *cachep, gfp_t flags,
+				       unsigned long save_flags)
+{
+	void *objp;
+
+	flags &= gfp_allowed_mask;
+	objp = cache_alloc_refill(cachep, flags);
+	if (unlikely(!objp) && arch->numa)
+		objp = ____cache_alloc_node(cachep, flags, numa_node_id());
+	local_irq_restore(save_flags);
+	return objp;
+}
+
+/*
+ * Does this allocation need more than the array's top?  Failslab armed, a
+ * debug cache, __GFP_ZERO, or its trace event on: one test of words at
+ * hand, all of them together.
+ */
+static __always_inline bool slab_alloc_unusual(struct kmem_cache *cachep, gfp_t flags,
+					       unsigned long trace_bit)
+{
+	return (cachep->flags & CFLGS_SLOWPATH) | (flags & __GFP_ZERO) |
+	       (trace_enabled_mask & trace_bit) | fault_attr_active(&failslab_attr);
+}
+
+/*
+ * The allocation every kmem_cache_alloc and kmalloc makes in the common
+ * case: with interrupts off, the top of this CPU's array, marked touched
+ * for cache_reap.  Only tail calls leave it.
+ */
+static __always_inline void *slab_alloc_fast(struct kmem_cache *cachep, gfp_t flags)
+{
+	struct hw_cpu *cpu = hw_this_cpu;
+	unsigned long save_flags = __hw_irq_save(cpu);
+	struct array_cache *ac = cachep->array[cpu->id];
+	void *objp;
+
+	if (unlikely(!ac->avail))
+		return cache_alloc_miss(cachep, flags, save_flags);
+	ac->touched = 1;
+	objp = ac->entry[--ac->avail];
+	__hw_irq_restore(cpu, save_flags);
 	return objp;
 }
 
@@ -502,7 +555,7 @@ static void *__cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int node
 out:
 	local_irq_restore(save_flags);
 	if (unlikely(cache_debug(cachep)) && ptr)
-		ptr = cache_alloc_debugcheck_after(cachep, flags, ptr, caller);
+		ptr = cache_alloc_debugcheck_after(cachep, flags, ptr, slab_caller(caller));
 	if (unlikely(flags & __GFP_ZERO) && ptr)
 		memset(ptr, 0, cachep->obj_size);
 	return ptr;
@@ -554,7 +607,7 @@ void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int nod
  * objects to the shared array while it has room, else back to their
  * slabs; the rest slide down.
  */
-static void cache_flusharray(struct kmem_cache *cachep, struct array_cache *ac)
+static noinline void cache_flusharray(struct kmem_cache *cachep, struct array_cache *ac)
 {
 	int batchcount = ac->batchcount;
 	int node = numa_node_id();
@@ -702,7 +755,7 @@ void reap_alien(struct kmem_cache *cachep, struct kmem_list3 *l3)
  * node (drained there when full), or straight back to its slab.  Returns
  * 1 if @objp was such an object.
  */
-static int cache_free_alien(struct kmem_cache *cachep, void *objp)
+static noinline int cache_free_alien(struct kmem_cache *cachep, void *objp)
 {
 	struct slab *slabp = virt_to_slab(objp);
 	int nodeid = slab_nodeid(slabp), node = numa_node_id();
@@ -730,14 +783,14 @@ static int cache_free_alien(struct kmem_cache *cachep, void *objp)
 	return 1;
 }
 
-/* The fast path of free: push on this CPU's array (interrupts off). */
-static __always_inline void __cache_free(struct kmem_cache *cachep, void *objp,
-					 unsigned long caller)
+/* A debug cache's free (its checks and statistics), or NUMA's; interrupts off. */
+static noinline void __cache_free_slow(struct kmem_cache *cachep, void *objp,
+				       unsigned long caller)
 {
 	struct array_cache *ac = cpu_cache_get(cachep);
 
-	if (unlikely(cache_debug(cachep))) {
-		objp = cache_free_debugcheck(cachep, objp, caller);
+	if (cache_debug(cachep)) {
+		objp = cache_free_debugcheck(cachep, objp, slab_caller(caller));
 		if (!objp)
 			return;		/* reported; not freed */
 	}
@@ -753,64 +806,127 @@ static __always_inline void __cache_free(struct kmem_cache *cachep, void *objp,
 	ac->entry[ac->avail++] = objp;
 }
 
-/* ---- the API ---- */
-
-static void trace_alloc(enum trace_event_id id, unsigned long call_site, const void *ptr,
-			size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags, int node)
+static noinline void cache_free_general(struct kmem_cache *cachep, void *objp,
+					unsigned long caller)
 {
-	char gfp[160];
+	unsigned long save_flags;
 
-	format_gfp_flags(gfp, sizeof(gfp), gfp_flags);
-	if (node < 0)
-		trace_event(id, "call_site=%lx ptr=%lx bytes_req=%zu bytes_alloc=%zu gfp_flags=%s",
-			    call_site, lptr(ptr), bytes_req, bytes_alloc, gfp);
-	else
-		trace_event(id, "call_site=%lx ptr=%lx bytes_req=%zu bytes_alloc=%zu gfp_flags=%s "
-			    "node=%d", call_site, lptr(ptr), bytes_req, bytes_alloc, gfp, node);
+	local_irq_save(save_flags);
+	__cache_free_slow(cachep, objp, caller);
+	local_irq_restore(save_flags);
 }
 
-static void trace_free(enum trace_event_id id, unsigned long call_site, const void *ptr)
+/* The array was full: flush a batch, push @objp, give the interrupts back. */
+static noinline void cache_free_flush(struct kmem_cache *cachep, struct array_cache *ac,
+				      void *objp, unsigned long save_flags)
 {
-	trace_event(id, "call_site=%lx ptr=%lx", call_site, lptr(ptr));
+	cache_flusharray(cachep, ac);
+	ac->entry[ac->avail++] = objp;
+	local_irq_restore(save_flags);
+}
+
+/*
+ * The free every kmem_cache_free and kfree makes in the common case: push
+ * on this CPU's array with interrupts off.  A debug cache, or a machine
+ * with several nodes (where the object may be another node's), takes the
+ * general path.
+ */
+static __always_inline void slab_free_fast(struct kmem_cache *cachep, void *objp,
+					   unsigned long caller)
+{
+	unsigned long save_flags;
+	struct array_cache *ac;
+
+	struct hw_cpu *cpu;
+
+	if (unlikely(cachep->flags & CFLGS_FREE_SLOWPATH))
+		return cache_free_general(cachep, objp, caller);
+	cpu = hw_this_cpu;
+	save_flags = __hw_irq_save(cpu);
+	ac = cachep->array[cpu->id];
+	if (unlikely(ac->avail >= ac->limit))
+		return cache_free_flush(cachep, ac, objp, save_flags);
+	ac->entry[ac->avail++] = objp;
+	__hw_irq_restore(cpu, save_flags);
+}
+
+/* ---- the API ---- */
+
+static noinline void trace_alloc(enum trace_event_id id, unsigned long call_site,
+				 const void *ptr, size_t bytes_req, size_t bytes_alloc,
+				 gfp_t gfp_flags, int node)
+{
+	char gfp[160], p[24];
+
+	format_gfp_flags(gfp, sizeof(gfp), gfp_flags);
+	sprint_ptr(p, sizeof(p), ptr);
+	if (node < 0)
+		trace_event(id, "call_site=%lx ptr=%s bytes_req=%zu bytes_alloc=%zu gfp_flags=%s",
+			    call_site, p, bytes_req, bytes_alloc, gfp);
+	else
+		trace_event(id, "call_site=%lx ptr=%s bytes_req=%zu bytes_alloc=%zu gfp_flags=%s "
+			    "node=%d", call_site, p, bytes_req, bytes_alloc, gfp, node);
+}
+
+static noinline void trace_free(enum trace_event_id id, unsigned long call_site,
+				const void *ptr)
+{
+	char p[24];
+
+	trace_event(id, "call_site=%lx ptr=%s", call_site, sprint_ptr(p, sizeof(p), ptr));
 }
 
 #define _RET_IP_	((unsigned long)__builtin_return_address(0))
 
-void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
+/*
+ * The entry points pass their return address down; it is turned into the
+ * recorded call site (slab_caller) only where one is recorded: debug
+ * caches and enabled trace events.
+ */
+static noinline void *kmem_cache_alloc_slow(struct kmem_cache *cachep, gfp_t flags,
+					    unsigned long caller)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
-	void *ret = __cache_alloc(cachep, flags, caller);
+	void *ret = __cache_alloc_slow(cachep, flags, caller);
 
 	if (trace_on(kmem_cache_alloc))
-		trace_alloc(TRACE_kmem_cache_alloc, caller, ret, cachep->obj_size,
+		trace_alloc(TRACE_kmem_cache_alloc, slab_caller(caller), ret, cachep->obj_size,
 			    cachep->buffer_size, flags, -1);
 	return ret;
 }
 
+void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
+{
+	if (unlikely(slab_alloc_unusual(cachep, flags, 1UL << TRACE_kmem_cache_alloc)))
+		return kmem_cache_alloc_slow(cachep, flags, _RET_IP_);
+	return slab_alloc_fast(cachep, flags);
+}
+
 void *kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
+	unsigned long caller = _RET_IP_;
 	void *ret;
 
 	if (!arch->numa)
 		return kmem_cache_alloc(cachep, flags);
 	ret = __cache_alloc_node(cachep, flags, nodeid, caller);
 	if (trace_on(kmem_cache_alloc_node))
-		trace_alloc(TRACE_kmem_cache_alloc_node, caller, ret, cachep->obj_size,
+		trace_alloc(TRACE_kmem_cache_alloc_node, slab_caller(caller), ret, cachep->obj_size,
 			    cachep->buffer_size, flags, nodeid);
 	return ret;
 }
 
+static noinline void kmem_cache_free_traced(struct kmem_cache *cachep, void *objp,
+					    unsigned long caller)
+{
+	slab_free_fast(cachep, objp, caller);
+	trace_free(TRACE_kmem_cache_free, slab_caller(caller), objp);
+}
+
 void kmem_cache_free(struct kmem_cache *cachep, void *objp)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
-	unsigned long flags;
-
-	local_irq_save(flags);
-	__cache_free(cachep, objp, caller);
-	local_irq_restore(flags);
 	if (trace_on(kmem_cache_free))
-		trace_free(TRACE_kmem_cache_free, caller, objp);
+		return kmem_cache_free_traced(cachep, objp, _RET_IP_);
+	slab_free_fast(cachep, objp, _RET_IP_);
 }
 
 struct kmem_cache *kmem_find_general_cachep(size_t size, gfp_t gfpflags)
@@ -825,11 +941,20 @@ struct kmem_cache *kmem_find_general_cachep(size_t size, gfp_t gfpflags)
 	return (gfpflags & GFP_DMA) ? malloc_sizes[idx].cs_dmacachep : malloc_sizes[idx].cs_cachep;
 }
 
+static noinline void *kmalloc_slow(struct kmem_cache *cachep, size_t size, gfp_t flags,
+				   unsigned long caller)
+{
+	void *ret = __cache_alloc_slow(cachep, flags, caller);
+
+	if (trace_on(kmalloc))
+		trace_alloc(TRACE_kmalloc, slab_caller(caller), ret, size, cachep->buffer_size, flags,
+			    -1);
+	return ret;
+}
+
 void *__kmalloc(size_t size, gfp_t flags)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
 	struct kmem_cache *cachep;
-	void *ret;
 
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -837,15 +962,14 @@ void *__kmalloc(size_t size, gfp_t flags)
 		return NULL;
 	cachep = (flags & GFP_DMA) ? malloc_sizes[kmalloc_index(size)].cs_dmacachep :
 				     malloc_sizes[kmalloc_index(size)].cs_cachep;
-	ret = __cache_alloc(cachep, flags, caller);
-	if (trace_on(kmalloc))
-		trace_alloc(TRACE_kmalloc, caller, ret, size, cachep->buffer_size, flags, -1);
-	return ret;
+	if (unlikely(slab_alloc_unusual(cachep, flags, 1UL << TRACE_kmalloc)))
+		return kmalloc_slow(cachep, size, flags, _RET_IP_);
+	return slab_alloc_fast(cachep, flags);
 }
 
 void *__kmalloc_node(size_t size, gfp_t flags, int node)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
+	unsigned long caller = _RET_IP_;
 	struct kmem_cache *cachep;
 	void *ret;
 
@@ -856,7 +980,8 @@ void *__kmalloc_node(size_t size, gfp_t flags, int node)
 		return cachep;
 	ret = __cache_alloc_node(cachep, flags, node, caller);
 	if (trace_on(kmalloc_node))
-		trace_alloc(TRACE_kmalloc_node, caller, ret, size, cachep->buffer_size, flags, node);
+		trace_alloc(TRACE_kmalloc_node, slab_caller(caller), ret, size, cachep->buffer_size,
+			    flags, node);
 	return ret;
 }
 
@@ -864,7 +989,7 @@ void *__kmalloc_node(size_t size, gfp_t flags, int node)
  * A pointer kfree() may take: in the direct map, on a slab page.  Linux
  * BUG()s otherwise; kmm reports it the same way and frees nothing.
  */
-static bool kfree_debugcheck(const void *objp)
+static noinline bool kfree_report(const void *objp)
 {
 	if (!virt_addr_valid(objp)) {
 		printk(KERN_ERR "kfree_debugcheck: out of range ptr %lxh.\n", lptr(objp));
@@ -874,25 +999,35 @@ static bool kfree_debugcheck(const void *objp)
 	if (!PageSlab(virt_to_page(objp))) {
 		printk(KERN_ERR "kfree_debugcheck: bad ptr %lxh.\n", lptr(objp));
 		dump_stack();
-		return false;
 	}
-	return true;
+	return false;
+}
+
+/* A slab object kfree() may free: in the direct map, on a slab page. */
+static __always_inline bool kfree_ok(const void *objp)
+{
+	return virt_addr_valid(objp) && PageSlab(virt_to_page(objp));
+}
+
+static bool kfree_debugcheck(const void *objp)
+{
+	return likely(kfree_ok(objp)) || kfree_report(objp);
+}
+
+static noinline void kfree_slow(const void *objp, unsigned long caller)
+{
+	if (trace_on(kfree))
+		trace_free(TRACE_kfree, slab_caller(caller), objp);
+	if (ZERO_OR_NULL_PTR(objp) || !kfree_debugcheck(objp))
+		return;
+	slab_free_fast(virt_to_cache(objp), (void *)objp, caller);
 }
 
 void kfree(const void *objp)
 {
-	unsigned long caller = slab_caller(_RET_IP_);
-	unsigned long flags;
-
-	if (trace_on(kfree))
-		trace_free(TRACE_kfree, caller, objp);
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return;
-	if (unlikely(!kfree_debugcheck(objp)))
-		return;
-	local_irq_save(flags);
-	__cache_free(virt_to_cache(objp), (void *)objp, caller);
-	local_irq_restore(flags);
+	if (unlikely(ZERO_OR_NULL_PTR(objp) || trace_on(kfree) || !kfree_ok(objp)))
+		return kfree_slow(objp, _RET_IP_);
+	slab_free_fast(virt_to_cache(objp), (void *)objp, _RET_IP_);
 }
 
 size_t ksize(const void *objp)

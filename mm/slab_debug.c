@@ -106,8 +106,14 @@ static void print_objinfo(struct kmem_cache *cachep, void *objp, int lines)
 		unsigned long caller = get_userword(cachep, objp);
 		char sym[128];
 
-		sprint_symbol(sym, sizeof(sym), caller);
-		printk(KERN_ERR "Last user: [<%0*lx>](%s)\n", arch->sizeof_ptr * 2, caller, sym);
+		if (caller) {
+			sprint_symbol(sym, sizeof(sym), caller);
+			printk(KERN_ERR "Last user: [<%0*lx>](%s)\n", arch->sizeof_ptr * 2, caller,
+			       sym);
+		} else {
+			/* 2.6.34: %p of NULL, and print_symbol of 0. */
+			printk(KERN_ERR "Last user: [<(null)>](0x0)\n");
+		}
 	}
 	for (int i = 0; i < cachep->obj_size && lines; i += 16, lines--) {
 		int limit = 16;

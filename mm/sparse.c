@@ -23,34 +23,26 @@
 #include "mm/internal.h"
 
 #define SECTION_SIZE_BITS	27
-#define PFN_SECTION_SHIFT	(SECTION_SIZE_BITS - PAGE_SHIFT)
+/* PFN_SECTION_SHIFT (include/kmm/mm.h) is SECTION_SIZE_BITS - PAGE_SHIFT. */
 #define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
 #define PMD_SIZE		(2UL << 20)
 #define MAX_SECTIONS		(1UL << (40 - SECTION_SIZE_BITS))	/* 1 TB of physical space */
 
 struct page *mem_map __state;
 unsigned long max_mapnr __state;
+/* x86_64: a bit per 128 MB section that has a memory map (read by pfn_valid()). */
+unsigned long mem_section_present[BITS_TO_LONGS(MAX_SECTIONS)] __state;
 
 static struct {
 	char *window;				/* host window holding mem_map */
 	u64 window_size;
 	unsigned long nr_sections;
-	unsigned long present[BITS_TO_LONGS(MAX_SECTIONS)];
 	u64 flat_phys;				/* i386: simulated RAM reserved for the map */
 	/* vmemmap_populate() print state: the current run of contiguous PMDs */
 	unsigned long run_start, run_end;	/* offsets into the window */
 	u64 run_phys;
 	int run_node;
 } sm __state;
-
-bool pfn_valid(unsigned long pfn)
-{
-	if (pfn >= max_mapnr)
-		return false;
-	if (arch->highmem)
-		return true;	/* FLATMEM */
-	return test_bit(pfn >> PFN_SECTION_SHIFT, sm.present);
-}
 
 u64 page_to_linux(const struct page *page)
 {
@@ -122,13 +114,13 @@ void sparse_init(void)
 
 		for (s = early_node_map[i].start_pfn >> PFN_SECTION_SHIFT;
 		     s <= (early_node_map[i].end_pfn - 1) >> PFN_SECTION_SHIFT; s++)
-			__set_bit(s, sm.present);
+			__set_bit(s, mem_section_present);
 	}
 	for (unsigned long s = 0; s < nr_sections; s++) {
 		unsigned long first = s * PAGES_PER_SECTION;
 		int nid = 0;
 
-		if (!test_bit(s, sm.present))
+		if (!test_bit(s, mem_section_present))
 			continue;
 		for (int i = 0; i < nr_nodemap_entries; i++)
 			if (early_node_map[i].end_pfn > first &&

@@ -76,7 +76,18 @@ static inline bool PageHighMem(const struct page *page)
  */
 extern struct page *mem_map;
 extern unsigned long max_mapnr;		/* pfns below this may have a struct page */
-bool pfn_valid(unsigned long pfn);
+extern unsigned long mem_section_present[];	/* x86_64: sections with a memory map */
+#define PFN_SECTION_SHIFT	(27 - PAGE_SHIFT)	/* 128 MB sections */
+
+/* Inline: kfree() asks it of every pointer. */
+static inline bool pfn_valid(unsigned long pfn)
+{
+	if (pfn >= max_mapnr)
+		return false;
+	if (arch->highmem)
+		return true;	/* FLATMEM: one array covers every pfn */
+	return test_bit(pfn >> PFN_SECTION_SHIFT, mem_section_present);
+}
 
 #define pfn_to_page(pfn)	(mem_map + (pfn))
 #define page_to_pfn(page)	((unsigned long)((page) - mem_map))

@@ -32,6 +32,12 @@ u64 log_buf_seq(void);
 size_t log_buf_read_since(u64 pos, char *buf, size_t size);
 /* Resize the ring (boot option log_buf_len=); drops nothing if it grows. */
 int log_buf_set_len(size_t len);
+/*
+ * Hold the log still across the host's fork(), so that a child does not
+ * inherit its lock held by a thread that does not exist there.
+ */
+void log_buf_lock(void);
+void log_buf_unlock(void);
 
 /* Rate limiting as printk_ratelimit(): at most 10 messages every 5 s of simulated time. */
 bool printk_ratelimit(void);

@@ -18,6 +18,7 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/parallel/handoff.h"
 
 #define NTHREADS	4
 #define SLOTS		256
@@ -252,19 +253,6 @@ static void test_churn_with_retuning(void **state)
 
 /* ---- pages allocated on one CPU and freed on another ---- */
 
-#define HANDOFF		512
-
-struct handoff {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct {
-		struct page *page;
-		int order;
-	} ring[HANDOFF];
-	int head, tail;
-	bool done;
-};
-
 static void *producer(void *arg)
 {
 	struct handoff *h = arg;
@@ -279,18 +267,9 @@ static void *producer(void *arg)
 		if (!page)
 			continue;
 		fill_block(page, order, (unsigned long)page);
-		pthread_mutex_lock(&h->lock);
-		while (h->head - h->tail == HANDOFF)
-			pthread_cond_wait(&h->cond, &h->lock);
-		h->ring[h->head % HANDOFF].page = page;
-		h->ring[h->head++ % HANDOFF].order = order;
-		pthread_cond_broadcast(&h->cond);
-		pthread_mutex_unlock(&h->lock);
+		handoff_put(h, page, order);
 	}
-	pthread_mutex_lock(&h->lock);
-	h->done = true;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	handoff_close(h);
 	kmm_thread_detach();
 	return NULL;
 }
@@ -298,25 +277,15 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
 	struct handoff *h = arg;
+	unsigned long order;
 	long bad = 0;
+	void *p;
 
 	if (kmm_thread_attach(2))
 		return (void *)1;
-	for (;;) {
-		struct page *page;
-		int order;
+	while (handoff_get(h, &p, &order)) {
+		struct page *page = p;
 
-		pthread_mutex_lock(&h->lock);
-		while (h->head == h->tail && !h->done)
-			pthread_cond_wait(&h->cond, &h->lock);
-		if (h->head == h->tail) {
-			pthread_mutex_unlock(&h->lock);
-			break;
-		}
-		page = h->ring[h->tail % HANDOFF].page;
-		order = h->ring[h->tail++ % HANDOFF].order;
-		pthread_cond_broadcast(&h->cond);
-		pthread_mutex_unlock(&h->lock);
 		if (!block_intact(page, order, (unsigned long)page))
 			bad++;
 		__free_pages(page, order);
@@ -332,7 +301,7 @@ static void *consumer(void *arg)
  */
 static void test_cross_cpu_free(void **state)
 {
-	struct handoff h = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	static struct handoff h = HANDOFF_INIT;
 	pthread_t p, c;
 	void *rp, *rc;
 	unsigned long before;

@@ -445,6 +445,12 @@ static void printk_levels_and_continuations(void **state)
 	kmm_advance_clock(1500000000ULL);
 	printk(KERN_INFO "later\n");
 	assert_true(dmesg_has("[    1.500000] later\n"));
+	/* After a clear (dmesg -C), the whole of the next line is kept. */
+	log_buf_clear();
+	printk(KERN_ERR "first after the clear\n");
+	printk(KERN_ERR "second\n");
+	assert_string_equal(dmesg_text(), "[    1.500000] first after the clear\n"
+					  "[    1.500000] second\n");
 }
 
 static void printk_ring_keeps_the_newest_lines(void **state)
