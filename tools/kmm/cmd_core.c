@@ -26,7 +26,7 @@ static int cmd_boot(struct runtime *rt, struct script_cmd *c)
 	opts = rt_expand(rt, c, c->rest);
 	if (!opts)
 		return -1;
-	err = kmm_boot(opts, KMM_BOOT_DETERMINISTIC);
+	err = rt_boot(rt, c, opts);
 	free(opts);
 	if (err)
 		return rt_error(rt, c, "boot: %s", kmm_error_msg());
@@ -43,22 +43,15 @@ static int cmd_shutdown(struct runtime *rt, struct script_cmd *c)
 	kmm_shutdown();
 	rt->booted = false;
 	/* Variables pointing into the old machine are meaningless now. */
-	for (int i = 0; i < rt->nvars; i++)
-		value_clear(&rt->vars[i].v);
+	rt_machine_gone(rt);
 	return 0;
-}
-
-static int kernel_cmd(struct runtime *rt, struct script_cmd *c)
-{
-	rt->has_run_kernel_cmd = true;
-	return rt_ensure_booted(rt, c);
 }
 
 static int cmd_cat(struct runtime *rt, struct script_cmd *c)
 {
 	char *path = rt_pos(rt, c, 0), *text;
 
-	if (!path || kernel_cmd(rt, c)) {
+	if (!path || rt_kernel_cmd(rt, c)) {
 		free(path);
 		return -1;
 	}
@@ -76,7 +69,7 @@ static int cmd_set(struct runtime *rt, struct script_cmd *c)
 	char *path = rt_pos(rt, c, 0), *value = NULL;
 	int err;
 
-	if (!path || kernel_cmd(rt, c)) {
+	if (!path || rt_kernel_cmd(rt, c)) {
 		free(path);
 		return -1;
 	}
@@ -101,7 +94,7 @@ static int cmd_dmesg(struct runtime *rt, struct script_cmd *c)
 {
 	char *opt = rt_pos(rt, c, 0), *text;
 
-	if (kernel_cmd(rt, c)) {
+	if (rt_kernel_cmd(rt, c)) {
 		free(opt);
 		return -1;
 	}
@@ -138,7 +131,7 @@ static int cmd_cpu(struct runtime *rt, struct script_cmd *c)
 	long long cpu;
 	int err;
 
-	if (kernel_cmd(rt, c) || rt_number(rt, c, "cpu", s, &cpu)) {
+	if (rt_kernel_cmd(rt, c) || rt_number(rt, c, "cpu", s, &cpu)) {
 		free(s);
 		return -1;
 	}
@@ -154,7 +147,7 @@ static int cmd_tick(struct runtime *rt, struct script_cmd *c)
 	char *s = rt_pos(rt, c, 0);
 	long long n = 1;
 
-	if (kernel_cmd(rt, c) || (s && rt_number(rt, c, "tick", s, &n))) {
+	if (rt_kernel_cmd(rt, c) || (s && rt_number(rt, c, "tick", s, &n))) {
 		free(s);
 		return -1;
 	}
@@ -172,7 +165,7 @@ static int cmd_sleep(struct runtime *rt, struct script_cmd *c)
 	double v;
 	u64 ns;
 
-	if (kernel_cmd(rt, c)) {
+	if (rt_kernel_cmd(rt, c)) {
 		free(s);
 		return -1;
 	}
@@ -203,7 +196,7 @@ static int cmd_check(struct runtime *rt, struct script_cmd *c)
 	struct seq_file report;
 	int problems;
 
-	if (kernel_cmd(rt, c))
+	if (rt_kernel_cmd(rt, c))
 		return -1;
 	seq_init(&report);
 	problems = mm_check(&report);
@@ -338,7 +331,7 @@ static int cmd_expect(struct runtime *rt, struct script_cmd *c)
 	long long l, r;
 	int i = 0, op;
 
-	if (kernel_cmd(rt, c))
+	if (rt_kernel_cmd(rt, c))
 		return -1;
 	if (c->block) {
 		char *path = rt_pos(rt, c, 0), *text;
@@ -402,7 +395,7 @@ static int cmd_value(struct runtime *rt, struct script_cmd *c)
 	long long v;
 	int i = 0;
 
-	if (kernel_cmd(rt, c) || eval_expr(rt, c, &i, &v))
+	if (rt_kernel_cmd(rt, c) || eval_expr(rt, c, &i, &v))
 		return -1;
 	if (i != c->argc)
 		return rt_error(rt, c, "value: unexpected '%s'", c->argv[i].value);

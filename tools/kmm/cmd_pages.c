@@ -20,51 +20,6 @@
 #include "tools/kmm/script.h"
 #include "tools/kmm/workload.h"
 
-static int kernel_cmd(struct runtime *rt, struct script_cmd *c)
-{
-	rt->has_run_kernel_cmd = true;
-	return rt_ensure_booted(rt, c);
-}
-
-/* An optional numeric key=value; *out keeps its default when absent. */
-static int opt_number(struct runtime *rt, struct script_cmd *c, const char *key, long long *out)
-{
-	char *s = rt_arg(rt, c, key);
-	int r = 0;
-
-	for (int i = 0; i < c->argc; i++)
-		if (c->argv[i].key && !strcmp(c->argv[i].key, key) && !s)
-			return -1;	/* expansion failed, reported */
-	if (s)
-		r = rt_number(rt, c, key, s, out);
-	free(s);
-	return r;
-}
-
-static int opt_gfp(struct runtime *rt, struct script_cmd *c, unsigned int *out)
-{
-	char *s = rt_arg(rt, c, "gfp");
-	int r = 0;
-
-	if (s)
-		r = rt_gfp(rt, c, s, out);
-	free(s);
-	return r;
-}
-
-/* Switch to cpu=N for the command; returns the previous CPU or -1 on error. */
-static int enter_cpu(struct runtime *rt, struct script_cmd *c, int *prev)
-{
-	long long cpu = -1;
-
-	*prev = smp_processor_id();
-	if (opt_number(rt, c, "cpu", &cpu))
-		return -1;
-	if (cpu >= 0 && kmm_set_cpu((int)cpu))
-		return rt_error(rt, c, "cpu=%lld: the machine has no such CPU", cpu);
-	return 0;
-}
-
 static int var_operand(struct runtime *rt, struct script_cmd *c, struct value **v)
 {
 	const char *w = c->argc && !c->argv[0].key ? c->argv[0].value : NULL;
@@ -90,8 +45,9 @@ static int cmd_alloc_pages(struct runtime *rt, struct script_cmd *c)
 	struct value *v;
 	int prev;
 
-	if (kernel_cmd(rt, c) || opt_number(rt, c, "order", &order) ||
-	    opt_number(rt, c, "node", &node) || opt_gfp(rt, c, &gfp) || enter_cpu(rt, c, &prev))
+	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "order", &order) ||
+	    rt_opt_number(rt, c, "node", &node) || rt_opt_gfp(rt, c, &gfp) ||
+	    rt_enter_cpu(rt, c, &prev))
 		return -1;
 	if (order < 0 || order >= 64)
 		return rt_error(rt, c, "order=%lld: out of range", order);
@@ -114,9 +70,10 @@ static int cmd_free_pages(struct runtime *rt, struct script_cmd *c)
 	long long order = -1, every = 0, offset = 0, random_pct = -1;
 	int prev;
 
-	if (kernel_cmd(rt, c) || var_operand(rt, c, &v) || opt_number(rt, c, "order", &order) ||
-	    opt_number(rt, c, "every", &every) || opt_number(rt, c, "offset", &offset) ||
-	    opt_number(rt, c, "random", &random_pct) || enter_cpu(rt, c, &prev))
+	if (rt_kernel_cmd(rt, c) || var_operand(rt, c, &v) ||
+	    rt_opt_number(rt, c, "order", &order) || rt_opt_number(rt, c, "every", &every) ||
+	    rt_opt_number(rt, c, "offset", &offset) ||
+	    rt_opt_number(rt, c, "random", &random_pct) || rt_enter_cpu(rt, c, &prev))
 		return -1;
 	if (order >= MAX_ORDER)
 		return rt_error(rt, c, "free_pages order=%lld: the largest order is %d", order,
@@ -142,7 +99,7 @@ static int cmd_drain(struct runtime *rt, struct script_cmd *c)
 	long long cpu;
 	int prev = 0;
 
-	if (kernel_cmd(rt, c)) {
+	if (rt_kernel_cmd(rt, c)) {
 		free(s);
 		return -1;
 	}
@@ -172,9 +129,10 @@ static int cmd_fill(struct runtime *rt, struct script_cmd *c)
 	struct value *v;
 	int prev;
 
-	if (kernel_cmd(rt, c) || opt_number(rt, c, "order", &order) ||
-	    opt_number(rt, c, "node", &node) || opt_number(rt, c, "leave", &leave) ||
-	    opt_number(rt, c, "pages", &pages) || opt_gfp(rt, c, &gfp) || enter_cpu(rt, c, &prev))
+	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "order", &order) ||
+	    rt_opt_number(rt, c, "node", &node) || rt_opt_number(rt, c, "leave", &leave) ||
+	    rt_opt_number(rt, c, "pages", &pages) || rt_opt_gfp(rt, c, &gfp) ||
+	    rt_enter_cpu(rt, c, &prev))
 		return -1;
 	if (order < 0 || order >= MAX_ORDER)
 		return rt_error(rt, c, "fill: order=%lld out of range", order);
@@ -198,8 +156,8 @@ static int cmd_fragment(struct runtime *rt, struct script_cmd *c)
 		return -1;
 	}
 	free(free_arg);
-	if (kernel_cmd(rt, c) || opt_number(rt, c, "pages", &pages) ||
-	    opt_number(rt, c, "movable", &movable) || enter_cpu(rt, c, &prev))
+	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "pages", &pages) ||
+	    rt_opt_number(rt, c, "movable", &movable) || rt_enter_cpu(rt, c, &prev))
 		return -1;
 	if (movable < 0 || movable > 100 || free_pct > 100)
 		return rt_error(rt, c, "fragment: movable= and free= are percentages (free=movable frees the movable pages)");
@@ -215,7 +173,7 @@ static int cmd_show(struct runtime *rt, struct script_cmd *c)
 	struct value *v;
 	char text[128];
 
-	if (kernel_cmd(rt, c) || var_operand(rt, c, &v))
+	if (rt_kernel_cmd(rt, c) || var_operand(rt, c, &v))
 		return -1;
 	if (v->kind == VAL_PAGE && v->page) {
 		struct page *p = v->page;
@@ -224,6 +182,10 @@ static int cmd_show(struct runtime *rt, struct script_cmd *c)
 			c->argv[0].value, page_to_pfn(p), v->order, page_to_nid(p),
 			page_zone(p)->name, page_count(p), page_mapcount(p),
 			p->flags & ((1UL << NR_PAGEFLAGS) - 1));
+		return 0;
+	}
+	if (v->kind == VAL_PTR || v->kind == VAL_CACHE || v->kind == VAL_OBJPOOL) {
+		slab_show(rt, c->argv[0].value, v);
 		return 0;
 	}
 	value_format(v, text, sizeof(text));
@@ -252,7 +214,7 @@ const struct command_def page_commands[] = {
 	{ "fragment", "POOL = fragment [pages=N] [movable=PCT] [free=movable|PCT]",
 	  "allocate single pages, movable and unmovable mixed at random, then free the movable ones (default) or a random share",
 	  frag_keys, 0, 0, .assigns = true, .run = cmd_fragment },
-	{ "show", "show $NAME", "describe a variable (a page: pfn, order, zone, counts, flags)",
+	{ "show", "show $NAME", "describe a variable (a page: pfn, order, zone, counts, flags; an object, a cache, a pool)",
 	  NULL, 1, 1, .run = cmd_show },
 	{ NULL },
 };

@@ -5,8 +5,9 @@
 
 extern const struct command_def core_commands[];
 extern const struct command_def page_commands[];
+extern const struct command_def slab_commands[];
 
-static const struct command_def *const groups[] = { core_commands, page_commands };
+static const struct command_def *const groups[] = { core_commands, page_commands, slab_commands };
 
 const struct command_def *command_find(const char *name)
 {

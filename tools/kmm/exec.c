@@ -20,11 +20,46 @@
 #include <kmm/mm.h>
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
+#include <kmm/sched.h>
 #include <kmm/seq_file.h>
 #include "tools/kmm/script.h"
 
 static jmp_buf stop_run;		/* a panic or BUG ends the run */
 static int stop_status;
+
+/*
+ * Call sites: a script line as a kernel-text address, so that the "Last
+ * user" of an object and the call_site of a trace event are the same from
+ * build to build (a host return address moves with every link and every
+ * run under ASLR).
+ */
+#define SITE_BASE_64	0xffffffff81000000UL	/* x86_64: _text */
+#define SITE_BASE_32	0xc1000000UL		/* i386: _text (PAGE_OFFSET + 16M) */
+
+static char site_file[256];		/* the running script's file name, for kallsyms */
+static int site_lines;			/* its last line */
+
+static unsigned long site_address(bool i386, int line)
+{
+	return (i386 ? SITE_BASE_32 : SITE_BASE_64) + (unsigned long)line;
+}
+
+/* kallsyms' resolver: "FILE:LINE" for the addresses site_address() makes. */
+static int site_name(char *buf, size_t size, unsigned long addr)
+{
+	static const unsigned long bases[] = { SITE_BASE_64, SITE_BASE_32 };
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
+		if (addr > bases[i] && addr - bases[i] <= (unsigned long)site_lines)
+			return snprintf(buf, size, "%s:%lu", site_file, addr - bases[i]);
+	return 0;
+}
+
+void rt_call_site(struct runtime *rt, struct script_cmd *c)
+{
+	if (kmm_booted())
+		current->call_site = site_address(arch->bits == 32, c->line);
+}
 
 int rt_error(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
 {
@@ -70,16 +105,48 @@ static void on_bug(const char *file, int line)
 	longjmp(stop_run, 1);
 }
 
+/*
+ * The boot runs as swapper (init_task): its allocations get the boot
+ * command's line as their call site.  The architecture is not chosen yet,
+ * so the options say which form the address takes.
+ */
+int rt_boot(struct runtime *rt, struct script_cmd *c, const char *opts)
+{
+	int err;
+
+	init_task.call_site = site_address(strstr(opts, "arch=i386") != NULL, c->line);
+	err = kmm_boot(opts, KMM_BOOT_DETERMINISTIC);
+	init_task.call_site = 0;
+	if (!err)
+		rt_call_site(rt, c);
+	return err;
+}
+
 int rt_ensure_booted(struct runtime *rt, struct script_cmd *c)
 {
 	if (rt->booted)
 		return 0;
-	if (kmm_boot("", KMM_BOOT_DETERMINISTIC))
+	if (rt_boot(rt, c, ""))
 		return rt_error(rt, c, "boot: %s", kmm_error_msg());
 	rt->booted = true;
 	rt->auto_booted = true;
 	rt->boot_count++;
 	return 0;
+}
+
+int rt_kernel_cmd(struct runtime *rt, struct script_cmd *c)
+{
+	rt->has_run_kernel_cmd = true;
+	return rt_ensure_booted(rt, c);
+}
+
+void rt_machine_gone(struct runtime *rt)
+{
+	for (int i = 0; i < rt->nvars; i++)
+		value_clear(&rt->vars[i].v);
+	slab_release(rt);
+	/* The state section put back the boot's call site with the rest of init_task. */
+	init_task.call_site = 0;
 }
 
 struct value *rt_lookup(struct runtime *rt, const char *name)
@@ -93,6 +160,7 @@ struct value *rt_lookup(struct runtime *rt, const char *name)
 void value_clear(struct value *v)
 {
 	free(v->blocks);
+	free(v->objs);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -218,6 +286,66 @@ int rt_gfp(struct runtime *rt, struct script_cmd *c, const char *s, unsigned int
 	return 0;
 }
 
+int rt_opt_number(struct runtime *rt, struct script_cmd *c, const char *key, long long *out)
+{
+	char *s = rt_arg(rt, c, key);
+	int r = 0;
+
+	for (int i = 0; i < c->argc; i++)
+		if (c->argv[i].key && !strcmp(c->argv[i].key, key) && !s)
+			return -1;	/* expansion failed, reported */
+	if (s)
+		r = rt_number(rt, c, key, s, out);
+	free(s);
+	return r;
+}
+
+int rt_opt_gfp(struct runtime *rt, struct script_cmd *c, unsigned int *out)
+{
+	char *s = rt_arg(rt, c, "gfp");
+	int r = 0;
+
+	for (int i = 0; i < c->argc; i++)
+		if (c->argv[i].key && !strcmp(c->argv[i].key, "gfp") && !s)
+			return -1;
+	if (s)
+		r = rt_gfp(rt, c, s, out);
+	free(s);
+	return r;
+}
+
+int rt_enter_cpu(struct runtime *rt, struct script_cmd *c, int *prev)
+{
+	long long cpu = -1;
+
+	*prev = smp_processor_id();
+	if (rt_opt_number(rt, c, "cpu", &cpu))
+		return -1;
+	if (cpu >= 0 && kmm_set_cpu((int)cpu))
+		return rt_error(rt, c, "cpu=%lld: the machine has no such CPU", cpu);
+	return 0;
+}
+
+int rt_var_arg(struct runtime *rt, struct script_cmd *c, int idx, struct value **v,
+	       const char **word)
+{
+	const char *w = NULL;
+
+	for (int i = 0, n = 0; i < c->argc; i++)
+		if (!c->argv[i].key && n++ == idx) {
+			w = c->argv[i].value;
+			break;
+		}
+	if (!w || w[0] != '$')
+		return rt_error(rt, c, "%s: need a variable ($name)%s%s", c->def->name,
+				w ? " instead of " : "", w ? w : "");
+	*word = w;
+	*v = rt_lookup(rt, w + 1);
+	if (!*v)
+		return rt_error(rt, c, "unknown variable %s", w);
+	return 0;
+}
+
 char *rt_read_file(struct runtime *rt, struct script_cmd *c, const char *path)
 {
 	struct seq_file m;
@@ -252,6 +380,10 @@ int script_run(struct script *s, FILE *out)
 	volatile int i = 0;
 	bug_hook_t old_bug;
 
+	snprintf(site_file, sizeof(site_file), "%s",
+		 strrchr(s->filename, '/') ? strrchr(s->filename, '/') + 1 : s->filename);
+	site_lines = s->n ? s->cmds[s->n - 1].line : 0;
+	kallsyms_set_resolver(site_name);
 	register_console(console_to_stderr);
 	kmm_set_panic_hook(on_panic);
 	old_bug = bug_set_hook(on_bug);
@@ -264,8 +396,13 @@ int script_run(struct script *s, FILE *out)
 	}
 	for (; i < s->n; i++) {
 		struct script_cmd *c = &s->cmds[i];
+		int err;
 
-		if (c->def->run(&rt, c)) {
+		rt_call_site(&rt, c);
+		err = c->def->run(&rt, c);
+		if (kmm_booted())
+			current->call_site = 0;
+		if (err) {
 			status = 2;
 			break;
 		}
@@ -278,6 +415,8 @@ out:
 	register_console(NULL);
 	if (kmm_booted())
 		kmm_shutdown();
+	rt_machine_gone(&rt);
+	kallsyms_set_resolver(NULL);
 	for (int v = 0; v < rt.nvars; v++) {
 		free(rt.vars[v].name);
 		value_clear(&rt.vars[v].v);

@@ -66,7 +66,7 @@ const struct command_def *command_nth(int i);
 
 /* ---- runtime ---- */
 
-enum val_kind { VAL_NONE, VAL_NUM, VAL_PAGE, VAL_POOL, VAL_PTR, VAL_CACHE };
+enum val_kind { VAL_NONE, VAL_NUM, VAL_PAGE, VAL_POOL, VAL_PTR, VAL_CACHE, VAL_OBJPOOL };
 
 struct page;
 struct kmem_cache;
@@ -83,9 +83,24 @@ struct value {
 	unsigned int order;
 	struct pool_block *blocks;	/* VAL_POOL */
 	size_t nr_blocks, cap_blocks;
-	void *ptr;			/* VAL_PTR: kmalloc'ed object */
-	size_t size;
-	struct kmem_cache *cache;	/* VAL_CACHE */
+	void *ptr;			/* VAL_PTR: a slab object, NULL or ZERO_SIZE_PTR */
+	size_t size;			/*   the size asked for */
+	bool freed;			/*   the script freed it (the pointer stays) */
+	struct kmem_cache *cache;	/* VAL_CACHE (NULL: none); VAL_PTR, VAL_OBJPOOL: its cache,
+					 * NULL for kmalloc */
+	void **objs;			/* VAL_OBJPOOL: objects allocated and not freed */
+	size_t nr_objs, cap_objs;
+};
+
+/*
+ * A cache the script created: the kernel keeps the name's pointer, so the
+ * name lives until the machine shuts down (cache NULL once destroyed);
+ * ctor_byte >= 0: the constructor fills each object with that byte.
+ */
+struct script_cache {
+	struct kmem_cache *cache;
+	char *name;
+	int ctor_byte;
 };
 
 struct variable {
@@ -103,6 +118,8 @@ struct runtime {
 	struct variable *vars;
 	int nvars, capvars;
 	unsigned long boot_count;
+	struct script_cache *caches;	/* see struct script_cache */
+	int ncaches, capcaches;
 };
 
 /* Report an error at the command's line; returns -1. */
@@ -114,6 +131,21 @@ int rt_fail(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
 
 /* Boot the default machine if no boot command ran yet. */
 int rt_ensure_booted(struct runtime *rt, struct script_cmd *c);
+/* A command that uses the machine: boots the default one if needed. */
+int rt_kernel_cmd(struct runtime *rt, struct script_cmd *c);
+/* kmm_boot(@opts) for the command at @c (its call site names boot-time allocations). */
+int rt_boot(struct runtime *rt, struct script_cmd *c, const char *opts);
+/* The machine was shut down: forget variables and caches that pointed into it. */
+void rt_machine_gone(struct runtime *rt);
+
+/*
+ * Call sites.  Slab debugging ("Last user") and the kmem trace events
+ * record who called; for a script that is its line, given as a fake
+ * kernel-text address (0xffffffff81000000 + line on x86_64, 0xc1000000 +
+ * line on i386) that kallsyms names "FILE:LINE".  rt_call_site() sets it
+ * for the command about to run.
+ */
+void rt_call_site(struct runtime *rt, struct script_cmd *c);
 
 struct value *rt_lookup(struct runtime *rt, const char *name);
 struct value *rt_assign(struct runtime *rt, const char *name);
@@ -129,6 +161,14 @@ char *rt_pos(struct runtime *rt, struct script_cmd *c, int i);
 int rt_number(struct runtime *rt, struct script_cmd *c, const char *what, const char *s,
 	      long long *out);
 int rt_gfp(struct runtime *rt, struct script_cmd *c, const char *s, unsigned int *out);
+/* Optional key=N and gfp=FLAGS; *out keeps its default when the key is absent. */
+int rt_opt_number(struct runtime *rt, struct script_cmd *c, const char *key, long long *out);
+int rt_opt_gfp(struct runtime *rt, struct script_cmd *c, unsigned int *out);
+/* Switch to the CPU of cpu=N for the command; *prev is the CPU to go back to. */
+int rt_enter_cpu(struct runtime *rt, struct script_cmd *c, int *prev);
+/* Positional argument @idx must be $NAME: its value, and the word for messages. */
+int rt_var_arg(struct runtime *rt, struct script_cmd *c, int idx, struct value **v,
+	       const char **word);
 
 /* A field of a value: "pfn", "order"... for $name.field. */
 int value_field(struct runtime *rt, const struct value *v, const char *field, long long *out,
@@ -147,5 +187,12 @@ int script_run(struct script *s, FILE *out);
 
 /* gfp flag names <-> values */
 int gfp_parse(const char *s, unsigned int *out);
+
+/* Slab values (slab_state.c): fields of $cache / $object / $pool, and show. */
+int slab_value_field(const struct value *v, const char *field, long long *out, char *err,
+		     size_t errlen);
+void slab_show(struct runtime *rt, const char *name, const struct value *v);
+/* Forget the script's caches (the machine is gone). */
+void slab_release(struct runtime *rt);
 
 #endif /* KMM_TOOL_SCRIPT_H */

@@ -8,6 +8,7 @@
 
 #include <kmm/gfp.h>
 #include <kmm/mm.h>
+#include <kmm/slab.h>
 #include "tools/kmm/script.h"
 
 static const struct {
@@ -112,19 +113,9 @@ int value_field(struct runtime *rt, const struct value *v, const char *field, lo
 		}
 		goto unknown;
 	case VAL_PTR:
-		if (!strcmp(field, "ok")) {
-			*out = v->ptr != NULL;
-			return 0;
-		}
-		if (!strcmp(field, "size")) {
-			*out = v->size;
-			return 0;
-		}
-		if (!strcmp(field, "addr")) {
-			*out = v->ptr ? (long long)kaddr_to_linux(v->ptr) : 0;
-			return 0;
-		}
-		goto unknown;
+	case VAL_CACHE:
+	case VAL_OBJPOOL:
+		return slab_value_field(v, field, out, err, errlen);
 	default:
 		break;
 	}
@@ -153,6 +144,12 @@ void value_format(const struct value *v, char *buf, size_t size)
 			snprintf(buf, size, "%llx", (unsigned long long)kaddr_to_linux(v->ptr));
 		else
 			snprintf(buf, size, "NULL");
+		break;
+	case VAL_CACHE:
+		snprintf(buf, size, "%s", v->cache ? kmem_cache_name(v->cache) : "NULL");
+		break;
+	case VAL_OBJPOOL:
+		snprintf(buf, size, "pool of %zu objects", v->nr_objs);
 		break;
 	default:
 		snprintf(buf, size, "(nothing)");
