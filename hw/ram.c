@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,9 +15,16 @@ char *hw_ram_base __state;
 u64 hw_ram_size __state;
 static int ram_fd __state = -1;
 
+/*
+ * The direct map starts on a 1 GiB boundary of the host's address space, as
+ * Linux's does (0xffff880000000000): a naturally aligned physical block,
+ * such as a buddy block, is then just as aligned at its host address.
+ */
+#define DIRECT_MAP_ALIGN	(1ULL << 30)
+
 int hw_ram_create(u64 size)
 {
-	void *base;
+	char *area, *base;
 	int fd;
 
 	fd = memfd_create("kmm-ram", MFD_CLOEXEC);
@@ -24,9 +32,20 @@ int hw_ram_create(u64 size)
 		return -errno;
 	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
-	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (base == MAP_FAILED)
+	area = mmap(NULL, size + DIRECT_MAP_ALIGN, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
 		goto fail;
+	base = (char *)(((uintptr_t)area + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1));
+	if (mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED, fd,
+		 0) == MAP_FAILED) {
+		munmap(area, size + DIRECT_MAP_ALIGN);
+		goto fail;
+	}
+	if (base > area)
+		munmap(area, base - area);
+	if (area + size + DIRECT_MAP_ALIGN > base + size)
+		munmap(base + size, area + size + DIRECT_MAP_ALIGN - (base + size));
 	ram_fd = fd;
 	hw_ram_base = base;
 	hw_ram_size = size;
@@ -80,4 +99,14 @@ int hw_window_anon(void *va, u64 size)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? -errno : 0;
+}
+
+int hw_ram_fd(void)
+{
+	return ram_fd;
+}
+
+void hw_ram_set_fd(int fd)
+{
+	ram_fd = fd;
 }

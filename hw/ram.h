@@ -29,7 +29,11 @@ int hw_window_map(void *va, u64 pa, u64 size);
 /* Make [@va, @va+@size) inaccessible again. */
 int hw_window_unmap(void *va, u64 size);
 
-#endif /* KMM_HW_RAM_H */
-
 /* Make [@va, @va+@size) of a window ordinary zeroed host memory (not RAM). */
 int hw_window_anon(void *va, u64 size);
+
+/* The memfd behind RAM (-1 without a machine); hw/fork.c gives a child its own. */
+int hw_ram_fd(void);
+void hw_ram_set_fd(int fd);
+
+#endif /* KMM_HW_RAM_H */

@@ -1,0 +1,376 @@
+/*
+ * machine.c - the machine behind the allocator: booting it, host threads
+ * and their simulated CPUs, the periodic kernel work, fork(), and the dump
+ * of /proc at exit.
+ *
+ * Booting.  The library's constructor boots the machine described by
+ * KMM_MALLOC_BOOT (default KM_DEFAULT_BOOT) in parallel mode; the thread
+ * that runs it becomes CPU 0.  Until then (the dynamic loader and the C
+ * library allocate before any constructor runs) the arena serves.  A boot
+ * that fails says why on standard error and leaves the C library's malloc
+ * in charge.
+ *
+ * Threads.  A thread that calls in for the first time takes a free CPU
+ * (kmm_thread_attach(-1)) and gives it back when it exits (a pthread key
+ * destructor).  When every CPU is taken, the thread borrows one per call:
+ * hw_run_on_cpu() runs the call as that CPU through the takeover protocol,
+ * like an interrupt handler, which is how every call runs anyway (see
+ * GFP_MALLOC); now and then the thread tries to get a CPU of its own again.  A thread whose key destructor
+ * has run (the C library frees its own thread state after that) only
+ * borrows: taking a CPU again would leave it taken when the thread is gone.
+ *
+ * Timers.  In parallel mode nobody steps the clock: every KM_TICK_MASK + 1
+ * calls a thread on its own CPU looks at the clock and, when a timer is
+ * due, runs the due timers (cache_reap, vmstat_update) unless another
+ * thread already is — outside any interrupts-disabled section, as they
+ * need.
+ *
+ * fork().  RAM is a shared memfd: the child must get its own copy (see
+ * hw/fork.h).  prepare: hold the timers, stop the CPUs, copy RAM, hold the
+ * log and the mmap table; the forking thread's own mallocs in between go
+ * to the arena.  Every kernel call being one interrupts-disabled section
+ * (GFP_MALLOC), the CPUs stop between kernel calls and the copy holds no
+ * half-built structure; at worst a block a vanished thread was handing out
+ * stays allocated in the child.  The child maps its copy and frees the
+ * CPUs of the threads it does not have.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kmm/gfp.h>
+#include <kmm/kmm.h>
+#include <kmm/printk.h>
+#include <kmm/procfs.h>
+#include <kmm/seq_file.h>
+#include <kmm/timer.h>
+#include "hw/clock.h"
+#include "hw/cpu.h"
+#include "hw/fork.h"
+#include "tools/malloc/kmm_malloc.h"
+
+/*
+ * 1 GiB of RAM: its memory map (14 MiB of struct pages) is what boot
+ * touches; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their
+ * own.  Measured in tools/malloc/README.md.
+ */
+#define KM_DEFAULT_BOOT	"ram=1G cpus=64"
+#define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
+
+__thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
+int km_mode = KM_COLD;
+
+static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t thread_key;
+static u64 next_timer_ns;		/* when a timer is due next (0: look) */
+
+static struct {
+	bool on;
+	char path[1024];		/* KMM_MALLOC_DUMP: a file, a directory, or "stderr" */
+	pid_t pid;			/* the process that booted */
+	int stderr_fd;			/* for "stderr": a copy of fd 2 taken at boot */
+} dump;
+
+static void warnf(const char *fmt, const char *a, const char *b)
+{
+	char msg[3072];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	host_warn(msg);
+}
+
+/* ---- threads ---- */
+
+static void thread_exit(void *unused)
+{
+	struct km_thread *t = &km_self;
+
+	if (t->state == KT_ON_CPU)
+		kmm_thread_detach();
+	t->state = KT_EXITING;
+}
+
+static void attach(struct km_thread *t)
+{
+	if (kmm_thread_attach(-1) == 0) {
+		t->state = KT_ON_CPU;
+		pthread_setspecific(thread_key, t);
+	} else {
+		t->state = KT_BORROW;
+	}
+}
+
+/* A CPU to borrow: a free one if there is one (no takeover needed), else the next in turn. */
+static int borrow_cpu(struct km_thread *t)
+{
+	int n = nr_cpu_ids;
+
+	for (int i = 0; i < n; i++) {
+		int cpu = (t->borrow_next + i) % n;
+
+		if (!__atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_RELAXED)) {
+			t->borrow_next = cpu + 1;
+			return cpu;
+		}
+	}
+	return t->borrow_next++ % n;
+}
+
+/* A failed allocation that RAM could serve (beyond 4 MiB, blocks are the host's). */
+static bool worth_retrying(const struct km_req *r)
+{
+	return !r->ret && (r->op == KM_ALLOC || r->op == KM_REALLOC) && r->size <= (4UL << 20);
+}
+
+void km_recover(struct km_req *r)
+{
+	if (!worth_retrying(r))
+		return;
+	drain_all_pages();
+	km_req_run(r);
+}
+
+void km_call(struct km_req *r)
+{
+	struct km_thread *t = &km_self;
+
+	t->depth++;
+	if (t->state == KT_NEW || (t->state == KT_BORROW && !(++t->calls & KM_ATTACH_RETRY)))
+		attach(t);
+	r->gfp = GFP_MALLOC;
+	if (t->state == KT_ON_CPU) {
+		km_req_run(r);
+		km_recover(r);
+	} else {
+		hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+		if (worth_retrying(r)) {
+			drain_all_pages();
+			hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+		}
+	}
+	t->depth--;
+}
+
+void km_tick(struct km_thread *t)
+{
+	u64 due;
+
+	if (hw_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
+		return;
+	if (pthread_mutex_trylock(&timer_lock))
+		return;
+	t->depth++;
+	due = timers_run_due();
+	if (due)
+		__atomic_store_n(&next_timer_ns, due, __ATOMIC_RELAXED);
+	t->depth--;
+	pthread_mutex_unlock(&timer_lock);
+}
+
+/* ---- fork ---- */
+
+static int fork_err;
+
+static void fork_prepare(void)
+{
+	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY)
+		return;
+	km_self.depth++;
+	pthread_mutex_lock(&timer_lock);
+	fork_err = hw_fork_prepare();
+	log_buf_lock();
+	mblock_lock();
+}
+
+static void fork_parent(void)
+{
+	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY)
+		return;
+	mblock_unlock();
+	log_buf_unlock();
+	hw_fork_parent();
+	pthread_mutex_unlock(&timer_lock);
+	km_self.depth--;
+}
+
+static void fork_child(void)
+{
+	struct km_thread *t = &km_self;
+	int err;
+
+	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY)
+		return;
+	mblock_unlock();
+	log_buf_unlock();
+	err = hw_fork_child();
+	pthread_mutex_unlock(&timer_lock);
+	if (err) {
+		char why[32];
+
+		snprintf(why, sizeof(why), "%d", fork_err ? fork_err : err);
+		warnf("kmm-malloc: the child of fork() could not get its own RAM (error %s)%s",
+		      why, "; the C library's malloc serves it\n");
+		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);
+		t->state = KT_NEW;
+	}
+	t->depth--;
+}
+
+/* ---- boot ---- */
+
+static void dump_setup(void)
+{
+	const char *d = getenv("KMM_MALLOC_DUMP");
+
+	if (!d || !*d || strlen(d) >= sizeof(dump.path))
+		return;
+	strcpy(dump.path, d);
+	dump.pid = getpid();
+	dump.on = true;
+	/* Programs may close stderr before exit (coreutils' close_stdout does). */
+	if (!strcmp(d, "stderr"))
+		dump.stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+}
+
+static void km_boot(void)
+{
+	struct km_thread *t = &km_self;
+	const char *opts;
+
+	pthread_mutex_lock(&boot_lock);
+	if (km_mode != KM_COLD)
+		goto out;
+	t->depth++;
+	opts = getenv("KMM_MALLOC_BOOT");
+	if (!opts || !*opts)
+		opts = KM_DEFAULT_BOOT;
+	dump_setup();
+	if (kmm_boot(opts, 0)) {
+		warnf("kmm-malloc: cannot boot \"%s\": %s; the C library's malloc serves instead\n",
+		      opts, kmm_error_msg());
+		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);
+	} else {
+		t->state = KT_ON_CPU;
+		pthread_key_create(&thread_key, thread_exit);
+		pthread_setspecific(thread_key, t);
+		pthread_atfork(fork_prepare, fork_parent, fork_child);
+		__atomic_store_n(&km_mode, KM_READY, __ATOMIC_RELEASE);
+	}
+	t->depth--;
+out:
+	pthread_mutex_unlock(&boot_lock);
+}
+
+__attribute__((constructor)) static void km_init(void)
+{
+	km_boot();
+}
+
+/* ---- the dump ---- */
+
+static void put(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= w;
+	}
+}
+
+/* Write the view at @path to @fd, after a "==> path <==" line if @header. */
+static void dump_view(int fd, const char *path, bool header)
+{
+	struct seq_file m;
+
+	seq_init(&m);
+	if (!proc_read(path, &m) && m.buf) {
+		if (header) {
+			put(fd, "==> ", 4);
+			put(fd, path, strlen(path));
+			put(fd, " <==\n", 5);
+		}
+		put(fd, m.buf, m.count);
+	}
+	seq_release(&m);
+}
+
+/* KMM_MALLOC_DUMP with "%p" replaced by the process id. */
+static void dump_expand(char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *s = dump.path; *s && n + 24 < size; s++) {
+		if (s[0] == '%' && s[1] == 'p') {
+			n += snprintf(out + n, size - n, "%d", (int)getpid());
+			s++;
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+}
+
+void km_dump(void)
+{
+	static const char *const views[] = { "/proc/slabinfo", "/proc/meminfo" };
+	char path[sizeof(dump.path) + 64], file[sizeof(path) + 16];
+	struct stat st;
+	int fd;
+
+	dump_expand(path, sizeof(path));
+	if (!strcmp(path, "stderr")) {
+		for (int i = 0; i < 2; i++)
+			dump_view(dump.stderr_fd >= 0 ? dump.stderr_fd : 2, views[i], true);
+		return;
+	}
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		/* A directory gets one file per view, as procps tools read them. */
+		for (int i = 0; i < 2; i++) {
+			snprintf(file, sizeof(file), "%s/%s", path, views[i] + 6);
+			fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0) {
+				warnf("kmm-malloc: cannot write %s: %s\n", file, strerror(errno));
+				continue;
+			}
+			dump_view(fd, views[i], false);
+			close(fd);
+		}
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		warnf("kmm-malloc: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < 2; i++)
+		dump_view(fd, views[i], true);
+	close(fd);
+}
+
+/*
+ * At exit, after the program's own atexit handlers and the destructors of
+ * libraries loaded after this one.  A forked child dumps only when the
+ * path names each process ("%p").
+ */
+__attribute__((destructor)) static void km_fini(void)
+{
+	struct km_req r = { .op = KM_DUMP };
+
+	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY || !dump.on)
+		return;
+	if (getpid() != dump.pid && !strstr(dump.path, "%p"))
+		return;
+	km_call(&r);
+}

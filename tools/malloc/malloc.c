@@ -1,0 +1,485 @@
+/*
+ * malloc.c - the C library's allocation functions, served by kmm.
+ *
+ * Where a request goes, by size (and alignment):
+ *
+ *   0 .. 32 KiB       kmalloc: the general caches, size-32 .. size-32768;
+ *                     per-CPU arrays make these fast (a page block costs
+ *                     several buddy operations), and rounding to a power
+ *                     of two wastes at most half
+ *   32 KiB .. 4 MiB   a page block: alloc_pages() of the order that covers
+ *                     it, the pages beyond the size given back at once as
+ *                     naturally aligned pieces, so at most one page is wasted
+ *   beyond 4 MiB      an mmap block from the host: the largest buddy block
+ *                     is order 10 (MAX_ORDER - 1) and vmalloc does not exist
+ *                     yet; page blocks fall back to mmap when RAM runs out
+ *
+ * Alignment: every kmalloc object of the general caches is 32-byte aligned
+ * (size-32) or 64-byte aligned (the rest, SLAB_HWCACHE_ALIGN), unless slab
+ * debugging is on; memalign() up to 64 asks kmalloc for at least the
+ * alignment and checks the result.  Larger alignments take a page block,
+ * whose buddy block is aligned to its own size, or an mmap block.
+ *
+ * Telling pointers apart (free, realloc, malloc_usable_size): an address in
+ * the direct map of RAM is a slab object if its page has PG_slab, a page
+ * block if its page carries our marker; an address in the arena is the
+ * arena's; the mmap side table knows its blocks; anything else is foreign
+ * and left alone.  malloc(0) returns a real object (kmalloc(0) would return
+ * the shared ZERO_SIZE_PTR).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <kmm/mm.h>
+#include <kmm/slab.h>
+#include "tools/malloc/kmm_malloc.h"
+
+#define KM_SLAB_MAX	(8 * PAGE_SIZE)
+#define KM_SLAB_ALIGN	64UL
+#define KM_PAGES_MAX	(PAGE_SIZE << (MAX_ORDER - 1))
+#define KM_MIN_ALIGN	16UL
+#define PBLOCK_MAGIC	0x6b6d6d2d6d616c6cUL	/* "kmm-mall" */
+
+/* The C library's allocator, for a process without a machine (KM_LIBC). */
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t size);
+void *__libc_memalign(size_t align, size_t size);
+void __libc_free(void *p);
+
+bool km_in_ram(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)hw_ram_base < hw_ram_size;
+}
+
+/* ---- page blocks ---- */
+
+/*
+ * Give pages [@from, @to) of the block at @page back, as the naturally
+ * aligned power-of-two pieces they split into.  The block's first page is
+ * aligned to a power of two of at least @to pages, so an offset's alignment
+ * is its pfn's.  Pages after the first of an order-n allocation have a
+ * count of 0: each piece's first page gets the reference it is freed by.
+ */
+static void pblock_free_range(struct page *page, unsigned long from, unsigned long to)
+{
+	while (from < to) {
+		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
+
+		if (order > MAX_ORDER - 1)
+			order = MAX_ORDER - 1;
+		while ((1UL << order) > to - from)
+			order--;
+		if (from)
+			set_page_count(page + from, 1);
+		__free_pages(page + from, order);
+		from += 1UL << order;
+	}
+}
+
+static bool is_pblock(const struct page *page, const void *p)
+{
+	return !((uintptr_t)p & (PAGE_SIZE - 1)) && page->private == PBLOCK_MAGIC &&
+	       page_count(page) == 1 && !PageSlab(page);
+}
+
+static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
+{
+	unsigned long nr = size ? PAGE_ALIGN(size) >> PAGE_SHIFT : 1;
+	int order = get_order(max(nr << PAGE_SHIFT, align));
+	struct page *page = alloc_pages(gfp, order);
+	void *p;
+
+	if (!page)
+		return NULL;
+	pblock_free_range(page, nr, 1UL << order);
+	page->private = PBLOCK_MAGIC;
+	page->index = nr;
+	p = page_address(page);
+	if (zero)
+		memset(p, 0, nr << PAGE_SHIFT);
+	return p;
+}
+
+static void pblock_free(struct page *page)
+{
+	unsigned long nr = page->index;
+
+	page->private = 0;
+	page->index = 0;
+	pblock_free_range(page, 0, nr);
+}
+
+/* ---- routing ---- */
+
+void *km_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
+{
+	void *p;
+
+	if (align < KM_MIN_ALIGN)
+		align = KM_MIN_ALIGN;
+	if (size > PTRDIFF_MAX)
+		return NULL;
+	if (size <= KM_SLAB_MAX && align <= KM_SLAB_ALIGN) {
+		size_t want = size ? size : 1;
+
+		if (align > KM_MIN_ALIGN && want < align)
+			want = align;
+		p = kmalloc(want, gfp | (zero ? __GFP_ZERO : 0));
+		if (!p || !((uintptr_t)p & (align - 1)))
+			return p;
+		/* Slab debugging moved the objects off their alignment. */
+		kfree(p);
+	}
+	if (size <= KM_PAGES_MAX && align <= KM_PAGES_MAX) {
+		p = pblock_alloc(size, align, gfp, zero);
+		if (p)
+			return p;
+	}
+	return mblock_alloc(size, align);
+}
+
+void km_free(void *p)
+{
+	if (!p)
+		return;
+	if (km_in_ram(p)) {
+		struct page *page = virt_to_page(p);
+
+		if (PageSlab(page))
+			kfree(p);
+		else if (is_pblock(page, p))
+			pblock_free(page);
+		/* Anything else in RAM is no block of ours: leave it. */
+		return;
+	}
+	if (arena_owns(p))
+		return;
+	mblock_free(p);
+}
+
+size_t km_usable_size(const void *p)
+{
+	if (!p)
+		return 0;
+	if (km_in_ram(p)) {
+		struct page *page = virt_to_page(p);
+
+		if (PageSlab(page))
+			return ksize(p);
+		if (is_pblock(page, p))
+			return page->index << PAGE_SHIFT;
+		return 0;
+	}
+	if (arena_owns(p))
+		return arena_size(p);
+	return mblock_size(p);
+}
+
+/* Move @p (@old usable bytes, copied up to @size) to a new block, freeing it if @owned. */
+static void *km_move(void *p, size_t old, size_t size, gfp_t gfp, bool owned)
+{
+	void *q = km_alloc(size, 0, gfp, false);
+
+	if (!q)
+		return NULL;
+	if (old)
+		memcpy(q, p, min(old, size));
+	else
+		host_copy_readable(q, p, size);
+	if (owned)
+		km_free(p);
+	return q;
+}
+
+/* realloc() for @p != NULL and @size != 0: NULL (and @p untouched) on failure. */
+static void *km_realloc(void *p, size_t size, gfp_t gfp)
+{
+	if (size > PTRDIFF_MAX)
+		return NULL;
+	if (km_in_ram(p)) {
+		struct page *page = virt_to_page(p);
+
+		if (PageSlab(page)) {
+			size_t old = ksize(p);
+			void *q;
+
+			/* Stay while the object fits and is not more than twice too big. */
+			if (size <= old && (size > old / 2 || old <= 64))
+				return p;
+			q = km_move(p, old, size, gfp, true);
+			/* A shrink that cannot move stays where it is. */
+			return q || size > old ? q : p;
+		}
+		if (is_pblock(page, p)) {
+			unsigned long nr = page->index, want = PAGE_ALIGN(size) >> PAGE_SHIFT;
+			void *q;
+
+			/* Small enough for kmalloc: move there if it can, else shrink in place. */
+			if (want > nr || size <= KM_SLAB_MAX) {
+				q = km_move(p, nr << PAGE_SHIFT, size, gfp, true);
+				if (q || want > nr)
+					return q;
+			}
+			pblock_free_range(page, want, nr);
+			page->index = want;
+			return p;
+		}
+		/* Not ours: copy what can be read, never free it. */
+		return km_move(p, 0, size, gfp, false);
+	}
+	if (arena_owns(p))
+		return km_move(p, arena_size(p), size, gfp, false);
+	if (mblock_size(p)) {
+		void *q = NULL;
+
+		/* Down to page-block sizes: move into RAM if it can, else remap. */
+		if (size <= KM_PAGES_MAX)
+			q = km_move(p, mblock_size(p), size, gfp, true);
+		return q ? q : mblock_realloc(p, size);
+	}
+	return km_move(p, 0, size, gfp, false);
+}
+
+static __always_inline void req_run(struct km_req *r)
+{
+	switch (r->op) {
+	case KM_ALLOC:
+		r->ret = km_alloc(r->size, r->align, r->gfp, r->zero);
+		break;
+	case KM_FREE:
+		km_free(r->ptr);
+		break;
+	case KM_REALLOC:
+		r->ret = km_realloc(r->ptr, r->size, r->gfp);
+		break;
+	case KM_DUMP:
+		km_dump();
+		break;
+	}
+}
+
+void km_req_run(void *arg)
+{
+	req_run(arg);
+}
+
+/* ---- the C library's view ---- */
+
+/*
+ * Everything that is not a thread on its own CPU outside the library takes
+ * the slow path: before boot and inside the library (the arena), without a
+ * machine (the C library), on a borrowed CPU.
+ */
+static void *slow(struct km_req *r)
+{
+	struct km_thread *t = &km_self;
+	int mode = __atomic_load_n(&km_mode, __ATOMIC_ACQUIRE);
+
+	if (t->depth || mode == KM_COLD) {
+		switch (r->op) {
+		case KM_ALLOC:
+			r->ret = arena_alloc(r->size, r->align);
+			if (r->ret && r->zero)
+				memset(r->ret, 0, r->size);
+			break;
+		case KM_REALLOC:
+			/* The arena copy of any block; the block itself is left as it is. */
+			r->ret = arena_alloc(r->size, 0);
+			if (r->ret && arena_owns(r->ptr))
+				memcpy(r->ret, r->ptr, min(arena_size(r->ptr), r->size));
+			else if (r->ret && !km_in_ram(r->ptr))
+				host_copy_readable(r->ret, r->ptr, r->size);
+			else if (r->ret)
+				memcpy(r->ret, r->ptr, min(km_usable_size(r->ptr), r->size));
+			break;
+		default:
+			break;	/* a free inside the library: arena blocks are never freed */
+		}
+		return r->ret;
+	}
+	if (mode == KM_LIBC) {
+		switch (r->op) {
+		case KM_ALLOC:
+			if (r->align > KM_MIN_ALIGN)
+				r->ret = __libc_memalign(r->align, r->size);
+			else
+				r->ret = r->zero ? __libc_calloc(1, r->size)
+						 : __libc_malloc(r->size);
+			break;
+		case KM_FREE:
+			if (km_in_ram(r->ptr) || arena_owns(r->ptr))
+				break;
+			if (!mblock_free(r->ptr))
+				__libc_free(r->ptr);
+			break;
+		case KM_REALLOC:
+			if (km_in_ram(r->ptr) || arena_owns(r->ptr) || mblock_size(r->ptr)) {
+				r->ret = __libc_malloc(r->size);
+				if (r->ret)
+					memcpy(r->ret, r->ptr,
+					       min(km_usable_size(r->ptr), r->size));
+				if (r->ret)
+					mblock_free(r->ptr);
+			} else {
+				r->ret = __libc_realloc(r->ptr, r->size);
+			}
+			break;
+		default:
+			break;
+		}
+		return r->ret;
+	}
+	km_call(r);
+	return r->ret;
+}
+
+/*
+ * A thread on its own CPU, outside the library, calls the kernel directly;
+ * every KM_TICK_MASK + 1 calls it also runs the timers that are due.
+ */
+static __always_inline void *run(struct km_thread *t, struct km_req *r)
+{
+	if (!km_fast(t))
+		return slow(r);
+	t->depth = 1;
+	r->gfp = GFP_MALLOC;
+	req_run(r);
+	if (__builtin_expect(!r->ret && r->op != KM_FREE, 0))
+		km_recover(r);
+	t->depth = 0;
+	if (__builtin_expect(!(++t->calls & KM_TICK_MASK), 0))
+		km_tick(t);
+	return r->ret;
+}
+
+KM_EXPORT void *malloc(size_t size)
+{
+	struct km_req r = { .op = KM_ALLOC, .size = size };
+
+	if (!run(&km_self, &r))
+		errno = ENOMEM;
+	return r.ret;
+}
+
+KM_EXPORT void free(void *p)
+{
+	struct km_req r = { .op = KM_FREE, .ptr = p };
+
+	if (p)
+		run(&km_self, &r);
+}
+
+KM_EXPORT void *calloc(size_t n, size_t size)
+{
+	struct km_req r = { .op = KM_ALLOC, .zero = true };
+
+	if (__builtin_mul_overflow(n, size, &r.size) || !run(&km_self, &r)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return r.ret;
+}
+
+/* glibc's realloc: NULL is malloc, size 0 frees and returns NULL. */
+KM_EXPORT void *realloc(void *p, size_t size)
+{
+	struct km_req r = { .op = KM_REALLOC, .ptr = p, .size = size };
+
+	if (!p)
+		return malloc(size);
+	if (!size) {
+		free(p);
+		return NULL;
+	}
+	if (!run(&km_self, &r))
+		errno = ENOMEM;
+	return r.ret;
+}
+
+KM_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, bytes);
+}
+
+static void *aligned(size_t align, size_t size)
+{
+	struct km_req r = { .op = KM_ALLOC, .size = size, .align = align };
+
+	if (!run(&km_self, &r))
+		errno = ENOMEM;
+	return r.ret;
+}
+
+KM_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	void *p;
+	int saved = errno;
+
+	if (align < sizeof(void *) || (align & (align - 1)))
+		return EINVAL;
+	if (align > PTRDIFF_MAX)
+		return ENOMEM;
+	p = aligned(align, size);
+	errno = saved;
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+/* glibc's memalign: an alignment that is not a power of two is rounded up to one. */
+KM_EXPORT void *memalign(size_t align, size_t size)
+{
+	if (align > PTRDIFF_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (align & (align - 1))
+		align = 1UL << (64 - __builtin_clzl(align));
+	return aligned(align, size);
+}
+
+KM_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	return memalign(align, size);
+}
+
+KM_EXPORT void *valloc(size_t size)
+{
+	return aligned(PAGE_SIZE, size);
+}
+
+KM_EXPORT void *pvalloc(size_t size)
+{
+	size_t rounded = PAGE_ALIGN(size);
+
+	if (rounded < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return aligned(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
+}
+
+KM_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) == KM_LIBC && p && !km_in_ram(p) &&
+	    !arena_owns(p) && !mblock_size(p)) {
+		/* The C library's block: ask the C library's function. */
+		static size_t (*libc_usable)(void *);
+
+		if (!libc_usable)
+			libc_usable = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+		return libc_usable ? libc_usable(p) : 0;
+	}
+	return km_usable_size(p);
+}
