@@ -1,5 +1,10 @@
 /*
  * bench.c - the measuring and reporting of bench.h.
+ *
+ * Every measurement goes through bench_interleave(): subjects are
+ * calibrated one by one, warmed up, then sampled in turn, so that a
+ * change of machine state (frequency, another process) lands on all of
+ * them alike instead of on whichever ran at the time.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -32,17 +37,16 @@ static struct bench_stat summarize(double *v, int n)
 	return (struct bench_stat){ .median = v[n / 2], .p10 = v[n / 10], .p90 = v[n * 9 / 10] };
 }
 
-/* Operations per sample so that a sample takes about @target_ns. */
-static long calibrate(bench_fn fn, void *arg, double target_ns)
+/* Operations per sample so that a sample takes about @target_ns; -1 if the subject failed. */
+static long calibrate(struct bench_subject *s, double target_ns)
 {
 	long n = 16;
 
 	for (;;) {
-		double t0 = bench_now_ns();
+		double dt = s->sample(s->ctx, n);
 
-		fn(arg, n);
-		double dt = bench_now_ns() - t0;
-
+		if (dt < 0)
+			return -1;
 		if (dt >= target_ns / 4 || n >= (1L << 30))
 			return dt > 0 ? (long)(n * target_ns / dt) + 1 : n;
 		n *= 4;
@@ -54,47 +58,76 @@ static int samples(void)
 	return bench_quick ? 5 : SAMPLES;
 }
 
-static double target(void)
+static const struct bench_stat failed = { -1, -1, -1 };
+
+void bench_interleave(struct bench_subject *s, int nr, double sample_ms, bool same_n)
 {
-	return bench_quick ? 2e5 : 2e6;
+	double target = sample_ms * (bench_quick ? 1e5 : 1e6);
+	double (*v)[SAMPLES] = calloc(nr, sizeof(*v));
+	long most = 0;
+	int ns = samples();
+
+	for (int i = 0; i < nr; i++) {
+		s[i].n = calibrate(&s[i], target);
+		s[i].stat = s[i].n < 0 ? failed : (struct bench_stat){ 0 };
+		if (s[i].n > most)
+			most = s[i].n;
+	}
+	for (int i = 0; i < nr; i++) {
+		if (same_n && s[i].n > 0)
+			s[i].n = most;
+		if (s[i].n > 0 && s[i].sample(s[i].ctx, s[i].n) < 0)	/* warm-up */
+			s[i].stat = failed;
+	}
+	for (int r = 0; r < ns; r++)
+		for (int i = 0; i < nr; i++) {
+			if (s[i].stat.median < 0)
+				continue;
+			double dt = s[i].sample(s[i].ctx, s[i].n);
+
+			if (dt < 0)
+				s[i].stat = failed;
+			v[i][r] = dt / s[i].n;
+		}
+	for (int i = 0; i < nr; i++)
+		if (s[i].stat.median >= 0)
+			s[i].stat = summarize(v[i], ns);
+	free(v);
+}
+
+/* A local function as a subject: the harness times it. */
+struct local {
+	bench_fn fn;
+	void *arg;
+};
+
+static double local_sample(void *ctx, long n)
+{
+	struct local *l = ctx;
+	double t0 = bench_now_ns();
+
+	l->fn(l->arg, n);
+	return bench_now_ns() - t0;
 }
 
 struct bench_stat bench_measure(bench_fn fn, void *arg)
 {
-	int ns = samples();
-	double v[SAMPLES];
-	long n = calibrate(fn, arg, target());
+	struct local l = { fn, arg };
+	struct bench_subject s = { local_sample, &l };
 
-	fn(arg, n);		/* warm-up */
-	for (int i = 0; i < ns; i++) {
-		double t0 = bench_now_ns();
-
-		fn(arg, n);
-		v[i] = (bench_now_ns() - t0) / n;
-	}
-	return summarize(v, ns);
+	bench_interleave(&s, 1, 2, false);
+	return s.stat;
 }
 
 void bench_compare(bench_fn a, void *arg_a, struct bench_stat *sa, bench_fn b, void *arg_b,
 		   struct bench_stat *sb)
 {
-	int ns = samples();
-	double va[SAMPLES], vb[SAMPLES];
-	long na = calibrate(a, arg_a, target()), nb = calibrate(b, arg_b, target());
+	struct local la = { a, arg_a }, lb = { b, arg_b };
+	struct bench_subject s[2] = { { local_sample, &la }, { local_sample, &lb } };
 
-	a(arg_a, na);
-	b(arg_b, nb);
-	for (int i = 0; i < ns; i++) {
-		double t0 = bench_now_ns();
-
-		a(arg_a, na);
-		va[i] = (bench_now_ns() - t0) / na;
-		t0 = bench_now_ns();
-		b(arg_b, nb);
-		vb[i] = (bench_now_ns() - t0) / nb;
-	}
-	*sa = summarize(va, ns);
-	*sb = summarize(vb, ns);
+	bench_interleave(s, 2, 2, false);
+	*sa = s[0].stat;
+	*sb = s[1].stat;
 }
 
 void bench_header(const char *title)
@@ -103,23 +136,52 @@ void bench_header(const char *title)
 	printf("%-44s %12s %12s %12s  %s\n", "benchmark", "median", "p10", "p90", "");
 }
 
+static void csv_row(const char *group, const char *name, const char *median, const char *p10,
+		    const char *p90, const char *unit, const char *note)
+{
+	if (bench_csv)
+		fprintf(bench_csv, "%s,%s,%s,%s,%s,%s,\"%s\"\n", group, name, median, p10, p90,
+			unit, note ? note : "");
+}
+
 void bench_row(const char *group, const char *name, const struct bench_stat *s,
 	       const char *unit, const char *note)
 {
+	char m[32], lo[32], hi[32];
+
 	printf("%-44s %9.1f %-2s %9.1f %-2s %9.1f %-2s %s\n", name, s->median, unit, s->p10, unit,
 	       s->p90, unit, note ? note : "");
-	if (bench_csv)
-		fprintf(bench_csv, "%s,%s,%.2f,%.2f,%.2f,%s,\"%s\"\n", group, name, s->median, s->p10,
-			s->p90, unit, note ? note : "");
+	snprintf(m, sizeof(m), "%.2f", s->median);
+	snprintf(lo, sizeof(lo), "%.2f", s->p10);
+	snprintf(hi, sizeof(hi), "%.2f", s->p90);
+	csv_row(group, name, m, lo, hi, unit, note);
 	fflush(stdout);
 }
 
 void bench_row_value(const char *group, const char *name, double value, const char *unit,
 		     const char *note)
 {
+	char v[32];
+
 	printf("%-44s %9.1f %-2s %29s %s\n", name, value, unit, "", note ? note : "");
-	if (bench_csv)
-		fprintf(bench_csv, "%s,%s,%.2f,,,%s,\"%s\"\n", group, name, value, unit,
-			note ? note : "");
+	snprintf(v, sizeof(v), "%.2f", value);
+	csv_row(group, name, v, "", "", unit, note);
+	fflush(stdout);
+}
+
+void bench_row_ratio(const char *group, const char *name, double ratio, const char *note)
+{
+	char v[32];
+
+	printf("%-44s %9.2f %-2s %29s %s\n", name, ratio, "x", "", note ? note : "");
+	snprintf(v, sizeof(v), "%.3f", ratio);
+	csv_row(group, name, v, "", "", "x", note);
+	fflush(stdout);
+}
+
+void bench_row_failed(const char *group, const char *name, const char *why)
+{
+	printf("%-44s %12s %42s %s\n", name, "-", "", why);
+	csv_row(group, name, "", "", "", "", why);
 	fflush(stdout);
 }

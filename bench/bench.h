@@ -2,12 +2,17 @@
  * bench.h - measuring: samples of a loop, their median, peers side by side.
  *
  * A benchmark is a function that runs @n operations.  bench_measure()
- * calibrates n so that one sample takes about a millisecond, takes a
+ * calibrates n so that one sample takes about two milliseconds, takes a
  * warm-up sample, then SAMPLES timed ones, and reports the median time
  * per operation (and the 10th and 90th percentiles, to show the spread).
  * bench_compare() does the same for two functions with their samples
  * interleaved (A B A B ...), so that both see the same machine state:
  * frequency, cache, other load.
+ *
+ * bench_interleave() is the general form: any number of subjects, each
+ * anything that can run n operations and say how long they took - a
+ * local function, or a worker process driven over a pipe (peer.h) - with
+ * their samples taken in turn (A B C D E A B C D E ...).
  */
 #ifndef KMM_BENCH_H
 #define KMM_BENCH_H
@@ -20,7 +25,19 @@
 typedef void (*bench_fn)(void *arg, long n);
 
 struct bench_stat {
-	double median, p10, p90;	/* ns per operation */
+	double median, p10, p90;	/* ns per operation; median < 0: the subject failed */
+};
+
+/*
+ * One subject of bench_interleave(): sample() runs @n operations and
+ * returns the nanoseconds they took, or a negative number if the subject
+ * failed (it is then left out of the remaining samples).
+ */
+struct bench_subject {
+	double (*sample)(void *ctx, long n);
+	void *ctx;
+	long n;				/* out: operations per sample */
+	struct bench_stat stat;		/* out */
 };
 
 /* @quick: fewer, shorter samples (the bounded run inside make test). */
@@ -29,6 +46,13 @@ extern bool bench_quick;
 struct bench_stat bench_measure(bench_fn fn, void *arg);
 void bench_compare(bench_fn a, void *arg_a, struct bench_stat *sa, bench_fn b, void *arg_b,
 		   struct bench_stat *sb);
+/*
+ * Calibrate each subject to samples of about @sample_ms (a tenth of it
+ * under --quick), warm each up, then take the samples in turn.  With
+ * @same_n every subject runs the largest calibrated n in every sample, so
+ * that all of them run exactly the same operations.
+ */
+void bench_interleave(struct bench_subject *s, int nr, double sample_ms, bool same_n);
 double bench_now_ns(void);
 
 /* Output: a table on stdout, and the same rows as CSV in @csv (if open). */
@@ -37,11 +61,18 @@ void bench_row(const char *group, const char *name, const struct bench_stat *s,
 	       const char *unit, const char *note);
 void bench_row_value(const char *group, const char *name, double value, const char *unit,
 		     const char *note);
+/* A dimensionless ratio, two decimals (bytes held per byte live, ...). */
+void bench_row_ratio(const char *group, const char *name, double ratio, const char *note);
+/* A subject that produced no figure, with the reason. */
+void bench_row_failed(const char *group, const char *name, const char *why);
 void bench_header(const char *title);
 
 /* The groups. */
 void bench_page_alloc(void);
 void bench_boot(void);
 void bench_antifrag(void);
+void bench_slab(void);
+void bench_slab_mt(void);
+void bench_slab_mem(void);
 
 #endif /* KMM_BENCH_H */

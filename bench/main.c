@@ -3,14 +3,21 @@
  *
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
- * Groups: page, boot, antifrag (default: all).  --quick takes few, short
- * samples (a smoke run, not a measurement).  Results go to stdout as a
- * table and, with --csv, to FILE as comma-separated rows.
+ * Groups: page, boot, antifrag, slab, slab-mt, slab-mem (default: all).
+ * --quick takes few, short samples (a smoke run, not a measurement).
+ * Results go to stdout as a table and, with --csv, to FILE as
+ * comma-separated rows.
+ *
+ *   kmm_bench --worker NAME RFD WFD ARG
+ *
+ * is how the slab groups start their worker processes (peer.h); it is not
+ * meant to be typed.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench.h"
+#include "bench/peer.h"
 
 static const struct {
 	const char *name;
@@ -19,6 +26,9 @@ static const struct {
 	{ "page", bench_page_alloc },
 	{ "boot", bench_boot },
 	{ "antifrag", bench_antifrag },
+	{ "slab", bench_slab },
+	{ "slab-mt", bench_slab_mt },
+	{ "slab-mem", bench_slab_mem },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -26,6 +36,7 @@ static const struct {
 static void host_info(void)
 {
 	char line[256];
+	double load[3];
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
@@ -35,6 +46,12 @@ static void host_info(void)
 		}
 	if (f)
 		fclose(f);
+	/* Other load on the host shows in the spread, most of all with threads. */
+	f = fopen("/proc/loadavg", "r");
+	if (f && fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) == 3)
+		printf("host load average: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+	if (f)
+		fclose(f);
 	printf("kmm release build; medians of %d samples, p10 and p90 show the spread\n",
 	       bench_quick ? 5 : SAMPLES);
 }
@@ -42,6 +59,9 @@ static void host_info(void)
 int main(int argc, char **argv)
 {
 	bool want[NGROUPS] = { false }, any = false;
+
+	if (argc == 6 && !strcmp(argv[1], "--worker"))
+		return peer_worker_main(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5]);
 
 	for (int i = 1; i < argc; i++) {
 		size_t g;
@@ -63,8 +83,8 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[i], groups[g].name))
 				break;
 		if (g == NGROUPS) {
-			fprintf(stderr, "kmm_bench: unknown group '%s' (page, boot, antifrag)\n",
-				argv[i]);
+			fprintf(stderr, "kmm_bench: unknown group '%s' (page, boot, antifrag, "
+				"slab, slab-mt, slab-mem)\n", argv[i]);
 			return 2;
 		}
 		want[g] = any = true;
