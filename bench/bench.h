@@ -74,5 +74,6 @@ void bench_antifrag(void);
 void bench_slab(void);
 void bench_slab_mt(void);
 void bench_slab_mem(void);
+void bench_programs(void);
 
 #endif /* KMM_BENCH_H */
