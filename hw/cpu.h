@@ -106,6 +106,28 @@ static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
 	return old;
 }
 
+/*
+ * For fast paths that want no stack frame (every call they make a tail
+ * call): disable interrupts on @cpu if they are on and nothing is
+ * unusual.  Returns 0 when done; HW_IRQ_FAST_NESTED when they were already
+ * off or membarrier(2) is unavailable (nothing done: use hw_irq_save());
+ * HW_IRQ_FAST_TAKEOVER when a remote CPU is taking this one over
+ * (interrupts are now marked off: call hw_irq_wait_takeover() before
+ * touching per-CPU data).  Leave with __hw_irq_restore(cpu, 0).
+ */
+#define HW_IRQ_FAST_NESTED	1
+#define HW_IRQ_FAST_TAKEOVER	2
+static __always_inline int hw_irq_save_fast(struct hw_cpu *cpu)
+{
+	if (unlikely(cpu->irq_disabled | HW_IRQ_SEQCST | hw_irq_fence))
+		return HW_IRQ_FAST_NESTED;
+	__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
+	barrier();
+	if (unlikely(__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST)))
+		return HW_IRQ_FAST_TAKEOVER;
+	return 0;
+}
+
 static __always_inline unsigned long hw_irq_save(void)
 {
 	return __hw_irq_save(hw_this_cpu);

@@ -511,17 +511,22 @@ static __always_inline bool slab_alloc_unusual(struct kmem_cache *cachep, gfp_t 
 }
 
 /*
- * The allocation every kmem_cache_alloc and kmalloc makes in the common
- * case: with interrupts off, the top of this CPU's array, marked touched
- * for cache_reap.  Only tail calls leave it.
+ * slab_alloc_fast() found interrupts already off (a nested call), or a
+ * remote CPU taking this one over (interrupts are then marked off and it
+ * must wait), or no membarrier: the same allocation the general way.
  */
-static __always_inline void *slab_alloc_fast(struct kmem_cache *cachep, gfp_t flags)
+static noinline void *slab_alloc_irq_slow(struct kmem_cache *cachep, gfp_t flags,
+					  struct hw_cpu *cpu, int why)
 {
-	struct hw_cpu *cpu = hw_this_cpu;
-	unsigned long save_flags = __hw_irq_save(cpu);
-	struct array_cache *ac = cachep->array[cpu->id];
+	unsigned long save_flags = 0;
+	struct array_cache *ac;
 	void *objp;
 
+	if (why == HW_IRQ_FAST_TAKEOVER)
+		hw_irq_wait_takeover(cpu);	/* we marked them off: ours to restore */
+	else
+		save_flags = __hw_irq_save(cpu);
+	ac = cachep->array[cpu->id];
 	if (unlikely(!ac->avail))
 		return cache_alloc_miss(cachep, flags, save_flags);
 	ac->touched = 1;
@@ -530,6 +535,28 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *cachep, gfp_t fl
 	return objp;
 }
 
+/*
+ * The allocation every kmem_cache_alloc and kmalloc makes in the common
+ * case: with interrupts off, the top of this CPU's array, marked touched
+ * for cache_reap.  Only tail calls leave it.
+ */
+static __always_inline void *slab_alloc_fast(struct kmem_cache *cachep, gfp_t flags)
+{
+	struct hw_cpu *cpu = hw_this_cpu;
+	struct array_cache *ac;
+	void *objp;
+	int why = hw_irq_save_fast(cpu);
+
+	if (unlikely(why))
+		return slab_alloc_irq_slow(cachep, flags, cpu, why);
+	ac = cachep->array[cpu->id];
+	if (unlikely(!ac->avail))
+		return cache_alloc_miss(cachep, flags, 0);
+	ac->touched = 1;
+	objp = ac->entry[--ac->avail];
+	__hw_irq_restore(cpu, 0);
+	return objp;
+}
 static void *__cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid,
 				unsigned long caller)
 {
@@ -825,6 +852,24 @@ static noinline void cache_free_flush(struct kmem_cache *cachep, struct array_ca
 	local_irq_restore(save_flags);
 }
 
+/* slab_free_fast() found interrupts off, a takeover, or no membarrier. */
+static noinline void slab_free_irq_slow(struct kmem_cache *cachep, void *objp,
+					struct hw_cpu *cpu, int why)
+{
+	unsigned long save_flags = 0;
+	struct array_cache *ac;
+
+	if (why == HW_IRQ_FAST_TAKEOVER)
+		hw_irq_wait_takeover(cpu);	/* we marked them off: ours to restore */
+	else
+		save_flags = __hw_irq_save(cpu);
+	ac = cachep->array[cpu->id];
+	if (unlikely(ac->avail >= ac->limit))
+		return cache_free_flush(cachep, ac, objp, save_flags);
+	ac->entry[ac->avail++] = objp;
+	__hw_irq_restore(cpu, save_flags);
+}
+
 /*
  * The free every kmem_cache_free and kfree makes in the common case: push
  * on this CPU's array with interrupts off.  A debug cache, or a machine
@@ -834,20 +879,21 @@ static noinline void cache_free_flush(struct kmem_cache *cachep, struct array_ca
 static __always_inline void slab_free_fast(struct kmem_cache *cachep, void *objp,
 					   unsigned long caller)
 {
-	unsigned long save_flags;
-	struct array_cache *ac;
-
 	struct hw_cpu *cpu;
+	struct array_cache *ac;
+	int why;
 
 	if (unlikely(cachep->flags & CFLGS_FREE_SLOWPATH))
 		return cache_free_general(cachep, objp, caller);
 	cpu = hw_this_cpu;
-	save_flags = __hw_irq_save(cpu);
+	why = hw_irq_save_fast(cpu);
+	if (unlikely(why))
+		return slab_free_irq_slow(cachep, objp, cpu, why);
 	ac = cachep->array[cpu->id];
 	if (unlikely(ac->avail >= ac->limit))
-		return cache_free_flush(cachep, ac, objp, save_flags);
+		return cache_free_flush(cachep, ac, objp, 0);
 	ac->entry[ac->avail++] = objp;
-	__hw_irq_restore(cpu, save_flags);
+	__hw_irq_restore(cpu, 0);
 }
 
 /* ---- the API ---- */
