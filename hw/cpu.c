@@ -79,7 +79,7 @@ static void force_fences(void)
 }
 
 /* Slow half of hw_irq_save(): a remote CPU is running as us; let it finish. */
-HW_IRQ_SLOWCALL void hw_irq_wait_takeover(struct hw_cpu *cpu)
+void hw_irq_wait_takeover(struct hw_cpu *cpu)
 {
 	do {
 		__atomic_store_n(&cpu->irq_disabled, 0, __ATOMIC_RELEASE);

@@ -60,17 +60,7 @@ static inline int smp_processor_id(void)
 }
 #define raw_smp_processor_id() smp_processor_id()
 
-/*
- * The rare half of hw_irq_save(): all registers are the callee's to save
- * (no_caller_saved_registers), so the fast paths that inline
- * hw_irq_save() need no stack frame of their own.
- */
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
-#define HW_IRQ_SLOWCALL __attribute__((no_caller_saved_registers, target("general-regs-only")))
-#else
-#define HW_IRQ_SLOWCALL
-#endif
-HW_IRQ_SLOWCALL void hw_irq_wait_takeover(struct hw_cpu *cpu);
+void hw_irq_wait_takeover(struct hw_cpu *cpu);
 
 /*
  * With ThreadSanitizer (which does not model membarrier(2) or fences) the
@@ -109,11 +99,10 @@ static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
 /*
  * For fast paths that want no stack frame (every call they make a tail
  * call): disable interrupts on @cpu if they are on and nothing is
- * unusual.  Returns 0 when done; HW_IRQ_FAST_NESTED when they were already
- * off or membarrier(2) is unavailable (nothing done: use hw_irq_save());
- * HW_IRQ_FAST_TAKEOVER when a remote CPU is taking this one over
- * (interrupts are now marked off: call hw_irq_wait_takeover() before
- * touching per-CPU data).  Leave with __hw_irq_restore(cpu, 0).
+ * unusual.  Returns 0 when done (leave with __hw_irq_restore(cpu, 0)).
+ * Otherwise (interrupts already off, membarrier(2) unavailable, or a
+ * remote CPU taking this one over) the caller, in a function of its own,
+ * finishes with hw_irq_save_fast_finish().
  */
 #define HW_IRQ_FAST_NESTED	1
 #define HW_IRQ_FAST_TAKEOVER	2
@@ -126,6 +115,19 @@ static __always_inline int hw_irq_save_fast(struct hw_cpu *cpu)
 	if (unlikely(__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST)))
 		return HW_IRQ_FAST_TAKEOVER;
 	return 0;
+}
+
+/*
+ * The slow side of hw_irq_save_fast(): after it returned @why != 0, finish
+ * disabling interrupts.  Returns the flags to pass to __hw_irq_restore().
+ */
+static inline unsigned long hw_irq_save_fast_finish(struct hw_cpu *cpu, int why)
+{
+	if (why == HW_IRQ_FAST_TAKEOVER) {
+		hw_irq_wait_takeover(cpu);	/* we marked them off: ours to restore */
+		return 0;
+	}
+	return __hw_irq_save(cpu);
 }
 
 static __always_inline unsigned long hw_irq_save(void)

@@ -277,6 +277,22 @@ static inline bool cache_debug(struct kmem_cache *cachep)
 	return cachep->flags & CFLGS_SLOWPATH;
 }
 
+/*
+ * Is object @objnr on @slabp's free chain?  The walk stops after num
+ * links, so a corrupt chain cannot hang the caller (checks, tools).
+ */
+static inline bool slab_obj_free_in_chain(struct kmem_cache *c, struct slab *slabp,
+					  unsigned int objnr)
+{
+	unsigned int n = 0;
+
+	for (kmem_bufctl_t i = slabp->free; i < c->num && n <= c->num;
+	     i = slab_bufctl(slabp)[i], n++)
+		if (i == objnr)
+			return true;
+	return false;
+}
+
 static inline struct array_cache *cpu_cache_get(struct kmem_cache *cachep)
 {
 	return cachep->array[smp_processor_id()];

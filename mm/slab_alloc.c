@@ -243,6 +243,34 @@ static bool slab_put_obj(struct kmem_cache *cachep, struct slab *slabp, void *ob
 
 /* ---- the arrays ---- */
 
+/*
+ * The slab to take objects from: a partial one, else a free one (and the
+ * node notes that free slabs were wanted, so cache_reap spares them next
+ * time); NULL if the node has none.  Under list_lock.
+ */
+static struct slab *slab_to_alloc_from(struct kmem_list3 *l3)
+{
+	struct list_head *entry = l3->slabs_partial.next;
+
+	if (entry == &l3->slabs_partial) {
+		WRITE_ONCE(l3->free_touched, 1);
+		entry = l3->slabs_free.next;
+		if (entry == &l3->slabs_free)
+			return NULL;
+	}
+	return list_entry(entry, struct slab, list);
+}
+
+/* After taking objects: the slab goes to the head of the full or partial list. */
+static void refile_slab(struct kmem_list3 *l3, struct slab *slabp)
+{
+	list_del(&slabp->list);
+	if (slabp->free == BUFCTL_END)
+		list_add(&slabp->list, &l3->slabs_full);
+	else
+		list_add(&slabp->list, &l3->slabs_partial);
+}
+
 /* Move up to @max objects from the top of @from to @to (as room allows). */
 int transfer_objects(struct array_cache *to, struct array_cache *from, unsigned int max)
 {
@@ -284,16 +312,10 @@ retry:
 		goto alloc_done;
 	}
 	while (batchcount > 0) {
-		struct list_head *entry = l3->slabs_partial.next;
-		struct slab *slabp;
+		struct slab *slabp = slab_to_alloc_from(l3);
 
-		if (entry == &l3->slabs_partial) {
-			WRITE_ONCE(l3->free_touched, 1);
-			entry = l3->slabs_free.next;
-			if (entry == &l3->slabs_free)
-				goto must_grow;
-		}
-		slabp = list_entry(entry, struct slab, list);
+		if (!slabp)
+			goto must_grow;
 		if (cache_debug(cachep))
 			check_slabp(cachep, slabp);
 		BUG_ON(slabp->inuse >= cachep->num);
@@ -303,11 +325,7 @@ retry:
 			STATS_SET_HIGH(cachep);
 			ac->entry[ac->avail++] = slab_get_obj(cachep, slabp, node);
 		}
-		list_del(&slabp->list);
-		if (slabp->free == BUFCTL_END)
-			list_add(&slabp->list, &l3->slabs_full);
-		else
-			list_add(&slabp->list, &l3->slabs_partial);
+		refile_slab(l3, slabp);
 	}
 must_grow:
 	l3->free_objects -= ac->avail;
@@ -399,21 +417,15 @@ retry:
 void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
 {
 	struct kmem_list3 *l3 = cachep->nodelists[nodeid];
-	struct list_head *entry;
 	struct slab *slabp;
 	void *obj;
 
 	BUG_ON(!l3);
 retry:
 	spin_lock(&l3->list_lock);
-	entry = l3->slabs_partial.next;
-	if (entry == &l3->slabs_partial) {
-		WRITE_ONCE(l3->free_touched, 1);
-		entry = l3->slabs_free.next;
-		if (entry == &l3->slabs_free)
-			goto must_grow;
-	}
-	slabp = list_entry(entry, struct slab, list);
+	slabp = slab_to_alloc_from(l3);
+	if (!slabp)
+		goto must_grow;
 	if (cache_debug(cachep))
 		check_slabp(cachep, slabp);
 	STATS_INC(cachep, node_allocs);
@@ -422,11 +434,7 @@ retry:
 	BUG_ON(slabp->inuse == cachep->num);
 	obj = slab_get_obj(cachep, slabp, nodeid);
 	l3->free_objects--;
-	list_del(&slabp->list);
-	if (slabp->free == BUFCTL_END)
-		list_add(&slabp->list, &l3->slabs_full);
-	else
-		list_add(&slabp->list, &l3->slabs_partial);
+	refile_slab(l3, slabp);
 	spin_unlock(&l3->list_lock);
 	return obj;
 
@@ -456,6 +464,29 @@ static __always_inline bool slab_should_failslab(struct kmem_cache *cachep, gfp_
 }
 
 /*
+ * Before and after every general (not fast-path) allocation: masking,
+ * fault injection, the sleep check; then the debug checks and zeroing.
+ */
+static gfp_t slab_pre_alloc(struct kmem_cache *cachep, gfp_t flags, bool *fail)
+{
+	flags &= gfp_allowed_mask;
+	*fail = slab_should_failslab(cachep, flags);
+	if (KMM_DEBUG && !*fail && (flags & __GFP_WAIT))
+		might_sleep();
+	return flags;
+}
+
+static void *slab_post_alloc(struct kmem_cache *cachep, gfp_t flags, void *objp,
+			     unsigned long caller)
+{
+	if (unlikely(cache_debug(cachep)) && objp)
+		objp = cache_alloc_debugcheck_after(cachep, flags, objp, slab_caller(caller));
+	if (unlikely(flags & __GFP_ZERO) && objp)
+		memset(objp, 0, cachep->obj_size);
+	return objp;
+}
+
+/*
  * Every allocation but the common one: fault injection armed, a debug
  * cache (checks, statistics), zeroing.  Interrupts on.
  */
@@ -463,21 +494,16 @@ static noinline void *__cache_alloc_slow(struct kmem_cache *cachep, gfp_t flags,
 					 unsigned long caller)
 {
 	unsigned long save_flags;
+	bool fail;
 	void *objp;
 
-	flags &= gfp_allowed_mask;
-	if (slab_should_failslab(cachep, flags))
+	flags = slab_pre_alloc(cachep, flags, &fail);
+	if (fail)
 		return NULL;
-	if (KMM_DEBUG && (flags & __GFP_WAIT))
-		might_sleep();
 	local_irq_save(save_flags);
 	objp = __do_cache_alloc(cachep, flags);
 	local_irq_restore(save_flags);
-	if (unlikely(cache_debug(cachep)) && objp)
-		objp = cache_alloc_debugcheck_after(cachep, flags, objp, slab_caller(caller));
-	if (unlikely(flags & __GFP_ZERO) && objp)
-		memset(objp, 0, cachep->obj_size);
-	return objp;
+	return slab_post_alloc(cachep, flags, objp, caller);
 }
 
 /*
@@ -511,22 +537,16 @@ static __always_inline bool slab_alloc_unusual(struct kmem_cache *cachep, gfp_t 
 }
 
 /*
- * slab_alloc_fast() found interrupts already off (a nested call), or a
- * remote CPU taking this one over (interrupts are then marked off and it
- * must wait), or no membarrier: the same allocation the general way.
+ * With interrupts off (@save_flags: as they were), the top of this CPU's
+ * array, marked touched for cache_reap; an empty array is refilled by a
+ * tail call.
  */
-static noinline void *slab_alloc_irq_slow(struct kmem_cache *cachep, gfp_t flags,
-					  struct hw_cpu *cpu, int why)
+static __always_inline void *slab_alloc_array(struct kmem_cache *cachep, gfp_t flags,
+					      struct hw_cpu *cpu, unsigned long save_flags)
 {
-	unsigned long save_flags = 0;
-	struct array_cache *ac;
+	struct array_cache *ac = cachep->array[cpu->id];
 	void *objp;
 
-	if (why == HW_IRQ_FAST_TAKEOVER)
-		hw_irq_wait_takeover(cpu);	/* we marked them off: ours to restore */
-	else
-		save_flags = __hw_irq_save(cpu);
-	ac = cachep->array[cpu->id];
 	if (unlikely(!ac->avail))
 		return cache_alloc_miss(cachep, flags, save_flags);
 	ac->touched = 1;
@@ -535,39 +555,37 @@ static noinline void *slab_alloc_irq_slow(struct kmem_cache *cachep, gfp_t flags
 	return objp;
 }
 
+/* slab_alloc_fast() found interrupts off, a takeover, or no membarrier. */
+static noinline void *slab_alloc_irq_slow(struct kmem_cache *cachep, gfp_t flags,
+					  struct hw_cpu *cpu, int why)
+{
+	return slab_alloc_array(cachep, flags, cpu, hw_irq_save_fast_finish(cpu, why));
+}
+
 /*
  * The allocation every kmem_cache_alloc and kmalloc makes in the common
- * case: with interrupts off, the top of this CPU's array, marked touched
- * for cache_reap.  Only tail calls leave it.
+ * case.  Only tail calls leave it, so it needs no stack frame.
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *cachep, gfp_t flags)
 {
 	struct hw_cpu *cpu = hw_this_cpu;
-	struct array_cache *ac;
-	void *objp;
 	int why = hw_irq_save_fast(cpu);
 
 	if (unlikely(why))
 		return slab_alloc_irq_slow(cachep, flags, cpu, why);
-	ac = cachep->array[cpu->id];
-	if (unlikely(!ac->avail))
-		return cache_alloc_miss(cachep, flags, 0);
-	ac->touched = 1;
-	objp = ac->entry[--ac->avail];
-	__hw_irq_restore(cpu, 0);
-	return objp;
+	return slab_alloc_array(cachep, flags, cpu, 0);
 }
+
 static void *__cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid,
 				unsigned long caller)
 {
 	unsigned long save_flags;
 	void *ptr = NULL;
+	bool fail;
 
-	flags &= gfp_allowed_mask;
-	if (slab_should_failslab(cachep, flags))
+	flags = slab_pre_alloc(cachep, flags, &fail);
+	if (fail)
 		return NULL;
-	if (KMM_DEBUG && (flags & __GFP_WAIT))
-		might_sleep();
 	local_irq_save(save_flags);
 	if (nodeid == -1)
 		nodeid = numa_node_id();
@@ -581,11 +599,7 @@ static void *__cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int node
 		ptr = ____cache_alloc_node(cachep, flags, nodeid);
 out:
 	local_irq_restore(save_flags);
-	if (unlikely(cache_debug(cachep)) && ptr)
-		ptr = cache_alloc_debugcheck_after(cachep, flags, ptr, slab_caller(caller));
-	if (unlikely(flags & __GFP_ZERO) && ptr)
-		memset(ptr, 0, cachep->obj_size);
-	return ptr;
+	return slab_post_alloc(cachep, flags, ptr, caller);
 }
 
 /* ---- free ---- */
@@ -852,35 +866,35 @@ static noinline void cache_free_flush(struct kmem_cache *cachep, struct array_ca
 	local_irq_restore(save_flags);
 }
 
-/* slab_free_fast() found interrupts off, a takeover, or no membarrier. */
-static noinline void slab_free_irq_slow(struct kmem_cache *cachep, void *objp,
-					struct hw_cpu *cpu, int why)
+/* With interrupts off (@save_flags: as they were), push on this CPU's array. */
+static __always_inline void slab_free_array(struct kmem_cache *cachep, void *objp,
+					    struct hw_cpu *cpu, unsigned long save_flags)
 {
-	unsigned long save_flags = 0;
-	struct array_cache *ac;
+	struct array_cache *ac = cachep->array[cpu->id];
 
-	if (why == HW_IRQ_FAST_TAKEOVER)
-		hw_irq_wait_takeover(cpu);	/* we marked them off: ours to restore */
-	else
-		save_flags = __hw_irq_save(cpu);
-	ac = cachep->array[cpu->id];
 	if (unlikely(ac->avail >= ac->limit))
 		return cache_free_flush(cachep, ac, objp, save_flags);
 	ac->entry[ac->avail++] = objp;
 	__hw_irq_restore(cpu, save_flags);
 }
 
+/* slab_free_fast() found interrupts off, a takeover, or no membarrier. */
+static noinline void slab_free_irq_slow(struct kmem_cache *cachep, void *objp,
+					struct hw_cpu *cpu, int why)
+{
+	slab_free_array(cachep, objp, cpu, hw_irq_save_fast_finish(cpu, why));
+}
+
 /*
  * The free every kmem_cache_free and kfree makes in the common case: push
  * on this CPU's array with interrupts off.  A debug cache, or a machine
  * with several nodes (where the object may be another node's), takes the
- * general path.
+ * general path.  Only tail calls leave it.
  */
 static __always_inline void slab_free_fast(struct kmem_cache *cachep, void *objp,
 					   unsigned long caller)
 {
 	struct hw_cpu *cpu;
-	struct array_cache *ac;
 	int why;
 
 	if (unlikely(cachep->flags & CFLGS_FREE_SLOWPATH))
@@ -889,11 +903,7 @@ static __always_inline void slab_free_fast(struct kmem_cache *cachep, void *objp
 	why = hw_irq_save_fast(cpu);
 	if (unlikely(why))
 		return slab_free_irq_slow(cachep, objp, cpu, why);
-	ac = cachep->array[cpu->id];
-	if (unlikely(ac->avail >= ac->limit))
-		return cache_free_flush(cachep, ac, objp, 0);
-	ac->entry[ac->avail++] = objp;
-	__hw_irq_restore(cpu, 0);
+	slab_free_array(cachep, objp, cpu, 0);
 }
 
 /* ---- the API ---- */

@@ -33,17 +33,6 @@ struct slab_walk {
 		(w)->problems++;					\
 	} while (0)
 
-static bool on_free_chain(struct kmem_cache *c, struct slab *slabp, unsigned int objnr)
-{
-	unsigned int n = 0;
-
-	for (kmem_bufctl_t i = slabp->free; i != BUFCTL_END && n <= c->num;
-	     i = slab_bufctl(slabp)[i], n++)
-		if (i == objnr)
-			return true;
-	return false;
-}
-
 static void check_slab(struct slab_walk *w, struct kmem_cache *c, int node, struct slab *slabp,
 		       const char *list, unsigned long *free_objs)
 {
@@ -115,7 +104,7 @@ static void note_array(struct slab_walk *w, struct kmem_cache *c, struct array_c
 				what, id, lptr(objp));
 			continue;
 		}
-		if (on_free_chain(c, slabp, objnr))
+		if (slab_obj_free_in_chain(c, slabp, objnr))
 			problem(w, "slab: %s: object %lx is in %s array %d and free in its slab",
 				c->name, lptr(objp), what, id);
 		if (w->nr_objs == w->cap) {

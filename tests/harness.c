@@ -52,6 +52,24 @@ void boot_or_fail(const char *cmdline)
 		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
 }
 
+void boot_parallel(const char *cmdline)
+{
+	if (kmm_booted())
+		kmm_shutdown();
+	if (kmm_boot(cmdline, 0))
+		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
+}
+
+long stress_rounds(long base)
+{
+	const char *s = getenv("KMM_STRESS");
+
+#if defined(__SANITIZE_THREAD__)
+	base /= 10;
+#endif
+	return s && !strcmp(s, "long") ? 50 * base : base;
+}
+
 void assert_mm_check(void)
 {
 	struct seq_file report;

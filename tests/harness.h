@@ -27,6 +27,15 @@ int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **arg
 
 /* Boot (deterministic mode) or fail the test with the boot error. */
 void boot_or_fail(const char *cmdline);
+/* Boot in parallel mode (this thread becomes CPU 0) or fail the test. */
+void boot_parallel(const char *cmdline);
+
+/*
+ * How many rounds a parallel test's threads run: @base (a tenth of it
+ * under ThreadSanitizer, which runs about ten times slower), fifty times
+ * that under make stress (KMM_STRESS=long).
+ */
+long stress_rounds(long base);
 /* Run mm_check(); fail the test, printing the report, on any problem. */
 void assert_mm_check(void);
 /* Shut down if a machine runs (a cmocka teardown). */

@@ -23,30 +23,8 @@
 #define NTHREADS	4
 #define SLOTS		256
 
-/*
- * Rounds per worker: a short run inside make test, 50 times longer under
- * make stress (KMM_STRESS=long).  TSan runs about ten times slower.
- */
-#if defined(__SANITIZE_THREAD__)
-#define BASE_ROUNDS	20000
-#else
-#define BASE_ROUNDS	200000
-#endif
-static long rounds(void)
-{
-	const char *s = getenv("KMM_STRESS");
-
-	return s && !strcmp(s, "long") ? 50L * BASE_ROUNDS : BASE_ROUNDS;
-}
-#define ROUNDS		rounds()
-
-static void boot_parallel(const char *cmdline)
-{
-	if (kmm_booted())
-		kmm_shutdown();
-	if (kmm_boot(cmdline, 0))
-		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
-}
+/* Rounds per worker (fewer under TSan, more under make stress). */
+#define ROUNDS		stress_rounds(200000)
 
 /* Free pages counted on the buddy lists themselves (exact, unlike vmstat). */
 static unsigned long buddy_free_pages(void)

@@ -39,14 +39,6 @@ struct worker {
 	bool run_timers;
 };
 
-static void boot_parallel(const char *cmdline)
-{
-	if (kmm_booted())
-		kmm_shutdown();
-	if (kmm_boot(cmdline, 0))
-		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
-}
-
 /*
  * Pages and kmalloc objects, allocated and freed at random until told to
  * stop, with GFP_NOWAIT as libkmm-malloc.so allocates: each kernel call is

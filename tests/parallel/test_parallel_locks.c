@@ -17,19 +17,9 @@
 #include "tests/harness.h"
 
 #define NTHREADS	4
-#if defined(__SANITIZE_THREAD__)
-#define BASE_ITERS	20000
-#else
-#define BASE_ITERS	200000
-#endif
-/* 50 times longer under make stress (KMM_STRESS=long). */
-static long iters(void)
-{
-	const char *s = getenv("KMM_STRESS");
-
-	return s && !strcmp(s, "long") ? 50L * BASE_ITERS : BASE_ITERS;
-}
-#define ITERS		iters()
+/* Iterations per thread (fewer under TSan, more under make stress); set in main(). */
+static long iters;
+#define ITERS		iters
 
 /* The threads start together (a barrier), so that they contend. */
 static pthread_barrier_t start;
@@ -60,13 +50,10 @@ static void run_threads(void *(*fn)(void *), void *arg, int n)
 	pthread_barrier_destroy(&start);
 }
 
-/* Booted in parallel mode so that threads can attach as CPUs. */
-static void boot_parallel(void)
+/* Booted in parallel mode so that threads can attach as CPUs; this one gives CPU 0 up. */
+static void boot_for_threads(void)
 {
-	if (kmm_booted())
-		kmm_shutdown();
-	if (kmm_boot("ram=64M cpus=8", 0))
-		fail_msg("boot failed: %s", kmm_error_msg());
+	boot_parallel("ram=64M cpus=8");
 	kmm_thread_detach();
 }
 
@@ -96,7 +83,7 @@ static void test_spinlock_excludes(void **state)
 {
 	struct counted_spin c = { .lock = __SPIN_LOCK_UNLOCKED(c.lock) };
 
-	boot_parallel();
+	boot_for_threads();
 	run_threads(spin_worker, &c, NTHREADS);
 	assert_int_equal(c.counter, (long)NTHREADS * ITERS);
 	assert_false(spin_is_locked(&c.lock));
@@ -349,5 +336,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_completion_counts),
 	};
 
+	iters = stress_rounds(200000);
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -22,25 +22,10 @@
 #define NTHREADS	4
 #define SLOTS		512
 
-#if defined(__SANITIZE_THREAD__)
-#define BASE_ROUNDS	20000
-#else
-#define BASE_ROUNDS	200000
-#endif
-
+/* Rounds per worker (fewer under TSan, more under make stress). */
 static long rounds(void)
 {
-	const char *s = getenv("KMM_STRESS");
-
-	return s && !strcmp(s, "long") ? 50L * BASE_ROUNDS : BASE_ROUNDS;
-}
-
-static void boot_parallel(const char *cmdline)
-{
-	if (kmm_booted())
-		kmm_shutdown();
-	if (kmm_boot(cmdline, 0))
-		fail_msg("boot \"%s\" failed: %s", cmdline, kmm_error_msg());
+	return stress_rounds(200000);
 }
 
 static void tag(void *p, size_t size, unsigned long v)

@@ -399,14 +399,7 @@ static int cmd_value(struct runtime *rt, struct script_cmd *c)
 		return -1;
 	if (i != c->argc)
 		return rt_error(rt, c, "value: unexpected '%s'", c->argv[i].value);
-	if (c->assign) {
-		struct value *val = rt_assign(rt, c->assign);
-
-		val->kind = VAL_NUM;
-		val->num = v;
-	} else {
-		fprintf(rt->out, "%lld\n", v);
-	}
+	rt_give_num(rt, c, v, "%lld\n");
 	return 0;
 }
 

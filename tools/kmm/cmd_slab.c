@@ -31,6 +31,7 @@
 #include <kmm/slab.h>
 #include "mm/slab.h"
 #include "tools/kmm/script.h"
+#include "tools/kmm/workload.h"
 #include "tools/kmm/slab_state.h"
 
 #define MAX_POOL_OBJECTS	(1 << 22)
@@ -271,14 +272,7 @@ static int cmd_cache_shrink(struct runtime *rt, struct script_cmd *c)
 	if (rt_kernel_cmd(rt, c) || cache_arg(rt, c, 0, &cache))
 		return -1;
 	ret = kmem_cache_shrink(cache);
-	if (c->assign) {
-		struct value *v = rt_assign(rt, c->assign);
-
-		v->kind = VAL_NUM;
-		v->num = ret;
-	} else {
-		fprintf(rt->out, "%d\n", ret);
-	}
+	rt_give_num(rt, c, ret, "%lld\n");
 	return 0;
 }
 
@@ -421,14 +415,7 @@ static int cmd_ksize(struct runtime *rt, struct script_cmd *c)
 	if (object_ptr(rt, c, w, v->ptr))
 		return -1;
 	n = ksize(v->ptr);
-	if (c->assign) {
-		struct value *r = rt_assign(rt, c->assign);
-
-		r->kind = VAL_NUM;
-		r->num = n;
-	} else {
-		fprintf(rt->out, "%zu\n", n);
-	}
+	rt_give_num(rt, c, (long long)n, "%lld\n");
 	return 0;
 }
 
@@ -519,14 +506,8 @@ static int free_pool(struct runtime *rt, struct script_cmd *c, struct value *poo
 				cache->name);
 	for (i = 0; i < pool->nr_objs; i++) {
 		void *obj = pool->objs[i];
-		bool drop;
+		bool drop = wl_pool_pick(i, every, offset, pct);
 
-		if (every > 0)
-			drop = i >= (size_t)offset && (i - offset) % every == 0;
-		else if (pct >= 0)
-			drop = (long long)prandom_below(100) < pct;
-		else
-			drop = true;
 		if (drop && !err) {
 			if (free_one(rt, c, cache, obj, obj) == 0)
 				continue;	/* freed: it leaves the pool */
@@ -747,14 +728,7 @@ static int cmd_read(struct runtime *rt, struct script_cmd *c)
 		return -1;
 	for (int i = (int)size - 1; i >= 0; i--)
 		x = x << 8 | (unsigned char)addr[i];
-	if (c->assign) {
-		struct value *v = rt_assign(rt, c->assign);
-
-		v->kind = VAL_NUM;
-		v->num = (long long)x;
-	} else {
-		fprintf(rt->out, "%#llx\n", x);
-	}
+	rt_give_num(rt, c, (long long)x, "%#llx\n");
 	return 0;
 }
 

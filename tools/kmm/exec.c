@@ -181,6 +181,18 @@ struct value *rt_assign(struct runtime *rt, const char *name)
 	return &rt->vars[rt->nvars++].v;
 }
 
+void rt_give_num(struct runtime *rt, struct script_cmd *c, long long n, const char *fmt)
+{
+	if (c->assign) {
+		struct value *v = rt_assign(rt, c->assign);
+
+		v->kind = VAL_NUM;
+		v->num = n;
+	} else {
+		fprintf(rt->out, fmt, n);
+	}
+}
+
 /* Expand "$name" and "$name.field" references. */
 char *rt_expand(struct runtime *rt, struct script_cmd *c, const char *in)
 {

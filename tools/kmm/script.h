@@ -150,6 +150,8 @@ void rt_call_site(struct runtime *rt, struct script_cmd *c);
 struct value *rt_lookup(struct runtime *rt, const char *name);
 struct value *rt_assign(struct runtime *rt, const char *name);
 void value_clear(struct value *v);
+/* A command's number: into its variable (NAME = command), else printed with @fmt. */
+void rt_give_num(struct runtime *rt, struct script_cmd *c, long long n, const char *fmt);
 
 /* Expand $var and $var.field in @in; NULL (with an error reported) on an unknown name. */
 char *rt_expand(struct runtime *rt, struct script_cmd *c, const char *in);

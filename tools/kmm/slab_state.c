@@ -40,14 +40,10 @@ static bool array_holds(const struct array_cache *ac, const void *buffer)
 static bool object_is_free(struct kmem_cache *cache, struct slab *slabp, unsigned int idx,
 			   const void *buffer)
 {
-	unsigned int steps = 0;
 	int cpu, node;
 
-	/* The chain is walked at most num steps: a corrupt one must not hang the tool. */
-	for (kmem_bufctl_t i = slabp->free; i < cache->num && steps <= cache->num;
-	     i = slab_bufctl(slabp)[i], steps++)
-		if (i == idx)
-			return true;
+	if (slab_obj_free_in_chain(cache, slabp, idx))
+		return true;
 	for_each_online_cpu(cpu)
 		if (array_holds(cache->array[cpu], buffer))
 			return true;
@@ -104,11 +100,6 @@ void slab_obj_info(const void *p, struct obj_info *info)
 		info->state = info->free ? OBJ_FREE : OBJ_ALLOCATED;
 }
 
-bool slab_cache_debug(struct kmem_cache *cache)
-{
-	return slab_debug || (cache->flags & SLAB_DEBUG_MASK);
-}
-
 /* ---- frees and writes ---- */
 
 /* Does a live variable or pool of the script hold @object? */
@@ -151,7 +142,7 @@ int slab_check_free(struct runtime *rt, struct script_cmd *c, struct kmem_cache 
 	}
 	slab_obj_info(p, &in);
 	target = cache ? cache : in.cache;
-	debug = target && slab_cache_debug(target);
+	debug = target && cache_debug(target);
 	switch (in.state) {
 	case OBJ_OUTSIDE:
 	case OBJ_NOT_SLAB:

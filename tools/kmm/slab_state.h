@@ -44,9 +44,6 @@ struct obj_info {
 /* Describe the pointer @p. */
 void slab_obj_info(const void *p, struct obj_info *info);
 
-/* True if the cache runs the debug checks (slab_debug=on or a debug flag). */
-bool slab_cache_debug(struct kmem_cache *cache);
-
 /*
  * May the script free @p into @cache (NULL: kfree)?  0: go ahead (the
  * kernel frees it, or reports what is wrong with it); -1: refused, with a

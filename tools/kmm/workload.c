@@ -59,20 +59,21 @@ static void free_block(struct pool_block *b)
 	__free_pages(b->page, b->order & ~MOVABLE_MARK);
 }
 
+bool wl_pool_pick(size_t i, long long every, long long offset, long long random_pct)
+{
+	if (every > 0)
+		return i >= (size_t)offset && (i - offset) % every == 0;
+	if (random_pct >= 0)
+		return (long long)prandom_below(100) < random_pct;
+	return true;
+}
+
 void wl_pool_free(struct value *pool, long long every, long long offset, long long random_pct)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < pool->nr_blocks; i++) {
-		bool drop;
-
-		if (every > 0)
-			drop = i >= (size_t)offset && (i - offset) % every == 0;
-		else if (random_pct >= 0)
-			drop = (long long)prandom_below(100) < random_pct;
-		else
-			drop = true;
-		if (drop)
+		if (wl_pool_pick(i, every, offset, random_pct))
 			free_block(&pool->blocks[i]);
 		else
 			pool->blocks[kept++] = pool->blocks[i];

@@ -19,6 +19,12 @@ long wl_fill(struct value *pool, unsigned int gfp, unsigned int order, long node
 	     long long leave, long long max_pages);
 
 /*
+ * Does a pool's item @i go, for the selection every=@every offset=@offset
+ * (every > 0), or random=@random_pct (>= 0), or else all of them?
+ */
+bool wl_pool_pick(size_t i, long long every, long long offset, long long random_pct);
+
+/*
  * Free blocks of a pool: every @every-th starting at @offset (every > 0),
  * or a random @random_pct percent (random_pct >= 0), or all of them.
  * Freed blocks leave the pool.
