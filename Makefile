@@ -1,9 +1,10 @@
 # kmm - top-level commands.  The build itself is CMake's (CMakeLists.txt).
 #
 #   make            build everything into build/ (the program is build/kmm)
-#   make demo       build, then run the demo
-#   make test       build (GCC: release, debug, ASan+UBSan, TSan; Clang: fuzzers),
-#                   then every test; ends with CTest's summary line
+#   make demo       build the program, then run the demo (needs only gcc, make, cmake)
+#   make test       install what tests need (tools/install-deps.sh), build (GCC:
+#                   release, debug, ASan+UBSan, TSan; Clang: fuzzers), then every
+#                   test; ends with CTest's summary line
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
 #   make stress     the parallel-mode tests (debug and TSan), 50 times longer
@@ -14,7 +15,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all demo test bench fuzz stress format clean configure fuzz-build
+.PHONY: all demo test bench fuzz stress format clean configure fuzz-build deps
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -27,10 +28,17 @@ fuzz-build:
 		cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DKMM_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
-demo: all
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target kmm
 	$(BUILD)/kmm demo
 
-test: all fuzz-build
+deps:
+	tools/install-deps.sh
+
+# The configure step runs again after deps so that it finds what was installed.
+test: deps
+	cmake -S . -B $(BUILD) -DKMM_FUZZ_DIR=$(abspath $(FUZZ_BUILD)) >/dev/null
+	$(MAKE) all fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: all
