@@ -13,10 +13,7 @@
 #ifndef KMM_HW_RAM_H
 #define KMM_HW_RAM_H
 
-#include <kmm/types.h>
-
-extern char *hw_ram_base;	/* host address of physical address 0 */
-extern u64 hw_ram_size;		/* bytes backed (== hw.phys_end) */
+#include <kmm/asm/page.h>	/* hw_ram_base, hw_ram_size */
 
 int hw_ram_create(u64 size);
 void hw_ram_destroy(void);

@@ -26,19 +26,21 @@
 #include <kmm/printk.h>
 #include <kmm/sched.h>
 #include <kmm/timer.h>
+#include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
 #include "hw/clock.h"
 #include "hw/cpu.h"
+#include "hw/fork.h"
 #include "hw/machine.h"
 #include "hw/ram.h"
+#include "kernel/sched_internal.h"
+#include "lib/hooks.h"
 #include "mm/internal.h"
 
 int kmm_state_snapshot(void);
 void kmm_state_restore(void);
 void panic_set_trap(jmp_buf *trap);
 const char *panic_message(void);
-void task_init(void);
-struct task_struct *thread_task(void);
 
 static bool booted;			/* process-wide, outside the state section */
 static const char *boot_cmdline __state;
@@ -66,12 +68,29 @@ static void smp_init(void)
 	}
 }
 
+/* What lib/ takes from above (lib/hooks.h): the scheduler, the clock, names. */
+static void set_lib_hooks(void)
+{
+	lib_hooks = (struct lib_hooks){
+		.clock_ns = hw_clock_ns,
+		.describe_task = describe_current_task,
+		.sprint_symbol = sprint_symbol,
+		.schedule = schedule,
+		.schedule_timeout = schedule_timeout,
+		.try_to_wake_up = try_to_wake_up,
+		.stop_here = sched_stop_here,
+		.one_runner = hw_deterministic(),
+	};
+}
+
 static int start_kernel(const char *cmdline)
 {
 	int err;
 
 	cpu_online_bits = 1;	/* the boot CPU */
 	task_init();
+	sched_init();
+	mm_declare_lock_order();
 	printk(KERN_NOTICE "Linux version 2.6.34-kmm (kmm@simulator) (gcc version 4.4.3) #1 SMP\n");
 	pageblock_order = arch->pageblock_order;
 	err = setup_arch(cmdline);
@@ -90,7 +109,7 @@ static int start_kernel(const char *cmdline)
 	refresh_zone_stat_thresholds();
 	timer_add(&vmstat_timer);
 	cpucache_init();
-	current_task = &init_proc;
+	sched_become(&init_proc);
 	return 0;
 }
 
@@ -117,7 +136,7 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 		hw_cpu_attach_all();
 	else
 		hw_cpu_attach(0);
-	printk_set_clock(hw_clock_ns);
+	set_lib_hooks();
 
 	if (setjmp(trap)) {
 		err = kmm_error("kernel panic during boot: %s", panic_message());
@@ -132,10 +151,10 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 	return 0;
 fail:
 	panic_set_trap(NULL);
+	sched_shutdown();
 	memmap_release();
 	hw_machine_teardown();
 	kmm_state_restore();
-	current_task = &init_task;
 	return err;
 }
 
@@ -143,10 +162,10 @@ void kmm_shutdown(void)
 {
 	if (!booted)
 		return;
+	sched_shutdown();
 	memmap_release();
 	hw_machine_teardown();
 	kmm_state_restore();
-	current_task = &init_task;
 	booted = false;
 }
 
@@ -156,12 +175,13 @@ int kmm_thread_attach(int cpu)
 
 	if (err < 0)
 		return err;
-	current_task = thread_task();
+	thread_task_attach(smp_processor_id());
 	return 0;
 }
 
 void kmm_thread_detach(void)
 {
+	thread_task_detach();
 	hw_cpu_detach();
 }
 
@@ -169,7 +189,10 @@ int kmm_set_cpu(int cpu)
 {
 	if (cpu < 0 || cpu >= nr_cpu_ids)
 		return -EINVAL;
-	hw_switch_cpu(cpu);
+	if (hw_deterministic())
+		sched_move_current(cpu);
+	else
+		hw_switch_cpu(cpu);
 	return 0;
 }
 
@@ -181,4 +204,39 @@ void kmm_advance_clock(u64 ns)
 void kmm_set_ram_limit(u64 bytes)
 {
 	hw_set_ram_limit(bytes);
+}
+
+int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
+{
+	if (cpu < 0 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	if (!hw_this_cpu)
+		thread_task();	/* the handler runs on behalf of this thread's task */
+	hw_run_on_cpu(cpu, fn, arg);
+	return 0;
+}
+
+bool kmm_cpu_taken(int cpu)
+{
+	return __atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_RELAXED) != NULL;
+}
+
+u64 kmm_clock_ns(void)
+{
+	return hw_clock_ns();
+}
+
+int kmm_fork_prepare(void)
+{
+	return hw_fork_prepare();
+}
+
+void kmm_fork_parent(void)
+{
+	hw_fork_parent();
+}
+
+int kmm_fork_child(void)
+{
+	return hw_fork_child();
 }

@@ -4,20 +4,37 @@
  * Lock order (outermost first), as Linux documents it in mm/rmap.c:
  *
  *   cache_chain_mutex           (slab: cache creation, destruction, tuning)
- *     l3->list_lock             (slab: per-node slab lists)
- *       zone->lock              (buddy free lists, pageblock bits)
+ *     l3->list_lock (off-slab)  (slab: per-node lists of an off-slab cache)
+ *       l3->list_lock           (slab: per-node slab lists; an off-slab
+ *                                cache's slab descriptors live in one)
+ *         zone->lock            (buddy free lists, pageblock bits)
  *   local_irq_save              (per-CPU data: pcp lists, array caches;
  *                                taken around, never inside, the above)
  *   logbuf_lock                 (printk; innermost, any context)
  *
- * A function named __foo() expects its caller to hold the lock that foo()
- * would take; debug builds assert it with assert_spin_locked().
+ * The order is declared to the lock validator from MM_LOCK_ORDER, once, at
+ * boot (mm_declare_lock_order): taking these locks in any other order is
+ * reported the first time it happens, even if the declared order was not
+ * used yet.  A function named __foo() expects its caller to hold the lock
+ * that foo() would take; debug builds assert it with assert_spin_locked().
  */
 #ifndef KMM_MM_INTERNAL_H
 #define KMM_MM_INTERNAL_H
 
 #include <kmm/fault-inject.h>
 #include <kmm/mm.h>
+#include <kmm/mutex.h>
+
+/* The classes of the lock order above: X(key, name), outermost first. */
+extern struct mutex cache_chain_mutex;
+extern const struct lock_class_key l3_list_lock_off_slab_key, l3_list_lock_key, zone_lock_key;
+#define MM_LOCK_ORDER(X)							\
+	X(&cache_chain_mutex, "cache_chain_mutex")				\
+	X(&l3_list_lock_off_slab_key, "&l3->list_lock (off-slab)")		\
+	X(&l3_list_lock_key, "&l3->list_lock")					\
+	X(&zone_lock_key, "&zone->lock")
+/* Declare MM_LOCK_ORDER to the lock validator (boot). */
+void mm_declare_lock_order(void);
 
 /* Boot-time: has the buddy allocator taken over from the boot allocator? */
 bool mm_boot_done(void);
@@ -165,8 +182,6 @@ static __always_inline void zone_statistics(struct zone *preferred, struct zone 
 	__zone_statistics(preferred, z, &z->pageset[smp_processor_id()]);
 }
 
-#endif /* KMM_MM_INTERNAL_H */
-
 /* Iterate the zone indices the architecture configures, low to high. */
 #define for_each_arch_zone(k, idx) \
 	for ((k) = 0; (k) < arch->nr_zones && ((idx) = arch->zones[(k)], 1); (k)++)
@@ -296,3 +311,5 @@ int percpu_pagelist_fraction_set(long long fraction);
 
 /* Boot option mobility_grouping=off: never group pages by mobility (kmm). */
 extern bool mobility_grouping_off;
+
+#endif /* KMM_MM_INTERNAL_H */

@@ -22,6 +22,9 @@
 #include <kmm/string.h>
 #include "mm/internal.h"
 
+/* The class of every zone->lock, for the lock order in mm/internal.h. */
+const struct lock_class_key zone_lock_key;
+
 unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] __state;
 unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] __state;
 unsigned long zone_movable_pfn[MAX_NUMNODES] __state;
@@ -352,7 +355,7 @@ static void free_area_init_core(struct pglist_data *pgdat)
 		zone->min_unmapped_pages = realsize * 1 / 100;
 		zone->min_slab_pages = realsize * 5 / 100;
 		zone->name = zone_names[j];
-		spin_lock_init(&zone->lock);
+		spin_lock_set_class(&zone->lock, &zone_lock_key, "&zone->lock");
 		spin_lock_init(&zone->lru_lock);
 		zone->zone_pgdat = pgdat;
 		zone->prev_priority = 12;	/* DEF_PRIORITY */
@@ -442,4 +445,17 @@ bool is_highmem(const struct zone *zone)
 	int idx = zone_idx(zone);
 
 	return idx == ZONE_HIGHMEM || (idx == ZONE_MOVABLE && movable_zone == ZONE_HIGHMEM);
+}
+
+/* The lock order of mm/internal.h, declared to the validator once, at boot. */
+void mm_declare_lock_order(void)
+{
+#define ORDER_KEY(key, name)	(const void *)(key),
+#define ORDER_NAME(key, name)	name,
+	static const void *const keys[] = { MM_LOCK_ORDER(ORDER_KEY) };
+	static const char *const names[] = { MM_LOCK_ORDER(ORDER_NAME) };
+
+	lockdep_declare_order(keys, names, ARRAY_SIZE(keys), "mm/internal.h");
+#undef ORDER_KEY
+#undef ORDER_NAME
 }

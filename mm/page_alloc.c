@@ -1106,6 +1106,8 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	int migratetype = allocflags_to_migratetype(gfp_mask);
 
 	gfp_mask &= gfp_allowed_mask;
+	if (KMM_DEBUG && (gfp_mask & __GFP_WAIT))
+		might_sleep();
 	/* Linux notices this only in the slow path; checked first, 1 << order stays defined. */
 	if (unlikely(order >= MAX_ORDER)) {
 		WARN_ON_ONCE(!(gfp_mask & __GFP_NOWARN));

@@ -12,6 +12,7 @@
 #include <kmm/mm.h>
 #include <kmm/sched.h>
 #include <kmm/vmstat.h>
+#include "hw/machine.h"
 #include "mm/internal.h"
 
 int zone_reclaim_mode __state;

@@ -67,6 +67,8 @@ int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
 int kstrtoll(const char *s, unsigned int base, long long *res);
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* Stop for the panic reported already (by another thread): the trap or the hook. */
+__noreturn void panic_reraise(void);
 
 unsigned long int_sqrt(unsigned long x);
 

@@ -39,6 +39,30 @@ void kmm_thread_detach(void);
 
 /* Deterministic mode: run later calls as CPU @cpu. */
 int kmm_set_cpu(int cpu);
+
+/*
+ * Parallel mode, for threads that have no CPU of their own (more threads
+ * than CPUs): run @fn(@arg) as CPU @cpu with its interrupts disabled, on
+ * behalf of the calling thread, and wait.  When another thread owns @cpu
+ * the call interrupts it as an IPI would (it waits at its next
+ * interrupts-off section).  @fn must not sleep.  -EINVAL for no such CPU.
+ */
+int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
+/* Is @cpu owned by some thread (kmm_thread_attach)? */
+bool kmm_cpu_taken(int cpu);
+/* Nanoseconds on the machine's clock since boot. */
+u64 kmm_clock_ns(void);
+
+/*
+ * The host's fork() with a machine running (pthread_atfork order):
+ * prepare stops every CPU at a safe point and copies RAM for the child
+ * (negative errno if the copy could not be made: the CPUs are stopped all
+ * the same); then parent or child must follow, exactly once.  The child
+ * gets the copy as its own RAM; it returns a negative errno if it cannot.
+ */
+int kmm_fork_prepare(void);
+void kmm_fork_parent(void);
+int kmm_fork_child(void);
 /* Advance the simulated clock by @ns, running the periodic kernel work that falls due. */
 void kmm_advance_clock(u64 ns);
 

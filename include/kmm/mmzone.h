@@ -20,9 +20,10 @@
 #include <kmm/list.h>
 #include <kmm/spinlock.h>
 #include <kmm/wait.h>
-#include "arch/x86/layout.h"
-#include "hw/cpu.h"
-#include "hw/machine.h"
+#include <kmm/asm/page.h>
+#include <kmm/asm/smp.h>
+#include <kmm/asm/topology.h>
+#include <kmm/numa.h>
 
 #define MAX_ORDER		11
 #define MAX_ORDER_NR_PAGES	(1 << (MAX_ORDER - 1))

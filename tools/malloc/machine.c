@@ -13,7 +13,7 @@
  * Threads.  A thread that calls in for the first time takes a free CPU
  * (kmm_thread_attach(-1)) and gives it back when it exits (a pthread key
  * destructor).  When every CPU is taken, the thread borrows one per call:
- * hw_run_on_cpu() runs the call as that CPU through the takeover protocol,
+ * kmm_run_on_cpu() runs the call as that CPU through the takeover protocol,
  * like an interrupt handler, which is how every call runs anyway (see
  * GFP_MALLOC); now and then the thread tries to get a CPU of its own again.  A thread whose key destructor
  * has run (the C library frees its own thread state after that) only
@@ -26,7 +26,7 @@
  * need.
  *
  * fork().  RAM is a shared memfd: the child must get its own copy (see
- * hw/fork.h).  prepare: hold the timers, stop the CPUs, copy RAM, hold the
+ * kmm_fork_prepare() in kmm.h).  prepare: hold the timers, stop the CPUs, copy RAM, hold the
  * log and the mmap table; the forking thread's own mallocs in between go
  * to the arena.  Every kernel call being one interrupts-disabled section
  * (GFP_MALLOC), the CPUs stop between kernel calls and the copy holds no
@@ -50,9 +50,6 @@
 #include <kmm/procfs.h>
 #include <kmm/seq_file.h>
 #include <kmm/timer.h>
-#include "hw/clock.h"
-#include "hw/cpu.h"
-#include "hw/fork.h"
 #include "tools/malloc/kmm_malloc.h"
 
 /*
@@ -115,7 +112,7 @@ static int borrow_cpu(struct km_thread *t)
 	for (int i = 0; i < n; i++) {
 		int cpu = (t->borrow_next + i) % n;
 
-		if (!__atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_RELAXED)) {
+		if (!kmm_cpu_taken(cpu)) {
 			t->borrow_next = cpu + 1;
 			return cpu;
 		}
@@ -149,10 +146,10 @@ void km_call(struct km_req *r)
 		km_req_run(r);
 		km_recover(r);
 	} else {
-		hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+		kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
 		if (worth_retrying(r)) {
 			drain_all_pages();
-			hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+			kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
 		}
 	}
 	t->depth--;
@@ -162,7 +159,7 @@ void km_tick(struct km_thread *t)
 {
 	u64 due;
 
-	if (hw_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
+	if (kmm_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
 		return;
 	if (pthread_mutex_trylock(&timer_lock))
 		return;
@@ -184,7 +181,7 @@ static void fork_prepare(void)
 		return;
 	km_self.depth++;
 	pthread_mutex_lock(&timer_lock);
-	fork_err = hw_fork_prepare();
+	fork_err = kmm_fork_prepare();
 	log_buf_lock();
 	mblock_lock();
 }
@@ -195,7 +192,7 @@ static void fork_parent(void)
 		return;
 	mblock_unlock();
 	log_buf_unlock();
-	hw_fork_parent();
+	kmm_fork_parent();
 	pthread_mutex_unlock(&timer_lock);
 	km_self.depth--;
 }
@@ -209,7 +206,7 @@ static void fork_child(void)
 		return;
 	mblock_unlock();
 	log_buf_unlock();
-	err = hw_fork_child();
+	err = kmm_fork_child();
 	pthread_mutex_unlock(&timer_lock);
 	if (err) {
 		char why[32];
