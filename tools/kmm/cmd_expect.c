@@ -1,12 +1,17 @@
 /*
  * cmd_expect.c - the scenario commands that check: expect (a comparison,
- * a text in a file, a whole file), value (a number kept for
+ * a text in a file, a whole file, an error), value (a number kept for
  * later), check (mm_check()).
  *
  * Expressions are words: terms joined by + - * / %, each operator a word
  * of its own, * / % binding tighter.  A term is a number, $var.field, or
  * a field of a file, PATH:FIELD (fields.c reads it from the text the view
  * produced, so expect tests exactly what a user sees).
+ *
+ * expect error TEXT <<END runs the block's commands and expects one of
+ * them to stop with an error whose message contains TEXT; the run goes on
+ * after the block, so that a script can show what a refused command left
+ * behind (nothing changed, the CPU the script was on).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -187,12 +192,46 @@ static int expect_contains(struct runtime *rt, struct script_cmd *c)
 	return 0;
 }
 
+/* expect error TEXT <<END: the block stops with an error saying TEXT; the run goes on. */
+static int expect_error(struct runtime *rt, struct script_cmd *c)
+{
+	char *want = rt_expand(rt, c, c->argv[1].value);
+	bool outer_caught = rt->has_caught;
+	char outer[sizeof(rt->caught)];
+	int err;
+
+	if (!want)
+		return -1;
+	memcpy(outer, rt->caught, sizeof(outer));
+	rt->has_caught = false;
+	rt->catching++;
+	err = rt_run_commands(rt, c->sub, c->nsub);
+	rt->catching--;
+	if (!err)
+		rt_fail(rt, c, "the block ran without an error (expected one saying \"%s\")", want);
+	else if (!strstr(rt->caught, want))
+		rt_fail(rt, c, "the block's error does not say \"%s\": %s", want, rt->caught);
+	memcpy(rt->caught, outer, sizeof(outer));
+	rt->has_caught = outer_caught;
+	free(want);
+	return 0;
+}
+
+static bool is_expect_error(const struct script_cmd *c)
+{
+	return c->argc == 2 && !c->argv[0].key && !strcmp(c->argv[0].value, "error");
+}
+
 static int cmd_expect(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	long long l, r;
 	int i = 0, op;
 	bool ok;
 
+	if (c->sub)
+		return expect_error(rt, c);
+	if (is_expect_error(c))
+		return rt_error(rt, c, "expect error TEXT: the commands come in a block: <<END");
 	if (c->block)
 		return expect_file(rt, c);
 	if (c->argc == 3 && (!strcmp(c->argv[1].value, "contains") ||
@@ -251,9 +290,10 @@ static const struct arg_def expr_args[] = {
 };
 
 const struct command_def expect_commands[] = {
-	{ "expect", "fail the script unless the condition holds", expr_args,
-	  .usage = "expect A OP B | expect PATH contains|lacks TEXT | expect PATH <<END",
-	  .machine = true, .block = true, .run = cmd_expect },
+	{ "expect", "fail the script unless the condition holds; expect error: unless the block's commands stop with that error (the run goes on after it)",
+	  expr_args,
+	  .usage = "expect A OP B | expect PATH contains|lacks TEXT | expect PATH <<END | expect error TEXT <<END",
+	  .machine = true, .block = true, .block_is_commands = is_expect_error, .run = cmd_expect },
 	{ "check", "run mm_check() and fail the script on any problem", NULL, .machine = true,
 	  .run = cmd_check },
 	{ "value", "compute a number (terms joined by + and -: numbers, $var.field, PATH:FIELD); print it or keep it",

@@ -174,8 +174,10 @@ struct command_def {
 	const struct value_type *gives;	/* the kind of value it makes */
 	const char *usage;		/* the usage line when the table cannot say it */
 	bool machine;			/* uses the machine: the default one boots first */
-	bool block;			/* may take a <<WORD text block */
+	bool block;			/* may take a <<WORD block */
 	bool needs_block;		/* must take one */
+	/* With @c's arguments: is its block commands (else text)?  NULL: text. */
+	bool (*block_is_commands)(const struct script_cmd *c);
 	int (*run)(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a);
 };
 

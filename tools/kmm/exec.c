@@ -44,9 +44,17 @@ int rt_error(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	if (rt->catching) {
+		/* expect error: the first error is the one the block is about. */
+		if (!rt->has_caught)
+			vsnprintf(rt->caught, sizeof(rt->caught), fmt, ap);
+		rt->has_caught = true;
+		va_end(ap);
+		return -1;
+	}
 	fflush(rt->out);
 	fprintf(stderr, "%s:%d: error: ", rt->filename, c->line);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
@@ -284,6 +292,7 @@ static void unwind(struct runtime *rt)
 		args_free(a);
 		free(a);
 	}
+	rt->catching = 0;
 }
 
 /* ---- reading the machine's files ---- */

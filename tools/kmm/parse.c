@@ -5,7 +5,8 @@
  * (double quotes group, backslash escapes inside quotes), recognise an
  * assignment "NAME = ...", look the command up, check its arguments
  * against the command's table (keys it takes, how many positionals, the
- * keys it requires), and collect a <<WORD text block.  Every error names
+ * keys it requires), and collect a <<WORD block: text, or commands parsed
+ * like the script's own, with their own line numbers.  Every error names
  * the file and line.  The parser allocates; script_free() releases
  * everything, also after an error.  What an argument's value means is
  * checked when the command runs (args.c): it may hold $variables.
@@ -113,6 +114,9 @@ static char *rest_of_line(const char *line, size_t from)
 	return strndup(p, n);
 }
 
+static int parse_lines(const char *filename, char **lines, int nlines, int first_lineno,
+		       struct script_cmd **cmds, int *n, char *err, size_t errlen);
+
 /* Split words into c->argv: key=value pairs (unless the command takes free-form words). */
 static int parse_args(const char *file, struct script_cmd *c, char **words, int first, int n,
 		      char *err, size_t errlen)
@@ -162,8 +166,9 @@ static int parse_args(const char *file, struct script_cmd *c, char **words, int 
 }
 
 /*
- * The lines of a <<WORD block, up to the line WORD, into c->block.
- * *consumed: the lines it took, WORD's included.
+ * The lines of a <<WORD block, up to the line WORD: into c->block as text,
+ * or parsed into c->sub as commands.  *consumed: the lines it took, WORD's
+ * included.
  */
 static int parse_block(const char *file, struct script_cmd *c, const char *word, char **lines,
 		       int nlines, int *consumed, char *err, size_t errlen)
@@ -184,6 +189,8 @@ static int parse_block(const char *file, struct script_cmd *c, const char *word,
 		return perr(err, errlen, file, c->line, "text block <<%s is not closed by a line '%s'",
 			    word, word);
 	*consumed = i + 1;
+	if (c->def->block_is_commands && c->def->block_is_commands(c))
+		return parse_lines(file, lines, i, c->line + 1, &c->sub, &c->nsub, err, errlen);
 	text = malloc(cap);
 	text[0] = '\0';
 	for (int k = 0; k < i; k++) {
@@ -345,6 +352,7 @@ static void free_cmds(struct script_cmd *cmds, int n)
 		free(c->rest);
 		free(c->tail);
 		free(c->block);
+		free_cmds(c->sub, c->nsub);
 	}
 	free(cmds);
 }

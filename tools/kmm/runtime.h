@@ -101,6 +101,9 @@ struct runtime {
 	struct cmd_args *args;		/* its parsed arguments, chained to the outer command's */
 	struct context_frame frames[MAX_CONTEXT_FRAMES]; /* contexts entered, innermost last */
 	int nframes;
+	int catching;			/* > 0: errors go to caught (expect error) */
+	char caught[512];		/* the first error caught, without its FILE:LINE prefix */
+	bool has_caught;
 };
 
 /* Report an error at the command's line; returns -1 (the run stops). */
@@ -116,9 +119,9 @@ int rt_boot(struct runtime *rt, struct script_cmd *c, const char *opts);
 void rt_machine_gone(struct runtime *rt);
 
 /*
- * Run commands as the script runs its own: each with its arguments,
- * contexts and call site.  0, or -1 when one stopped with an error (the
- * rest do not run).
+ * Run commands (a command block: expect error...) as the script runs its
+ * own: each with its arguments, contexts and call site.  0, or -1 when one
+ * stopped with an error (the rest do not run).
  */
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n);
 

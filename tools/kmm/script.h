@@ -7,7 +7,8 @@
  * is one command, optionally assigning its result: "p = alloc_pages order=3".
  * Arguments are words, "quoted strings" or key=value pairs; $name and
  * $name.field expand variables when the command runs.  A command ending in
- * <<WORD takes the following lines, up to a line WORD, as a text block.
+ * <<WORD takes the following lines, up to a line WORD, as a block: text
+ * (expect PATH <<END) or commands, parsed with the script (expect error).
  *
  * What a command accepts is its definition's business (command.h); how it
  * runs, the runtime's (runtime.h).
@@ -35,6 +36,8 @@ struct script_cmd {
 	char *rest;			/* raw text after the command word */
 	char *tail;			/* raw text after the first argument */
 	char *block;			/* <<WORD text block, or NULL */
+	struct script_cmd *sub;		/* <<WORD command block: its commands, or NULL */
+	int nsub;
 };
 
 struct script {
