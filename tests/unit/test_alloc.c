@@ -136,7 +136,7 @@ static void watermarks_split_min_free_kbytes_by_zone_size(void **state)
  */
 static void watermarks_decide_who_gets_the_last_pages(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	struct zone *dma, *dma32;
 	long slack;
 
@@ -175,7 +175,7 @@ static void failure_is_reported_with_order_and_mode(void **state)
 {
 	boot_or_fail("ram=64M cpus=1");
 	current->flags |= PF_MEMALLOC;
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
 	current->flags &= ~PF_MEMALLOC;
 	assert_null(alloc_pages(GFP_ATOMIC, 1));
@@ -198,7 +198,7 @@ static void failure_is_reported_with_order_and_mode(void **state)
 /* With no task to kill, a GFP_KERNEL allocation that nothing can satisfy panics. */
 static void oom_without_a_victim_panics(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 
 	boot_or_fail("ram=64M cpus=1");
 	current->flags |= PF_MEMALLOC;
@@ -315,7 +315,7 @@ static long blocks_of(const char *zone, const char *type)
  */
 static void fallback_steals_pageblocks(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	long u0, m0, r0, u1, m1, r1, total0, total1;
 
 	struct zone *dma32;
@@ -432,7 +432,7 @@ static void fault_injection_fails_the_nth_allocation_only(void **state)
  */
 static long antifrag_run(const char *cmdline, long *possible)
 {
-	struct value frag = { 0 }, huge = { 0 };
+	struct wl_pool frag = { 0 }, huge = { 0 };
 	long got;
 
 	boot_or_fail(cmdline);
