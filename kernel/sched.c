@@ -5,10 +5,11 @@
  * holds the baton of hw/context.h).  Each CPU has a runqueue: a FIFO of
  * the tasks that are runnable there but not running.  A task gives up the
  * machine only in schedule() (it sleeps) or yield() (it queues itself at
- * the back), and the next task is the head of the first non-empty
- * runqueue, looking at the giving task's CPU first and then at the CPUs
- * after it in numerical order, wrapping around.  wake_up_process() only
- * queues: the waker goes on.  When nothing is runnable the machine is
+ * the back), and the next task is the one that has waited longest among
+ * the heads of all the runqueues (each queued task carries the number of
+ * its turn): one FIFO over the machine, so every CPU's tasks get their
+ * turns as if the CPUs ran side by side.  wake_up_process() only queues:
+ * the waker goes on.  When nothing is runnable the machine is
  * idle and the clock jumps to the next timer, whose work may wake a task
  * (a schedule_timeout() sleeper, say).  If every task sleeps with no
  * timeout and nothing wakes them for HUNG_TASK_TIMEOUT of simulated time,
@@ -42,7 +43,8 @@
 #define HUNG_TASK_TIMEOUT	120	/* seconds: khungtaskd's default */
 
 struct rq {
-	struct list_head queue;		/* deterministic: runnable, waiting for the CPU */
+	struct list_head queue;		/* deterministic: runnable, waiting for the CPU,
+					 * in increasing task->queued_at */
 	unsigned long nr_running;	/* on the queue */
 	unsigned long nr_switches;
 	struct task_struct *idle;
@@ -52,6 +54,7 @@ static struct {
 	struct rq rq[NR_CPUS];
 	struct task_struct *running;	/* deterministic: the one task that runs */
 	struct list_head dead;		/* exited tasks whose threads are to be reaped */
+	u64 turn;			/* deterministic: the next task->queued_at */
 	bool up;			/* sched_init() ran */
 	struct task_struct *boot_task;	/* runs on the thread that booted (init) */
 	struct {			/* a BUG or panic forwarded to boot_task */
@@ -80,6 +83,7 @@ static void enqueue_task(struct task_struct *p)
 	struct rq *rq = &sched.rq[p->cpu];
 
 	BUG_ON(p->on_rq);
+	p->queued_at = ++sched.turn;
 	list_add_tail(&p->run_list, &rq->queue);
 	rq->nr_running++;
 	p->on_rq = true;
@@ -92,21 +96,24 @@ static void dequeue_task(struct task_struct *p)
 	p->on_rq = false;
 }
 
-/* The next task to run: @cpu's queue first, then the CPUs after it. */
-static struct task_struct *pick_next_task(int cpu)
+/* The next task to run: of every runqueue's head, the one queued first. */
+static struct task_struct *pick_next_task(void)
 {
-	for (int i = 0; i < nr_cpu_ids; i++) {
-		struct rq *rq = &sched.rq[(cpu + i) % nr_cpu_ids];
+	struct task_struct *next = NULL;
 
-		if (!list_empty(&rq->queue)) {
-			struct task_struct *p = list_first_entry(&rq->queue, struct task_struct,
-								 run_list);
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct rq *rq = &sched.rq[cpu];
+		struct task_struct *p;
 
-			dequeue_task(p);
-			return p;
-		}
+		if (list_empty(&rq->queue))
+			continue;
+		p = list_first_entry(&rq->queue, struct task_struct, run_list);
+		if (!next || p->queued_at < next->queued_at)
+			next = p;
 	}
-	return NULL;
+	if (next)
+		dequeue_task(next);
+	return next;
 }
 
 /* ---- the switch ---- */
@@ -230,7 +237,7 @@ static struct task_struct *next_or_idle(struct task_struct *prev)
 	u64 idle_since = hw_clock_ns();
 	struct task_struct *next;
 
-	while (!(next = pick_next_task(prev->cpu))) {
+	while (!(next = pick_next_task())) {
 		sched.running = NULL;
 		idle_step(idle_since);
 	}
@@ -278,7 +285,7 @@ void yield(void)
 		return;
 	prev->nivcsw++;
 	enqueue_task(prev);
-	next = pick_next_task(prev->cpu);
+	next = pick_next_task();
 	context_switch(prev, next);
 	reap_dead();
 }
@@ -327,34 +334,24 @@ static long timeout_left(u64 expire)
 }
 
 /*
- * Deterministic mode: a one-shot timer wakes the task (the clock reaches
- * it when the script advances it or every task sleeps).  Parallel mode:
- * the thread parks with a deadline on the host's clock.
+ * Sleep (the state set by the caller) until the clock reaches @expire or
+ * a waker comes.  Deterministic mode: a one-shot timer wakes the task (the
+ * clock reaches it when the script advances it or every task sleeps).
+ * Parallel mode: the thread parks with a deadline on the host's clock.
  */
-long schedule_timeout(long timeout)
+static void sleep_until(struct task_struct *t, u64 expire)
 {
-	struct task_struct *t = current;
-	u64 expire;
-
-	if (timeout == MAX_SCHEDULE_TIMEOUT) {
-		schedule();
-		return timeout;
-	}
-	if (timeout < 0)
-		timeout = 0;
-	expire = hw_clock_ns() + (u64)timeout * TICK_NSEC;
+	t->timeout_ns = expire;
 	if (deterministic()) {
 		struct kmm_timer timer = { .name = "process_timeout", .function = process_timeout,
 					   .data = (unsigned long)t };
 
-		t->timeout_ns = expire;
 		timer_arm(&timer, expire);
 		schedule();
 		timer_del(&timer);
 		t->timeout_ns = 0;
-		return timeout_left(expire);
+		return;
 	}
-	t->timeout_ns = expire;
 	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_RUNNING) {
 		u64 now = hw_clock_ns();
 		long s;
@@ -370,7 +367,34 @@ long schedule_timeout(long timeout)
 		}
 	}
 	t->timeout_ns = 0;
+}
+
+long schedule_timeout(long timeout)
+{
+	u64 expire;
+
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		schedule();
+		return timeout;
+	}
+	if (timeout < 0)
+		timeout = 0;
+	expire = hw_clock_ns() + (u64)timeout * TICK_NSEC;
+	sleep_until(current, expire);
 	return timeout_left(expire);
+}
+
+void kmm_sleep(u64 ns)
+{
+	struct task_struct *t = current;
+	u64 expire = hw_clock_ns() + ns;
+
+	do {
+		__set_current_state(TASK_UNINTERRUPTIBLE);
+		__atomic_store_n(&t->wchan, "kmm_sleep", __ATOMIC_RELAXED);
+		sleep_until(t, expire);
+		__atomic_store_n(&t->wchan, NULL, __ATOMIC_RELAXED);
+	} while (hw_clock_ns() < expire);
 }
 
 long schedule_timeout_uninterruptible(long timeout)
@@ -413,15 +437,23 @@ void sched_move_current(int cpu)
 	hw_set_this_cpu(&hw_cpus[cpu]);
 }
 
+/* @p runs on @cpu from now on; queued, it keeps its turn. */
 void sched_set_cpu(struct task_struct *p, int cpu)
 {
-	if (p->on_rq) {
-		dequeue_task(p);
+	struct task_struct *pos;
+
+	if (!p->on_rq) {
 		p->cpu = cpu;
-		enqueue_task(p);
-	} else {
-		p->cpu = cpu;
+		return;
 	}
+	dequeue_task(p);
+	p->cpu = cpu;
+	list_for_each_entry(pos, &sched.rq[cpu].queue, run_list)
+		if (pos->queued_at > p->queued_at)
+			break;
+	list_add_tail(&p->run_list, &pos->run_list);
+	sched.rq[cpu].nr_running++;
+	p->on_rq = true;
 }
 
 /*

@@ -82,6 +82,7 @@ struct lock_dep {
 	u32 next;			/* index + 1 of from's next edge */
 	unsigned long from_ip, to_ip;	/* where each lock was taken */
 	pid_t pid;			/* by which task (-1: declared) */
+	char comm[TASK_COMM_LEN];
 	const char *declared;		/* the file that declared it, or NULL */
 };
 
@@ -203,13 +204,14 @@ static const char *class_name(u16 idx)
 
 /* ---- reports ---- */
 
-static void print_lock(const struct held_lock *hl)
+/* " (name), at: [<ip>] where", after @prefix on the same line. */
+static void print_lock(const char *prefix, const struct held_lock *hl)
 {
 	char sym[160] = "";
 
 	if (hl->acquire_ip && lib_hooks.sprint_symbol)
 		lib_hooks.sprint_symbol(sym, sizeof(sym), hl->acquire_ip);
-	printk(KERN_ERR " (%s)%s, at: [<%016lx>] %s\n", class_name(hl->class_idx),
+	printk(KERN_ERR "%s (%s)%s, at: [<%016lx>] %s\n", prefix, class_name(hl->class_idx),
 	       hl->read ? " (read)" : "", hl->acquire_ip, sym);
 }
 
@@ -225,8 +227,10 @@ void lockdep_print_held_locks_of(struct task_struct *t)
 	printk(KERN_ERR "%d lock%s held by %s:\n", t->lockdep_depth,
 	       t->lockdep_depth > 1 ? "s" : "", who);
 	for (int i = 0; i < t->lockdep_depth; i++) {
-		printk(KERN_ERR " #%d: ", i);
-		print_lock(&t->held_locks[i]);
+		char prefix[16];
+
+		snprintf(prefix, sizeof(prefix), " #%d: ", i);
+		print_lock(prefix, &t->held_locks[i]);
 	}
 }
 
@@ -259,9 +263,9 @@ static void print_trying(struct task_struct *t, const struct held_lock *next,
 
 	print_task_name(t, who, sizeof(who));
 	printk(KERN_ERR "%s is trying to acquire lock:\n", who);
-	print_lock(next);
+	print_lock("", next);
 	printk(KERN_ERR "\nbut task is already holding lock:\n");
-	print_lock(prev);
+	print_lock("", prev);
 }
 
 static void print_tail(struct task_struct *t)
@@ -289,7 +293,7 @@ static void print_dep(int nr, const struct lock_dep *d)
 		lib_hooks.sprint_symbol(sym_to, sizeof(sym_to), d->to_ip);
 		lib_hooks.sprint_symbol(sym_from, sizeof(sym_from), d->from_ip);
 	}
-	printk(KERN_ERR "       taken at [<%016lx>] %s by pid %d\n", d->to_ip, sym_to, d->pid);
+	printk(KERN_ERR "       taken at [<%016lx>] %s by %s/%d\n", d->to_ip, sym_to, d->comm, d->pid);
 	printk(KERN_ERR "       while holding (%s), taken at [<%016lx>] %s\n", class_name(d->from),
 	       d->from_ip, sym_from);
 }
@@ -346,8 +350,8 @@ static bool dep_exists(u16 from, u16 to)
 	return false;
 }
 
-static bool add_dep(u16 from, u16 to, unsigned long from_ip, unsigned long to_ip, pid_t pid,
-		    const char *declared)
+static bool add_dep(u16 from, u16 to, unsigned long from_ip, unsigned long to_ip,
+		    const struct task_struct *t, const char *declared)
 {
 	struct lock_dep *d;
 
@@ -355,8 +359,10 @@ static bool add_dep(u16 from, u16 to, unsigned long from_ip, unsigned long to_ip
 		return false;
 	d = &graph.deps[graph.nr_deps++];
 	*d = (struct lock_dep){ .from = from, .to = to, .from_ip = from_ip, .to_ip = to_ip,
-				.pid = pid, .declared = declared,
+				.pid = t ? t->pid : -1, .declared = declared,
 				.next = graph.classes[from].first_dep };
+	if (t)
+		memcpy(d->comm, t->comm, sizeof(d->comm));
 	graph.classes[from].first_dep = graph.nr_deps;
 	return true;
 }
@@ -384,7 +390,7 @@ static int check_prev_add(struct task_struct *t, const struct held_lock *prev,
 		return n;
 	}
 	return add_dep(prev->class_idx, next->class_idx, prev->acquire_ip, next->acquire_ip,
-		       t->pid, NULL) ? 0 : -1;
+		       t, NULL) ? 0 : -1;
 }
 
 static void report_circular(struct task_struct *t, const struct held_lock *prev,
@@ -393,6 +399,8 @@ static void report_circular(struct task_struct *t, const struct held_lock *prev,
 	struct lock_dep now = { .from = prev->class_idx, .to = next->class_idx,
 				.from_ip = prev->acquire_ip, .to_ip = next->acquire_ip,
 				.pid = t->pid };
+
+	memcpy(now.comm, t->comm, sizeof(now.comm));
 
 	print_banner("INFO: possible circular locking dependency detected");
 	print_trying(t, next, prev);
@@ -550,7 +558,7 @@ void lockdep_declare_order(const void *const *keys, const char *const *names, in
 		u16 a = class_of(keys[i], names[i]), b = class_of(keys[i + 1], names[i + 1]);
 
 		if (a && b && !dep_exists(a, b))
-			add_dep(a, b, 0, 0, -1, where);
+			add_dep(a, b, 0, 0, NULL, where);
 	}
 	graph_unlock();
 }

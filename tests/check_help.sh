@@ -16,7 +16,7 @@ for n in $names; do
 	"$kmm" help "$n" >"$out" 2>&1 || { echo "kmm help $n failed"; status=1; continue; }
 	[ -s "$out" ] || { echo "kmm help $n says nothing"; status=1; }
 done
-"$kmm" help alloc_pages | grep -qxF 'usage: NAME = alloc_pages [order=N] [gfp=FLAGS] [node=N] [cpu=N]' ||
+"$kmm" help alloc_pages | grep -qxF 'usage: NAME = alloc_pages [order=N] [gfp=FLAGS] [node=N] [cpu=N] [task=$T]' ||
 	{ echo "kmm help alloc_pages: wrong usage line"; status=1; }
 "$kmm" help page | grep -qF 'fields: ok, pfn, order, pages, zone, node, count, flags, phys' ||
 	{ echo "kmm help page: wrong fields"; status=1; }

@@ -63,6 +63,13 @@ u64 kmm_clock_ns(void);
 int kmm_fork_prepare(void);
 void kmm_fork_parent(void);
 int kmm_fork_child(void);
+/*
+ * The calling task sleeps for @ns of the machine's time: other tasks run
+ * meanwhile; when every task sleeps the clock jumps, running the periodic
+ * kernel work that falls due.  (kmm_advance_clock moves the clock without
+ * letting others run.)
+ */
+void kmm_sleep(u64 ns);
 /* Advance the simulated clock by @ns, running the periodic kernel work that falls due. */
 void kmm_advance_clock(u64 ns);
 

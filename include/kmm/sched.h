@@ -10,8 +10,8 @@
  * Two modes (DESIGN.md, "Concurrency"):
  *   deterministic  exactly one task runs at a time on the whole machine.
  *                  A task that sleeps or yields hands over to the next
- *                  runnable task in a fixed order (its own CPU's runqueue
- *                  first, then the following CPUs'); when every task
+ *                  runnable task in a fixed order (the one that became
+ *                  runnable first, whatever its CPU); when every task
  *                  sleeps, the clock jumps to the next timer.  Same input,
  *                  same interleaving.
  *   parallel       tasks are host threads running at once, one per CPU;
@@ -91,6 +91,7 @@ struct task_struct {
 	unsigned long nvcsw, nivcsw;	/* voluntary and involuntary (yield) switches */
 	struct kthread *kthread;	/* kernel threads: their creation data */
 	bool on_rq;			/* deterministic mode: on a runqueue */
+	u64 queued_at;			/* deterministic mode: its turn (machine-wide FIFO) */
 	bool allocated;			/* task_alloc() made it (freed by the last put) */
 	atomic_t usage;			/* references (task_alloc: 1, its own) */
 

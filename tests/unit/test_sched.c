@@ -9,8 +9,8 @@
  * rules of kernel/sched.c give, derived in the comment above the test:
  *   - a task runs until it sleeps, yields or exits (nothing preempts);
  *   - wake_up_process() only queues the woken task (FIFO, on its CPU);
- *   - the next task is the head of the sleeper's CPU's queue, else of the
- *     next CPU's (numerical order, wrapping);
+ *   - the next task is the one that became runnable first, whatever its
+ *     CPU (one FIFO over the machine's runqueues);
  *   - when nothing can run, the clock jumps to the next timer.
  */
 #include <stdio.h>
@@ -92,26 +92,37 @@ static void kthreads_run_in_queue_order(void **state)
 }
 
 /*
- * The next task comes from the yielding task's CPU first, then the CPUs
- * after it: init on CPU 1, A bound to CPU 0, B to CPU 2, C to CPU 1.
- * init yields: CPU 1's queue is C, init: C1; C yields (init, C): init runs
- * ("i") before A or B, though they were woken first.  init then sleeps
- * 1 ms: CPU 1's queue gives C2; C exits on CPU 1, whose queue is empty:
- * CPU 2's B1; B yields, alone on CPU 2: B2; B exits: CPU 2 empty, CPU 0
- * (after wrapping) has A: A1, A2.  Nothing runs: the clock jumps to
- * init's timeout: "i".
+ * The next task is the one that became runnable first, whatever its CPU:
+ * init on CPU 1; A bound to CPU 0, B to CPU 2, C to CPU 1, woken in that
+ * order (turns 1, 2, 3).  init yields (turn 4): A1, A yields (5), B1 (6),
+ * C1 (7), init: "i".  init sleeps 1 ms: A2, B2, C2, each exiting; nothing
+ * runs, the clock jumps to init's timeout: "i".  Each ran on its own CPU.
  */
-static void next_task_comes_from_own_cpu_first(void **state)
+struct cpu_args {
+	const char *name;
+	int cpu;		/* the CPU it found itself on, -1 before */
+};
+
+static int two_steps_on_cpu(void *data)
 {
-	struct step_args a = { "A" }, b = { "B" }, c = { "C" };
+	struct cpu_args *a = data;
+	struct step_args s = { a->name };
+
+	a->cpu = smp_processor_id();
+	return two_steps(&s);
+}
+
+static void the_next_task_is_the_first_queued_whatever_its_cpu(void **state)
+{
+	struct cpu_args a = { "A", -1 }, b = { "B", -1 }, c = { "C", -1 };
 	struct task_struct *ka, *kb, *kc;
 
 	boot_or_fail("ram=32M cpus=3");
 	reset_events();
 	kmm_set_cpu(1);
-	ka = kthread_create(two_steps, &a, "A");
-	kb = kthread_create(two_steps, &b, "B");
-	kc = kthread_create(two_steps, &c, "C");
+	ka = kthread_create(two_steps_on_cpu, &a, "A");
+	kb = kthread_create(two_steps_on_cpu, &b, "B");
+	kc = kthread_create(two_steps_on_cpu, &c, "C");
 	kthread_bind(ka, 0);
 	kthread_bind(kb, 2);
 	kthread_bind(kc, 1);
@@ -122,7 +133,10 @@ static void next_task_comes_from_own_cpu_first(void **state)
 	ev("i");
 	msleep(1);
 	ev("i");
-	assert_string_equal(events, "C1 i C2 B1 B2 A1 A2 i");
+	assert_string_equal(events, "A1 B1 C1 i A2 B2 C2 i");
+	assert_int_equal(a.cpu, 0);
+	assert_int_equal(b.cpu, 2);
+	assert_int_equal(c.cpu, 1);
 	assert_int_equal(smp_processor_id(), 1);
 	assert_int_equal(kthread_stop(ka), 0);
 	assert_int_equal(kthread_stop(kb), 0);
@@ -560,7 +574,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(kthreads_run_in_queue_order, teardown_machine),
-		cmocka_unit_test_teardown(next_task_comes_from_own_cpu_first, teardown_machine),
+		cmocka_unit_test_teardown(the_next_task_is_the_first_queued_whatever_its_cpu, teardown_machine),
 		cmocka_unit_test_teardown(mutex_waiters_sleep_and_get_it_in_order, teardown_machine),
 		cmocka_unit_test_teardown(rwsem_writer_keeps_later_readers_out, teardown_machine),
 		cmocka_unit_test_teardown(complete_wakes_one_waiter_in_order, teardown_machine),

@@ -343,7 +343,7 @@ static int all_defs(const struct command_def *d, const struct arg_def **defs, in
 	for (const struct arg_def *a = d->args; a && a->name && n < max; a++)
 		defs[n++] = a;
 	for (int i = 0; contexts[i] && n < max; i++)
-		if (d->contexts & contexts[i]->bit)
+		if (command_contexts(d) & contexts[i]->bit)
 			defs[n++] = &contexts[i]->arg;
 	return n;
 }

@@ -31,6 +31,9 @@ static int cmd_shutdown(struct runtime *rt, struct script_cmd *c, const struct c
 {
 	if (!rt->booted)
 		return rt_error(rt, c, "shutdown: no machine is running");
+	/* The tasks of the script finish first, as at the end of a script. */
+	if (tasks_script_end(rt))
+		return -1;
 	kmm_shutdown();
 	rt->booted = false;
 	/* Variables pointing into the old machine are meaningless now. */
@@ -97,9 +100,10 @@ static int cmd_tick(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	return 0;
 }
 
+/* The script's task (or task=T) sleeps: other tasks run, then the clock jumps. */
 static int cmd_sleep(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	kmm_advance_clock((u64)arg_num(a, "duration"));
+	kmm_sleep((u64)arg_num(a, "duration"));
 	return 0;
 }
 
@@ -155,7 +159,7 @@ const struct command_def core_commands[] = {
 		    .max = 1LL << 40, .help = "jiffies to go by (HZ is 250)", .def_text = "1" },
 		  { NULL } },
 	  .machine = true, .run = cmd_tick },
-	{ "sleep", "advance the clock (20ms, 5s...), running due timers",
+	{ "sleep", "the running task sleeps for the duration (20ms, 5s...): other tasks run, and when all sleep the clock jumps, running due timers",
 	  (const struct arg_def[]){
 		  { "duration", &arg_duration, ARG_POS | ARG_REQUIRED }, { NULL } },
 	  .machine = true, .run = cmd_sleep },

@@ -199,26 +199,27 @@ static int expect_contains(struct runtime *rt, struct script_cmd *c)
  */
 static int expect_error(struct runtime *rt, struct script_cmd *c)
 {
+	struct exec_state *ex = rt_ex(rt);
 	char *text = rt_expand(rt, c, c->argv[1].value);
-	bool outer_caught = rt->has_caught;
-	char want[256], outer[sizeof(rt->caught)];
+	bool outer_caught = ex->has_caught;
+	char want[256], outer[sizeof(ex->caught)];
 	int err;
 
 	if (!text)
 		return -1;
 	snprintf(want, sizeof(want), "%s", text);
 	free(text);
-	memcpy(outer, rt->caught, sizeof(outer));
-	rt->has_caught = false;
-	rt->catching++;
+	memcpy(outer, ex->caught, sizeof(outer));
+	ex->has_caught = false;
+	ex->catching++;
 	err = rt_run_commands(rt, c->sub, c->nsub);
-	rt->catching--;
+	ex->catching--;
 	if (!err)
 		rt_fail(rt, c, "the block ran without an error (expected one saying \"%s\")", want);
-	else if (!strstr(rt->caught, want))
-		rt_fail(rt, c, "the block's error does not say \"%s\": %s", want, rt->caught);
-	memcpy(rt->caught, outer, sizeof(outer));
-	rt->has_caught = outer_caught;
+	else if (!strstr(ex->caught, want))
+		rt_fail(rt, c, "the block's error does not say \"%s\": %s", want, ex->caught);
+	memcpy(ex->caught, outer, sizeof(outer));
+	ex->has_caught = outer_caught;
 	return 0;
 }
 

@@ -150,8 +150,17 @@ struct context_def {
 		     struct context_frame *f);
 	/* Back to what enter found.  Must not fail. */
 	void (*leave)(struct runtime *rt, const struct context_frame *f);
+	/*
+	 * A context that runs the command elsewhere (task=: as another task)
+	 * instead of entering: 1 when it took the command and its arguments
+	 * (@a is its from then on), 0 when the command runs here after all,
+	 * -1 reported.
+	 */
+	int (*delegate)(struct runtime *rt, struct script_cmd *c, struct cmd_args *a,
+			const struct arg_val *v);
 };
 #define CTX_CPU		0x1		/* cpu=N: run on CPU N, with its per-CPU lists and node */
+#define CTX_TASK	0x2		/* task=$T: run as task T (cmd_tasks.c) */
 
 extern const struct context_def *const contexts[];	/* exec.c, { NULL } terminated */
 
@@ -173,7 +182,9 @@ struct command_def {
 	bool prints;			/*   without NAME =, it prints its number ("[R =]") */
 	const struct value_type *gives;	/* the kind of value it makes */
 	const char *usage;		/* the usage line when the table cannot say it */
-	bool machine;			/* uses the machine: the default one boots first */
+	bool machine;			/* uses the machine: the default one boots first, and
+					 * it may run as another task (task=) */
+	bool not_as_task;		/* a machine command that only the script itself runs */
 	bool block;			/* may take a <<WORD block */
 	bool needs_block;		/* must take one */
 	/* With @c's arguments: is its block commands (else text)?  NULL: text. */
@@ -188,12 +199,21 @@ struct command_group {
 	void (*machine_gone)(struct runtime *rt);
 };
 
+/* The end of the script: tasks finish their blocks (cmd_tasks.c).  0, or -1 reported. */
+int tasks_script_end(struct runtime *rt);
+
 /* The tables (commands.c): every group, every value kind. */
 extern const struct command_group command_groups[];	/* { NULL } terminated */
 extern const struct value_type *const value_types[];	/* NULL terminated */
 
 const struct command_def *command_find(const char *name);
 const struct value_type *value_type_find(const char *name);
+
+/* The contexts @d takes: its own, and task= for any command using the machine. */
+static inline unsigned int command_contexts(const struct command_def *d)
+{
+	return d->contexts | (d->machine && !d->not_as_task ? CTX_TASK : 0);
+}
 
 /* What the parser checks (args.c). */
 bool command_takes_key(const struct command_def *d, const char *key);

@@ -17,20 +17,25 @@ extern const struct command_def core_commands[];
 extern const struct command_def expect_commands[];
 extern const struct command_def page_commands[];
 extern const struct command_def slab_commands[];
+extern const struct command_def task_commands[];
 extern const struct value_type page_block, page_pool;
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
+extern const struct value_type task_kind, mutex_kind, rwsem_kind, completion_kind, spinlock_kind;
+void tasks_machine_gone(struct runtime *rt);
 
 const struct command_group command_groups[] = {
 	{ "The machine and its files", core_commands },
 	{ "Checking", expect_commands },
 	{ "The page allocator", page_commands },
 	{ "The slab allocator and kmalloc", slab_commands, slab_machine_gone },
+	{ "Tasks and sleeping locks", task_commands, tasks_machine_gone },
 	{ NULL },
 };
 
 const struct value_type *const value_types[] = {
-	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool, NULL,
+	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool,
+	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, NULL,
 };
 
 const struct command_def *command_find(const char *name)
@@ -99,7 +104,7 @@ void command_usage(const struct command_def *d, char *buf, size_t size)
 					n += arg_synopsis(buf + n, size - n, a);
 			}
 	for (int i = 0; contexts[i]; i++)
-		if (d->contexts & contexts[i]->bit) {
+		if (command_contexts(d) & contexts[i]->bit) {
 			APPEND(buf, size, n, " ");
 			if (n < size)
 				n += arg_synopsis(buf + n, size - n, &contexts[i]->arg);
@@ -176,7 +181,7 @@ static void help_command(FILE *out, const struct command_def *d)
 		help_arg(out, a);
 	}
 	for (int i = 0; contexts[i]; i++)
-		if (d->contexts & contexts[i]->bit) {
+		if (command_contexts(d) & contexts[i]->bit) {
 			if (!any)
 				fprintf(out, "\narguments:\n");
 			any = true;

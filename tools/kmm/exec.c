@@ -38,18 +38,36 @@
 
 static jmp_buf stop_run;		/* a panic or BUG ends the run */
 
+/*
+ * The thread of execution of the calling host thread: the script's own,
+ * or a task's (each task is a thread of its own; see cmd_tasks.c).
+ */
+static __thread struct exec_state *this_ex;
+
+struct exec_state *rt_ex(struct runtime *rt)
+{
+	return this_ex ? this_ex : &rt->main;
+}
+
+void rt_set_ex(struct exec_state *ex)
+{
+	this_ex = ex;
+}
+
 /* ---- errors and failures ---- */
 
 int rt_error(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	struct exec_state *ex = rt_ex(rt);
+
 	va_start(ap, fmt);
-	if (rt->catching) {
+	if (ex->catching) {
 		/* expect error: the first error is the one the block is about. */
-		if (!rt->has_caught)
-			vsnprintf(rt->caught, sizeof(rt->caught), fmt, ap);
-		rt->has_caught = true;
+		if (!ex->has_caught)
+			vsnprintf(ex->caught, sizeof(ex->caught), fmt, ap);
+		ex->has_caught = true;
 		va_end(ap);
 		return -1;
 	}
@@ -80,6 +98,11 @@ static void console_to_stderr(const char *text, size_t len)
 	fwrite(text, 1, len, stderr);
 }
 
+/*
+ * A panic or BUG.  The hooks run on the script's own thread even when a
+ * task's thread hit it: the kernel ends that task and raises the stop
+ * again on the thread that booted the machine (kernel/sched.c).
+ */
 static void on_panic(const char *msg)
 {
 	longjmp(stop_run, 1);
@@ -192,13 +215,15 @@ static const struct context_def cpu_context = {
 	.leave = cpu_leave,
 };
 
-const struct context_def *const contexts[] = { &cpu_context, NULL };
+extern const struct context_def task_context;	/* cmd_tasks.c */
+
+const struct context_def *const contexts[] = { &cpu_context, &task_context, NULL };
 
 /* Leave the contexts entered above frame @base, innermost first. */
-static void leave_frames(struct runtime *rt, int base)
+static void leave_frames(struct runtime *rt, struct exec_state *ex, int base)
 {
-	while (rt->nframes > base) {
-		struct context_frame *f = &rt->frames[--rt->nframes];
+	while (ex->nframes > base) {
+		struct context_frame *f = &ex->frames[--ex->nframes];
 
 		f->def->leave(rt, f);
 	}
@@ -206,21 +231,38 @@ static void leave_frames(struct runtime *rt, int base)
 
 static int enter_contexts(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
+	struct exec_state *ex = rt_ex(rt);
+
 	for (int i = 0; i < a->n; i++) {
 		for (int k = 0; contexts[k]; k++) {
 			struct context_frame *f;
 
-			if (a->defs[i] != &contexts[k]->arg || !a->v[i].given)
+			if (a->defs[i] != &contexts[k]->arg || !a->v[i].given || !contexts[k]->enter)
 				continue;
-			if (rt->nframes == MAX_CONTEXT_FRAMES)
+			if (ex->nframes == MAX_CONTEXT_FRAMES)
 				return rt_error(rt, c, "%s: contexts nested too deep", c->def->name);
-			f = &rt->frames[rt->nframes];
+			f = &ex->frames[ex->nframes];
 			f->def = contexts[k];
 			if (contexts[k]->enter(rt, c, &a->v[i], f))
 				return -1;
-			rt->nframes++;
+			ex->nframes++;
 		}
 	}
+	return 0;
+}
+
+/*
+ * A context that runs the command elsewhere (task=: as another task)
+ * takes it: 1 when it did (then it owns @a), -1 on an error, 0 when the
+ * command runs here.
+ */
+static int delegate(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		for (int k = 0; contexts[k]; k++)
+			if (a->defs[i] == &contexts[k]->arg && a->v[i].given &&
+			    contexts[k]->delegate)
+				return contexts[k]->delegate(rt, c, a, &a->v[i]);
 	return 0;
 }
 
@@ -242,57 +284,101 @@ int rt_switch_context(struct runtime *rt, struct script_cmd *c, const char *key,
  * or BUG the stack frames of the commands that were running are gone, and
  * unwind() still frees them.
  */
-static int run_one(struct runtime *rt, struct script_cmd *c)
+static int run_parsed(struct runtime *rt, struct exec_state *ex, struct script_cmd *c,
+		      struct cmd_args *a)
 {
-	struct script_cmd *outer_cmd = rt->cmd;
-	int base = rt->nframes, err = 0;
-	struct cmd_args *a;
+	int base = ex->nframes;
+	int err = enter_contexts(rt, c, a);
 
-	rt->cmd = c;
-	if (c->def->machine && ensure_booted(rt, c)) {
-		rt->cmd = outer_cmd;
-		return -1;
-	}
-	a = calloc(1, sizeof(*a));
-	a->outer = rt->args;
-	rt->args = a;
-	err = args_parse(rt, c, a);
-	if (!err)
-		err = enter_contexts(rt, c, a);
 	if (!err) {
 		set_call_site(c);
 		err = c->def->run(rt, c, a);
 		set_call_site(NULL);
 	}
-	leave_frames(rt, base);
-	rt->args = a->outer;
+	leave_frames(rt, ex, base);
+	return err;
+}
+
+static int run_one(struct runtime *rt, struct script_cmd *c)
+{
+	struct exec_state *ex = rt_ex(rt);
+	struct script_cmd *outer_cmd = ex->cmd;
+	struct cmd_args *a;
+	int err;
+
+	ex->cmd = c;
+	if (c->def->machine && ensure_booted(rt, c)) {
+		ex->cmd = outer_cmd;
+		return -1;
+	}
+	a = calloc(1, sizeof(*a));
+	a->outer = ex->args;
+	ex->args = a;
+	err = args_parse(rt, c, a);
+	if (!err) {
+		struct cmd_args *outer_args = a->outer;
+
+		err = delegate(rt, c, a);
+		if (err > 0) {
+			/* Another task has the command and its arguments (maybe freed already). */
+			ex->args = outer_args;
+			ex->cmd = outer_cmd;
+			return 0;
+		}
+		if (!err)
+			err = run_parsed(rt, ex, c, a);
+	}
+	ex->args = a->outer;
 	args_free(a);
 	free(a);
-	rt->cmd = outer_cmd;
+	ex->cmd = outer_cmd;
+	return err;
+}
+
+int rt_run_parsed(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
+{
+	struct exec_state *ex = rt_ex(rt);
+	struct script_cmd *outer_cmd = ex->cmd;
+	int err;
+
+	ex->cmd = c;
+	a->outer = ex->args;
+	ex->args = a;
+	err = run_parsed(rt, ex, c, a);
+	ex->args = a->outer;
+	args_free(a);
+	free(a);
+	ex->cmd = outer_cmd;
 	return err;
 }
 
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (run_one(rt, &cmds[i]))
 			return -1;
+		/* A task stopped with an error: the run ends with it. */
+		if (rt->stop)
+			return -1;
+	}
 	return 0;
 }
 
 /* After a panic or BUG: every command still running is over. */
 static void unwind(struct runtime *rt)
 {
-	leave_frames(rt, 0);
-	set_call_site(NULL);
-	while (rt->args) {
-		struct cmd_args *a = rt->args;
+	struct exec_state *ex = &rt->main;
 
-		rt->args = a->outer;
+	leave_frames(rt, ex, 0);
+	set_call_site(NULL);
+	while (ex->args) {
+		struct cmd_args *a = ex->args;
+
+		ex->args = a->outer;
 		args_free(a);
 		free(a);
 	}
-	rt->catching = 0;
+	ex->catching = 0;
 }
 
 /* ---- reading the machine's files ---- */
@@ -341,15 +427,18 @@ int script_run(struct script *s, FILE *out)
 	register_console(console_to_stderr);
 	kmm_set_panic_hook(on_panic);
 	old_bug = bug_set_hook(on_bug);
+	rt_set_ex(&rt->main);
 	if (setjmp(stop_run)) {
+		struct script_cmd *at = rt->main.cmd;
+
 		unwind(rt);
 		fflush(out);
 		fprintf(stderr, "%s:%d: the kernel stopped (panic or BUG); the run ends here\n",
-			s->filename, rt->cmd ? rt->cmd->line : 0);
+			s->filename, at ? at->line : 0);
 		status = 3;
 		goto out;
 	}
-	if (rt_run_commands(rt, s->cmds, s->n))
+	if (rt_run_commands(rt, s->cmds, s->n) || tasks_script_end(rt))
 		status = 2;
 	else if (rt->failures)
 		status = 1;
@@ -367,5 +456,6 @@ out:
 	}
 	free(rt->vars);
 	free(rt);
+	rt_set_ex(NULL);
 	return status;
 }

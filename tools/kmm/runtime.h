@@ -89,14 +89,13 @@ struct context_frame {
 
 struct cmd_args;
 
-struct runtime {
-	const char *filename;
-	FILE *out;
-	bool booted;
-	bool auto_booted;		/* the default machine, booted by a command that needed one */
-	int failures;			/* failed expectations and checks */
-	struct variable **vars;		/* each allocated once: a struct value * stays valid */
-	int nvars, capvars;
+/*
+ * What one thread of execution is doing: the script's own (the task
+ * init), or a task's running its block or commands given to it with
+ * task=.  Each has its own, so that commands of several tasks, each
+ * asleep in the middle of one, do not mix their frames.
+ */
+struct exec_state {
 	struct script_cmd *cmd;		/* the command running (innermost) */
 	struct cmd_args *args;		/* its parsed arguments, chained to the outer command's */
 	struct context_frame frames[MAX_CONTEXT_FRAMES]; /* contexts entered, innermost last */
@@ -105,6 +104,23 @@ struct runtime {
 	char caught[512];		/* the first error caught, without its FILE:LINE prefix */
 	bool has_caught;
 };
+
+struct runtime {
+	const char *filename;
+	FILE *out;
+	bool booted;
+	bool auto_booted;		/* the default machine, booted by a command that needed one */
+	int failures;			/* failed expectations and checks */
+	int stop;			/* a task stopped with an error: the run ends (status 2) */
+	struct variable **vars;		/* each allocated once: a struct value * stays valid */
+	int nvars, capvars;
+	struct exec_state main;		/* the script's own thread of execution */
+};
+
+/* The thread of execution running now (the script's, or a task's). */
+struct exec_state *rt_ex(struct runtime *rt);
+/* The calling thread runs commands with @ex from now on (a task starting). */
+void rt_set_ex(struct exec_state *ex);
 
 /* Report an error at the command's line; returns -1 (the run stops). */
 int rt_error(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
@@ -124,6 +140,12 @@ void rt_machine_gone(struct runtime *rt);
  * stopped with an error (the rest do not run).
  */
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n);
+/*
+ * Run a command whose arguments are parsed (@a, which the caller gives
+ * away), in the calling thread's execution: a task running a command the
+ * script gave it with task=.  0 or -1, as rt_run_commands.
+ */
+int rt_run_parsed(struct runtime *rt, struct script_cmd *c, struct cmd_args *a);
 
 /* ---- variables ---- */
 
