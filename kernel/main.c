@@ -35,7 +35,7 @@
 #include "hw/ram.h"
 #include "kernel/sched_internal.h"
 #include "lib/hooks.h"
-#include "mm/internal.h"
+#include "mm/boot.h"
 
 int kmm_state_snapshot(void);
 void kmm_state_restore(void);

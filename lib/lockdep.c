@@ -49,9 +49,9 @@ static struct task_struct *current_or_null(void)
 static __maybe_unused void print_task_name(struct task_struct *t, char *buf, size_t size)
 {
 	if (t)
-		snprintf(buf, size, "%s/%d", t->comm, t->pid);
+		kmm_snprintf(buf, size, "%s/%d", t->comm, t->pid);
 	else
-		snprintf(buf, size, "(no task)");
+		kmm_snprintf(buf, size, "(no task)");
 }
 
 /* "[<ffffffff81000012>] FILE:LINE" or "[<addr>] function+0x1c/..." for an address. */
@@ -229,7 +229,7 @@ void lockdep_print_held_locks_of(struct task_struct *t)
 	for (int i = 0; i < t->lockdep_depth; i++) {
 		char prefix[16];
 
-		snprintf(prefix, sizeof(prefix), " #%d: ", i);
+		kmm_snprintf(prefix, sizeof(prefix), " #%d: ", i);
 		print_lock(prefix, &t->held_locks[i]);
 	}
 }

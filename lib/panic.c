@@ -37,7 +37,7 @@ void panic(const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+	kmm_vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
 	va_end(ap);
 	n = strlen(panic_msg);
 	while (n && panic_msg[n - 1] == '\n')

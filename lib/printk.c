@@ -71,7 +71,7 @@ int vprintk(const char *fmt, va_list ap)
 	int level = DEFAULT_MESSAGE_LOGLEVEL;
 	int n;
 
-	n = vsnprintf(text, sizeof(text), fmt, ap);
+	n = kmm_vsnprintf(text, sizeof(text), fmt, ap);
 	if (n < 0)
 		return n;
 	if (n >= (int)sizeof(text))
@@ -111,7 +111,7 @@ int vprintk(const char *fmt, va_list ap)
 		if (!klog.line_open) {
 			u64 ts = lib_hooks.clock_ns ? lib_hooks.clock_ns() : 0;
 
-			h = snprintf(hdr, sizeof(hdr), "<%d>[%5lu.%06lu] ", level,
+			h = kmm_snprintf(hdr, sizeof(hdr), "<%d>[%5lu.%06lu] ", level,
 				     (unsigned long)(ts / 1000000000),
 				     (unsigned long)(ts % 1000000000 / 1000));
 			put_bytes(hdr, h);

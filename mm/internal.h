@@ -24,6 +24,7 @@
 #include <kmm/fault-inject.h>
 #include <kmm/mm.h>
 #include <kmm/mutex.h>
+#include "mm/boot.h"
 
 /* The classes of the lock order above: X(key, name), outermost first. */
 extern struct mutex cache_chain_mutex;
@@ -33,12 +34,7 @@ extern const struct lock_class_key l3_list_lock_off_slab_key, l3_list_lock_key, 
 	X(&l3_list_lock_off_slab_key, "&l3->list_lock (off-slab)")		\
 	X(&l3_list_lock_key, "&l3->list_lock")					\
 	X(&zone_lock_key, "&zone->lock")
-/* Declare MM_LOCK_ORDER to the lock validator (boot). */
-void mm_declare_lock_order(void);
 
-/* Boot-time: has the buddy allocator taken over from the boot allocator? */
-bool mm_boot_done(void);
-void mm_set_boot_done(void);
 
 void __free_pages_bootmem(struct page *page, unsigned int order);
 /* Keep a boot reservation for mm_check() after the hand-over (debug.c). */
@@ -50,21 +46,15 @@ extern unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
 extern unsigned long zone_movable_pfn[MAX_NUMNODES];
 extern unsigned long nr_kernel_pages, nr_all_pages;
 extern int movable_zone;
-void free_area_init_nodes(unsigned long *max_zone_pfn);
 extern struct per_cpu_pageset boot_pageset[NR_CPUS];
 int zone_batchsize(struct zone *zone);
 void setup_pageset(struct per_cpu_pageset *p, unsigned long batch);
 
 /* sparse.c (x86_64) and the flat map (i386) */
-void sparse_init(void);
 void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long end_pfn);
-void memmap_release(void);
-u64 page_to_linux(const struct page *page);
-bool memmap_contains(const void *p);
 
 /* pageblock flags */
 #define NR_PAGEBLOCK_BITS	3
-extern int pageblock_order;
 #define pageblock_nr_pages	(1UL << pageblock_order)
 void set_pageblock_migratetype(struct page *page, int migratetype);
 
@@ -101,13 +91,8 @@ struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetyp
 void free_buddy(struct page *page, unsigned int order);
 
 /* slab.c: the bootstrap, in start_kernel's order */
-void kmem_cache_init(void);
-void kmem_cache_init_late(void);
-int cpuup_prepare(int cpu);		/* before @cpu comes online */
-void cpucache_init(void);		/* start cache_reap */
 
 /* zonelist.c */
-void build_all_zonelists(void);
 extern int policy_zone;
 unsigned int nr_free_zone_pages(int offset);
 unsigned int nr_free_buffer_pages(void);
@@ -115,7 +100,6 @@ unsigned int nr_free_pagecache_pages(void);
 
 /* page_alloc.c */
 extern const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1];
-void setup_per_cpu_pageset(void);
 void page_alloc_init_late(void);
 
 /* vmstat.c */
@@ -150,11 +134,8 @@ static __always_inline void __inc_zone_state(struct zone *zone, enum zone_stat_i
 	__inc_pset_state(&zone->pageset[smp_processor_id()], zone, item);
 }
 void refresh_cpu_vm_stats(int cpu);
-void refresh_all_vm_stats(void);
-unsigned long global_page_state(enum zone_stat_item item);
 void zap_zone_vm_stats(struct zone *zone);
 int calculate_threshold(struct zone *zone);
-void refresh_zone_stat_thresholds(void);
 
 /*
  * NUMA hit/miss accounting of an allocation from @z for a request
@@ -302,7 +283,6 @@ int move_freepages_block(struct zone *zone, struct page *page, int migratetype);
 extern int min_free_kbytes;
 extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 extern int percpu_pagelist_fraction;
-void init_per_zone_wmark_min(void);
 void setup_per_zone_wmarks(void);
 void setup_per_zone_lowmem_reserve(void);
 int min_free_kbytes_set(long long kbytes);
