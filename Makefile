@@ -8,14 +8,17 @@
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
 #   make stress     the parallel-mode tests (debug and TSan), 50 times longer
+#   make install    install the program, libkmm (.so, .a), the headers, kmm.pc and
+#                   libkmm-malloc.so under PREFIX (default /usr/local)
 #   make format     clang-format every source file
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
+PREFIX     ?= /usr/local
 
-.PHONY: all demo test bench fuzz stress format clean configure fuzz-build deps
+.PHONY: all demo test bench fuzz stress format clean configure fuzz-build deps install
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -40,6 +43,9 @@ test: deps
 	cmake -S . -B $(BUILD) -DKMM_FUZZ_DIR=$(abspath $(FUZZ_BUILD)) >/dev/null
 	$(MAKE) all fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: all
 	$(BUILD)/bench/kmm_bench --csv $(BUILD)/bench/results.csv

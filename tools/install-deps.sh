@@ -38,6 +38,8 @@ have_lib jemalloc || need libjemalloc-dev
 have_lib tcmalloc || need libgoogle-perftools-dev
 # A real program run under libkmm-malloc.so.
 command -v python3 >/dev/null 2>&1 || need python3
+# The library's test builds the example with pkg-config.
+command -v pkg-config >/dev/null 2>&1 || need pkg-config
 
 if [ -z "$missing" ]; then
 	echo "install-deps: everything make test needs is here"

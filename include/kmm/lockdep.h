@@ -67,19 +67,21 @@ void lock_release(const void *lock, unsigned long ip);
 /* Is @lock held by the current task? */
 bool lock_is_held(const void *lock);
 #else
-static inline u16 lockdep_init_map(u16 *class, const void *lock, const char *name,
-				   const struct lock_class_key *key)
+static inline u16 lockdep_init_map(u16 *class __maybe_unused, const void *lock __maybe_unused,
+				   const char *name __maybe_unused,
+				   const struct lock_class_key *key __maybe_unused)
 {
 	return 0;
 }
-static inline void lock_acquire(u16 *class, const void *lock, int read, int trylock,
-				unsigned long ip)
+static inline void lock_acquire(u16 *class __maybe_unused, const void *lock __maybe_unused,
+				int read __maybe_unused, int trylock __maybe_unused,
+				unsigned long ip __maybe_unused)
 {
 }
-static inline void lock_release(const void *lock, unsigned long ip)
+static inline void lock_release(const void *lock __maybe_unused, unsigned long ip __maybe_unused)
 {
 }
-static inline bool lock_is_held(const void *lock)
+static inline bool lock_is_held(const void *lock __maybe_unused)
 {
 	return true;
 }
