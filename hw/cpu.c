@@ -64,7 +64,7 @@ void hw_cpus_init(u64 seed)
 /* After raising takeover: make every thread's earlier stores visible. */
 static void force_fences(void)
 {
-	if (!HW_IRQ_SEQCST && !hw_irq_fence)
+	if (!hw_irq_fence)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }
 
@@ -236,7 +236,7 @@ void hw_cpus_freeze(void)
 
 void hw_cpus_thaw(bool child)
 {
-	if (child && !HW_IRQ_SEQCST && !hw_irq_fence &&
+	if (child && !hw_irq_fence &&
 	    syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)
 		hw_irq_fence = true;
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {

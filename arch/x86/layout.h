@@ -22,8 +22,9 @@
  *   00000000          user space, 3 GB
  *
  * Kernel virtual addresses are host pointers (see DESIGN.md); the values
- * above are what /proc, dmesg and page tables show.  arch_to_linux() and
- * linux_to_arch() convert, in O(1), through a small range table.
+ * above are what /proc, dmesg and page tables show.  kaddr_to_linux() and
+ * linux_to_kaddr() (<kmm/page.h>, arch/x86/layout.c) convert, in O(1),
+ * through a small range table.
  */
 #ifndef KMM_ARCH_X86_LAYOUT_H
 #define KMM_ARCH_X86_LAYOUT_H

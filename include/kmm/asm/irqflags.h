@@ -23,19 +23,14 @@ extern bool hw_irq_fence;			/* membarrier(2) unavailable: fence locally */
 void hw_irq_wait_takeover(struct hw_cpu *cpu);
 
 /*
- * With ThreadSanitizer (which does not model membarrier(2) or fences) the
- * handshake uses sequentially consistent atomics on both sides instead.
+ * Every build, ThreadSanitizer's included, runs the same handshake: the
+ * race detector needs no fence to see the order, because each side's
+ * data accesses are ordered by the release stores and acquire loads of
+ * the flags (a section ends with a release of irq_disabled, which the
+ * remote side acquires before its handler runs; the handler ends with a
+ * release of takeover, which the owner acquires before its next
+ * section).  The fences only give the Dekker step its store-load order.
  */
-#if defined(__SANITIZE_THREAD__)
-#define HW_IRQ_SEQCST 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define HW_IRQ_SEQCST 1
-#endif
-#endif
-#ifndef HW_IRQ_SEQCST
-#define HW_IRQ_SEQCST 0
-#endif
 
 /* Disable "interrupts" on this CPU; returns the previous state. */
 static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
@@ -43,7 +38,7 @@ static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
 	unsigned long old = cpu->irq_disabled;
 
 	if (likely(!old)) {
-		if (HW_IRQ_SEQCST || unlikely(hw_irq_fence)) {
+		if (unlikely(hw_irq_fence)) {
 			__atomic_exchange_n(&cpu->irq_disabled, 1, __ATOMIC_SEQ_CST);
 		} else {
 			/* The remote side's membarrier(2) supplies the fence. */
@@ -68,7 +63,7 @@ static __always_inline unsigned long __hw_irq_save(struct hw_cpu *cpu)
 #define HW_IRQ_FAST_TAKEOVER	2
 static __always_inline int hw_irq_save_fast(struct hw_cpu *cpu)
 {
-	if (unlikely(cpu->irq_disabled | HW_IRQ_SEQCST | hw_irq_fence))
+	if (unlikely(cpu->irq_disabled | hw_irq_fence))
 		return HW_IRQ_FAST_NESTED;
 	__atomic_store_n(&cpu->irq_disabled, 1, __ATOMIC_RELAXED);
 	barrier();
