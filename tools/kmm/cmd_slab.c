@@ -465,7 +465,7 @@ static int address_arg(struct runtime *rt, struct script_cmd *c, const struct cm
 static int cmd_write(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	const struct arg_val *bytes = arg(a, "byte");
-	char *addr;
+	char *addr = NULL;
 
 	if (address_arg(rt, c, a, &addr) || slab_check_write(rt, c, addr, bytes->nitems))
 		return -1;
@@ -477,7 +477,7 @@ static int cmd_write(struct runtime *rt, struct script_cmd *c, const struct cmd_
 static int cmd_fill_bytes(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	long long len = arg_num(a, "length");
-	char *addr;
+	char *addr = NULL;
 
 	if (address_arg(rt, c, a, &addr) || slab_check_write(rt, c, addr, len))
 		return -1;
@@ -490,7 +490,7 @@ static int cmd_read(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 {
 	long long size = arg_num(a, "size");
 	unsigned long long x = 0;
-	char *addr;
+	char *addr = NULL;
 
 	if (address_arg(rt, c, a, &addr))
 		return -1;
