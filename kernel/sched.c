@@ -397,22 +397,24 @@ void kmm_sleep(u64 ns)
 	} while (hw_clock_ns() < expire);
 }
 
-long schedule_timeout_uninterruptible(long timeout)
+/* Sleep in @state for @timeout jiffies, seen by ps as sleeping in schedule_timeout. */
+static long sleep_timeout(long state, long timeout)
 {
-	__set_current_state(TASK_UNINTERRUPTIBLE);
+	__set_current_state(state);
 	__atomic_store_n(&current->wchan, "schedule_timeout", __ATOMIC_RELAXED);
 	timeout = schedule_timeout(timeout);
 	__atomic_store_n(&current->wchan, NULL, __ATOMIC_RELAXED);
 	return timeout;
 }
 
+long schedule_timeout_uninterruptible(long timeout)
+{
+	return sleep_timeout(TASK_UNINTERRUPTIBLE, timeout);
+}
+
 long schedule_timeout_interruptible(long timeout)
 {
-	__set_current_state(TASK_INTERRUPTIBLE);
-	__atomic_store_n(&current->wchan, "schedule_timeout", __ATOMIC_RELAXED);
-	timeout = schedule_timeout(timeout);
-	__atomic_store_n(&current->wchan, NULL, __ATOMIC_RELAXED);
-	return timeout;
+	return sleep_timeout(TASK_INTERRUPTIBLE, timeout);
 }
 
 void msleep(unsigned int msecs)

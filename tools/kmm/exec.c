@@ -299,57 +299,49 @@ static int run_parsed(struct runtime *rt, struct exec_state *ex, struct script_c
 	return err;
 }
 
-static int run_one(struct runtime *rt, struct script_cmd *c)
+/*
+ * Run @c with its arguments @a (this execution's from now on) and free
+ * them: parse them first unless @parsed, and let a context that runs
+ * commands elsewhere (task=) take it.
+ */
+static int run_args(struct runtime *rt, struct script_cmd *c, struct cmd_args *a, bool parsed)
 {
 	struct exec_state *ex = rt_ex(rt);
 	struct script_cmd *outer_cmd = ex->cmd;
-	struct cmd_args *a;
-	int err;
+	struct cmd_args *outer_args = ex->args;
+	int err = 0;
 
 	ex->cmd = c;
-	if (c->def->machine && ensure_booted(rt, c)) {
-		ex->cmd = outer_cmd;
-		return -1;
-	}
-	a = calloc(1, sizeof(*a));
-	a->outer = ex->args;
+	a->outer = outer_args;
 	ex->args = a;
-	err = args_parse(rt, c, a);
-	if (!err) {
-		struct cmd_args *outer_args = a->outer;
-
+	if (!parsed)
+		err = args_parse(rt, c, a);
+	if (!err && !parsed)
 		err = delegate(rt, c, a);
-		if (err > 0) {
-			/* Another task has the command and its arguments (maybe freed already). */
-			ex->args = outer_args;
-			ex->cmd = outer_cmd;
-			return 0;
-		}
+	if (err > 0) {
+		/* Another task has the command and its arguments (maybe freed already). */
+		err = 0;
+	} else {
 		if (!err)
 			err = run_parsed(rt, ex, c, a);
+		args_free(a);
+		free(a);
 	}
-	ex->args = a->outer;
-	args_free(a);
-	free(a);
+	ex->args = outer_args;
 	ex->cmd = outer_cmd;
 	return err;
 }
 
+static int run_one(struct runtime *rt, struct script_cmd *c)
+{
+	if (c->def->machine && ensure_booted(rt, c))
+		return -1;
+	return run_args(rt, c, calloc(1, sizeof(struct cmd_args)), false);
+}
+
 int rt_run_parsed(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
 {
-	struct exec_state *ex = rt_ex(rt);
-	struct script_cmd *outer_cmd = ex->cmd;
-	int err;
-
-	ex->cmd = c;
-	a->outer = ex->args;
-	ex->args = a;
-	err = run_parsed(rt, ex, c, a);
-	ex->args = a->outer;
-	args_free(a);
-	free(a);
-	ex->cmd = outer_cmd;
-	return err;
+	return run_args(rt, c, a, true);
 }
 
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n)
