@@ -434,12 +434,19 @@ const struct value_type spinlock_kind = {
 
 /* ---- making locks ---- */
 
+/* A lock for NAME = mutex...; NULL (reported) without a NAME: nothing could use it. */
 static struct script_lock *new_lock(struct runtime *rt, struct script_cmd *c,
 				    const struct value_type *kind)
 {
-	struct script_lock *l = calloc(1, sizeof(*l));
-	struct lock_value *v = rt_result(rt, c, kind);
+	struct script_lock *l;
+	struct lock_value *v;
 
+	if (!c->assign) {
+		rt_error(rt, c, "%s: name it (NAME = %s)", c->def->name, c->def->name);
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	v = rt_result(rt, c, kind);
 	snprintf(l->name, sizeof(l->name), "%s", c->assign);
 	l->next = locks;
 	locks = l;
@@ -451,6 +458,8 @@ static int cmd_mutex(struct runtime *rt, struct script_cmd *c, const struct cmd_
 {
 	struct script_lock *l = new_lock(rt, c, &mutex_kind);
 
+	if (!l)
+		return -1;
 	__mutex_init(&l->mutex, l->name, &l->key);
 	return 0;
 }
@@ -459,6 +468,8 @@ static int cmd_rwsem(struct runtime *rt, struct script_cmd *c, const struct cmd_
 {
 	struct script_lock *l = new_lock(rt, c, &rwsem_kind);
 
+	if (!l)
+		return -1;
 	__init_rwsem(&l->rwsem, l->name, &l->key);
 	return 0;
 }
@@ -467,6 +478,8 @@ static int cmd_completion(struct runtime *rt, struct script_cmd *c, const struct
 {
 	struct script_lock *l = new_lock(rt, c, &completion_kind);
 
+	if (!l)
+		return -1;
 	l->completion.done = 0;
 	__init_waitqueue_head(&l->completion.wait, l->name, &l->key);
 	return 0;
@@ -476,6 +489,8 @@ static int cmd_spinlock(struct runtime *rt, struct script_cmd *c, const struct c
 {
 	struct script_lock *l = new_lock(rt, c, &spinlock_kind);
 
+	if (!l)
+		return -1;
 	__spin_lock_init(&l->spin, l->name, &l->key);
 	return 0;
 }
@@ -523,13 +538,37 @@ int tasks_script_end(struct runtime *rt)
 	return rt->stop ? -1 : 0;
 }
 
-/* The machine is gone, and with it the tasks' threads and every lock. */
+/* Free a chain of parsed arguments a killed task was in the middle of. */
+static void free_args_chain(struct cmd_args *a)
+{
+	while (a) {
+		struct cmd_args *outer = a->outer;
+
+		args_free(a);
+		free(a);
+		a = outer;
+	}
+}
+
+/*
+ * The machine is gone, and with it the tasks' threads (killed wherever
+ * they slept, maybe inside a command) and every lock.
+ */
 void tasks_machine_gone(struct runtime *rt)
 {
 	while (tasks) {
 		struct script_task *st = tasks;
 
+		bool started = false;
+
 		tasks = st->next;
+		for (struct cmd_args *a = st->ex.args; a; a = a->outer)
+			started |= a == st->req_args;
+		free_args_chain(st->ex.args);
+		if (st->req_args && !started) {	/* given, never begun: not in any chain */
+			args_free(st->req_args);
+			free(st->req_args);
+		}
 		free(st);
 	}
 	tasks_tail = &tasks;
