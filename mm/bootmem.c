@@ -4,8 +4,8 @@
  *
  * Allocation: for each active range of the node, find_early_area() looks
  * for the lowest aligned address at or above the goal where the request
- * overlaps no early reservation; the range found is zeroed and recorded as
- * a "BOOTMEM" reservation.  A goal that cannot be met is dropped (goal 0)
+ * overlaps no early reservation; the range found is zeroed (whole pages by
+ * giving them back to the host) and recorded as a "BOOTMEM" reservation.  A goal that cannot be met is dropped (goal 0)
  * before the allocator gives up.
  *
  * Hand-over: every active range minus every reservation (rounded outward to
@@ -20,6 +20,7 @@
 #include <kmm/mm.h>
 #include <kmm/sort.h>
 #include <kmm/string.h>
+#include "hw/ram.h"
 #include "mm/internal.h"
 
 unsigned long max_pfn_mapped __state;
@@ -38,7 +39,7 @@ void *__alloc_memory_core_early(int nid, u64 size, u64 align, u64 goal, u64 limi
 		if (addr == -1ULL)
 			continue;
 		ptr = __va(addr);
-		memset(ptr, 0, size);
+		hw_ram_zero(addr, size);	/* untouched RAM stays free to the host */
 		reserve_early_without_check(addr, addr + size, "BOOTMEM");
 		return ptr;
 	}
