@@ -122,6 +122,24 @@ void hw_ram_zero(u64 pa, u64 size)
 	memset(hw_ram_base + pa, 0, size);
 }
 
+long hw_resident_pages(const void *va, u64 size)
+{
+	uintptr_t first = ((uintptr_t)va + HOST_PAGE - 1) & ~(HOST_PAGE - 1);
+	uintptr_t last = ((uintptr_t)va + size) & ~(HOST_PAGE - 1);
+	unsigned char vec[256];
+	long resident = 0;
+
+	for (uintptr_t p = first; p < last; p += sizeof(vec) * HOST_PAGE) {
+		u64 len = last - p < sizeof(vec) * HOST_PAGE ? last - p : sizeof(vec) * HOST_PAGE;
+
+		if (mincore((void *)p, len, vec))
+			return -1;
+		for (u64 i = 0; i < len / HOST_PAGE; i++)
+			resident += vec[i] & 1;
+	}
+	return resident;
+}
+
 int hw_ram_fd(void)
 {
 	return ram_fd;

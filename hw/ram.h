@@ -35,6 +35,9 @@ int hw_window_anon(void *va, u64 size);
  */
 void hw_ram_zero(u64 pa, u64 size);
 
+/* How many of the host pages wholly inside [@va, @va+@size) are backed; -1 on error. */
+long hw_resident_pages(const void *va, u64 size);
+
 /* The memfd behind RAM (-1 without a machine); hw/fork.c gives a child its own. */
 int hw_ram_fd(void);
 void hw_ram_set_fd(int fd);

@@ -88,15 +88,20 @@ static void pageblock_bit_assign(unsigned long *map, unsigned long nr, bool on)
 	WRITE_ONCE(*word, on ? v | BIT_MASK(nr) : v & ~BIT_MASK(nr));
 }
 
-void set_pageblock_migratetype(struct page *page, int migratetype)
+/* The pageblock of @pfn in @zone, whose struct pages need not be initialised yet. */
+void set_zone_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype)
 {
-	struct zone *zone = page_zone(page);
-	unsigned long bitidx = pfn_to_bitidx(zone, page_to_pfn(page));
+	unsigned long bitidx = pfn_to_bitidx(zone, pfn);
 
 	if (unlikely(page_group_by_mobility_disabled))
 		migratetype = MIGRATE_UNMOVABLE;
 	for (int i = 0; i < NR_PAGEBLOCK_BITS; i++)
 		pageblock_bit_assign(zone->pageblock_flags, bitidx + i, migratetype & (1 << i));
+}
+
+void set_pageblock_migratetype(struct page *page, int migratetype)
+{
+	set_zone_pageblock_migratetype(page_zone(page), page_to_pfn(page), migratetype);
 }
 
 /* ---- tracepoints ---- */
@@ -653,6 +658,15 @@ static struct page *__rmqueue(struct zone *zone, unsigned int order, int migrate
 {
 	struct page *page;
 
+	/*
+	 * Deferred memory (mm/deferred_init.c) is the tail of the zone's
+	 * top-order MOVABLE list, in the order a full boot put it there:
+	 * when that list's initialised part runs out, the next deferred
+	 * block joins it, before anyone looks at the list.
+	 */
+	if (unlikely(zone->nr_deferred) &&
+	    list_empty(&zone->free_area[MAX_ORDER - 1].free_list[MIGRATE_MOVABLE]))
+		deferred_grow_zone(zone);
 retry_reserve:
 	page = __rmqueue_smallest(zone, order, migratetype);
 	if (unlikely(!page) && migratetype != MIGRATE_RESERVE) {

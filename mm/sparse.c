@@ -10,7 +10,7 @@
  * the "PMD" is a host mapping of the RAM memfd into a reserved window, one
  * mapping per run of physically contiguous blocks.  The blocks' RAM is
  * given back to the host when the boot allocator zeroes it, so a struct
- * page never written costs nothing.
+ * page never written (deferred_init.c) costs nothing.
  *
  * i386 uses FLATMEM: one array for all pfns.  Linux's i386 struct page is
  * 32 bytes and ours is 56, so the boot allocator reserves Linux's size in
@@ -168,6 +168,11 @@ void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long
 void memmap_release(void)
 {
 	hw_window_release(sm.window, sm.window_size);
+}
+
+long memmap_resident_pages(unsigned long pfn, unsigned long nr)
+{
+	return hw_resident_pages(pfn_to_page(pfn), (u64)nr * sizeof(struct page));
 }
 
 bool memmap_contains(const void *p)
