@@ -30,10 +30,11 @@
  * reservations, initialises the candidates that are not clean and records
  * the clean ones as ranges.
  *
- * Growth.  __rmqueue() calls deferred_grow_zone() whenever the zone's
- * top-order MOVABLE list is empty and deferred blocks remain: the highest
- * deferred block is initialised as the free block a full boot made of it
- * and added at the list's tail, which is exactly where it was.  The reserve
+ * Growth.  When __rmqueue_smallest() or __rmqueue_fallback() finds the
+ * zone's top-order MOVABLE list empty and deferred blocks remain, they call
+ * deferred_grow_zone(): the highest deferred block is initialised as the
+ * free block a full boot made of it and added at the list's tail, which is
+ * exactly where it was.  The reserve
  * walk takes the lowest deferred block (the list's last) with
  * deferred_init_lowest().  Nothing else can reach a deferred block.
  *
