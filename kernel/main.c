@@ -43,6 +43,7 @@ void panic_set_trap(jmp_buf *trap);
 const char *panic_message(void);
 
 static bool booted;			/* process-wide, outside the state section */
+static bool no_snapshot;		/* a KMM_BOOT_ONLY_ONCE machine ran: nothing to restore */
 static const char *boot_cmdline __state;
 
 bool kmm_booted(void)
@@ -121,7 +122,11 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 
 	if (booted)
 		return kmm_error("a machine is already running; shut it down first");
-	if (kmm_state_snapshot())
+	if (no_snapshot)
+		return kmm_error("a machine booted with KMM_BOOT_ONLY_ONCE ran in this process: no other can boot");
+	if (flags & KMM_BOOT_ONLY_ONCE)
+		no_snapshot = true;
+	else if (kmm_state_snapshot())
 		return kmm_error("out of host memory");
 	kmm_error_clear();
 	boot_cmdline = cmdline;

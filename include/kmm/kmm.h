@@ -21,6 +21,12 @@
 #define KMM_LINUX_VERSION	"2.6.34"
 
 #define KMM_BOOT_DETERMINISTIC	0x1	/* one host thread runs every CPU (the kmm program) */
+/*
+ * No other machine will boot in this process: skip the snapshot of the
+ * kernel's globals that a later boot restores (1.5 MB copied, a few ms for
+ * a short-lived program); after this machine, kmm_boot() refuses.
+ */
+#define KMM_BOOT_ONLY_ONCE	0x2
 
 /*
  * Boot a machine described by @cmdline (boot options, see docs/scenario.md).

@@ -249,7 +249,8 @@ static void km_boot(void)
 	if (!opts || !*opts)
 		opts = KM_DEFAULT_BOOT;
 	dump_setup();
-	if (kmm_boot(opts, 0)) {
+	/* The process never boots another machine: no snapshot for a reboot. */
+	if (kmm_boot(opts, KMM_BOOT_ONLY_ONCE)) {
 		warnf("kmm-malloc: cannot boot \"%s\": %s; the C library's malloc serves instead\n",
 		      opts, kmm_error_msg());
 		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);
