@@ -312,6 +312,26 @@ void setup_per_cpu_pageset(void)
 	refresh_zone_stat_thresholds();
 }
 
+/*
+ * A CPU comes online after boot (kmm_cpu_up): its pagesets are set up as
+ * setup_per_cpu_pageset() would set them now, with the counter threshold
+ * of the zone (the running CPUs keep theirs).  Nobody uses them until the
+ * CPU is online.
+ */
+void pageset_cpu_up(int cpu)
+{
+	struct zone *zone;
+
+	for_each_populated_zone(zone) {
+		struct per_cpu_pageset *p = &zone->pageset[cpu];
+
+		setup_pageset(p, zone_batchsize(zone));
+		if (percpu_pagelist_fraction)
+			setup_pagelist_highmark(p, zone->present_pages / percpu_pagelist_fraction);
+		p->stat_threshold = calculate_threshold(zone);
+	}
+}
+
 static void set_highmark_local(void *data)
 {
 	struct zone *zone = data;
