@@ -55,8 +55,8 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 
-/* Zones spanning less (four sections) initialise at boot: deferring saves little there. */
-#define DEFERRED_MIN_ZONE	(512UL << (20 - PAGE_SHIFT))
+/* Zones spanning less (one section) initialise at boot: deferring saves little there. */
+#define DEFERRED_MIN_ZONE	(128UL << (20 - PAGE_SHIFT))
 
 struct deferred_range {
 	unsigned long start, end;	/* pfns, MAX_ORDER-aligned; empty once start == end */

@@ -349,10 +349,11 @@ static void exhausting_memory_brings_in_every_block(void **state)
 }
 
 /*
- * Where the boundary is: zones of 512M and more defer their free
- * MAX_ORDER blocks, smaller ones and i386 (flat map, highmem) nothing;
- * deferred_init=off nothing.  A deferred block costs the host nothing
- * until it is brought in: then its 1024 struct pages take 14 host pages.
+ * Where the boundary is: zones of 128M (a section) and more defer their
+ * free MAX_ORDER blocks, smaller ones and i386 (flat map, highmem)
+ * nothing; deferred_init=off nothing.  A deferred block costs the host
+ * nothing until it is brought in: then its 1024 struct pages take 14 host
+ * pages.
  */
 static void which_memory_waits(void **state)
 {
@@ -360,8 +361,10 @@ static void which_memory_waits(void **state)
 	struct pfn_range r[NR_DEFERRED_RANGES];
 	unsigned long flags;
 
-	boot_or_fail("ram=256M");
+	boot_or_fail("ram=128M");	/* DMA32 is [16M, 128M) */
 	assert_int_equal(deferred_blocks(), 0);
+	boot_or_fail("ram=256M");
+	assert_true(NODE_DATA(0)->node_zones[ZONE_DMA32].nr_deferred > 0);
 	boot_or_fail("arch=i386 ram=3G");
 	assert_int_equal(deferred_blocks(), 0);
 	boot_or_fail("ram=16G deferred_init=off");
