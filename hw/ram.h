@@ -29,6 +29,15 @@ int hw_window_unmap(void *va, u64 size);
 /* Make [@va, @va+@size) of a window ordinary zeroed host memory (not RAM). */
 int hw_window_anon(void *va, u64 size);
 
+/*
+ * Zero physical [@pa, @pa+@size): whole pages are given back to the host
+ * (a page never touched stays free), the edges are cleared.
+ */
+void hw_ram_zero(u64 pa, u64 size);
+
+/* How many of the host pages wholly inside [@va, @va+@size) are backed; -1 on error. */
+long hw_resident_pages(const void *va, u64 size);
+
 /* The memfd behind RAM (-1 without a machine); hw/fork.c gives a child its own. */
 int hw_ram_fd(void);
 void hw_ram_set_fd(int fd);

@@ -26,10 +26,14 @@ struct kthread {
 	struct completion exited;
 };
 
-/* Parallel mode: a kernel thread needs a CPU of its own; wait until one is free. */
+/*
+ * Parallel mode: a kernel thread needs an online CPU of its own (its own
+ * if free, else any); it waits until one is.
+ */
 static void take_cpu(struct task_struct *t)
 {
-	while (hw_cpu_attach(t->cpu) && (t->cpu = hw_cpu_attach_any()) < 0) {
+	while ((!cpu_online(t->cpu) || hw_cpu_attach(t->cpu)) &&
+	       (t->cpu = attach_any_online()) < 0) {
 		t->cpu = 0;
 		hw_context_park_timeout(t->ctx, 1000000);
 	}

@@ -13,6 +13,7 @@
  * makes kmm_boot() fail with the reason and leaves nothing behind.
  */
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kmm/bug.h>
@@ -22,6 +23,7 @@
 #include <kmm/kernel.h>
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
+#include <kmm/mutex.h>
 #include <kmm/params.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
@@ -43,6 +45,7 @@ void panic_set_trap(jmp_buf *trap);
 const char *panic_message(void);
 
 static bool booted;			/* process-wide, outside the state section */
+static bool no_snapshot;		/* a KMM_BOOT_ONLY_ONCE machine ran: nothing to restore */
 static const char *boot_cmdline __state;
 
 bool kmm_booted(void)
@@ -58,14 +61,45 @@ static void vmstat_update(void)
 static struct kmm_timer vmstat_timer __state = { .name = "vmstat_update", .period = HZ,
 						 .fn = vmstat_update };
 
-/* Bring the secondary CPUs online, each announced to the slab allocator first. */
+/* maxcpus=N: the CPUs brought online at boot (Linux's option); the others wait for kmm_cpu_up(). */
+static int maxcpus __state = NR_CPUS;
+static DEFINE_MUTEX(cpu_add_remove_lock);	/* one CPU comes up at a time */
+
+static int set_maxcpus(const char *val)
+{
+	char *end;
+	long n = val ? strtol(val, &end, 10) : 0;
+
+	if (!val || *end || n < 1 || n > NR_CPUS)
+		return kmm_error("maxcpus=%s: need a number of CPUs from 1 to %d", val ? val : "", NR_CPUS);
+	maxcpus = n;
+	return 0;
+}
+early_param("maxcpus", set_maxcpus, "CPUs brought online at boot (default all); the others come online when first used");
+
+/* Bring the secondary CPUs online (up to maxcpus=), each announced to the slab allocator. */
 static void smp_init(void)
 {
-	for (int cpu = 1; cpu < nr_cpu_ids; cpu++) {
+	for (int cpu = 1; cpu < min(nr_cpu_ids, maxcpus); cpu++)
 		if (cpuup_prepare(cpu))
 			panic("smp_init: no memory for CPU %d's slab arrays", cpu);
-		set_cpu_online(cpu, true);
+}
+
+int kmm_cpu_up(int cpu)
+{
+	int err = 0;
+
+	if (cpu < 0 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	if (cpu_online(cpu))
+		return 0;
+	mutex_lock(&cpu_add_remove_lock);
+	if (!cpu_online(cpu)) {
+		pageset_cpu_up(cpu);
+		err = cpuup_prepare(cpu);
 	}
+	mutex_unlock(&cpu_add_remove_lock);
+	return err;
 }
 
 /* What lib/ takes from above (lib/hooks.h): the scheduler, the clock, names. */
@@ -121,7 +155,11 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 
 	if (booted)
 		return kmm_error("a machine is already running; shut it down first");
-	if (kmm_state_snapshot())
+	if (no_snapshot)
+		return kmm_error("a machine booted with KMM_BOOT_ONLY_ONCE ran in this process: no other can boot");
+	if (flags & KMM_BOOT_ONLY_ONCE)
+		no_snapshot = true;
+	else if (kmm_state_snapshot())
 		return kmm_error("out of host memory");
 	kmm_error_clear();
 	boot_cmdline = cmdline;
@@ -169,10 +207,23 @@ void kmm_shutdown(void)
 	booted = false;
 }
 
+/* A free online CPU for the calling thread, lowest first; -EBUSY if none. */
+int attach_any_online(void)
+{
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu) && !hw_cpu_attach(cpu))
+			return cpu;
+	return -EBUSY;
+}
+
 int kmm_thread_attach(int cpu)
 {
-	int err = cpu < 0 ? hw_cpu_attach_any() : hw_cpu_attach(cpu);
+	int err;
 
+	/* An offline CPU has no slab arrays to run with: kmm_cpu_up() first. */
+	if (cpu >= 0 && cpu < nr_cpu_ids && !cpu_online(cpu))
+		return -EAGAIN;
+	err = cpu < 0 ? attach_any_online() : hw_cpu_attach(cpu);
 	if (err < 0)
 		return err;
 	thread_task_attach(smp_processor_id());
@@ -187,8 +238,13 @@ void kmm_thread_detach(void)
 
 int kmm_set_cpu(int cpu)
 {
+	int err;
+
 	if (cpu < 0 || cpu >= nr_cpu_ids)
 		return -EINVAL;
+	err = kmm_cpu_up(cpu);	/* from the CPU running now, which is online */
+	if (err)
+		return err;
 	if (hw_deterministic())
 		sched_move_current(cpu);
 	else

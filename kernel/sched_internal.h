@@ -35,6 +35,9 @@ struct task_struct *thread_task(void);
 struct task_struct *thread_task_attach(int cpu);
 void thread_task_detach(void);
 
+/* main.c: attach the calling thread to a free online CPU (its id), or -EBUSY. */
+int attach_any_online(void);
+
 /* kthread.c */
 void kthread_exit_current(int code) __noreturn;
 

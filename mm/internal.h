@@ -40,6 +40,11 @@ void __free_pages_bootmem(struct page *page, unsigned int order);
 /* Keep a boot reservation for mm_check() after the hand-over (debug.c). */
 void remember_boot_reservation(u64 start, u64 end);
 
+/* A range of page frames [start, end). */
+struct pfn_range {
+	unsigned long start, end;
+};
+
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
 extern unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
@@ -49,14 +54,36 @@ extern int movable_zone;
 extern struct per_cpu_pageset boot_pageset[NR_CPUS];
 int zone_batchsize(struct zone *zone);
 void setup_pageset(struct per_cpu_pageset *p, unsigned long batch);
+/* Initialise the struct pages of a MAX_ORDER block of @zone as memmap_init_zone() does. */
+void memmap_init_block(struct zone *zone, unsigned long pfn);
+
+/*
+ * deferred_init.c: free top-order blocks whose struct pages wait until the
+ * allocator reaches them.  The caller of deferred_grow_zone() and
+ * deferred_init_lowest() holds zone->lock.
+ */
+#define NR_DEFERRED_RANGES	32	/* separate runs of deferred blocks, machine-wide */
+bool deferred_block_candidate(const struct zone *zone, unsigned long pfn);
+void deferred_init_boot(const struct pfn_range *res, int nres);
+void deferred_grow_zone(struct zone *zone);
+void deferred_init_lowest(struct zone *zone, unsigned long pfn, int migratetype);
+void deferred_init_all(void);
+unsigned long deferred_next(unsigned long pfn, unsigned long *end);
+unsigned long deferred_range_end(unsigned long pfn);
+int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max);
+/* Blocks on free_area[order].free_list[mt], deferred ones included (the /proc views). */
+unsigned long free_list_blocks(struct zone *zone, int order, int mt);
 
 /* sparse.c (x86_64) and the flat map (i386) */
 void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long end_pfn);
+/* Host pages backing the struct pages of [pfn, pfn + nr) (x86_64; mm_check). */
+long memmap_resident_pages(unsigned long pfn, unsigned long nr);
 
 /* pageblock flags */
 #define NR_PAGEBLOCK_BITS	3
 #define pageblock_nr_pages	(1UL << pageblock_order)
 void set_pageblock_migratetype(struct page *page, int migratetype);
+void set_zone_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype);
 
 static inline unsigned long pfn_to_bitidx(struct zone *zone, unsigned long pfn)
 {

@@ -271,10 +271,31 @@ static int memmap_pfn_nid(unsigned long pfn, int *cache)
 	return -1;
 }
 
+/* What every struct page of a zone starts as: reserved, one reference, no mapping. */
+static void init_single_page(struct page *page, unsigned long zone, int nid)
+{
+	memset(page, 0, sizeof(*page));
+	set_page_links(page, zone, nid);
+	init_page_count(page);
+	reset_page_mapcount(page);
+	__SetPageReserved(page);
+	INIT_LIST_HEAD(&page->lru);
+}
+
+void memmap_init_block(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++)
+		init_single_page(page + i, zone_idx(zone), zone_to_nid(zone));
+}
+
 /*
  * Every page starts reserved, with one reference and no mapping; every
  * pageblock starts MOVABLE.  A hole's struct pages belong to the zone that
- * spans them; another node's RAM is left to that node.
+ * spans them; another node's RAM is left to that node.  Blocks that may
+ * turn out free at the hand-over are left to it (deferred_init.c): only
+ * their pageblocks are typed here.
  */
 static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 			     unsigned long start_pfn)
@@ -286,6 +307,12 @@ static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page;
 
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_block_candidate(z, pfn)) {
+			for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i += pageblock_nr_pages)
+				set_zone_pageblock_migratetype(z, pfn + i, MIGRATE_MOVABLE);
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		if (!pfn_valid(pfn))
 			continue;
 		int owner = memmap_pfn_nid(pfn, &cache);
@@ -293,15 +320,10 @@ static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 		if (owner >= 0 && owner != nid)
 			continue;
 		page = pfn_to_page(pfn);
-		memset(page, 0, sizeof(*page));
-		set_page_links(page, zone, nid);
-		init_page_count(page);
-		reset_page_mapcount(page);
-		__SetPageReserved(page);
+		init_single_page(page, zone, nid);
 		if (pfn >= z->zone_start_pfn && pfn < z->zone_start_pfn + z->spanned_pages &&
 		    !(pfn & (pageblock_nr_pages - 1)))
 			set_pageblock_migratetype(page, MIGRATE_MOVABLE);
-		INIT_LIST_HEAD(&page->lru);
 	}
 }
 

@@ -1057,10 +1057,13 @@ void kmem_cache_init_late(void)
 }
 
 /*
- * cpuup_prepare - a CPU is about to come online (CPU_UP_PREPARE): make sure
- * every cache has lists on its node, raise their free_limit for one more
- * CPU, and give the CPU its arrays (and the node a shared array and alien
- * arrays if it has none).
+ * cpuup_prepare - a CPU comes online (CPU_UP_PREPARE, then CPU_ONLINE):
+ * make sure every cache has lists on its node, raise their free_limit for
+ * one more CPU, give the CPU its arrays (and the node a shared array and
+ * alien arrays if it has none), then mark it online before letting go of
+ * cache_chain_mutex, so that creating and tuning caches, which walk the
+ * online CPUs under that mutex, find every online CPU with its arrays.
+ * Runs on another CPU (the new one has no arrays to allocate with yet).
  */
 int cpuup_prepare(int cpu)
 {
@@ -1120,6 +1123,8 @@ int cpuup_prepare(int cpu)
 		kfree(shared);
 		free_alien_cache(alien);
 	}
+	init_reap_node(cpu);
+	set_cpu_online(cpu, true);
 	mutex_unlock(&cache_chain_mutex);
 	return 0;
 bad:

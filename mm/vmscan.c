@@ -34,8 +34,9 @@ void wakeup_kswapd(struct zone *zone, int order)
 		return;
 	if (zone_watermark_ok(zone, order, low_wmark_pages(zone), 0, 0))
 		return;
-	if (pgdat->kswapd_max_order < order)
-		pgdat->kswapd_max_order = order;
+	/* Several CPUs may wake kswapd at once: a racy maximum, as in Linux, read and written once. */
+	if (READ_ONCE(pgdat->kswapd_max_order) < order)
+		WRITE_ONCE(pgdat->kswapd_max_order, order);
 	wake_up_interruptible(&pgdat->kswapd_wait);
 }
 

@@ -21,6 +21,12 @@
 #define KMM_LINUX_VERSION	"2.6.34"
 
 #define KMM_BOOT_DETERMINISTIC	0x1	/* one host thread runs every CPU (the kmm program) */
+/*
+ * No other machine will boot in this process: skip the snapshot of the
+ * kernel's globals that a later boot restores (1.5 MB copied, a few ms for
+ * a short-lived program); after this machine, kmm_boot() refuses.
+ */
+#define KMM_BOOT_ONLY_ONCE	0x2
 
 /*
  * Boot a machine described by @cmdline (boot options, see docs/scenario.md).
@@ -33,11 +39,20 @@ int kmm_boot(const char *cmdline, unsigned int flags);
 void kmm_shutdown(void);
 bool kmm_booted(void);
 
-/* Parallel mode: run the calling thread as CPU @cpu (-1: any free CPU). */
+/*
+ * Parallel mode: run the calling thread as CPU @cpu (-1: any free online
+ * CPU).  -EBUSY if taken (or none is free), -EAGAIN if @cpu is offline.
+ */
 int kmm_thread_attach(int cpu);
 void kmm_thread_detach(void);
+/*
+ * Bring @cpu online if it is not (a boot with maxcpus= leaves CPUs offline):
+ * its per-CPU lists and slab arrays, made by the caller, which must run as
+ * an online CPU outside interrupts-disabled sections.  0 or -ENOMEM.
+ */
+int kmm_cpu_up(int cpu);
 
-/* Deterministic mode: run later calls as CPU @cpu. */
+/* Deterministic mode: run later calls as CPU @cpu (brought online if need be). */
 int kmm_set_cpu(int cpu);
 
 /*

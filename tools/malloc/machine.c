@@ -53,11 +53,13 @@
 #include "tools/malloc/kmm_malloc.h"
 
 /*
- * 1 GiB of RAM: its memory map (14 MiB of struct pages) is what boot
- * touches; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their
- * own.  Measured in tools/malloc/README.md.
+ * 1 GiB of RAM, whose free memory's struct pages are written only as it is
+ * used; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their own,
+ * but only two online at boot: each CPU online costs its slab arrays
+ * (16 KiB), so a CPU comes online when a thread takes the last spare one.
+ * Measured in tools/malloc/README.md.
  */
-#define KM_DEFAULT_BOOT	"ram=1G cpus=64"
+#define KM_DEFAULT_BOOT	"ram=1G cpus=64 maxcpus=2"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
@@ -94,17 +96,43 @@ static void thread_exit(void *unused)
 	t->state = KT_EXITING;
 }
 
+/*
+ * Keep a spare: when the calling thread (on a CPU of its own) took the
+ * last free online CPU and an offline one is left, it brings that one up,
+ * so that the next thread finds a CPU ready.  Only a CPU online can do it
+ * (the new one has no slab arrays to allocate its own with).
+ */
+static void keep_a_spare_cpu(void)
+{
+	int offline = -1;
+
+	for (int cpu = nr_cpu_ids - 1; cpu >= 0; cpu--) {
+		if (!cpu_online(cpu))
+			offline = cpu;
+		else if (!kmm_cpu_taken(cpu))
+			return;
+	}
+	if (offline >= 0)
+		kmm_cpu_up(offline);
+}
+
 static void attach(struct km_thread *t)
 {
 	if (kmm_thread_attach(-1) == 0) {
 		t->state = KT_ON_CPU;
 		pthread_setspecific(thread_key, t);
+		keep_a_spare_cpu();
+	} else if (num_online_cpus() < nr_cpu_ids) {
+		t->state = KT_NEW;	/* another thread took the spare; the next comes up */
 	} else {
 		t->state = KT_BORROW;
 	}
 }
 
-/* A CPU to borrow: a free one if there is one (no takeover needed), else the next in turn. */
+/*
+ * A CPU to borrow: a free online one if there is one (no takeover needed),
+ * else the next online one in turn.  Offline CPUs have no slab arrays.
+ */
 static int borrow_cpu(struct km_thread *t)
 {
 	int n = nr_cpu_ids;
@@ -112,12 +140,20 @@ static int borrow_cpu(struct km_thread *t)
 	for (int i = 0; i < n; i++) {
 		int cpu = (t->borrow_next + i) % n;
 
-		if (!kmm_cpu_taken(cpu)) {
+		if (cpu_online(cpu) && !kmm_cpu_taken(cpu)) {
 			t->borrow_next = cpu + 1;
 			return cpu;
 		}
 	}
-	return t->borrow_next++ % n;
+	for (int i = 0; i < n; i++) {
+		int cpu = (t->borrow_next + i) % n;
+
+		if (cpu_online(cpu)) {
+			t->borrow_next = cpu + 1;
+			return cpu;
+		}
+	}
+	return 0;
 }
 
 /* A failed allocation that RAM could serve (beyond 4 MiB, blocks are the host's). */
@@ -249,7 +285,8 @@ static void km_boot(void)
 	if (!opts || !*opts)
 		opts = KM_DEFAULT_BOOT;
 	dump_setup();
-	if (kmm_boot(opts, 0)) {
+	/* The process never boots another machine: no snapshot for a reboot. */
+	if (kmm_boot(opts, KMM_BOOT_ONLY_ONCE)) {
 		warnf("kmm-malloc: cannot boot \"%s\": %s; the C library's malloc serves instead\n",
 		      opts, kmm_error_msg());
 		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);

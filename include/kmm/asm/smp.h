@@ -61,20 +61,23 @@ static inline int smp_processor_id(void)
 /*
  * Every CPU of the machine is possible; the boot CPU is online from the
  * start, the others come online in smp_init(), after the slab allocator's
- * bootstrap (as in Linux, which matters to what that bootstrap allocates).
+ * bootstrap (as in Linux, which matters to what that bootstrap allocates),
+ * or later (maxcpus=, kmm_cpu_up()) while other CPUs run: the bits are
+ * set with release and read with acquire, so a CPU seen online has its
+ * per-CPU data in place.
  */
 extern unsigned long cpu_online_bits;
-#define cpu_online(cpu)		   ((cpu_online_bits >> (cpu)) & 1)
-#define set_cpu_online(cpu, on)						\
-	do {								\
-		if (on)							\
-			cpu_online_bits |= 1UL << (cpu);		\
-		else							\
-			cpu_online_bits &= ~(1UL << (cpu));		\
+#define cpu_online(cpu)	((__atomic_load_n(&cpu_online_bits, __ATOMIC_ACQUIRE) >> (cpu)) & 1)
+#define set_cpu_online(cpu, on)								\
+	do {										\
+		if (on)									\
+			__atomic_fetch_or(&cpu_online_bits, 1UL << (cpu), __ATOMIC_RELEASE);	\
+		else									\
+			__atomic_fetch_and(&cpu_online_bits, ~(1UL << (cpu)), __ATOMIC_RELEASE); \
 	} while (0)
 #define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < nr_cpu_ids; (cpu)++)
 #define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu) if (cpu_online(cpu))
-#define num_online_cpus()	   (__builtin_popcountl(cpu_online_bits))
+#define num_online_cpus()	   (__builtin_popcountl(__atomic_load_n(&cpu_online_bits, __ATOMIC_RELAXED)))
 #define num_possible_cpus()	   (nr_cpu_ids)
 
 #endif /* KMM_ASM_SMP_H */
