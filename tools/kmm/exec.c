@@ -316,8 +316,16 @@ static int run_args(struct runtime *rt, struct script_cmd *c, struct cmd_args *a
 	ex->args = a;
 	if (!parsed)
 		err = args_parse(rt, c, a);
-	if (!err && !parsed)
+	if (!err && !parsed) {
+		/*
+		 * Handed to another task, the arguments are its own: off this
+		 * execution's chain first, so that a stop while this one waits
+		 * does not free them twice.
+		 */
+		ex->args = outer_args;
 		err = delegate(rt, c, a);
+		ex->args = a;
+	}
 	if (err > 0) {
 		/* Another task has the command and its arguments (maybe freed already). */
 		err = 0;
