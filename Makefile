@@ -7,6 +7,9 @@
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
 #   make stress     the parallel-mode tests (debug and TSan), 50 times longer
+#   make mutate     mutation testing: every mutant of tests/mutate/mutants.txt
+#                   applied to a copy of the tree, the debug tests run against it;
+#                   fails below 95% killed (tests/mutate/mutate.py)
 #   make format     clang-format every source file
 
 BUILD      ?= build
@@ -14,7 +17,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all demo test bench fuzz stress format clean configure fuzz-build
+.PHONY: all demo test bench fuzz stress mutate format clean configure fuzz-build
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -42,6 +45,9 @@ fuzz: fuzz-build
 
 stress: all
 	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -j $(JOBS) -L stress
+
+mutate:
+	python3 tests/mutate/mutate.py --work $(abspath $(BUILD))/mutate -j $(JOBS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -158,7 +158,8 @@ static void fallback_takes_the_largest_block_first(void **state)
  * block), 20-21 (order 1) and 100 (order 0) free; B(2), also MOVABLE, has
  * page 7 free.  An UNMOVABLE request falls back at order 3 (the largest):
  * 3 < pageblock_order/2 = 4, so nothing else moves, the block is split on
- * MOVABLE's own lists and B(0) stays MOVABLE.
+ * MOVABLE's own lists and B(0) stays MOVABLE.  Each piece goes to the head
+ * of its list, so a MOVABLE order-1 request then gets B0+10, not B0+20.
  */
 static void fallback_below_half_a_pageblock_order_takes_the_block_alone(void **state)
 {
@@ -181,6 +182,8 @@ static void fallback_below_half_a_pageblock_order_takes_the_block_alone(void **s
 	want(&e, B(0) + 100, 0, M);
 	want(&e, B(2) + 7, 0, M);
 	assert_free(&lab, &e);
+	/* expand() put its pieces at the list heads: B0+10 is ahead of B0+20. */
+	assert_int_equal(lab_alloc(&lab, 1, M), B(0) + 10);
 	lab_end(&lab);
 }
 
