@@ -249,16 +249,16 @@ def main():
     ap.add_argument('--sample', type=int, help='run only this many mutants, chosen deterministically')
     ap.add_argument('--only', nargs='+', metavar='NAME', help='run only these mutants')
     ap.add_argument('--list', action='store_true', help='list the mutants and check they apply')
+    ap.add_argument('--mutants', default=MUTANTS, help='the list of mutants (default: %(default)s)')
     ap.add_argument('--min-score', type=float, default=95.0, help='percent that must be killed')
     ap.add_argument('-j', '--jobs', type=int, default=2, help='build jobs')
     args = ap.parse_args()
 
-    mutants, errors = parse_mutants(MUTANTS)
+    mutants, errors = parse_mutants(args.mutants)
     stale = [(m, stale_reason(m)) for m in mutants]
     for m, why in stale:
         if why:
-            errors.append('stale mutant %s (%s:%d): %s' % (m.name, os.path.relpath(MUTANTS, SOURCE),
-                                                          m.line, why))
+            errors.append('stale mutant %s (%s:%d): %s' % (m.name, args.mutants, m.line, why))
     if args.list:
         for m in mutants:
             print('%-40s %s' % (m.name, m.path))
@@ -340,8 +340,7 @@ def main():
     for m in survived:
         print('mutate: survived: %s (%s)' % (m.name, m.path))
     if invalid:
-        print('mutate: %d mutants do not compile: fix them in %s' %
-              (len(invalid), os.path.relpath(MUTANTS, SOURCE)))
+        print('mutate: %d mutants do not compile: fix them in %s' % (len(invalid), args.mutants))
         return 1
     if score < args.min_score:
         print('mutate: the score is below %.0f%%' % args.min_score)

@@ -68,6 +68,29 @@ static void oom_without_a_victim_panics(void **state)
 }
 
 /*
+ * The OOM killer is for small allocations only: with memory exhausted, a
+ * GFP_KERNEL request above PAGE_ALLOC_COSTLY_ORDER (3) fails, reported as
+ * a failure without invoking it; one of order 3 invokes it (and, with no
+ * task to kill, panics).
+ */
+static void costly_orders_fail_without_the_oom_killer(void **state)
+{
+	struct value pool = { 0 };
+
+	boot_or_fail("ram=64M cpus=1");
+	current->flags |= PF_MEMALLOC;
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	current->flags &= ~PF_MEMALLOC;
+	assert_null(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER + 1));
+	assert_true(dmesg_has("init: page allocation failure. order:4, mode:0xd0\n"));
+	assert_false(dmesg_has("invoked oom-killer"));
+	EXPECT_KERNEL_STOP(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER));
+	assert_true(dmesg_has("init invoked oom-killer: gfp_mask=0xd0, order=3"));
+	free(pool.blocks);
+	kmm_shutdown();
+}
+
+/*
  * Two nodes of 256M, CPU 0 on node 0: allocations come from node 0 until
  * its zones reach their watermarks, then from node 1.
  */
@@ -321,6 +344,7 @@ static void grouping_by_mobility_prevents_fragmentation(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(failure_is_reported_with_order_and_mode, teardown_machine),
 	cmocka_unit_test_teardown(oom_without_a_victim_panics, teardown_machine),
+	cmocka_unit_test_teardown(costly_orders_fail_without_the_oom_killer, teardown_machine),
 	cmocka_unit_test_teardown(zonelist_falls_back_to_the_next_node, teardown_machine),
 	cmocka_unit_test_teardown(thisnode_and_dma_constraints_hold, teardown_machine),
 	cmocka_unit_test_teardown(gfp_flags_map_to_zones_per_arch, teardown_machine),

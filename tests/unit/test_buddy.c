@@ -2,7 +2,8 @@
  * test_buddy.c - the buddy allocator against its rules (seed 003, 2.5):
  * splitting and merging list by list against a reference model, the XOR
  * buddy rule, the seed's worked example, a randomized multi-CPU run against
- * a map of allocated ranges, bad frees, and the per-CPU lists.
+ * a map of allocated ranges, bad frees, the per-CPU lists, and
+ * alloc_pages_exact.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@
 #include <kmm/sched.h>
 #include <kmm/smp.h>
 #include <kmm/vmstat.h>
+#include <kmm/procfs.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/zone_lab.h"
 
 #define MOVABLE (GFP_HIGHUSER_MOVABLE | __GFP_NOWARN)
 
@@ -493,6 +496,46 @@ static void order0_refill_takes_a_batch(void **state)
 	assert_mm_check();
 }
 
+/*
+ * alloc_pages_exact(size): the block of the order that covers
+ * PAGE_ALIGN(size), split, its pages beyond the size given back one by
+ * one.  In a DMA32 emptied by the lab (min_free_kbytes 0), B = pfn 8192
+ * is a free UNMOVABLE pageblock.  Five pages less 100 bytes: order 3,
+ * pages B..B+7 (the pieces of B's split, B+8 .. B+256, stay free); B+5,
+ * B+6, B+7 go back (through the per-CPU list: drained, they are B+5 and
+ * the order-1 block B+6).  free_pages_exact() returns B..B+4, and B is
+ * whole again.
+ */
+static void alloc_pages_exact_gives_back_the_tail(void **state)
+{
+	struct zone_lab lab;
+	struct lab_block expect[16];
+	size_t size = 5 * PAGE_SIZE - 100, n = 0;
+	void *p;
+
+	boot_or_fail("ram=64M cpus=1");
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "0"), 0);
+	lab_take_zone(&lab, zone_of(0, ZONE_DMA32));
+	lab_require_pageblock(&lab, 8192);
+	lab_set_type(&lab, 8192, MIGRATE_UNMOVABLE);
+	lab_free(&lab, 8192, 512);
+	p = alloc_pages_exact(size, GFP_KERNEL);
+	assert_int_equal(page_to_pfn(virt_to_page(p)), 8192);
+	drain_all_pages();
+	expect[n++] = (struct lab_block){ 8192 + 5, 0, MIGRATE_UNMOVABLE };
+	expect[n++] = (struct lab_block){ 8192 + 6, 1, MIGRATE_UNMOVABLE };
+	for (unsigned int o = 3; o < 9; o++)
+		expect[n++] = (struct lab_block){ 8192 + (1UL << o), o, MIGRATE_UNMOVABLE };
+	lab_assert_free(&lab, expect, n);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(page_count(pfn_to_page(8192 + i)), 1);
+	free_pages_exact(p, size);
+	drain_all_pages();
+	LAB_ASSERT_FREE(&lab, { 8192, 9, MIGRATE_UNMOVABLE });
+	lab_release(&lab);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(split_and_merge_match_the_model, teardown_machine),
 	cmocka_unit_test_teardown(seed_worked_example_256_from_1024, teardown_machine),
@@ -503,6 +546,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(freeing_a_reserved_page_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(pcp_lists_fill_to_high_then_drain_a_batch, teardown_machine),
 	cmocka_unit_test_teardown(order0_refill_takes_a_batch, teardown_machine),
+	cmocka_unit_test_teardown(alloc_pages_exact_gives_back_the_tail, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

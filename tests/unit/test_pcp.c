@@ -309,34 +309,42 @@ static void reserve_pages_wait_on_the_movable_list(void **state)
 }
 
 /*
- * The bulk free when a list reaches high.  Fraction 400 on 64M: DMA32
- * high 12120 / 400 = 30, batch 7.  free_pcppages_bulk(7) starts its round
- * robin after list 0: RECLAIMABLE, MOVABLE, UNMOVABLE, RECLAIMABLE, ...;
- * each list visited adds one to batch_free, and a non-empty list gives up
- * to batch_free pages from its tail (the coldest, the first freed), which
- * resets batch_free to 0.
- *   u1..u10 (UNMOVABLE B(0) + 0, 2, ..) then m1..m20 (MOVABLE B(2) + 0,
- *   2, ..) freed hot; the 30th free reaches high.  RECLAIMABLE empty
- *   (batch_free 2): MOVABLE gives m1, m2; UNMOVABLE u1; RECLAIMABLE empty
- *   again: m3, m4; u2; then m5: seven.
- *   r1..r3 (RECLAIMABLE B(4) + 0, 2, 4), u1..u9, m1..m18: r1, m1, u1, r2,
- *   m2, u2, r3.
- * Twenty-three pages stay; those given back are single free blocks (no two
- * are buddies).
+ * The bulk free when a list reaches high.  free_pcppages_bulk(batch)
+ * starts its round robin after list 0: RECLAIMABLE, MOVABLE, UNMOVABLE,
+ * RECLAIMABLE, ...; each list visited adds one to batch_free, and a
+ * non-empty list gives up to batch_free pages from its tail (the coldest,
+ * the first freed), which brings batch_free back to 0.
+ *   Fraction 195 on 64M: DMA32 high 12120 / 195 = 62, batch 15.
+ *   u1..u20 (UNMOVABLE B(0) + 0, 2, ..) then m1..m42 (MOVABLE B(2) + 0,
+ *   2, ..) freed hot; the 62nd free reaches high.  RECLAIMABLE is empty
+ *   each time round (batch_free 2 when MOVABLE comes): m1, m2; u1; m3, m4;
+ *   u2; ... five rounds: m1..m10 and u1..u5.
+ *   Fraction 400: high 30, batch 7.  r1..r3 (RECLAIMABLE B(4) + 0, 2, 4),
+ *   u1..u9, m1..m18: r1, m1, u1, r2, m2, u2, r3.
+ * The rest stay; those given back are single free blocks (no two are
+ * buddies).
  */
 static void bulk_free_goes_round_robin_coldest_first(void **state)
 {
-	for (int with_r = 0; with_r < 2; with_r++) {
-		int nr = with_r ? 3 : 0, nu = with_r ? 9 : 10, nm = with_r ? 18 : 20;
-		int gone_u = 2, gone_m = with_r ? 2 : 5;
+	static const struct {
+		const char *fraction;
+		int high, batch, nr, nu, nm, gone_u, gone_m;
+	} cases[] = {
+		{ "195", 62, 15, 0, 20, 42, 5, 10 },
+		{ "400", 30, 7, 3, 9, 18, 2, 2 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int nr = cases[k].nr, nu = cases[k].nu, nm = cases[k].nm;
+		int gone_u = cases[k].gone_u, gone_m = cases[k].gone_m;
 		struct expect e = { .n = 0 };
-		unsigned long pfns[32];
+		unsigned long pfns[64];
 		struct zone_lab lab;
 		struct zone *z;
 
-		lab_start(&lab, "400");
+		lab_start(&lab, cases[k].fraction);
 		z = lab.zone;
-		assert_pcp(z, 0, 30, 7);
+		assert_pcp(z, 0, cases[k].high, cases[k].batch);
 		lab_set_type(&lab, B(0), U);
 		lab_set_type(&lab, B(2), M);
 		lab_set_type(&lab, B(4), R);
@@ -346,14 +354,14 @@ static void bulk_free_goes_round_robin_coldest_first(void **state)
 			lab_free_hot(&lab, B(0) + 2 * i);
 		for (int i = 0; i < nm; i++)
 			lab_free_hot(&lab, B(2) + 2 * i);
-		assert_int_equal(pcp_of(z, 0)->count, 23);
+		assert_int_equal(pcp_of(z, 0)->count, nr + nu + nm - cases[k].batch);
 
 		/* What stays: the lists, newest first, minus their coldest pages. */
-		assert_int_equal(lab_pcp_pfns(z, 0, R, pfns, 32), 0);
-		assert_int_equal(lab_pcp_pfns(z, 0, U, pfns, 32), nu - gone_u);
+		assert_int_equal(lab_pcp_pfns(z, 0, R, pfns, 64), 0);
+		assert_int_equal(lab_pcp_pfns(z, 0, U, pfns, 64), nu - gone_u);
 		for (int i = 0; i < nu - gone_u; i++)
 			assert_int_equal(pfns[i], B(0) + 2 * (nu - 1 - i));
-		assert_int_equal(lab_pcp_pfns(z, 0, M, pfns, 32), nm - gone_m);
+		assert_int_equal(lab_pcp_pfns(z, 0, M, pfns, 64), nm - gone_m);
 		for (int i = 0; i < nm - gone_m; i++)
 			assert_int_equal(pfns[i], B(2) + 2 * (nm - 1 - i));
 		want(&e, SPARE, 0, RES);

@@ -65,13 +65,16 @@ static void alloc_n(struct kmem_cache *c, void **objs, int n)
  * The allocations mark the array touched, so the first pass only clears
  * the mark.
  *   40 objects: 29, 18, 7; then 11 > 7: (7 + 1) / 2 = 4 go, 3; 2 go, 1; 1.
- *   33 objects: 22, 11; then 11 is not more than 11: all 11 go, 0.
+ *   33 objects, and one allocation served from the array (and freed back)
+ *   after the first pass: that marks the array touched again, so the
+ *   second pass only clears the mark; then 22, 11; then 11 is not more
+ *   than 11: all 11 go, 0.
  * The oldest go: after the first drain the array starts at object 11.
  */
 static void reap_gives_back_a_fifth_of_an_idle_array(void **state)
 {
 	static const int starts[2] = { 40, 33 };
-	static const int after[2][7] = { { 40, 29, 18, 7, 3, 1, 0 }, { 33, 22, 11, 0, 0, 0, 0 } };
+	static const int after[2][7] = { { 40, 29, 18, 7, 3, 1, 0 }, { 33, 33, 22, 11, 0, 0, 0 } };
 
 	for (int k = 0; k < 2; k++) {
 		struct kmem_cache *c;
@@ -89,11 +92,15 @@ static void reap_gives_back_a_fifth_of_an_idle_array(void **state)
 		assert_int_equal(ac->touched, 1);
 		kmm_advance_clock(SECONDS(2));
 		assert_int_equal(ac->touched, 0);
+		if (k == 1) {
+			kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
+			assert_int_equal(ac->touched, 1);
+		}
 		for (int pass = 0; pass < 7; pass++) {
 			if ((int)ac->avail != after[k][pass])
 				fail_msg("start %d, pass %d: %u objects left, expected %d", starts[k], pass + 2,
 					 ac->avail, after[k][pass]);
-			if (pass == 1)
+			if (pass == 1 + k)
 				assert_ptr_equal(ac->entry[0], objs[11]);
 			kmm_advance_clock(SECONDS(2));
 		}
@@ -449,10 +456,20 @@ static void reclaimable_caches_take_reclaimable_pages(void **state)
 /*
  * With slab_debug=on every cache's arrays hold at most 32: size-64 (120)
  * and size-512 (54) get 32 and batchcount 16; size-2048 keeps 24 and 12.
+ * Every cache is poisoned; red zones and the last-user word are added
+ * below 4096 bytes, or where they fit in the same power of two: not for
+ * size-4096 (fls(4095) = 12, fls(4095 + 8 + 16) = 13) nor size-8192.
  */
 static void slab_debug_caps_the_arrays_at_32(void **state)
 {
+	const unsigned long words = SLAB_RED_ZONE | SLAB_STORE_USER;
+
 	boot_or_fail("ram=64M cpus=2 slab_debug=on");
+	assert_int_equal(kmem_cache_find("size-2048")->flags & words, words);
+	assert_int_equal(kmem_cache_find("size-4096")->flags & words, 0);
+	assert_int_equal(kmem_cache_find("size-8192")->flags & words, 0);
+	assert_true(kmem_cache_find("size-4096")->flags & SLAB_POISON);
+	assert_true(kmem_cache_find("size-32")->flags & SLAB_POISON);
 	assert_int_equal(kmem_cache_find("size-64")->limit, 32);
 	assert_int_equal(kmem_cache_find("size-64")->batchcount, 16);
 	assert_int_equal(kmem_cache_find("size-512")->limit, 32);
@@ -468,6 +485,8 @@ static void slab_debug_caps_the_arrays_at_32(void **state)
  *   goes on the slab: nothing left, no colour.
  *   On 64M, over 32M of RAM: slab_break_gfp_order is 1, so t-1100 takes
  *   two-page slabs (7 objects; test_slab.c derives it on 256M and 16M).
+ *   t-100p: 100 bytes, SLAB_POISON: whole words first, 104, which is also
+ *   its object size (what is poisoned, what ksize reports).
  */
 static void geometry_at_its_boundaries(void **state)
 {
@@ -483,6 +502,9 @@ static void geometry_at_its_boundaries(void **state)
 	c = kmem_cache_create("t-1100", 1100, 0, 0, NULL);
 	assert_int_equal(c->gfporder, 1);
 	assert_int_equal(c->num, 7);
+	c = kmem_cache_create("t-100p", 100, 0, SLAB_POISON, NULL);
+	assert_int_equal(kmem_cache_size(c), 104);
+	assert_int_equal(c->buffer_size, 104);
 	assert_mm_check();
 }
 

@@ -129,6 +129,14 @@ static void watermarks_split_min_free_kbytes_by_zone_size(void **state)
 	/* A larger ratio: 12120 / 1000 = 12. */
 	assert_int_equal(proc_write("/proc/sys/vm/lowmem_reserve_ratio", "1000 256 32"), 0);
 	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], 12);
+	/*
+	 * All of lowmem, 64252 KB = 16063 pages: each zone's share is exactly
+	 * its present pages (3943, 12120); low and high add a quarter and a half.
+	 */
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "64252"), 0);
+	assert_int_equal(min_wmark_pages(dma), 3943);
+	assert_int_equal(low_wmark_pages(dma), 3943 + 985);
+	assert_int_equal(high_wmark_pages(dma32), 12120 + 6060);
 	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "-1"), -EINVAL);
 	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "lots"), -EINVAL);
 	assert_mm_check();
@@ -266,6 +274,11 @@ static void lowmem_reserve_protects_each_lower_zone(void **state)
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_DMA32], 7680);
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_NORMAL], 12851);
 	assert_int_equal(zone_of(0, ZONE_DMA32)->lowmem_reserve[ZONE_NORMAL], 16160);
+	/* A ratio below 1 becomes 1 (and reads back so): DMA keeps all of the zones above it. */
+	assert_int_equal(proc_write("/proc/sys/vm/lowmem_reserve_ratio", "0 256 32"), 0);
+	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "1\t256\t32\n");
+	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_DMA32], 768056);
+	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_NORMAL], 1285176);
 
 	boot_or_fail("arch=i386 ram=2G cpus=1");
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_NORMAL], 873);
