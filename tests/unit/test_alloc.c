@@ -19,6 +19,7 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/zone_lab.h"
 #include "tools/kmm/workload.h"
 
 static struct zone *zone_of(int nid, enum zone_type z)
@@ -141,6 +142,37 @@ static void thisnode_and_dma_constraints_hold(void **state)
 	p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, 0);
 	assert_non_null(p);
 	assert_true(page_zonenum(p) <= ZONE_DMA32);
+}
+
+/*
+ * GFP_THISNODE allocations (the slab allocator's own) never enter the slow
+ * path on a NUMA machine: they fail as soon as the fast path, at the low
+ * watermark, does.  Node 1 of 512M has one zone, DMA32; with exact
+ * counters and a per-CPU batch of 1 (fraction 100000: high 0, batch 1),
+ * each allocation takes one page, so the node stops at exactly its low
+ * watermark, not min; node 0 gives nothing.
+ */
+static void thisnode_stops_at_the_low_watermark(void **state)
+{
+	struct zone *z, *dma32_0;
+	unsigned long node0;
+	struct page *p;
+	long n = 0;
+
+	boot_or_fail("ram=512M nodes=2 cpus=2");
+	assert_int_equal(proc_write("/proc/sys/vm/percpu_pagelist_fraction", "100000"), 0);
+	exact_vm_stats();
+	drain_all_pages();
+	z = zone_of(1, ZONE_DMA32);
+	dma32_0 = zone_of(0, ZONE_DMA32);
+	node0 = zone_page_state_snapshot(dma32_0, NR_FREE_PAGES);
+	assert_int_equal(z->pageset[0].pcp.batch, 1);
+	while ((p = alloc_pages_node(1, GFP_KERNEL | GFP_THISNODE, 0)) != NULL)
+		n++;
+	assert_true(n > 60000);
+	assert_int_equal(zone_page_state_snapshot(z, NR_FREE_PAGES), low_wmark_pages(z));
+	assert_int_equal(zone_page_state_snapshot(dma32_0, NR_FREE_PAGES), node0);
+	assert_false(dmesg_has("page allocation failure"));
 }
 
 /* gfp_zone() per architecture: the zone a mask allows at most. */
@@ -347,6 +379,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(costly_orders_fail_without_the_oom_killer, teardown_machine),
 	cmocka_unit_test_teardown(zonelist_falls_back_to_the_next_node, teardown_machine),
 	cmocka_unit_test_teardown(thisnode_and_dma_constraints_hold, teardown_machine),
+	cmocka_unit_test_teardown(thisnode_stops_at_the_low_watermark, teardown_machine),
 	cmocka_unit_test_teardown(gfp_flags_map_to_zones_per_arch, teardown_machine),
 	cmocka_unit_test_teardown(fallback_steals_pageblocks, teardown_machine),
 	cmocka_unit_test_teardown(fault_injection_makes_every_allocator_return_null, teardown_machine),

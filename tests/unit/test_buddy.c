@@ -2,8 +2,8 @@
  * test_buddy.c - the buddy allocator against its rules (seed 003, 2.5):
  * splitting and merging list by list against a reference model, the XOR
  * buddy rule, the seed's worked example, a randomized multi-CPU run against
- * a map of allocated ranges, bad frees, the per-CPU lists, and
- * alloc_pages_exact.
+ * a map of allocated ranges, bad frees, the per-CPU lists,
+ * alloc_pages_exact, and compound pages.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +397,38 @@ static void double_free_is_reported(void **state)
 	assert_mm_check();
 }
 
+/*
+ * A page freed while still mapped (->mapping set) is reported and kept
+ * out of the free lists; an anonymous page's mapping (bit 0 set) is only
+ * its anon_vma, cleared on the way out.
+ */
+static void freeing_a_mapped_page_is_reported(void **state)
+{
+	unsigned long bad, free_before;
+	struct page *p, *anon;
+
+	boot_or_fail("ram=64M cpus=1");
+	p = alloc_pages(GFP_KERNEL, 0);
+	anon = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	free_before = nr_free_pages();
+	bad = bad_page_count();
+	anon->mapping = (void *)0x1001;		/* PAGE_MAPPING_ANON */
+	__free_pages(anon, 0);
+	assert_int_equal(bad_page_count(), bad);
+	assert_null(anon->mapping);
+	p->mapping = (void *)0x1000;
+	__free_pages(p, 0);
+	assert_int_equal(bad_page_count(), bad + 1);
+	assert_true(dmesg_has("BUG: Bad page state in process init  pfn:"));
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), free_before + 1);	/* anon's page only */
+	p->mapping = NULL;
+	assert_mm_check();
+}
+
 static void wrong_order_free_is_reported(void **state)
 {
 	struct page *a, *b;
@@ -536,17 +568,54 @@ static void alloc_pages_exact_gives_back_the_tail(void **state)
 	assert_mm_check();
 }
 
+/*
+ * __GFP_COMP: the head page carries the order, every tail page points at
+ * the head; dropping the last reference through any page frees the whole
+ * block (through the destructor, with the order the head carries), and
+ * the free pages are what they were.  A plain block has none of this.
+ */
+static void compound_pages_know_their_head(void **state)
+{
+	unsigned long before;
+	struct page *page;
+
+	boot_or_fail("ram=64M cpus=1");
+	drain_all_pages();
+	refresh_all_vm_stats();
+	before = nr_free_pages();
+	page = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
+	assert_true(PageHead(page));
+	assert_int_equal(compound_order(page), 3);
+	for (int i = 1; i < 8; i++) {
+		assert_true(PageTail(page + i));
+		assert_ptr_equal(compound_head(page + i), page);
+	}
+	put_page(page + 5);
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), before);
+	assert_false(PageHead(page));
+	assert_false(PageTail(page + 5));
+	page = alloc_pages(GFP_KERNEL, 3);
+	assert_false(PageHead(page));
+	assert_int_equal(compound_order(page), 0);
+	__free_pages(page, 3);
+	assert_int_equal(bad_page_count(), 0);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(split_and_merge_match_the_model, teardown_machine),
 	cmocka_unit_test_teardown(seed_worked_example_256_from_1024, teardown_machine),
 	cmocka_unit_test_teardown(xor_buddy_rule_at_every_order, teardown_machine),
 	cmocka_unit_test_teardown(random_ops_against_a_range_map, teardown_machine),
 	cmocka_unit_test_teardown(double_free_is_reported, teardown_machine),
+	cmocka_unit_test_teardown(freeing_a_mapped_page_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(wrong_order_free_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(freeing_a_reserved_page_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(pcp_lists_fill_to_high_then_drain_a_batch, teardown_machine),
 	cmocka_unit_test_teardown(order0_refill_takes_a_batch, teardown_machine),
 	cmocka_unit_test_teardown(alloc_pages_exact_gives_back_the_tail, teardown_machine),
+	cmocka_unit_test_teardown(compound_pages_know_their_head, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

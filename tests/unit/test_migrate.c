@@ -510,6 +510,37 @@ static void reserve_given_back_moves_its_free_pages(void **state)
 	assert_mm_check();
 }
 
+/*
+ * With grouping by mobility off (mobility_grouping=off; 2.6.34 also turns
+ * it off on tiny machines), pageblocks keep the MOVABLE type memmap_init
+ * gave them before the zonelists were built, but every later change of
+ * type sets UNMOVABLE: the blocks setup_zone_migrate_reserve picks (DMA
+ * 2560, DMA32 5120, as with grouping on) become UNMOVABLE, and no RESERVE
+ * block exists.  Every allocation is UNMOVABLE, and a fallback takes the
+ * whole pageblock whatever the size of the block it took: in an emptied
+ * DMA32, B(0) (MOVABLE since boot) with one free page; an order-0 request
+ * of any type takes that page and claims B(0).
+ */
+static void mobility_grouping_off_claims_on_any_fallback(void **state)
+{
+	struct zone_lab lab;
+	unsigned long pfns[64];
+
+	lab_start(&lab, "ram=64M cpus=1 mobility_grouping=off");
+	assert_true(dmesg_has("mobility grouping off"));
+	assert_int_equal(blocks_of_type(dma32(), RES, pfns, 64), 0);
+	assert_int_equal(blocks_of_type(&NODE_DATA(0)->node_zones[ZONE_DMA], RES, pfns, 64), 0);
+	assert_int_equal(lab_type(&lab, 5120), U);
+	assert_int_equal(get_pageblock_migratetype(pfn_to_page(2561)), U);
+	assert_int_equal(allocflags_to_migratetype(GFP_HIGHUSER_MOVABLE), U);
+	lab_require_pageblock(&lab, B(0));
+	assert_int_equal(lab_type(&lab, B(0)), M);
+	lab_free(&lab, B(0) + 7, 1);
+	assert_int_equal(lab_alloc(&lab, 0, U), B(0) + 7);
+	assert_int_equal(lab_type(&lab, B(0)), U);
+	lab_end(&lab);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(fallback_follows_the_fallbacks_table, teardown_machine),
 	cmocka_unit_test_teardown(fallback_takes_the_largest_block_first, teardown_machine),
@@ -525,6 +556,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(reserve_blocks_at_boot, teardown_machine),
 	cmocka_unit_test_teardown(reserve_blocks_follow_min_free_kbytes, teardown_machine),
 	cmocka_unit_test_teardown(reserve_given_back_moves_its_free_pages, teardown_machine),
+	cmocka_unit_test_teardown(mobility_grouping_off_claims_on_any_fallback, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

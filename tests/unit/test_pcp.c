@@ -188,7 +188,8 @@ static unsigned long alloc_one(struct zone_lab *lab, gfp_t gfp)
  * Hot pages go to the head of the list, cold ones to its tail; an
  * allocation takes the head, a __GFP_COLD one the tail.  Pages a, b, c
  * (B(0) + 1, 3, 5, MOVABLE) are freed hot, cold, hot: the MOVABLE list is
- * c, a, b.  Then hot gets c, cold gets b, hot gets a.
+ * c, a, b.  Then hot gets c, cold gets b, hot gets a.  A page on a list
+ * remembers its type in ->private; an allocated page has private 0.
  */
 static void hot_pages_at_the_head_cold_at_the_tail(void **state)
 {
@@ -211,6 +212,8 @@ static void hot_pages_at_the_head_cold_at_the_tail(void **state)
 	assert_int_equal(alloc_one(&lab, GFP_HIGHUSER_MOVABLE | __GFP_COLD), b);
 	assert_int_equal(alloc_one(&lab, GFP_HIGHUSER_MOVABLE), a);
 	assert_int_equal(pcp_of(z, 0)->count, 0);
+	/* The list's mark is gone once a page is handed out. */
+	assert_int_equal(page_private(pfn_to_page(b)), 0);
 	LAB_ASSERT_FREE(&lab, { SPARE, 0, RES });
 	lab_end(&lab);
 }

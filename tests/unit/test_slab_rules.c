@@ -406,6 +406,75 @@ static void alien_arrays_hold_12_or_1(void **state)
 	assert_int_equal(kmem_cache_find("size-8192")->nodelists[1]->alien[0]->limit, 12);
 }
 
+/*
+ * Alien arrays are drained by cache_reap one remote node per pass: each
+ * CPU starts with the node after its own (init_reap_node) and moves on to
+ * the next online node after every pass.  2 nodes, CPU 0 on node 0: pass
+ * 1 drains node 0's array of node-1 objects, pass 2 looks at node 0 (no
+ * array: its own node), pass 3 drains again.
+ */
+static void cache_reap_drains_alien_arrays_node_by_node(void **state)
+{
+	struct kmem_cache *c;
+	struct array_cache *alien;
+	void *objs[10];
+
+	boot_or_fail("ram=256M nodes=2 cpus=2");
+	c = t100();
+	alien = l3_of(c)->alien[1];
+	kmm_set_cpu(1);
+	for (int i = 0; i < 10; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	kmm_set_cpu(0);
+	for (int i = 0; i < 5; i++)
+		kmem_cache_free(c, objs[i]);
+	assert_int_equal(alien->avail, 5);
+	kmm_advance_clock(SECONDS(2));
+	assert_int_equal(alien->avail, 0);
+	for (int i = 5; i < 10; i++)
+		kmem_cache_free(c, objs[i]);
+	kmm_advance_clock(SECONDS(2));
+	assert_int_equal(alien->avail, 5);
+	kmm_advance_clock(SECONDS(2));
+	assert_int_equal(alien->avail, 0);
+	/* kmalloc_node of nothing is the zero-size pointer, as kmalloc's. */
+	assert_ptr_equal(kmalloc_node(0, GFP_KERNEL, 1), ZERO_SIZE_PTR);
+	assert_mm_check();
+}
+
+/*
+ * An allocation for a node that has no free object and cannot grow (its
+ * memory is gone: GFP_THISNODE fails at its low watermark) falls back to
+ * the nodes of the zonelist that have free objects, before growing a slab
+ * anywhere: t-100 on 2 nodes, one object allocated on node 0 (its slab
+ * keeps 14 free objects after the refill of 16); node 1 exhausted; an
+ * allocation for node 1 gets an object of that same node-0 slab.
+ */
+static void node_allocation_falls_back_to_free_objects_elsewhere(void **state)
+{
+	struct kmem_cache *c;
+	struct slab *s0;
+	void *first, *p;
+
+	boot_or_fail("ram=256M nodes=2 cpus=2");
+	c = t100();
+	first = kmem_cache_alloc(c, GFP_KERNEL);
+	s0 = virt_to_slab(first);
+	assert_int_equal(slab_nodeid(s0), 0);
+	assert_int_equal(c->nodelists[0]->free_objects, 14);
+	while (alloc_pages_node(1, GFP_KERNEL | GFP_THISNODE, 0))
+		;
+	p = kmem_cache_alloc_node(c, GFP_KERNEL, 1);
+	assert_ptr_equal(virt_to_slab(p), s0);
+	assert_int_equal(c->nodelists[0]->free_objects, 13);
+	assert_int_equal(list_count(&c->nodelists[0]->slabs_partial) +
+			 list_count(&c->nodelists[0]->slabs_full) +
+			 list_count(&c->nodelists[0]->slabs_free), 1);
+	assert_int_equal(list_count(&c->nodelists[1]->slabs_partial) +
+			 list_count(&c->nodelists[1]->slabs_full) +
+			 list_count(&c->nodelists[1]->slabs_free), 0);
+}
+
 /* ---- pages ---- */
 
 /*
@@ -487,6 +556,10 @@ static void slab_debug_caps_the_arrays_at_32(void **state)
  *   two-page slabs (7 objects; test_slab.c derives it on 256M and 16M).
  *   t-100p: 100 bytes, SLAB_POISON: whole words first, 104, which is also
  *   its object size (what is poisoned, what ksize reports).
+ *   t-100u: 100 bytes, SLAB_HWCACHE_ALIGN | SLAB_STORE_USER: the last-user
+ *   word needs word alignment only, so the cache line is given up (else
+ *   the word would be dropped): 104 + 8 = 112-byte buffers; ksize is the
+ *   object's 104.
  */
 static void geometry_at_its_boundaries(void **state)
 {
@@ -505,6 +578,10 @@ static void geometry_at_its_boundaries(void **state)
 	c = kmem_cache_create("t-100p", 100, 0, SLAB_POISON, NULL);
 	assert_int_equal(kmem_cache_size(c), 104);
 	assert_int_equal(c->buffer_size, 104);
+	c = kmem_cache_create("t-100u", 100, 0, SLAB_HWCACHE_ALIGN | SLAB_STORE_USER, NULL);
+	assert_true(c->flags & SLAB_STORE_USER);
+	assert_int_equal(c->buffer_size, 112);
+	assert_int_equal(ksize(kmem_cache_alloc(c, GFP_KERNEL)), 104);
 	assert_mm_check();
 }
 
@@ -517,6 +594,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(slabs_move_between_lists_as_2634_puts_them, teardown_machine),
 	cmocka_unit_test_teardown(flush_fills_the_shared_array_to_its_limit, teardown_machine),
 	cmocka_unit_test_teardown(alien_arrays_hold_12_or_1, teardown_machine),
+	cmocka_unit_test_teardown(cache_reap_drains_alien_arrays_node_by_node, teardown_machine),
+	cmocka_unit_test_teardown(node_allocation_falls_back_to_free_objects_elsewhere,
+				  teardown_machine),
 	cmocka_unit_test_teardown(reclaimable_caches_take_reclaimable_pages, teardown_machine),
 	cmocka_unit_test_teardown(slab_debug_caps_the_arrays_at_32, teardown_machine),
 	cmocka_unit_test_teardown(geometry_at_its_boundaries, teardown_machine),

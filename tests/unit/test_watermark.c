@@ -422,6 +422,12 @@ static void fast_path_wants_low_slow_path_min(void **state)
 	p = alloc_pages(GFP_KERNEL, 0);
 	assert_int_equal(page_zonenum(p), ZONE_DMA32);
 	__free_pages(p, 0);
+	/* The slow path woke kswapd for the order it wanted: 0, then 1. */
+	assert_int_equal(NODE_DATA(0)->kswapd_max_order, 0);
+	p = alloc_pages(GFP_KERNEL, 1);
+	assert_int_equal(page_zonenum(p), ZONE_DMA32);
+	assert_int_equal(NODE_DATA(0)->kswapd_max_order, 1);
+	__free_pages(p, 1);
 	for (int i = 0; i < 20; i++)
 		__free_pages(kept[i], 0);
 	for (int i = 0; i < n; i++)
