@@ -439,6 +439,12 @@ static void cache_reap_drains_alien_arrays_node_by_node(void **state)
 	assert_int_equal(alien->avail, 0);
 	/* kmalloc_node of nothing is the zero-size pointer, as kmalloc's. */
 	assert_ptr_equal(kmalloc_node(0, GFP_KERNEL, 1), ZERO_SIZE_PTR);
+	/* Node -1 means this CPU's node. */
+	kmm_set_cpu(1);
+	objs[0] = kmem_cache_alloc_node(c, GFP_KERNEL, -1);
+	assert_int_equal(slab_nodeid(virt_to_slab(objs[0])), 1);
+	kmem_cache_free(c, objs[0]);
+	kmm_set_cpu(0);
 	assert_mm_check();
 }
 
@@ -523,8 +529,8 @@ static void reclaimable_caches_take_reclaimable_pages(void **state)
 /* ---- tunables and geometry ---- */
 
 /*
- * With slab_debug=on every cache's arrays hold at most 32: size-64 (120)
- * and size-512 (54) get 32 and batchcount 16; size-2048 keeps 24 and 12.
+ * With slab_debug=on (or =1) every cache's arrays hold at most 32: size-64
+ * (120) and size-512 (54) get 32 and batchcount 16; size-2048 keeps 24 and 12.
  * Every cache is poisoned; red zones and the last-user word are added
  * below 4096 bytes, or where they fit in the same power of two: not for
  * size-4096 (fls(4095) = 12, fls(4095 + 8 + 16) = 13) nor size-8192.
@@ -533,7 +539,7 @@ static void slab_debug_caps_the_arrays_at_32(void **state)
 {
 	const unsigned long words = SLAB_RED_ZONE | SLAB_STORE_USER;
 
-	boot_or_fail("ram=64M cpus=2 slab_debug=on");
+	boot_or_fail("ram=64M cpus=2 slab_debug=1");
 	assert_int_equal(kmem_cache_find("size-2048")->flags & words, words);
 	assert_int_equal(kmem_cache_find("size-4096")->flags & words, 0);
 	assert_int_equal(kmem_cache_find("size-8192")->flags & words, 0);
@@ -544,6 +550,39 @@ static void slab_debug_caps_the_arrays_at_32(void **state)
 	assert_int_equal(kmem_cache_find("size-512")->limit, 32);
 	assert_int_equal(kmem_cache_find("size-2048")->limit, 24);
 	assert_int_equal(kmem_cache_find("size-2048")->batchcount, 12);
+}
+
+/*
+ * The statistics' maxfreeable: the most free slabs a node held after a
+ * flush.  slab_debug=on, one CPU, t-stat (100 bytes: 128 with the debug
+ * words, 30 per slab, limit 32, batchcount 16, free_limit 2 * 16 + 30 =
+ * 62).  60 objects: objs[0..29] are the first slab's (a refill of 16, then
+ * its last 14), objs[30..59] the second's; the array is shrunk empty.
+ * Frees: 32 fill the array; the 33rd flushes objs[0..15]; the 49th flushes
+ * objs[16..31], which empties the first slab (kept: 32 free objects): one
+ * free slab.
+ */
+static void statistics_count_the_most_free_slabs(void **state)
+{
+	struct kmem_cache *c;
+	void *objs[60];
+
+	boot_or_fail("ram=64M cpus=1 slab_debug=on");
+	c = kmem_cache_create("t-stat", 100, 0, 0, NULL);
+	assert_int_equal(c->buffer_size, 128);
+	assert_int_equal(c->limit, 32);
+	alloc_n(c, objs, 60);
+	for (int i = 0; i < 30; i++)
+		assert_ptr_equal(virt_to_slab(objs[i]), virt_to_slab(objs[0]));
+	for (int i = 0; i < 48; i++)
+		kmem_cache_free(c, objs[i]);
+	assert_int_equal(cache_stats(c)->max_freeable, 0);
+	kmem_cache_free(c, objs[48]);
+	assert_int_equal(list_count(&l3_of(c)->slabs_free), 1);
+	assert_int_equal(cache_stats(c)->max_freeable, 1);
+	for (int i = 49; i < 60; i++)
+		kmem_cache_free(c, objs[i]);
+	assert_mm_check();
 }
 
 /*
@@ -599,6 +638,7 @@ static const struct CMUnitTest tests[] = {
 				  teardown_machine),
 	cmocka_unit_test_teardown(reclaimable_caches_take_reclaimable_pages, teardown_machine),
 	cmocka_unit_test_teardown(slab_debug_caps_the_arrays_at_32, teardown_machine),
+	cmocka_unit_test_teardown(statistics_count_the_most_free_slabs, teardown_machine),
 	cmocka_unit_test_teardown(geometry_at_its_boundaries, teardown_machine),
 };
 
