@@ -603,6 +603,31 @@ static void compound_pages_know_their_head(void **state)
 	assert_mm_check();
 }
 
+/*
+ * get_zeroed_page: one page, zeroed even when it comes back dirty from the
+ * per-CPU list (the last page freed is the next one handed out).
+ */
+static void get_zeroed_page_is_one_clean_page(void **state)
+{
+	unsigned long p, q, before;
+
+	boot_or_fail("ram=64M cpus=1");
+	drain_all_pages();
+	refresh_all_vm_stats();
+	before = nr_free_pages();
+	p = __get_free_pages(GFP_KERNEL, 0);
+	memset((void *)p, 0x5a, PAGE_SIZE);
+	free_page(p);
+	q = get_zeroed_page(GFP_KERNEL);
+	assert_int_equal(q, p);
+	assert_null(memchr_inv((void *)q, 0, PAGE_SIZE));
+	free_page(q);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), before);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(split_and_merge_match_the_model, teardown_machine),
 	cmocka_unit_test_teardown(seed_worked_example_256_from_1024, teardown_machine),
@@ -616,6 +641,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(order0_refill_takes_a_batch, teardown_machine),
 	cmocka_unit_test_teardown(alloc_pages_exact_gives_back_the_tail, teardown_machine),
 	cmocka_unit_test_teardown(compound_pages_know_their_head, teardown_machine),
+	cmocka_unit_test_teardown(get_zeroed_page_is_one_clean_page, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

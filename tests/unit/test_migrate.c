@@ -189,9 +189,10 @@ static void fallback_below_half_a_pageblock_order_takes_the_block_alone(void **s
 
 /*
  * At the steal threshold: the same with an order-4 block (pages 16-31)
- * instead of the order-3 one.  4 >= pageblock_order/2, so every free block
- * of B(0) moves to UNMOVABLE's lists (16 + 2 + 1 = 19 pages, fewer than
- * 256: B(0) stays MOVABLE) and the split pieces go there too.  B(2)'s
+ * instead of the order-3 one, and B(0)'s last page (511) free too.  4 >=
+ * pageblock_order/2, so every free block of B(0), first page to last,
+ * moves to UNMOVABLE's lists (16 + 2 + 1 + 1 = 20 pages, fewer than 256:
+ * B(0) stays MOVABLE) and the split pieces go there too.  B(2)'s
  * free page, in another pageblock, stays where it was.
  */
 static void fallback_of_half_a_pageblock_order_moves_the_pageblocks_free_pages(void **state)
@@ -207,12 +208,14 @@ static void fallback_of_half_a_pageblock_order_moves_the_pageblocks_free_pages(v
 	lab_free(&lab, B(0) + 16, 16);
 	lab_free(&lab, B(0) + 40, 2);
 	lab_free(&lab, B(0) + 100, 1);
+	lab_free(&lab, B(0) + 511, 1);
 	lab_free(&lab, B(2) + 7, 1);
 	assert_int_equal(lab_alloc(&lab, 0, U), B(0) + 16);
 	assert_int_equal(lab_type(&lab, B(0)), M);
 	want_expand(&e, B(0) + 16, 4, U);
 	want(&e, B(0) + 40, 1, U);
 	want(&e, B(0) + 100, 0, U);
+	want(&e, B(0) + 511, 0, U);
 	want(&e, B(2) + 7, 0, M);
 	assert_free(&lab, &e);
 	lab_end(&lab);
@@ -345,6 +348,26 @@ static void pageblock_crossing_the_zone_end_is_not_claimed(void **state)
 	assert_int_equal(lab_alloc(&lab, 0, U), 15872);
 	assert_int_equal(lab_type(&lab, 15872), M);
 	want_expand(&e, 15872, 8, U);
+	assert_free(&lab, &e);
+	lab_end(&lab);
+
+	/*
+	 * One page short: 65532K ends DMA32 at pfn 16383, so the last
+	 * pageblock's last pfn, 16383, is the first beyond the zone.  Its 511
+	 * pages (blocks of order 8 down to 0 at 15872, 16128, .., 16382) are
+	 * free; the fallback takes the order-8 block, moves nothing else and
+	 * claims nothing.
+	 */
+	lab_start(&lab, "ram=65532K cpus=1");
+	assert_int_equal(lab.end, 16383);
+	lab_set_type(&lab, 15872, M);
+	lab_free(&lab, 15872, 511);
+	assert_int_equal(lab_alloc(&lab, 0, U), 15872);
+	assert_int_equal(lab_type(&lab, 15872), M);
+	e.n = 0;
+	want_expand(&e, 15872, 8, U);
+	for (unsigned int o = 0; o < 8; o++)
+		want(&e, 16384 - (2UL << o), o, M);
 	assert_free(&lab, &e);
 	lab_end(&lab);
 }

@@ -550,6 +550,12 @@ static void slab_debug_caps_the_arrays_at_32(void **state)
 	assert_int_equal(kmem_cache_find("size-512")->limit, 32);
 	assert_int_equal(kmem_cache_find("size-2048")->limit, 24);
 	assert_int_equal(kmem_cache_find("size-2048")->batchcount, 12);
+	/* =off and =0 turn it off: the default limits, no debug words. */
+	boot_or_fail("ram=64M cpus=2 slab_debug=off");
+	assert_int_equal(kmem_cache_find("size-64")->limit, 120);
+	boot_or_fail("ram=64M cpus=2 slab_debug=0");
+	assert_int_equal(kmem_cache_find("size-64")->limit, 120);
+	assert_int_equal(kmem_cache_find("size-2048")->flags & words, 0);
 }
 
 /*
@@ -593,7 +599,7 @@ static void statistics_count_the_most_free_slabs(void **state)
  *   goes on the slab: nothing left, no colour.
  *   On 64M, over 32M of RAM: slab_break_gfp_order is 1, so t-1100 takes
  *   two-page slabs (7 objects; test_slab.c derives it on 256M and 16M).
- *   t-100p: 100 bytes, SLAB_POISON: whole words first, 104, which is also
+ *   t-97p: 97 bytes, SLAB_POISON: whole words first, 104, which is also
  *   its object size (what is poisoned, what ksize reports).
  *   t-100u: 100 bytes, SLAB_HWCACHE_ALIGN | SLAB_STORE_USER: the last-user
  *   word needs word alignment only, so the cache line is given up (else
@@ -614,7 +620,7 @@ static void geometry_at_its_boundaries(void **state)
 	c = kmem_cache_create("t-1100", 1100, 0, 0, NULL);
 	assert_int_equal(c->gfporder, 1);
 	assert_int_equal(c->num, 7);
-	c = kmem_cache_create("t-100p", 100, 0, SLAB_POISON, NULL);
+	c = kmem_cache_create("t-97p", 97, 0, SLAB_POISON, NULL);
 	assert_int_equal(kmem_cache_size(c), 104);
 	assert_int_equal(c->buffer_size, 104);
 	c = kmem_cache_create("t-100u", 100, 0, SLAB_HWCACHE_ALIGN | SLAB_STORE_USER, NULL);

@@ -139,6 +139,9 @@ static void watermarks_split_min_free_kbytes_by_zone_size(void **state)
 	assert_int_equal(low_wmark_pages(dma), 3943 + 985);
 	assert_int_equal(high_wmark_pages(dma32), 12120 + 6060);
 	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "-1"), -EINVAL);
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "2147483648"), -EINVAL);
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "2147483647"), 0);
+	assert_int_equal(min_free_kbytes, 2147483647);
 	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "lots"), -EINVAL);
 	assert_mm_check();
 }
