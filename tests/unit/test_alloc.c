@@ -12,6 +12,7 @@
 #include <kmm/fault-inject.h>
 #include <kmm/printk.h>
 #include <kmm/gfp.h>
+#include <kmm/jiffies.h>
 #include <kmm/mm.h>
 #include <kmm/procfs.h>
 #include <kmm/sched.h>
@@ -71,20 +72,37 @@ static void oom_without_a_victim_panics(void **state)
 /*
  * The OOM killer is for small allocations only: with memory exhausted, a
  * GFP_KERNEL request above PAGE_ALLOC_COSTLY_ORDER (3) fails, reported as
- * a failure without invoking it; one of order 3 invokes it (and, with no
- * task to kill, panics).
+ * a failure without invoking it and without retrying (no __GFP_REPEAT or
+ * __GFP_NOFAIL); one of order 3 invokes it (and, with no task to kill,
+ * panics).
  */
 static void costly_orders_fail_without_the_oom_killer(void **state)
 {
 	struct value pool = { 0 };
+	unsigned long start;
 
 	boot_or_fail("ram=64M cpus=1");
 	current->flags |= PF_MEMALLOC;
 	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
 	current->flags &= ~PF_MEMALLOC;
+	start = jiffies;
 	assert_null(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER + 1));
 	assert_true(dmesg_has("init: page allocation failure. order:4, mode:0xd0\n"));
 	assert_false(dmesg_has("invoked oom-killer"));
+	assert_int_equal(jiffies, start);	/* and no retry: nothing waited */
+	/*
+	 * Without __GFP_FS there is no OOM killer to try; then only small
+	 * orders retry (as if __GFP_NOFAIL), waiting HZ / 50 between rounds
+	 * until kmm's livelock guard gives up: an order-4 request fails at
+	 * once, an order-3 one after waiting.
+	 */
+	assert_null(alloc_pages(GFP_NOFS | __GFP_NOWARN, PAGE_ALLOC_COSTLY_ORDER + 1));
+	assert_int_equal(jiffies, start);
+	assert_false(dmesg_has("allocation livelock"));
+	assert_null(alloc_pages(GFP_NOFS | __GFP_NOWARN, PAGE_ALLOC_COSTLY_ORDER));
+	assert_true(jiffies > start);
+	assert_true(dmesg_has("init: allocation livelock: no task can free memory, failing the allocation\n"));
+	start = jiffies;
 	EXPECT_KERNEL_STOP(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER));
 	assert_true(dmesg_has("init invoked oom-killer: gfp_mask=0xd0, order=3"));
 	free(pool.blocks);

@@ -628,6 +628,43 @@ static void get_zeroed_page_is_one_clean_page(void **state)
 	assert_mm_check();
 }
 
+/*
+ * Page poisoning (CONFIG_DEBUG_PAGEALLOC's, debug builds only: the release
+ * core compiles it away, so the test skips itself there).  A page given
+ * back to the allocator is filled with 0xaa, on either path (a block of
+ * order 1 straight to the buddy lists, a single page onto the per-CPU
+ * list); when a page is handed out again the pattern is checked, and a
+ * write after the free is reported with its offset and bytes.  The last
+ * page freed is the next one handed out (the per-CPU list's head).
+ */
+static void freed_pages_are_poisoned_and_checked(void **state)
+{
+	struct page *p;
+	unsigned char *a;
+
+	if (!KMM_DEBUG)
+		skip();
+	boot_or_fail("ram=64M cpus=1");
+	p = alloc_pages(GFP_KERNEL, 1);
+	memset(page_address(p), 0x11, 2 * PAGE_SIZE);
+	__free_pages(p, 1);
+	assert_null(memchr_inv(page_address(p), 0xaa, 2 * PAGE_SIZE));
+	p = alloc_pages(GFP_KERNEL, 0);
+	a = page_address(p);
+	memset(a, 0x11, PAGE_SIZE);
+	__free_pages(p, 0);
+	assert_null(memchr_inv(a, 0xaa, PAGE_SIZE));
+	assert_ptr_equal(alloc_pages(GFP_KERNEL, 0), p);
+	assert_false(dmesg_has("pagealloc: memory corruption"));
+	__free_pages(p, 0);
+	a[100] = 0x55;
+	assert_ptr_equal(alloc_pages(GFP_KERNEL, 0), p);
+	assert_true(dmesg_has("pagealloc: memory corruption\n"));
+	assert_true(dmesg_has("offset:0x64 bytes: 55\n"));
+	__free_pages(p, 0);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(split_and_merge_match_the_model, teardown_machine),
 	cmocka_unit_test_teardown(seed_worked_example_256_from_1024, teardown_machine),
@@ -642,6 +679,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(alloc_pages_exact_gives_back_the_tail, teardown_machine),
 	cmocka_unit_test_teardown(compound_pages_know_their_head, teardown_machine),
 	cmocka_unit_test_teardown(get_zeroed_page_is_one_clean_page, teardown_machine),
+	cmocka_unit_test_teardown(freed_pages_are_poisoned_and_checked, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

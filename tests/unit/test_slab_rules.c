@@ -597,6 +597,10 @@ static void statistics_count_the_most_free_slabs(void **state)
  *   page, 4096 - 4032 = 64 left (64 * 8 <= 4096: order 0 accepted); the
  *   descriptor, ALIGN(48 + 16, 8) = 64, fits the 64 left exactly, so it
  *   goes on the slab: nothing left, no colour.
+ *   t-896: 4 per page, 4096 - 3584 = 512 left, exactly an eighth of the
+ *   slab: accepted at order 0 (waste up to an eighth is fine); the
+ *   descriptor, ALIGN(48 + 16, 8) = 64, fits: on-slab, 448 left, 7
+ *   colours of 64.
  *   On 64M, over 32M of RAM: slab_break_gfp_order is 1, so t-1100 takes
  *   two-page slabs (7 objects; test_slab.c derives it on 256M and 16M).
  *   t-97p: 97 bytes, SLAB_POISON: whole words first, 104, which is also
@@ -620,6 +624,11 @@ static void geometry_at_its_boundaries(void **state)
 	c = kmem_cache_create("t-1100", 1100, 0, 0, NULL);
 	assert_int_equal(c->gfporder, 1);
 	assert_int_equal(c->num, 7);
+	c = kmem_cache_create("t-896", 896, 0, 0, NULL);
+	assert_int_equal(c->gfporder, 0);
+	assert_int_equal(c->num, 4);
+	assert_false(OFF_SLAB(c));
+	assert_int_equal(c->colour, 7);
 	c = kmem_cache_create("t-97p", 97, 0, SLAB_POISON, NULL);
 	assert_int_equal(kmem_cache_size(c), 104);
 	assert_int_equal(c->buffer_size, 104);

@@ -291,8 +291,13 @@ static void lowmem_reserve_protects_each_lower_zone(void **state)
 	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "1\t256\t32\n");
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_DMA32], 768056);
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_NORMAL], 1285176);
+	/* Fewer values than zones: only the first ones change. */
+	assert_int_equal(proc_write("/proc/sys/vm/lowmem_reserve_ratio", "512"), 0);
+	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "512\t256\t32\n");
+	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_DMA32], 768056 / 512);
 
 	boot_or_fail("arch=i386 ram=2G cpus=1");
+	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "256\t32\t32\n");
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_NORMAL], 873);
 	assert_int_equal(zone_of(0, ZONE_DMA)->lowmem_reserve[ZONE_HIGHMEM], 2016);
 	assert_int_equal(zone_of(0, ZONE_NORMAL)->lowmem_reserve[ZONE_HIGHMEM], 9144);
