@@ -543,6 +543,7 @@ static void alloc_pages_exact_gives_back_the_tail(void **state)
 	struct zone_lab lab;
 	struct lab_block expect[16];
 	size_t size = 5 * PAGE_SIZE - 100, n = 0;
+	unsigned long bad;
 	void *p;
 
 	boot_or_fail("ram=64M cpus=1");
@@ -561,9 +562,11 @@ static void alloc_pages_exact_gives_back_the_tail(void **state)
 	lab_assert_free(&lab, expect, n);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(page_count(pfn_to_page(8192 + i)), 1);
+	bad = bad_page_count();
 	free_pages_exact(p, size);
 	drain_all_pages();
 	LAB_ASSERT_FREE(&lab, { 8192, 9, MIGRATE_UNMOVABLE });
+	assert_int_equal(bad_page_count(), bad);	/* exactly its own five pages */
 	lab_release(&lab);
 	assert_mm_check();
 }

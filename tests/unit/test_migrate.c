@@ -141,7 +141,11 @@ static void fallback_takes_the_largest_block_first(void **state)
 
 	lab_start(&lab, "ram=64M cpus=1");
 	lab_require_pageblock(&lab, B(0));
+	/* Each pageblock's bits are its own: setting B(0) leaves B(1) RESERVE. */
+	lab_set_type(&lab, B(1), RES);
 	lab_set_type(&lab, B(0), R);
+	assert_int_equal(lab_type(&lab, B(1)), RES);
+	lab_set_type(&lab, B(1), M);
 	lab_free(&lab, B(0), 32);
 	free_pageblock(&lab, B(2), M);
 	assert_int_equal(lab_alloc(&lab, 0, U), B(2));
