@@ -896,6 +896,31 @@ static void failslab_fails_kmalloc_and_spares_sleepers_by_default(void **state)
 }
 
 /*
+ * With every page allocation failing, an allocation that needs a new slab
+ * returns NULL (the refill grows nothing and gives up; it does not retry
+ * for ever), and the cache is as it was.
+ */
+static void slab_allocation_fails_when_no_page_comes(void **state)
+{
+	struct kmem_cache *c;
+
+	boot_or_fail("ram=64M cpus=1");
+	c = kmem_cache_create("t-nopage", 3000, 0, 0, NULL);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0"), 0);
+	fault_attr_set(&fail_page_alloc_attr, "verbose", 0);
+	fault_attr_set(&fail_page_alloc_attr, "times", -1);
+	fault_attr_set(&fail_page_alloc_attr, "probability", 100);
+	assert_null(kmem_cache_alloc(c, GFP_KERNEL));
+	assert_null(kmem_cache_alloc(c, GFP_ATOMIC));
+	fault_attr_set(&fail_page_alloc_attr, "probability", 0);
+	assert_int_equal(list_count(&c->nodelists[0]->slabs_free), 0);
+	assert_int_equal(cpu_cache_get(c)->avail, 0);
+	kmem_cache_destroy(c);
+	assert_mm_check();
+}
+
+/*
  * Walk every failure point of an operation (SQLite's way): fail the 1st
  * eligible allocation, then the 2nd, ..., until the operation runs without
  * reaching the failure.  @op returns true when it left something for
@@ -1125,6 +1150,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(failslab_fails_kmalloc_and_spares_sleepers_by_default,
 					  teardown_machine),
 		cmocka_unit_test_teardown(every_failure_point_unwinds_exactly, teardown_machine),
+		cmocka_unit_test_teardown(slab_allocation_fails_when_no_page_comes, teardown_machine),
 		cmocka_unit_test_teardown(randomized_against_tags, teardown_machine),
 	};
 

@@ -639,6 +639,38 @@ static void geometry_at_its_boundaries(void **state)
 	assert_mm_check();
 }
 
+/*
+ * Slabs of two pages are allowed (slab_break_gfp_order 1) only with more
+ * than 32M of RAM: more than 8192 pages managed by the page allocator.
+ * The machines of 43444K and 43448K are the two sizes whose RAM, after
+ * the kernel's reservations, comes to exactly 8192 and 8193 pages
+ * (MemTotal 32768 and 32772 kB; fixtures, checked first).  t-1100 keeps
+ * one-page slabs (3 objects) on the first, two-page ones (7) on the second.
+ */
+static void two_page_slabs_need_more_than_32m(void **state)
+{
+	static const struct {
+		const char *machine;
+		unsigned long pages;
+		int order, num;
+	} cases[] = {
+		{ "ram=43444K cpus=1", 8192, 0, 3 },
+		{ "ram=43448K cpus=1", 8193, 1, 7 },
+	};
+
+	for (int i = 0; i < 2; i++) {
+		struct kmem_cache *c;
+
+		boot_or_fail(cases[i].machine);
+		assert_int_equal(totalram_pages, cases[i].pages);
+		assert_int_equal(slab_break_gfp_order, cases[i].order);
+		c = kmem_cache_create("t-1100", 1100, 0, 0, NULL);
+		assert_int_equal(c->gfporder, cases[i].order);
+		assert_int_equal(c->num, cases[i].num);
+	}
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(reap_gives_back_a_fifth_of_an_idle_array, teardown_machine),
 	cmocka_unit_test_teardown(node_reap_is_staggered_by_the_caches_address, teardown_machine),
@@ -655,6 +687,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(slab_debug_caps_the_arrays_at_32, teardown_machine),
 	cmocka_unit_test_teardown(statistics_count_the_most_free_slabs, teardown_machine),
 	cmocka_unit_test_teardown(geometry_at_its_boundaries, teardown_machine),
+	cmocka_unit_test_teardown(two_page_slabs_need_more_than_32m, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)
