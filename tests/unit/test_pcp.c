@@ -59,6 +59,9 @@ static void assert_pcp(struct zone *zone, int cpu, int high, int batch)
  *   256M DMA32 (60600): 59, /4 = 14; rounddown(21) - 1 = 15: high 90, batch 15
  *   1G DMA32 (254520): 248 pages are over 512K: 128, /4 = 32;
  *   rounddown(48) - 1 = 31: high 186, batch 31
+ *   200M DMA32: spans 51200 - 4096 = 47104 pages, less a memory map of
+ *   ceil(47104 * 56 / 4096) = 644: 46460 present; 45, /4 = 11;
+ *   11 + 5 = 16: rounddown(16) - 1 = 15: high 90, batch 15
  *   66224K DMA32: spans 16556 - 4096 = 12460 pages, less a memory map of
  *   ceil(12460 * 56 / 4096) = 171: 12289 present, just over 12 * 1024:
  *   12, /4 = 3; rounddown(4) - 1 = 3: high 18, batch 3
@@ -76,6 +79,7 @@ static void batch_and_high_follow_the_zone_size(void **state)
 		{ "ram=256M cpus=2", 60600, 90, 15 },
 		{ "ram=1G cpus=2", 254520, 186, 31 },
 		{ "ram=66224K cpus=2", 12289, 18, 3 },
+		{ "ram=200M cpus=2", 46460, 90, 15 },
 	};
 	char line[64];
 

@@ -228,9 +228,12 @@ static void watermark_ok_halves_and_quarters_and_stops_below_the_order(void **st
  * at least SWAP_CLUSTER_MAX = 32; tmp = 953 * 16256 / 227487 = 68:
  * 32, 49, 66.
  * i386 1231104K: HighMem spans 78400 pages, whose memory map takes
- * ceil(78400 * 32 / 4096) = 613: 77787 present; 77787 / 1024 = 75.96:
+ * ceil(78400 * 32 / 4096) = 613 (32-byte struct pages): 77787 present; 77787 / 1024 = 75.96:
  * 75, a near miss for any other divisor; tmp = 953 * 77787 / 227487 =
  * 325: 75, 156, 237.
+ * i386 1227124K: HighMem spans 77405 pages, memory map ceil(77405 / 128) =
+ * 605: 76800 present = 75 * 1024 exactly: 75; tmp = 953 * 76800 /
+ * 227487 = 321: 75, 155, 235.
  */
 static void watermarks_on_every_machine_shape(void **state)
 {
@@ -256,6 +259,10 @@ static void watermarks_on_every_machine_shape(void **state)
 	boot_or_fail("arch=i386 ram=1231104K cpus=1");
 	assert_int_equal(zone_of(0, ZONE_HIGHMEM)->present_pages, 77787);
 	assert_marks(zone_of(0, ZONE_HIGHMEM), 75, 156, 237);
+
+	boot_or_fail("arch=i386 ram=1227124K cpus=1");
+	assert_int_equal(zone_of(0, ZONE_HIGHMEM)->present_pages, 76800);
+	assert_marks(zone_of(0, ZONE_HIGHMEM), 75, 155, 235);
 
 	boot_or_fail("arch=i386 ram=960M cpus=1");
 	assert_int_equal(zone_of(0, ZONE_HIGHMEM)->present_pages, 16256);
