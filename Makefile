@@ -1,23 +1,27 @@
 # kmm - top-level commands.  The build itself is CMake's (CMakeLists.txt).
 #
 #   make            build everything into build/ (the program is build/kmm)
-#   make demo       build, then run the demo
-#   make test       build (GCC: release, debug, ASan+UBSan, TSan; Clang: fuzzers),
-#                   then every test; ends with CTest's summary line
+#   make demo       build the program, then run the demo (needs only gcc, make, cmake)
+#   make test       install what tests need (tools/install-deps.sh), build (GCC:
+#                   release, debug, ASan+UBSan, TSan; Clang: fuzzers), then every
+#                   test; ends with CTest's summary line
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
 #   make stress     the parallel-mode tests (debug and TSan), 50 times longer
 #   make mutate     mutation testing: every mutant of tests/mutate/mutants.txt
 #                   applied to a copy of the tree, the debug tests run against it;
 #                   fails below 95% killed (tests/mutate/mutate.py)
+#   make install    install the program, libkmm (.so, .a), the headers, kmm.pc and
+#                   libkmm-malloc.so under PREFIX (default /usr/local)
 #   make format     clang-format every source file
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
+PREFIX     ?= /usr/local
 
-.PHONY: all demo test bench fuzz stress mutate format clean configure fuzz-build
+.PHONY: all demo test bench fuzz stress mutate format clean configure fuzz-build deps install
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -30,11 +34,21 @@ fuzz-build:
 		cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DKMM_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
-demo: all
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target kmm
 	$(BUILD)/kmm demo
 
-test: all fuzz-build
+deps:
+	tools/install-deps.sh
+
+# The configure step runs again after deps so that it finds what was installed.
+test: deps
+	cmake -S . -B $(BUILD) -DKMM_FUZZ_DIR=$(abspath $(FUZZ_BUILD)) >/dev/null
+	$(MAKE) all fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: all
 	$(BUILD)/bench/kmm_bench --csv $(BUILD)/bench/results.csv

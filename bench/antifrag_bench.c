@@ -22,7 +22,7 @@ struct outcome {
 
 static struct outcome run(const char *cmdline, int movable_pct, int free_pct)
 {
-	struct value frag = { 0 }, huge = { 0 };
+	struct wl_pool frag = { 0 }, huge = { 0 };
 	struct outcome o;
 
 	if (kmm_boot(cmdline, KMM_BOOT_DETERMINISTIC)) {

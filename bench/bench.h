@@ -75,5 +75,6 @@ void bench_slab(void);
 void bench_slab_mt(void);
 void bench_slab_mem(void);
 void bench_programs(void);
+void bench_startup(void);
 
 #endif /* KMM_BENCH_H */

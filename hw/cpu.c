@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include <kmm/errno.h>
-#include <kmm/smp.h>
+#include <kmm/preempt.h>
+#include <kmm/random.h>
 #include "hw/cpu.h"
 #include "hw/machine.h"
 
@@ -27,6 +28,7 @@ static __thread char thread_token;
  */
 static __thread struct hw_cpu remote_alias;
 unsigned long hw_takeovers __state;
+__thread struct task_struct *hw_thread_task;
 unsigned long cpu_online_bits __state;
 
 static bool membarrier_ready;	/* process-wide, survives reboots */
@@ -43,15 +45,6 @@ static void ipi_unlock(struct hw_cpu *c)
 	__atomic_store_n(&c->ipi_lock, 0, __ATOMIC_RELEASE);
 }
 
-static u64 splitmix64(u64 *x)
-{
-	u64 z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 void hw_cpus_init(u64 seed)
 {
 	cpu_online_bits = nr_cpu_ids >= 64 ? ~0UL : (1UL << nr_cpu_ids) - 1;
@@ -60,11 +53,8 @@ void hw_cpus_init(u64 seed)
 		if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)
 			hw_irq_fence = true;
 	}
+	prandom_seed_cpus(seed);
 	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-		u64 s = seed * 0x100000001b3ULL + cpu;
-
-		for (int i = 0; i < 4; i++)
-			hw_cpus[cpu].rng[i] = splitmix64(&s);
 		hw_cpus[cpu].owner = NULL;
 		hw_cpus[cpu].irq_disabled = 0;
 		hw_cpus[cpu].takeover = 0;
@@ -74,7 +64,7 @@ void hw_cpus_init(u64 seed)
 /* After raising takeover: make every thread's earlier stores visible. */
 static void force_fences(void)
 {
-	if (!HW_IRQ_SEQCST && !hw_irq_fence)
+	if (!hw_irq_fence)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }
 
@@ -97,11 +87,21 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 
 	ipi_lock(c);
 	owner = __atomic_load_n(&c->owner, __ATOMIC_ACQUIRE);
-	if (!owner || owner == &thread_token) {
-		/* Nobody else runs as @cpu: become it for the call. */
+	if (!owner || owner == &thread_token || hw.deterministic) {
+		/*
+		 * Nobody else runs as @cpu: become it for the call, with the
+		 * task current there current (its idle task, usually), in
+		 * hardirq context unless it is our own CPU.
+		 */
+		bool remote = c != prev;
+
 		hw_set_this_cpu(c);
 		flags = hw_irq_save();
+		if (remote)
+			irq_enter();
 		fn(arg);
+		if (remote)
+			irq_exit();
 		hw_irq_restore(flags);
 		hw_set_this_cpu(prev);
 	} else {
@@ -113,41 +113,24 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 		/*
 		 * The handler runs as @cpu (its id, its node) on a private
 		 * record whose interrupt flag is ours: the owner keeps
-		 * writing its own flag while it waits.  The owner's random
-		 * stream is not shared; the alias draws from a stream of its
-		 * own.
+		 * writing its own flag while it waits.  The handler runs in
+		 * hardirq context, on behalf of the calling thread's task:
+		 * unlike a real interrupt, the task running on @cpu does not
+		 * stop (it only waits at its next local_irq_save()), so the
+		 * handler must not use that task's state (its held locks).
 		 */
-		u64 s = (u64)(uintptr_t)&thread_token ^ c->id;
-
 		remote_alias = (struct hw_cpu){ .id = c->id, .node = c->node,
 						.present = c->present, .irq_disabled = 1,
-						.owner = &thread_token };
-		for (int i = 0; i < 4; i++)
-			remote_alias.rng[i] = splitmix64(&s);
+						.owner = &thread_token,
+						.curr = prev ? prev->curr : hw_thread_task };
 		hw_set_this_cpu(&remote_alias);
+		irq_enter();
 		fn(arg);
+		irq_exit();
 		hw_set_this_cpu(prev);
 		__atomic_store_n(&c->takeover, 0, __ATOMIC_RELEASE);
 	}
 	ipi_unlock(c);
-}
-
-void on_each_cpu(void (*fn)(void *info), void *info, int wait)
-{
-	int cpu;
-
-	(void)wait;	/* always synchronous */
-	for_each_online_cpu(cpu)
-		hw_run_on_cpu(cpu, fn, info);
-}
-
-int smp_call_function_single(int cpu, void (*fn)(void *info), void *info, int wait)
-{
-	(void)wait;
-	if (cpu < 0 || cpu >= nr_cpu_ids)
-		return -EINVAL;
-	hw_run_on_cpu(cpu, fn, info);
-	return 0;
 }
 
 int hw_cpu_attach(int cpu)
@@ -253,7 +236,7 @@ void hw_cpus_freeze(void)
 
 void hw_cpus_thaw(bool child)
 {
-	if (child && !HW_IRQ_SEQCST && !hw_irq_fence &&
+	if (child && !hw_irq_fence &&
 	    syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)
 		hw_irq_fence = true;
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {

@@ -11,9 +11,9 @@
 #ifndef KMM_HW_MACHINE_H
 #define KMM_HW_MACHINE_H
 
+#include <kmm/numa.h>
 #include <kmm/types.h>
 
-#define MAX_NUMNODES	64	/* CONFIG_NODES_SHIFT = 6 */
 #define E820MAX		128
 
 enum hw_arch {

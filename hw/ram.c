@@ -4,7 +4,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -99,6 +101,43 @@ int hw_window_anon(void *va, u64 size)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? -errno : 0;
+}
+
+/* Below this, clearing bytes is cheaper than a system call. */
+#define ZERO_BY_HOLE_MIN	(64ULL << 10)
+#define HOST_PAGE		4096ULL
+
+void hw_ram_zero(u64 pa, u64 size)
+{
+	u64 first = (pa + HOST_PAGE - 1) & ~(HOST_PAGE - 1);
+	u64 last = (pa + size) & ~(HOST_PAGE - 1);
+
+	if (size >= ZERO_BY_HOLE_MIN && last > first &&
+	    !fallocate(ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)first,
+		       (off_t)(last - first))) {
+		memset(hw_ram_base + pa, 0, first - pa);
+		memset(hw_ram_base + last, 0, pa + size - last);
+		return;
+	}
+	memset(hw_ram_base + pa, 0, size);
+}
+
+long hw_resident_pages(const void *va, u64 size)
+{
+	uintptr_t first = ((uintptr_t)va + HOST_PAGE - 1) & ~(HOST_PAGE - 1);
+	uintptr_t last = ((uintptr_t)va + size) & ~(HOST_PAGE - 1);
+	unsigned char vec[256];
+	long resident = 0;
+
+	for (uintptr_t p = first; p < last; p += sizeof(vec) * HOST_PAGE) {
+		u64 len = last - p < sizeof(vec) * HOST_PAGE ? last - p : sizeof(vec) * HOST_PAGE;
+
+		if (mincore((void *)p, len, vec))
+			return -1;
+		for (u64 i = 0; i < len / HOST_PAGE; i++)
+			resident += vec[i] & 1;
+	}
+	return resident;
 }
 
 int hw_ram_fd(void)

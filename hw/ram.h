@@ -13,10 +13,7 @@
 #ifndef KMM_HW_RAM_H
 #define KMM_HW_RAM_H
 
-#include <kmm/types.h>
-
-extern char *hw_ram_base;	/* host address of physical address 0 */
-extern u64 hw_ram_size;		/* bytes backed (== hw.phys_end) */
+#include <kmm/asm/page.h>	/* hw_ram_base, hw_ram_size */
 
 int hw_ram_create(u64 size);
 void hw_ram_destroy(void);
@@ -31,6 +28,15 @@ int hw_window_unmap(void *va, u64 size);
 
 /* Make [@va, @va+@size) of a window ordinary zeroed host memory (not RAM). */
 int hw_window_anon(void *va, u64 size);
+
+/*
+ * Zero physical [@pa, @pa+@size): whole pages are given back to the host
+ * (a page never touched stays free), the edges are cleared.
+ */
+void hw_ram_zero(u64 pa, u64 size);
+
+/* How many of the host pages wholly inside [@va, @va+@size) are backed; -1 on error. */
+long hw_resident_pages(const void *va, u64 size);
 
 /* The memfd behind RAM (-1 without a machine); hw/fork.c gives a child its own. */
 int hw_ram_fd(void);

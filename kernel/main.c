@@ -13,6 +13,7 @@
  * makes kmm_boot() fail with the reason and leaves nothing behind.
  */
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kmm/bug.h>
@@ -22,25 +23,29 @@
 #include <kmm/kernel.h>
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
+#include <kmm/mutex.h>
 #include <kmm/params.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
 #include <kmm/timer.h>
+#include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
 #include "hw/clock.h"
 #include "hw/cpu.h"
+#include "hw/fork.h"
 #include "hw/machine.h"
 #include "hw/ram.h"
-#include "mm/internal.h"
+#include "kernel/sched_internal.h"
+#include "lib/hooks.h"
+#include "mm/boot.h"
 
 int kmm_state_snapshot(void);
 void kmm_state_restore(void);
 void panic_set_trap(jmp_buf *trap);
 const char *panic_message(void);
-void task_init(void);
-struct task_struct *thread_task(void);
 
 static bool booted;			/* process-wide, outside the state section */
+static bool no_snapshot;		/* a KMM_BOOT_ONLY_ONCE machine ran: nothing to restore */
 static const char *boot_cmdline __state;
 
 bool kmm_booted(void)
@@ -56,14 +61,60 @@ static void vmstat_update(void)
 static struct kmm_timer vmstat_timer __state = { .name = "vmstat_update", .period = HZ,
 						 .fn = vmstat_update };
 
-/* Bring the secondary CPUs online, each announced to the slab allocator first. */
+/* maxcpus=N: the CPUs brought online at boot (Linux's option); the others wait for kmm_cpu_up(). */
+static int maxcpus __state = NR_CPUS;
+static DEFINE_MUTEX(cpu_add_remove_lock);	/* one CPU comes up at a time */
+
+static int set_maxcpus(const char *val)
+{
+	char *end;
+	long n = val ? strtol(val, &end, 10) : 0;
+
+	if (!val || *end || n < 1 || n > NR_CPUS)
+		return kmm_error("maxcpus=%s: need a number of CPUs from 1 to %d", val ? val : "", NR_CPUS);
+	maxcpus = n;
+	return 0;
+}
+early_param("maxcpus", set_maxcpus, "CPUs brought online at boot (default all); the others come online when first used");
+
+/* Bring the secondary CPUs online (up to maxcpus=), each announced to the slab allocator. */
 static void smp_init(void)
 {
-	for (int cpu = 1; cpu < nr_cpu_ids; cpu++) {
+	for (int cpu = 1; cpu < min(nr_cpu_ids, maxcpus); cpu++)
 		if (cpuup_prepare(cpu))
 			panic("smp_init: no memory for CPU %d's slab arrays", cpu);
-		set_cpu_online(cpu, true);
+}
+
+int kmm_cpu_up(int cpu)
+{
+	int err = 0;
+
+	if (cpu < 0 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	if (cpu_online(cpu))
+		return 0;
+	mutex_lock(&cpu_add_remove_lock);
+	if (!cpu_online(cpu)) {
+		pageset_cpu_up(cpu);
+		err = cpuup_prepare(cpu);
 	}
+	mutex_unlock(&cpu_add_remove_lock);
+	return err;
+}
+
+/* What lib/ takes from above (lib/hooks.h): the scheduler, the clock, names. */
+static void set_lib_hooks(void)
+{
+	lib_hooks = (struct lib_hooks){
+		.clock_ns = hw_clock_ns,
+		.describe_task = describe_current_task,
+		.sprint_symbol = sprint_symbol,
+		.schedule = schedule,
+		.schedule_timeout = schedule_timeout,
+		.try_to_wake_up = try_to_wake_up,
+		.stop_here = sched_stop_here,
+		.one_runner = hw_deterministic(),
+	};
 }
 
 static int start_kernel(const char *cmdline)
@@ -72,6 +123,8 @@ static int start_kernel(const char *cmdline)
 
 	cpu_online_bits = 1;	/* the boot CPU */
 	task_init();
+	sched_init();
+	mm_declare_lock_order();
 	printk(KERN_NOTICE "Linux version 2.6.34-kmm (kmm@simulator) (gcc version 4.4.3) #1 SMP\n");
 	pageblock_order = arch->pageblock_order;
 	err = setup_arch(cmdline);
@@ -90,7 +143,7 @@ static int start_kernel(const char *cmdline)
 	refresh_zone_stat_thresholds();
 	timer_add(&vmstat_timer);
 	cpucache_init();
-	current_task = &init_proc;
+	sched_become(&init_proc);
 	return 0;
 }
 
@@ -102,7 +155,11 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 
 	if (booted)
 		return kmm_error("a machine is already running; shut it down first");
-	if (kmm_state_snapshot())
+	if (no_snapshot)
+		return kmm_error("a machine booted with KMM_BOOT_ONLY_ONCE ran in this process: no other can boot");
+	if (flags & KMM_BOOT_ONLY_ONCE)
+		no_snapshot = true;
+	else if (kmm_state_snapshot())
 		return kmm_error("out of host memory");
 	kmm_error_clear();
 	boot_cmdline = cmdline;
@@ -117,7 +174,7 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 		hw_cpu_attach_all();
 	else
 		hw_cpu_attach(0);
-	printk_set_clock(hw_clock_ns);
+	set_lib_hooks();
 
 	if (setjmp(trap)) {
 		err = kmm_error("kernel panic during boot: %s", panic_message());
@@ -132,10 +189,10 @@ int kmm_boot(const char *cmdline_arg, unsigned int flags)
 	return 0;
 fail:
 	panic_set_trap(NULL);
+	sched_shutdown();
 	memmap_release();
 	hw_machine_teardown();
 	kmm_state_restore();
-	current_task = &init_task;
 	return err;
 }
 
@@ -143,33 +200,55 @@ void kmm_shutdown(void)
 {
 	if (!booted)
 		return;
+	sched_shutdown();
 	memmap_release();
 	hw_machine_teardown();
 	kmm_state_restore();
-	current_task = &init_task;
 	booted = false;
+}
+
+/* A free online CPU for the calling thread, lowest first; -EBUSY if none. */
+int attach_any_online(void)
+{
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu) && !hw_cpu_attach(cpu))
+			return cpu;
+	return -EBUSY;
 }
 
 int kmm_thread_attach(int cpu)
 {
-	int err = cpu < 0 ? hw_cpu_attach_any() : hw_cpu_attach(cpu);
+	int err;
 
+	/* An offline CPU has no slab arrays to run with: kmm_cpu_up() first. */
+	if (cpu >= 0 && cpu < nr_cpu_ids && !cpu_online(cpu))
+		return -EAGAIN;
+	err = cpu < 0 ? attach_any_online() : hw_cpu_attach(cpu);
 	if (err < 0)
 		return err;
-	current_task = thread_task();
+	thread_task_attach(smp_processor_id());
 	return 0;
 }
 
 void kmm_thread_detach(void)
 {
+	thread_task_detach();
 	hw_cpu_detach();
 }
 
 int kmm_set_cpu(int cpu)
 {
+	int err;
+
 	if (cpu < 0 || cpu >= nr_cpu_ids)
 		return -EINVAL;
-	hw_switch_cpu(cpu);
+	err = kmm_cpu_up(cpu);	/* from the CPU running now, which is online */
+	if (err)
+		return err;
+	if (hw_deterministic())
+		sched_move_current(cpu);
+	else
+		hw_switch_cpu(cpu);
 	return 0;
 }
 
@@ -181,4 +260,39 @@ void kmm_advance_clock(u64 ns)
 void kmm_set_ram_limit(u64 bytes)
 {
 	hw_set_ram_limit(bytes);
+}
+
+int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
+{
+	if (cpu < 0 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	if (!hw_this_cpu)
+		thread_task();	/* the handler runs on behalf of this thread's task */
+	hw_run_on_cpu(cpu, fn, arg);
+	return 0;
+}
+
+bool kmm_cpu_taken(int cpu)
+{
+	return __atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_RELAXED) != NULL;
+}
+
+u64 kmm_clock_ns(void)
+{
+	return hw_clock_ns();
+}
+
+int kmm_fork_prepare(void)
+{
+	return hw_fork_prepare();
+}
+
+void kmm_fork_parent(void)
+{
+	hw_fork_parent();
+}
+
+int kmm_fork_child(void)
+{
+	return hw_fork_child();
 }

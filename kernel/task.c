@@ -1,77 +1,204 @@
 /*
- * task.c - the tasks that exist before a process model does: the idle task
- * "swapper" (pid 0) that boots the machine, and "init" (pid 1) on whose
- * behalf scenario and library calls run.  Each host thread has its own
- * current task.
+ * task.c - the tasks that exist: the boot's idle task "swapper" (pid 0)
+ * and "init" (pid 1), kernel threads, and in parallel mode one task per
+ * host thread attached as a CPU.  Pids are handed out in creation order
+ * from 2, so the same script makes the same pids.  Every task but the
+ * idle tasks is on init_task's list (for_each_process), under
+ * tasklist_lock; a task lives as long as it has references.
  */
 #include <stdio.h>
-#include <time.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <kmm/bug.h>
-#include <kmm/jiffies.h>
 #include <kmm/kernel.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
-#include <kmm/timer.h>
-#include "hw/clock.h"
-#include "hw/machine.h"
+#include <kmm/spinlock.h>
+#include "hw/context.h"
+#include "hw/cpu.h"
+#include "kernel/sched_internal.h"
 
-struct task_struct init_task __state = { .pid = 0, .comm = "swapper", .prio = 120 };
-struct task_struct init_proc __state = { .pid = 1, .comm = "init", .prio = 120 };
-__thread struct task_struct *current_task = &init_task;
+struct task_struct init_task __state = {
+	.pid = 0, .comm = "swapper", .prio = 120, .flags = PF_KTHREAD,
+	.tasks = LIST_HEAD_INIT(init_task.tasks),
+	.run_list = LIST_HEAD_INIT(init_task.run_list),
+	.usage = ATOMIC_INIT(1),
+};
+struct task_struct init_proc __state = {
+	.pid = 1, .comm = "init", .prio = 120,
+	.tasks = LIST_HEAD_INIT(init_proc.tasks),
+	.run_list = LIST_HEAD_INIT(init_proc.run_list),
+	.usage = ATOMIC_INIT(1),
+};
+
+static DEFINE_SPINLOCK(tasklist_lock);
+static pid_t next_pid __state = 2;
+
+#define PID_MAX	32768		/* PID_MAX_DEFAULT: pids wrap below it */
+
+static pid_t alloc_pid(void)
+{
+	pid_t pid = next_pid;
+
+	next_pid = next_pid + 1 >= PID_MAX ? 2 : next_pid + 1;
+	return pid;
+}
+
+static void link_task(struct task_struct *p)
+{
+	spin_lock(&tasklist_lock);
+	p->pid = alloc_pid();
+	list_add_tail(&p->tasks, &init_task.tasks);
+	spin_unlock(&tasklist_lock);
+}
+
+static void unlink_task(struct task_struct *p)
+{
+	spin_lock(&tasklist_lock);
+	list_del_init(&p->tasks);
+	spin_unlock(&tasklist_lock);
+}
+
+struct task_struct *task_alloc(const char *comm, unsigned int flags)
+{
+	struct task_struct *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->flags = flags;
+	p->prio = 120;
+	p->state = TASK_UNINTERRUPTIBLE;
+	p->cpu = hw_this_cpu ? hw_this_cpu->id : 0;
+	p->allocated = true;
+	INIT_LIST_HEAD(&p->run_list);
+	atomic_set(&p->usage, 1);
+	link_task(p);
+	return p;
+}
+
+void get_task_struct(struct task_struct *p)
+{
+	atomic_inc(&p->usage);
+}
+
+void put_task_struct(struct task_struct *p)
+{
+	if (!atomic_dec_and_test(&p->usage))
+		return;
+	BUG_ON(p->state != TASK_DEAD && p->allocated);
+	unlink_task(p);
+	if (p->allocated) {
+		free(p->kthread);
+		free(p);
+	}
+}
+
+void task_release_all(struct task_struct *p)
+{
+	if (p->allocated) {
+		free(p->kthread);
+		free(p);
+	}
+}
+
+struct task_struct *find_task_by_pid(pid_t pid)
+{
+	struct task_struct *p, *found = NULL;
+
+	spin_lock(&tasklist_lock);
+	for_each_process(p)
+		if (p->pid == pid) {
+			found = p;
+			break;
+		}
+	spin_unlock(&tasklist_lock);
+	return found;
+}
 
 /*
- * A host thread attached as a CPU in parallel mode runs as a task of its
- * own (its PF_ flags, its fault-injection filter), numbered from 2 in the
- * order threads first attach.
+ * In parallel mode a host thread that calls into the kernel runs as a task
+ * of its own (its PF_ flags, its fault-injection filter, its held locks).
+ * It lives in the thread's thread-local storage: set up afresh the first
+ * time the thread calls in during a boot, on the task list (with a pid)
+ * while the thread is attached as a CPU, off it otherwise (a thread that
+ * only borrows CPUs must not leave a dangling list entry when it ends).
  */
 static __thread struct task_struct thread_task_struct;
-static int next_thread_pid __state = 2;
+static __thread unsigned long thread_task_boot;	/* the boot it was set up in */
+static __thread bool thread_task_linked;	/* on the task list (only this thread asks) */
+static unsigned long boot_generation;		/* process-wide: boots so far */
+
+void task_init(void)
+{
+	INIT_LIST_HEAD(&init_task.tasks);
+	list_add_tail(&init_proc.tasks, &init_task.tasks);
+	boot_generation++;
+}
 
 struct task_struct *thread_task(void)
 {
 	struct task_struct *t = &thread_task_struct;
 
-	if (!t->pid) {
-		t->pid = __atomic_fetch_add(&next_thread_pid, 1, __ATOMIC_RELAXED);
-		snprintf(t->comm, sizeof(t->comm), "kmm-thread/%d", t->pid);
+	if (thread_task_boot != boot_generation) {
+		thread_task_boot = boot_generation;
+		memset(t, 0, sizeof(*t));
 		t->prio = 120;
+		t->state = TASK_RUNNING;
+		t->cpu = -1;
+		snprintf(t->comm, sizeof(t->comm), "kmm-thread");
+		INIT_LIST_HEAD(&t->tasks);
+		INIT_LIST_HEAD(&t->run_list);
+		atomic_set(&t->usage, 1);
+		t->ctx = hw_context_self();
+		thread_task_linked = false;
 	}
+	hw_thread_task = t;
 	return t;
 }
 
-static int describe_current(char *buf, size_t size)
+struct task_struct *thread_task_attach(int cpu)
 {
-	return snprintf(buf, size, "%d, comm: %.20s", current->pid, current->comm);
+	struct task_struct *t = thread_task();
+
+	if (!thread_task_linked) {
+		thread_task_linked = true;
+		link_task(t);
+		snprintf(t->comm, sizeof(t->comm), "kmm-thread/%d", t->pid);
+	}
+	t->cpu = cpu;
+	hw_cpus[cpu].curr = t;
+	return t;
 }
 
-void task_init(void)
+void thread_task_detach(void)
 {
-	current_task = &init_task;
-	bug_set_task_describer(describe_current);
+	struct task_struct *t = &thread_task_struct;
+
+	if (thread_task_boot != boot_generation)
+		return;
+	if (hw_this_cpu && hw_this_cpu->curr == t)
+		hw_this_cpu->curr = idle_task(hw_this_cpu->id);
+	if (thread_task_linked)
+		unlink_task(t);
+	thread_task_linked = false;
+	t->cpu = -1;
+}
+
+int describe_current_task(char *buf, size_t size)
+{
+	struct task_struct *t = hw_this_cpu ? hw_this_cpu->curr : NULL;
+
+	if (!t)
+		return snprintf(buf, size, "-");
+	return snprintf(buf, size, "%d, comm: %.20s", t->pid, t->comm);
 }
 
 void dump_stack(void)
 {
-	printk(KERN_WARNING "Pid: %d, comm: %.20s Not tainted 2.6.34-kmm #1\n", current->pid,
-	       current->comm);
-}
+	char who[64];
 
-void schedule_timeout_uninterruptible(unsigned long timeout)
-{
-	if (hw_deterministic()) {
-		timers_advance(timeout * TICK_NSEC);
-	} else {
-		struct timespec ts = { 0, (long)(timeout * TICK_NSEC) };
-
-		while (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		nanosleep(&ts, NULL);
-	}
-}
-
-void cond_resched(void)
-{
+	describe_current_task(who, sizeof(who));
+	printk(KERN_WARNING "Pid: %s Not tainted 2.6.34-kmm #1\n", who);
 }

@@ -59,12 +59,12 @@ void trace_event(enum trace_event_id id, const char *fmt, ...)
 	u64 usecs = (hw_clock_ns() + 500) / 1000;
 	int n;
 
-	n = snprintf(line, sizeof(line), "%16s-%-5d [%03d] %5lu.%06lu: %s: ", current->comm,
+	n = kmm_snprintf(line, sizeof(line), "%16s-%-5d [%03d] %5lu.%06lu: %s: ", current->comm,
 		     current->pid, hw_this_cpu ? hw_this_cpu->id : 0,
 		     (unsigned long)(usecs / 1000000), (unsigned long)(usecs % 1000000),
 		     trace_event_names[id]);
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	n += kmm_vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = sizeof(line) - 2;

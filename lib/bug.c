@@ -6,10 +6,9 @@
 
 #include <kmm/bug.h>
 #include <kmm/printk.h>
+#include "lib/hooks.h"
 
 static struct {
-	bug_hook_t hook;
-	int (*describe)(char *buf, size_t size);
 	unsigned long bugs;
 	unsigned long warns;
 } bug __state;
@@ -28,11 +27,6 @@ bug_hook_t bug_set_hook(bug_hook_t hook)
 	return old;
 }
 
-void bug_set_task_describer(int (*describe)(char *buf, size_t size))
-{
-	bug.describe = describe;
-}
-
 unsigned long bug_count(void)
 {
 	return bug.bugs;
@@ -47,7 +41,7 @@ static void print_task(void)
 {
 	char who[96];
 
-	if (bug.describe && bug.describe(who, sizeof(who)) > 0)
+	if (lib_hooks.describe_task && lib_hooks.describe_task(who, sizeof(who)) > 0)
 		printk(KERN_WARNING "Pid: %s Not tainted 2.6.34-kmm\n", who);
 }
 
@@ -68,6 +62,13 @@ void __bug(const char *file, int line, const char *func)
 	printk(KERN_EMERG "invalid opcode: 0000 [#%lu] SMP\n", bug.bugs);
 	print_task();
 	printk(KERN_EMERG "RIP: %s\n", func);
+	if (lib_hooks.stop_here)
+		lib_hooks.stop_here(file, line, NULL);
+	bug_reraise(file, line);
+}
+
+void bug_reraise(const char *file, int line)
+{
 	if (bug_hook)
 		bug_hook(file, line);
 	abort();

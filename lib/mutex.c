@@ -1,209 +1,111 @@
 /*
- * mutex.c - mutexes, reader-writer semaphores and completions (mutex.h).
+ * mutex.c - mutexes (see mutex.h for the design).
  *
- * Each lock is a word claimed with a compare-and-swap.  A caller whose
- * claim fails waits on the lock's wait queue with the claim itself as the
- * condition: wait_event() re-reads the queue's sequence number before
- * trying, so a release that happens between the failed try and the sleep
- * bumps the sequence and the sleep returns at once.  A release wakes every
- * waiter and they race for the word again; the losers sleep again.  That
- * is not fair, but it is simple, and it cannot lose a wakeup.
+ * The slow path queues a waiter and loops: try to take the lock (marking
+ * the count negative: "someone may wait"); if that fails, sleep.  The
+ * state is set under wait_lock before the lock is dropped, and the release
+ * wakes the first waiter under the same lock, so a release between the
+ * failed try and the sleep makes the sleep return at once.  The waiter
+ * leaves the queue only when it has the lock, so it keeps its place.
  */
 #include <kmm/bug.h>
 #include <kmm/irqflags.h>
 #include <kmm/mutex.h>
 #include <kmm/printk.h>
+#include <kmm/sched.h>
+#include "lib/hooks.h"
 
-/* A per-thread address: who holds a mutex, for the debug checks. */
-static __thread char thread_token;
+struct mutex_waiter {
+	struct list_head list;
+	struct task_struct *task;
+};
 
-void might_sleep(void)
+void __mutex_init(struct mutex *lock, const char *name, const struct lock_class_key *key)
 {
-	if (KMM_DEBUG && hw_this_cpu && irqs_disabled()) {
-		printk(KERN_ERR "BUG: sleeping function called from invalid context on CPU#%d\n",
-		       smp_processor_id());
-		printk(KERN_ERR "irqs_disabled(): 1\n");
-	}
-}
-
-/* ---- mutex ---- */
-
-void mutex_init(struct mutex *lock)
-{
-	lock->locked = 0;
+	atomic_set(&lock->count, 1);
+	spin_lock_init(&lock->wait_lock);
+	INIT_LIST_HEAD(&lock->wait_list);
 	lock->owner = NULL;
-	init_waitqueue_head(&lock->wait);
-}
-
-static bool mutex_claim(struct mutex *lock)
-{
-	int free = 0;
-
-	return __atomic_compare_exchange_n(&lock->locked, &free, 1, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
-static void mutex_set_owner(struct mutex *lock)
-{
+	lock->dep_class = 0;
 	if (KMM_DEBUG)
-		__atomic_store_n(&lock->owner, &thread_token, __ATOMIC_RELAXED);
+		lockdep_init_map(&lock->dep_class, lock, name, key);
+}
+
+static struct task_struct *self(void)
+{
+	return hw_this_cpu ? hw_this_cpu->curr : NULL;
+}
+
+static void mutex_misuse(struct mutex *lock, const char *what)
+{
+	struct task_struct *owner = mutex_owner(lock), *t = self();
+
+	printk(KERN_EMERG "BUG: mutex %p %s (task %s/%d, owner %s/%d)\n", (void *)lock, what,
+	       t ? t->comm : "?", t ? t->pid : -1, owner ? owner->comm : "none",
+	       owner ? owner->pid : -1);
+	BUG();
+}
+
+static noinline void __mutex_lock_slowpath(struct mutex *lock)
+{
+	struct task_struct *task = self();
+	struct mutex_waiter waiter = { .task = task };
+
+	spin_lock(&lock->wait_lock);
+	list_add_tail(&waiter.list, &lock->wait_list);
+	for (;;) {
+		if (atomic_xchg(&lock->count, -1) == 1)
+			break;
+		set_task_state(task, TASK_UNINTERRUPTIBLE);
+		spin_unlock(&lock->wait_lock);
+		lib_sleep(lock, "mutex_lock");
+		spin_lock(&lock->wait_lock);
+	}
+	__set_current_state(TASK_RUNNING);
+	list_del(&waiter.list);
+	if (list_empty(&lock->wait_list))
+		atomic_set(&lock->count, 0);
+	spin_unlock(&lock->wait_lock);
 }
 
 void mutex_lock(struct mutex *lock)
 {
 	might_sleep();
-	if (KMM_DEBUG && __atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == &thread_token) {
-		printk(KERN_EMERG "BUG: mutex %p locked twice by the same task (deadlock)\n",
-		       (void *)lock);
-		BUG();
-	}
-	if (unlikely(!mutex_claim(lock)))
-		wait_event(lock->wait, mutex_claim(lock));
-	mutex_set_owner(lock);
+	if (KMM_DEBUG && self() && mutex_owner(lock) == self())
+		mutex_misuse(lock, "locked twice by the same task (deadlock)");
+	lock_acquire(&lock->dep_class, lock, 0, 0, _RET_IP_);
+	if (unlikely(atomic_cmpxchg(&lock->count, 1, 0) != 1))
+		__mutex_lock_slowpath(lock);
+	__atomic_store_n(&lock->owner, self(), __ATOMIC_RELAXED);
 }
 
 int mutex_trylock(struct mutex *lock)
 {
-	if (!mutex_claim(lock))
+	if (atomic_cmpxchg(&lock->count, 1, 0) != 1)
 		return 0;
-	mutex_set_owner(lock);
+	__atomic_store_n(&lock->owner, self(), __ATOMIC_RELAXED);
+	lock_acquire(&lock->dep_class, lock, 0, 1, _RET_IP_);
 	return 1;
+}
+
+static noinline void __mutex_unlock_slowpath(struct mutex *lock)
+{
+	spin_lock(&lock->wait_lock);
+	atomic_set(&lock->count, 1);
+	if (!list_empty(&lock->wait_list)) {
+		struct mutex_waiter *w = list_first_entry(&lock->wait_list, struct mutex_waiter, list);
+
+		lib_hooks.try_to_wake_up(w->task, TASK_NORMAL);
+	}
+	spin_unlock(&lock->wait_lock);
 }
 
 void mutex_unlock(struct mutex *lock)
 {
-	if (KMM_DEBUG) {
-		const void *owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
-
-		if (!mutex_is_locked(lock) || owner != &thread_token) {
-			printk(KERN_EMERG "BUG: mutex %p unlocked by a task that does not hold it\n",
-			       (void *)lock);
-			BUG();
-		}
-		__atomic_store_n(&lock->owner, NULL, __ATOMIC_RELAXED);
-	}
-	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
-	wake_up(&lock->wait);
-}
-
-/* ---- reader-writer semaphore ---- */
-
-void init_rwsem(struct rw_semaphore *sem)
-{
-	sem->count = 0;
-	sem->writers_waiting = 0;
-	init_waitqueue_head(&sem->wait);
-}
-
-int down_read_trylock(struct rw_semaphore *sem)
-{
-	int c = __atomic_load_n(&sem->count, __ATOMIC_RELAXED);
-
-	while (c >= 0 && !__atomic_load_n(&sem->writers_waiting, __ATOMIC_RELAXED))
-		if (__atomic_compare_exchange_n(&sem->count, &c, c + 1, true, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return 1;
-	return 0;
-}
-
-void down_read(struct rw_semaphore *sem)
-{
-	might_sleep();
-	if (unlikely(!down_read_trylock(sem)))
-		wait_event(sem->wait, down_read_trylock(sem));
-}
-
-void up_read(struct rw_semaphore *sem)
-{
-	int c = __atomic_sub_fetch(&sem->count, 1, __ATOMIC_RELEASE);
-
-	BUG_ON(c < 0);
-	if (c == 0)
-		wake_up(&sem->wait);
-}
-
-int down_write_trylock(struct rw_semaphore *sem)
-{
-	int free = 0;
-
-	return __atomic_compare_exchange_n(&sem->count, &free, -1, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
-}
-
-void down_write(struct rw_semaphore *sem)
-{
-	might_sleep();
-	if (likely(down_write_trylock(sem)))
-		return;
-	__atomic_add_fetch(&sem->writers_waiting, 1, __ATOMIC_RELAXED);
-	wait_event(sem->wait, down_write_trylock(sem));
-	/* A reader that gave up waiting for us must look again. */
-	if (__atomic_sub_fetch(&sem->writers_waiting, 1, __ATOMIC_RELAXED) == 0)
-		wake_up(&sem->wait);
-}
-
-void up_write(struct rw_semaphore *sem)
-{
-	BUG_ON(__atomic_load_n(&sem->count, __ATOMIC_RELAXED) != -1);
-	__atomic_store_n(&sem->count, 0, __ATOMIC_RELEASE);
-	wake_up(&sem->wait);
-}
-
-void downgrade_write(struct rw_semaphore *sem)
-{
-	BUG_ON(__atomic_load_n(&sem->count, __ATOMIC_RELAXED) != -1);
-	__atomic_store_n(&sem->count, 1, __ATOMIC_RELEASE);
-	wake_up(&sem->wait);
-}
-
-/* ---- completion ---- */
-
-#define COMPLETE_ALL	(~0U / 2)	/* done stays positive for any number of waiters */
-
-void init_completion(struct completion *x)
-{
-	x->done = 0;
-	init_waitqueue_head(&x->wait);
-}
-
-bool try_wait_for_completion(struct completion *x)
-{
-	unsigned int d = __atomic_load_n(&x->done, __ATOMIC_ACQUIRE);
-
-	while (d) {
-		if (d >= COMPLETE_ALL)
-			return true;
-		if (__atomic_compare_exchange_n(&x->done, &d, d - 1, true, __ATOMIC_ACQUIRE,
-						__ATOMIC_ACQUIRE))
-			return true;
-	}
-	return false;
-}
-
-void wait_for_completion(struct completion *x)
-{
-	might_sleep();
-	wait_event(x->wait, try_wait_for_completion(x));
-}
-
-bool completion_done(struct completion *x)
-{
-	return __atomic_load_n(&x->done, __ATOMIC_ACQUIRE) != 0;
-}
-
-void complete(struct completion *x)
-{
-	unsigned int d = __atomic_load_n(&x->done, __ATOMIC_RELAXED);
-
-	while (d < COMPLETE_ALL &&
-	       !__atomic_compare_exchange_n(&x->done, &d, d + 1, true, __ATOMIC_RELEASE,
-					    __ATOMIC_RELAXED))
-		;
-	wake_up(&x->wait);
-}
-
-void complete_all(struct completion *x)
-{
-	__atomic_store_n(&x->done, COMPLETE_ALL, __ATOMIC_RELEASE);
-	wake_up_all(&x->wait);
+	if (KMM_DEBUG && (!mutex_is_locked(lock) || mutex_owner(lock) != self()))
+		mutex_misuse(lock, "unlocked by a task that does not hold it");
+	lock_release(lock, _RET_IP_);
+	__atomic_store_n(&lock->owner, NULL, __ATOMIC_RELAXED);
+	if (unlikely(atomic_inc_return(&lock->count) <= 0))
+		__mutex_unlock_slowpath(lock);
 }

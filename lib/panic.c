@@ -10,6 +10,7 @@
 
 #include <kmm/kernel.h>
 #include <kmm/printk.h>
+#include "lib/hooks.h"
 
 static jmp_buf *panic_trap;
 static char panic_msg[512];
@@ -36,12 +37,19 @@ void panic(const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+	kmm_vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
 	va_end(ap);
 	n = strlen(panic_msg);
 	while (n && panic_msg[n - 1] == '\n')
 		panic_msg[--n] = '\0';
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", panic_msg);
+	if (lib_hooks.stop_here)
+		lib_hooks.stop_here(NULL, 0, panic_msg);
+	panic_reraise();
+}
+
+void panic_reraise(void)
+{
 	if (panic_trap) {
 		jmp_buf *trap = panic_trap;
 

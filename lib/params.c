@@ -20,7 +20,7 @@ int kmm_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(error_msg, sizeof(error_msg), fmt, ap);
+	kmm_vsnprintf(error_msg, sizeof(error_msg), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }

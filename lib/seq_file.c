@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kmm/kernel.h>
 #include <kmm/seq_file.h>
 
 void seq_init(struct seq_file *m)
@@ -45,12 +46,12 @@ int seq_printf(struct seq_file *m, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = kmm_vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0 || !seq_reserve(m, n))
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(m->buf + m->count, n + 1, fmt, ap);
+	kmm_vsnprintf(m->buf + m->count, n + 1, fmt, ap);
 	va_end(ap);
 	m->count += n;
 	return 0;

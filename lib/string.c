@@ -1,11 +1,345 @@
 /*
- * string.c - the string and number helpers the kernel has and libc lacks:
- * strlcpy, memchr_inv, scnprintf, memparse, strict integer parsing and the
- * integer square root used by min_free_kbytes.
+ * string.c - the string and memory functions of the kernel (Linux's
+ * lib/string.c and arch/x86/lib/memcpy_64.S), and the number helpers it
+ * has and libc lacks: strlcpy, memchr_inv, memparse, strict integer
+ * parsing, the integer square root used by min_free_kbytes.
+ *
+ * Built freestanding (KMM_FREESTANDING): the functions below are defined
+ * under their C names and land in the object as kmm_memcpy and so on, so
+ * that mm/ takes nothing from the C library.  The compiler must not turn
+ * their loops back into calls of themselves: the loops are marked so.
+ *
+ * Bulk copies and fills (2K and up) use x86's rep movsb / rep stosb (fast
+ * strings, as Linux's memcpy_erms); shorter ones move 16 bytes at a time
+ * (SSE2, in every x86-64), the last move overlapping the one before.
+ * Under the sanitizers, which cannot see inside an asm statement or a
+ * vector move, plain loops do the work so every byte access is checked.
  */
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/string.h>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || !defined(__x86_64__)
+#define STRING_PLAIN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define STRING_PLAIN	1
+#endif
+#endif
+#ifndef STRING_PLAIN
+#define STRING_PLAIN	0
+#endif
+
+#if defined(__clang__)
+#define NOT_A_CALL	/* clang keeps its own calls to the C library's names */
+#else
+#define NOT_A_CALL	__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+
+/*
+ * Below REP_THRESHOLD bytes, rep's start-up costs more than it saves:
+ * 16-byte moves do the work, the last one overlapping the one before it
+ * so that no byte loop is needed for the tail.
+ */
+#define REP_THRESHOLD	2048
+
+typedef unsigned char v16 __attribute__((vector_size(16)));
+typedef unsigned char v32 __attribute__((vector_size(32)));
+
+/*
+ * Hosts with AVX2 move 32 bytes at a time from AVX2_MIN up to
+ * REP_THRESHOLD (below it, the 16-byte moves cost less than entering AVX
+ * state); decided once, before main, from the CPU's features.
+ */
+#define AVX2_MIN	256
+static bool use_avx2;
+
+__attribute__((constructor)) static void string_init(void)
+{
+#if defined(__x86_64__) && !defined(__clang__)
+	__builtin_cpu_init();
+	use_avx2 = __builtin_cpu_supports("avx2");
+#endif
+}
+
+#if defined(__x86_64__)
+/* @n from 32 to REP_THRESHOLD: 64 bytes a round, the last 32 overlapping. */
+__attribute__((target("avx2"))) static void copy_avx2(unsigned char *d, const unsigned char *s,
+						      size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 64 <= n; i += 64) {
+		v32 a, b;
+
+		__builtin_memcpy(&a, s + i, 32);
+		__builtin_memcpy(&b, s + i + 32, 32);
+		__builtin_memcpy(d + i, &a, 32);
+		__builtin_memcpy(d + i + 32, &b, 32);
+	}
+	if (i + 32 <= n) {
+		v32 a;
+
+		__builtin_memcpy(&a, s + i, 32);
+		__builtin_memcpy(d + i, &a, 32);
+	}
+	if (n & 31) {
+		v32 a;
+
+		__builtin_memcpy(&a, s + n - 32, 32);
+		__builtin_memcpy(d + n - 32, &a, 32);
+	}
+}
+
+__attribute__((target("avx2"))) static void fill_avx2(unsigned char *d, int c, size_t n)
+{
+	v32 v = (v32){ 0 } + (unsigned char)c;
+	size_t i = 0;
+
+	for (; i + 64 <= n; i += 64) {
+		__builtin_memcpy(d + i, &v, 32);
+		__builtin_memcpy(d + i + 32, &v, 32);
+	}
+	if (i + 32 <= n)
+		__builtin_memcpy(d + i, &v, 32);
+	if (n & 31)
+		__builtin_memcpy(d + n - 32, &v, 32);
+}
+#else
+static void copy_avx2(unsigned char *d, const unsigned char *s, size_t n)
+{
+}
+
+static void fill_avx2(unsigned char *d, int c, size_t n)
+{
+}
+#endif
+
+/* Copy 1 to 31 bytes (@n), from both ends with overlapping moves. */
+static __always_inline void copy_small(unsigned char *d, const unsigned char *s, size_t n)
+{
+	if (n >= 16) {
+		v16 a, b;
+
+		__builtin_memcpy(&a, s, 16);
+		__builtin_memcpy(&b, s + n - 16, 16);
+		__builtin_memcpy(d, &a, 16);
+		__builtin_memcpy(d + n - 16, &b, 16);
+	} else if (n >= 8) {
+		u64 a, b;
+
+		__builtin_memcpy(&a, s, 8);
+		__builtin_memcpy(&b, s + n - 8, 8);
+		__builtin_memcpy(d, &a, 8);
+		__builtin_memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		u32 a, b;
+
+		__builtin_memcpy(&a, s, 4);
+		__builtin_memcpy(&b, s + n - 4, 4);
+		__builtin_memcpy(d, &a, 4);
+		__builtin_memcpy(d + n - 4, &b, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
+NOT_A_CALL void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (STRING_PLAIN) {
+		while (n--)
+			*d++ = *s++;
+		return dst;
+	}
+	if (n >= REP_THRESHOLD) {
+		__asm__ __volatile__("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		return dst;
+	}
+	if (n >= AVX2_MIN && use_avx2) {
+		copy_avx2(d, s, n);
+		return dst;
+	}
+	if (n >= 32) {
+		/* 32 bytes at a time, then the last 32 (overlapping what came before). */
+		size_t last = n - 32;
+
+		for (size_t i = 0; i < last; i += 32) {
+			v16 a, b;
+
+			__builtin_memcpy(&a, s + i, 16);
+			__builtin_memcpy(&b, s + i + 16, 16);
+			__builtin_memcpy(d + i, &a, 16);
+			__builtin_memcpy(d + i + 16, &b, 16);
+		}
+		copy_small(d + last, s + last, 32);
+		return dst;
+	}
+	copy_small(d, s, n);
+	return dst;
+}
+
+/* memcpy's moves read ahead of what they write: it serves only when the areas do not overlap. */
+NOT_A_CALL void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d + n <= s || s + n <= d)
+		return memcpy(dst, src, n);
+	if (d < s) {
+		while (n--)
+			*d++ = *s++;
+	} else if (d > s) {
+		d += n;
+		s += n;
+		while (n--)
+			*--d = *--s;
+	}
+	return dst;
+}
+
+NOT_A_CALL void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+	v16 v = (v16){ 0 } + (unsigned char)c;
+
+	if (STRING_PLAIN) {
+		while (n--)
+			*d++ = (unsigned char)c;
+		return dst;
+	}
+	if (n >= REP_THRESHOLD) {
+		__asm__ __volatile__("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+		return dst;
+	}
+	if (n >= AVX2_MIN && use_avx2) {
+		fill_avx2(d, c, n);
+		return dst;
+	}
+	if (n >= 32) {
+		/* 32 bytes at a time, then the last 32 (overlapping). */
+		for (size_t i = 0; i + 32 <= n; i += 32) {
+			__builtin_memcpy(d + i, &v, 16);
+			__builtin_memcpy(d + i + 16, &v, 16);
+		}
+		if (n & 31) {
+			__builtin_memcpy(d + n - 32, &v, 16);
+			__builtin_memcpy(d + n - 16, &v, 16);
+		}
+		return dst;
+	}
+	if (n >= 16) {
+		__builtin_memcpy(d, &v, 16);
+		__builtin_memcpy(d + n - 16, &v, 16);
+		return dst;
+	}
+	if (n >= 8) {
+		u64 w = 0x0101010101010101ULL * (unsigned char)c;
+
+		__builtin_memcpy(d, &w, 8);
+		__builtin_memcpy(d + n - 8, &w, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = (unsigned char)c;
+	}
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+NOT_A_CALL size_t strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return p - s;
+}
+
+size_t strnlen(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i])
+		i++;
+	return i;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		if (!*a)
+			break;
+	}
+	return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+char *strstr(const char *h, const char *n)
+{
+	size_t ln = strlen(n);
+
+	if (!ln)
+		return (char *)h;
+	for (; *h; h++)
+		if (*h == *n && !strncmp(h, n, ln))
+			return (char *)h;
+	return NULL;
+}
 
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
@@ -28,21 +362,6 @@ void *memchr_inv(const void *s, int c, size_t n)
 		if (p[i] != (unsigned char)c)
 			return (void *)(p + i);
 	return NULL;
-}
-
-int scnprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!size)
-		return 0;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return 0;
-	return (size_t)n >= size ? (int)size - 1 : n;
 }
 
 static int digit_value(char c)

@@ -4,13 +4,15 @@
  *
  * Allocation: for each active range of the node, find_early_area() looks
  * for the lowest aligned address at or above the goal where the request
- * overlaps no early reservation; the range found is zeroed and recorded as
- * a "BOOTMEM" reservation.  A goal that cannot be met is dropped (goal 0)
+ * overlaps no early reservation; the range found is zeroed (whole pages by
+ * giving them back to the host) and recorded as a "BOOTMEM" reservation.  A goal that cannot be met is dropped (goal 0)
  * before the allocator gives up.
  *
  * Hand-over: every active range minus every reservation (rounded outward to
  * whole pages) is freed page by page into the buddy allocator, in chunks of
- * BITS_PER_LONG pages where alignment allows, as __free_pages_memory() did.
+ * BITS_PER_LONG pages where alignment allows, as __free_pages_memory() did;
+ * wholly free MAX_ORDER blocks of large zones are only counted, their
+ * struct pages initialised later (deferred_init.c).
  */
 #include <kmm/bootmem.h>
 #include <kmm/bug.h>
@@ -20,6 +22,7 @@
 #include <kmm/mm.h>
 #include <kmm/sort.h>
 #include <kmm/string.h>
+#include "hw/ram.h"
 #include "mm/internal.h"
 
 unsigned long max_pfn_mapped __state;
@@ -38,7 +41,7 @@ void *__alloc_memory_core_early(int nid, u64 size, u64 align, u64 goal, u64 limi
 		if (addr == -1ULL)
 			continue;
 		ptr = __va(addr);
-		memset(ptr, 0, size);
+		hw_ram_zero(addr, size);	/* untouched RAM stays free to the host */
 		reserve_early_without_check(addr, addr + size, "BOOTMEM");
 		return ptr;
 	}
@@ -107,15 +110,31 @@ static void __free_pages_memory(unsigned long start, unsigned long end)
 		__free_pages_bootmem(pfn_to_page(i), 0);
 }
 
-struct pfn_range {
-	unsigned long start, end;
-};
-
 static int cmp_res(const void *a, const void *b)
 {
 	const struct early_res *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Free pfns [start, end) but the deferred blocks (deferred_init.c), which
+ * are counted free without being freed.  They are MAX_ORDER-aligned, so
+ * the pieces around them are freed in the same chunks as the whole range.
+ */
+static void free_pages_but_deferred(unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned long dend, dstart = deferred_next(start, &dend);
+
+		if (dstart >= end) {
+			__free_pages_memory(start, end);
+			return;
+		}
+		if (dstart > start)
+			__free_pages_memory(start, dstart);
+		start = dend;
+	}
 }
 
 /*
@@ -133,13 +152,13 @@ static unsigned long free_range_minus(unsigned long start, unsigned long end,
 		if (res[i].start >= end)
 			break;
 		if (res[i].start > pos) {
-			__free_pages_memory(pos, res[i].start);
+			free_pages_but_deferred(pos, res[i].start);
 			freed += res[i].start - pos;
 		}
 		pos = max(pos, res[i].end);
 	}
 	if (pos < end) {
-		__free_pages_memory(pos, end);
+		free_pages_but_deferred(pos, end);
 		freed += end - pos;
 	}
 	return freed;
@@ -182,6 +201,7 @@ unsigned long free_all_bootmem(void)
 		res[nres].end = e;
 		nres++;
 	}
+	deferred_init_boot(res, nres);
 	for (int i = 0; i < nr_nodemap_entries; i++) {
 		unsigned long s = early_node_map[i].start_pfn;
 		unsigned long e = min(early_node_map[i].end_pfn, low_end);

@@ -7,7 +7,9 @@
  *   its other pages are neither PG_buddy nor referenced;
  *   no two free blocks overlap (a bitmap of the zone's pfns says);
  *   nothing sits on the ISOLATE lists (kmm isolates nothing);
- *   nr_free[o] == blocks on the lists of order o;
+ *   deferred blocks (deferred_init.c) overlap no listed block or pcp page;
+ *   nr_free[o] == blocks on the lists of order o (+ the deferred blocks at
+ *   the top order);
  *   NR_FREE_PAGES (with the per-CPU deltas) == sum of nr_free[o] << o;
  * and per CPU:
  *   pcp->count == pages on its lists; each such page is unreferenced, not
@@ -77,9 +79,16 @@ static int check_zone(struct seq_file *report, struct zone *zone)
 		return 1;
 	}
 	spin_lock_irqsave(&zone->lock, flags);
+	if (zone->nr_deferred) {
+		struct pfn_range r[NR_DEFERRED_RANGES];
+		int n = deferred_zone_ranges(zone, r, ARRAY_SIZE(r));
+
+		for (int i = 0; i < n; i++)
+			bitmap_set(seen, r[i].start - zone->zone_start_pfn, r[i].end - r[i].start);
+	}
 	for (unsigned int order = 0; order < MAX_ORDER && problems < LIMIT; order++) {
 		struct free_area *area = &zone->free_area[order];
-		unsigned long blocks = 0;
+		unsigned long blocks = order == MAX_ORDER - 1 ? zone->nr_deferred : 0;
 
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct page *page;

@@ -9,7 +9,9 @@
  *   every struct page of a zone says that zone and node (page->flags);
  *   every page outside RAM (a hole) with a struct page is PG_reserved;
  *   every page the boot allocator reserved is still PG_reserved;
- *   totalram_pages + reserved + absent == max_pfn (x86_64 accounting).
+ *   totalram_pages + reserved + absent == max_pfn (x86_64 accounting);
+ * deferred memory (deferred_init.c) is free, never reserved, and its
+ * struct pages are not read here.
  */
 #include <stdarg.h>
 
@@ -108,10 +110,15 @@ static int check_boot_layer(struct seq_file *report)
 			present += zone->present_pages;
 			memmap += PAGE_ALIGN(zone->spanned_pages * arch->sizeof_page) >> PAGE_SHIFT;
 			for (unsigned long pfn = start; pfn < end; pfn++) {
+				unsigned long dend;
 				struct page *page;
 
 				if (!pfn_valid(pfn))
 					continue;
+				if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && (dend = deferred_range_end(pfn))) {
+					pfn = min(dend, end) - 1;
+					continue;
+				}
 				page = pfn_to_page(pfn);
 				if (!in_active_range(pfn, -1)) {
 					if (!PageReserved(page)) {
@@ -138,7 +145,14 @@ static int check_boot_layer(struct seq_file *report)
 			problems++;
 		}
 	}
-	for (int i = 0; i < kept.nr; i++)
+	for (int i = 0; i < kept.nr; i++) {
+		unsigned long dend, dstart = deferred_next(kept.start_pfn[i], &dend);
+
+		if (dstart < kept.end_pfn[i]) {
+			check_report(report, "pfns %#lx-%#lx were reserved at boot but are deferred free memory",
+				     max(dstart, kept.start_pfn[i]), min(dend, kept.end_pfn[i]) - 1);
+			return problems + 1;
+		}
 		for (unsigned long pfn = kept.start_pfn[i]; pfn < kept.end_pfn[i]; pfn++) {
 			if (!pfn_valid(pfn) || !in_active_range(pfn, -1))
 				continue;
@@ -149,12 +163,20 @@ static int check_boot_layer(struct seq_file *report)
 					return problems;
 			}
 		}
+	}
 	if (!arch->highmem) {
 		unsigned long reserved = 0, absent = absent_pages_in_range(0, max_pfn);
 
-		for (unsigned long pfn = 0; pfn < max_pfn; pfn++)
+		for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
+			unsigned long dend;
+
+			if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && (dend = deferred_range_end(pfn))) {
+				pfn = dend - 1;
+				continue;
+			}
 			if (pfn_valid(pfn) && in_active_range(pfn, -1) && PageReserved(pfn_to_page(pfn)))
 				reserved++;
+		}
 		if (totalram_pages + reserved + absent != max_pfn) {
 			check_report(report, "totalram %lu + reserved %lu + absent %lu != max_pfn %lu",
 				     totalram_pages, reserved, absent, max_pfn);

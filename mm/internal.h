@@ -4,28 +4,46 @@
  * Lock order (outermost first), as Linux documents it in mm/rmap.c:
  *
  *   cache_chain_mutex           (slab: cache creation, destruction, tuning)
- *     l3->list_lock             (slab: per-node slab lists)
- *       zone->lock              (buddy free lists, pageblock bits)
+ *     l3->list_lock (off-slab)  (slab: per-node lists of an off-slab cache)
+ *       l3->list_lock           (slab: per-node slab lists; an off-slab
+ *                                cache's slab descriptors live in one)
+ *         zone->lock            (buddy free lists, pageblock bits)
  *   local_irq_save              (per-CPU data: pcp lists, array caches;
  *                                taken around, never inside, the above)
  *   logbuf_lock                 (printk; innermost, any context)
  *
- * A function named __foo() expects its caller to hold the lock that foo()
- * would take; debug builds assert it with assert_spin_locked().
+ * The order is declared to the lock validator from MM_LOCK_ORDER, once, at
+ * boot (mm_declare_lock_order): taking these locks in any other order is
+ * reported the first time it happens, even if the declared order was not
+ * used yet.  A function named __foo() expects its caller to hold the lock
+ * that foo() would take; debug builds assert it with assert_spin_locked().
  */
 #ifndef KMM_MM_INTERNAL_H
 #define KMM_MM_INTERNAL_H
 
 #include <kmm/fault-inject.h>
 #include <kmm/mm.h>
+#include <kmm/mutex.h>
+#include "mm/boot.h"
 
-/* Boot-time: has the buddy allocator taken over from the boot allocator? */
-bool mm_boot_done(void);
-void mm_set_boot_done(void);
+/* The classes of the lock order above: X(key, name), outermost first. */
+extern struct mutex cache_chain_mutex;
+extern const struct lock_class_key l3_list_lock_off_slab_key, l3_list_lock_key, zone_lock_key;
+#define MM_LOCK_ORDER(X)							\
+	X(&cache_chain_mutex, "cache_chain_mutex")				\
+	X(&l3_list_lock_off_slab_key, "&l3->list_lock (off-slab)")		\
+	X(&l3_list_lock_key, "&l3->list_lock")					\
+	X(&zone_lock_key, "&zone->lock")
+
 
 void __free_pages_bootmem(struct page *page, unsigned int order);
 /* Keep a boot reservation for mm_check() after the hand-over (debug.c). */
 void remember_boot_reservation(u64 start, u64 end);
+
+/* A range of page frames [start, end). */
+struct pfn_range {
+	unsigned long start, end;
+};
 
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
@@ -33,23 +51,39 @@ extern unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
 extern unsigned long zone_movable_pfn[MAX_NUMNODES];
 extern unsigned long nr_kernel_pages, nr_all_pages;
 extern int movable_zone;
-void free_area_init_nodes(unsigned long *max_zone_pfn);
 extern struct per_cpu_pageset boot_pageset[NR_CPUS];
 int zone_batchsize(struct zone *zone);
 void setup_pageset(struct per_cpu_pageset *p, unsigned long batch);
+/* Initialise the struct pages of a MAX_ORDER block of @zone as memmap_init_zone() does. */
+void memmap_init_block(struct zone *zone, unsigned long pfn);
+
+/*
+ * deferred_init.c: free top-order blocks whose struct pages wait until the
+ * allocator reaches them.  The caller of deferred_grow_zone() and
+ * deferred_init_lowest() holds zone->lock.
+ */
+#define NR_DEFERRED_RANGES	32	/* separate runs of deferred blocks, machine-wide */
+bool deferred_block_candidate(const struct zone *zone, unsigned long pfn);
+void deferred_init_boot(const struct pfn_range *res, int nres);
+void deferred_grow_zone(struct zone *zone);
+void deferred_init_lowest(struct zone *zone, unsigned long pfn, int migratetype);
+void deferred_init_all(void);
+unsigned long deferred_next(unsigned long pfn, unsigned long *end);
+unsigned long deferred_range_end(unsigned long pfn);
+int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max);
+/* Blocks on free_area[order].free_list[mt], deferred ones included (the /proc views). */
+unsigned long free_list_blocks(struct zone *zone, int order, int mt);
 
 /* sparse.c (x86_64) and the flat map (i386) */
-void sparse_init(void);
 void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long end_pfn);
-void memmap_release(void);
-u64 page_to_linux(const struct page *page);
-bool memmap_contains(const void *p);
+/* Host pages backing the struct pages of [pfn, pfn + nr) (x86_64; mm_check). */
+long memmap_resident_pages(unsigned long pfn, unsigned long nr);
 
 /* pageblock flags */
 #define NR_PAGEBLOCK_BITS	3
-extern int pageblock_order;
 #define pageblock_nr_pages	(1UL << pageblock_order)
 void set_pageblock_migratetype(struct page *page, int migratetype);
+void set_zone_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype);
 
 static inline unsigned long pfn_to_bitidx(struct zone *zone, unsigned long pfn)
 {
@@ -84,13 +118,8 @@ struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int migratetyp
 void free_buddy(struct page *page, unsigned int order);
 
 /* slab.c: the bootstrap, in start_kernel's order */
-void kmem_cache_init(void);
-void kmem_cache_init_late(void);
-int cpuup_prepare(int cpu);		/* before @cpu comes online */
-void cpucache_init(void);		/* start cache_reap */
 
 /* zonelist.c */
-void build_all_zonelists(void);
 extern int policy_zone;
 unsigned int nr_free_zone_pages(int offset);
 unsigned int nr_free_buffer_pages(void);
@@ -98,7 +127,6 @@ unsigned int nr_free_pagecache_pages(void);
 
 /* page_alloc.c */
 extern const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1];
-void setup_per_cpu_pageset(void);
 void page_alloc_init_late(void);
 
 /* vmstat.c */
@@ -133,11 +161,8 @@ static __always_inline void __inc_zone_state(struct zone *zone, enum zone_stat_i
 	__inc_pset_state(&zone->pageset[smp_processor_id()], zone, item);
 }
 void refresh_cpu_vm_stats(int cpu);
-void refresh_all_vm_stats(void);
-unsigned long global_page_state(enum zone_stat_item item);
 void zap_zone_vm_stats(struct zone *zone);
 int calculate_threshold(struct zone *zone);
-void refresh_zone_stat_thresholds(void);
 
 /*
  * NUMA hit/miss accounting of an allocation from @z for a request
@@ -164,8 +189,6 @@ static __always_inline void zone_statistics(struct zone *preferred, struct zone 
 {
 	__zone_statistics(preferred, z, &z->pageset[smp_processor_id()]);
 }
-
-#endif /* KMM_MM_INTERNAL_H */
 
 /* Iterate the zone indices the architecture configures, low to high. */
 #define for_each_arch_zone(k, idx) \
@@ -287,7 +310,6 @@ int move_freepages_block(struct zone *zone, struct page *page, int migratetype);
 extern int min_free_kbytes;
 extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 extern int percpu_pagelist_fraction;
-void init_per_zone_wmark_min(void);
 void setup_per_zone_wmarks(void);
 void setup_per_zone_lowmem_reserve(void);
 int min_free_kbytes_set(long long kbytes);
@@ -296,3 +318,5 @@ int percpu_pagelist_fraction_set(long long fraction);
 
 /* Boot option mobility_grouping=off: never group pages by mobility (kmm). */
 extern bool mobility_grouping_off;
+
+#endif /* KMM_MM_INTERNAL_H */

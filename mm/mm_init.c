@@ -22,6 +22,9 @@
 #include <kmm/string.h>
 #include "mm/internal.h"
 
+/* The class of every zone->lock, for the lock order in mm/internal.h. */
+const struct lock_class_key zone_lock_key;
+
 unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] __state;
 unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] __state;
 unsigned long zone_movable_pfn[MAX_NUMNODES] __state;
@@ -268,10 +271,31 @@ static int memmap_pfn_nid(unsigned long pfn, int *cache)
 	return -1;
 }
 
+/* What every struct page of a zone starts as: reserved, one reference, no mapping. */
+static void init_single_page(struct page *page, unsigned long zone, int nid)
+{
+	memset(page, 0, sizeof(*page));
+	set_page_links(page, zone, nid);
+	init_page_count(page);
+	reset_page_mapcount(page);
+	__SetPageReserved(page);
+	INIT_LIST_HEAD(&page->lru);
+}
+
+void memmap_init_block(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++)
+		init_single_page(page + i, zone_idx(zone), zone_to_nid(zone));
+}
+
 /*
  * Every page starts reserved, with one reference and no mapping; every
  * pageblock starts MOVABLE.  A hole's struct pages belong to the zone that
- * spans them; another node's RAM is left to that node.
+ * spans them; another node's RAM is left to that node.  Blocks that may
+ * turn out free at the hand-over are left to it (deferred_init.c): only
+ * their pageblocks are typed here.
  */
 static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 			     unsigned long start_pfn)
@@ -283,6 +307,12 @@ static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page;
 
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_block_candidate(z, pfn)) {
+			for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i += pageblock_nr_pages)
+				set_zone_pageblock_migratetype(z, pfn + i, MIGRATE_MOVABLE);
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		if (!pfn_valid(pfn))
 			continue;
 		int owner = memmap_pfn_nid(pfn, &cache);
@@ -290,15 +320,10 @@ static void memmap_init_zone(unsigned long size, int nid, unsigned long zone,
 		if (owner >= 0 && owner != nid)
 			continue;
 		page = pfn_to_page(pfn);
-		memset(page, 0, sizeof(*page));
-		set_page_links(page, zone, nid);
-		init_page_count(page);
-		reset_page_mapcount(page);
-		__SetPageReserved(page);
+		init_single_page(page, zone, nid);
 		if (pfn >= z->zone_start_pfn && pfn < z->zone_start_pfn + z->spanned_pages &&
 		    !(pfn & (pageblock_nr_pages - 1)))
 			set_pageblock_migratetype(page, MIGRATE_MOVABLE);
-		INIT_LIST_HEAD(&page->lru);
 	}
 }
 
@@ -352,7 +377,7 @@ static void free_area_init_core(struct pglist_data *pgdat)
 		zone->min_unmapped_pages = realsize * 1 / 100;
 		zone->min_slab_pages = realsize * 5 / 100;
 		zone->name = zone_names[j];
-		spin_lock_init(&zone->lock);
+		spin_lock_set_class(&zone->lock, &zone_lock_key, "&zone->lock");
 		spin_lock_init(&zone->lru_lock);
 		zone->zone_pgdat = pgdat;
 		zone->prev_priority = 12;	/* DEF_PRIORITY */
@@ -442,4 +467,17 @@ bool is_highmem(const struct zone *zone)
 	int idx = zone_idx(zone);
 
 	return idx == ZONE_HIGHMEM || (idx == ZONE_MOVABLE && movable_zone == ZONE_HIGHMEM);
+}
+
+/* The lock order of mm/internal.h, declared to the validator once, at boot. */
+void mm_declare_lock_order(void)
+{
+#define ORDER_KEY(key, name)	(const void *)(key),
+#define ORDER_NAME(key, name)	name,
+	static const void *const keys[] = { MM_LOCK_ORDER(ORDER_KEY) };
+	static const char *const names[] = { MM_LOCK_ORDER(ORDER_NAME) };
+
+	lockdep_declare_order(keys, names, ARRAY_SIZE(keys), "mm/internal.h");
+#undef ORDER_KEY
+#undef ORDER_NAME
 }

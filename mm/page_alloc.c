@@ -88,15 +88,20 @@ static void pageblock_bit_assign(unsigned long *map, unsigned long nr, bool on)
 	WRITE_ONCE(*word, on ? v | BIT_MASK(nr) : v & ~BIT_MASK(nr));
 }
 
-void set_pageblock_migratetype(struct page *page, int migratetype)
+/* The pageblock of @pfn in @zone, whose struct pages need not be initialised yet. */
+void set_zone_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype)
 {
-	struct zone *zone = page_zone(page);
-	unsigned long bitidx = pfn_to_bitidx(zone, page_to_pfn(page));
+	unsigned long bitidx = pfn_to_bitidx(zone, pfn);
 
 	if (unlikely(page_group_by_mobility_disabled))
 		migratetype = MIGRATE_UNMOVABLE;
 	for (int i = 0; i < NR_PAGEBLOCK_BITS; i++)
 		pageblock_bit_assign(zone->pageblock_flags, bitidx + i, migratetype & (1 << i));
+}
+
+void set_pageblock_migratetype(struct page *page, int migratetype)
+{
+	set_zone_pageblock_migratetype(page_zone(page), page_to_pfn(page), migratetype);
 }
 
 /* ---- tracepoints ---- */
@@ -524,6 +529,25 @@ static __always_inline int prep_new_page(struct page *page, int order, gfp_t gfp
 	return 0;
 }
 
+/*
+ * Is this free list empty?  Deferred memory (mm/deferred_init.c) is the
+ * tail of a zone's top-order MOVABLE list, in the order a full boot put it
+ * there: when the list's initialised part runs out, the next deferred block
+ * joins it, so the list never looks empty while one is left.
+ */
+static __always_inline bool free_list_empty(struct zone *zone, unsigned int order,
+					    int migratetype)
+{
+	if (likely(!list_empty(&zone->free_area[order].free_list[migratetype])))
+		return false;
+	if (unlikely(order == MAX_ORDER - 1 && migratetype == MIGRATE_MOVABLE &&
+		     zone->nr_deferred)) {
+		deferred_grow_zone(zone);
+		return false;
+	}
+	return true;
+}
+
 /* The smallest block of @migratetype that fits, split down to @order. */
 static inline struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 					      int migratetype)
@@ -532,7 +556,7 @@ static inline struct page *__rmqueue_smallest(struct zone *zone, unsigned int or
 		struct free_area *area = &zone->free_area[current_order];
 		struct page *page;
 
-		if (list_empty(&area->free_list[migratetype]))
+		if (free_list_empty(zone, current_order, migratetype))
 			continue;
 		page = list_entry(area->free_list[migratetype].next, struct page, lru);
 		list_del(&page->lru);
@@ -619,7 +643,7 @@ static struct page *__rmqueue_fallback(struct zone *zone, int order, int start_m
 			if (migratetype == MIGRATE_RESERVE)
 				continue;
 			area = &zone->free_area[current_order];
-			if (list_empty(&area->free_list[migratetype]))
+			if (free_list_empty(zone, current_order, migratetype))
 				continue;
 			page = list_entry(area->free_list[migratetype].next, struct page, lru);
 			area_add_free(area, -1);
@@ -1106,6 +1130,8 @@ struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 	int migratetype = allocflags_to_migratetype(gfp_mask);
 
 	gfp_mask &= gfp_allowed_mask;
+	if (KMM_DEBUG && (gfp_mask & __GFP_WAIT))
+		might_sleep();
 	/* Linux notices this only in the slow path; checked first, 1 << order stays defined. */
 	if (unlikely(order >= MAX_ORDER)) {
 		WARN_ON_ONCE(!(gfp_mask & __GFP_NOWARN));

@@ -112,10 +112,18 @@ void show_mem(void)
 		unsigned long end = pgdat->node_start_pfn + pgdat->node_spanned_pages;
 
 		for (unsigned long pfn = pgdat->node_start_pfn; pfn < end; pfn++) {
+			unsigned long dend;
 			struct page *page;
 
 			if (!pfn_valid(pfn))
 				continue;
+			/* Deferred memory (deferred_init.c): free lowmem pages, unwritten. */
+			if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && (dend = deferred_range_end(pfn))) {
+				dend = min(dend, end);
+				total += dend - pfn;
+				pfn = dend - 1;
+				continue;
+			}
 			page = pfn_to_page(pfn);
 			if (PageHighMem(page))
 				highmem++;

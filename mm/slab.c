@@ -145,7 +145,24 @@ int nr_cpus_node(int node)
 
 /* ---- per-node lists ---- */
 
-static void kmem_list3_init(struct kmem_list3 *parent)
+/*
+ * The lock classes of the per-node lists (mm/internal.h declares their
+ * order): an off-slab cache destroying a slab under its list_lock frees
+ * the slab descriptor into an on-slab general cache, whose list_lock is
+ * then taken inside: two classes, in that order (Linux's on_slab_l3_key).
+ */
+const struct lock_class_key l3_list_lock_key, l3_list_lock_off_slab_key;
+
+static void l3_set_lock_class(struct kmem_list3 *l3, bool off_slab)
+{
+	if (off_slab)
+		spin_lock_set_class(&l3->list_lock, &l3_list_lock_off_slab_key,
+				    "&l3->list_lock (off-slab)");
+	else
+		spin_lock_set_class(&l3->list_lock, &l3_list_lock_key, "&l3->list_lock");
+}
+
+static void kmem_list3_init(struct kmem_list3 *parent, bool off_slab)
 {
 	INIT_LIST_HEAD(&parent->slabs_full);
 	INIT_LIST_HEAD(&parent->slabs_partial);
@@ -153,7 +170,7 @@ static void kmem_list3_init(struct kmem_list3 *parent)
 	parent->shared = NULL;
 	parent->alien = NULL;
 	parent->colour_next = 0;
-	spin_lock_init(&parent->list_lock);
+	l3_set_lock_class(parent, off_slab);
 	parent->free_objects = 0;
 	parent->free_touched = 0;
 }
@@ -190,7 +207,7 @@ static void init_list(struct kmem_cache *cachep, struct kmem_list3 *list, int no
 
 	BUG_ON(!ptr);
 	memcpy(ptr, list, sizeof(*ptr));
-	spin_lock_init(&ptr->list_lock);
+	l3_set_lock_class(ptr, OFF_SLAB(cachep));
 	INIT_LIST_HEAD(&ptr->slabs_full);
 	INIT_LIST_HEAD(&ptr->slabs_partial);
 	INIT_LIST_HEAD(&ptr->slabs_free);
@@ -307,7 +324,7 @@ static int alloc_kmemlist(struct kmem_cache *cachep, gfp_t gfp)
 
 	for_each_online_node(node) {
 		if (use_alien_caches) {
-			new_alien = alloc_alien_cache(node, cachep->limit, gfp);
+			new_alien = alloc_alien_cache(node, cachep->limit, gfp, OFF_SLAB(cachep));
 			if (!new_alien)
 				goto fail;
 		}
@@ -344,7 +361,7 @@ static int alloc_kmemlist(struct kmem_cache *cachep, gfp_t gfp)
 			kfree(new_shared);
 			goto fail;
 		}
-		kmem_list3_init(l3);
+		kmem_list3_init(l3, OFF_SLAB(cachep));
 		l3->next_reap = reap_time(cachep);
 		l3->shared = new_shared;
 		l3->alien = new_alien;
@@ -494,7 +511,7 @@ static int setup_cpu_cache(struct kmem_cache *cachep, gfp_t gfp)
 				cachep->nodelists[node] =
 					kmalloc_node(sizeof(struct kmem_list3), gfp, node);
 				BUG_ON(!cachep->nodelists[node]);
-				kmem_list3_init(cachep->nodelists[node]);
+				kmem_list3_init(cachep->nodelists[node], OFF_SLAB(cachep));
 			}
 		}
 	}
@@ -892,7 +909,7 @@ static void cache_reap_all(void)
 	if (hw_irqs_disabled())
 		return;
 	for_each_online_cpu(cpu)
-		hw_run_on_cpu(cpu, cache_reap_cpu, NULL);
+		smp_call_function_single(cpu, cache_reap_cpu, NULL, 1);
 }
 
 static struct kmm_timer reap_timer __state = { .name = "cache_reap",
@@ -922,7 +939,7 @@ void kmem_cache_init(void)
 	if (nr_online_nodes == 1)
 		use_alien_caches = 0;
 	for (i = 0; i < NUM_INIT_LISTS; i++) {
-		kmem_list3_init(&initkmem_list3[i]);
+		kmem_list3_init(&initkmem_list3[i], false);	/* bootstrap caches: on-slab */
 		if (i < MAX_NUMNODES)
 			cc->nodelists[i] = NULL;
 	}
@@ -1049,10 +1066,13 @@ void kmem_cache_init_late(void)
 }
 
 /*
- * cpuup_prepare - a CPU is about to come online (CPU_UP_PREPARE): make sure
- * every cache has lists on its node, raise their free_limit for one more
- * CPU, and give the CPU its arrays (and the node a shared array and alien
- * arrays if it has none).
+ * cpuup_prepare - a CPU comes online (CPU_UP_PREPARE, then CPU_ONLINE):
+ * make sure every cache has lists on its node, raise their free_limit for
+ * one more CPU, give the CPU its arrays (and the node a shared array and
+ * alien arrays if it has none), then mark it online before letting go of
+ * cache_chain_mutex, so that creating and tuning caches, which walk the
+ * online CPUs under that mutex, find every online CPU with its arrays.
+ * Runs on another CPU (the new one has no arrays to allocate with yet).
  */
 int cpuup_prepare(int cpu)
 {
@@ -1066,7 +1086,7 @@ int cpuup_prepare(int cpu)
 			l3 = kmalloc_node(sizeof(struct kmem_list3), GFP_KERNEL, node);
 			if (!l3)
 				goto bad;
-			kmem_list3_init(l3);
+			kmem_list3_init(l3, OFF_SLAB(cachep));
 			l3->next_reap = reap_time(cachep);
 			cachep->nodelists[node] = l3;
 		}
@@ -1090,7 +1110,7 @@ int cpuup_prepare(int cpu)
 			}
 		}
 		if (use_alien_caches) {
-			alien = alloc_alien_cache(node, cachep->limit, GFP_KERNEL);
+			alien = alloc_alien_cache(node, cachep->limit, GFP_KERNEL, OFF_SLAB(cachep));
 			if (!alien) {
 				kfree(shared);
 				kfree(nc);
@@ -1112,6 +1132,8 @@ int cpuup_prepare(int cpu)
 		kfree(shared);
 		free_alien_cache(alien);
 	}
+	init_reap_node(cpu);
+	set_cpu_online(cpu, true);
 	mutex_unlock(&cache_chain_mutex);
 	return 0;
 bad:

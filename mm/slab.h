@@ -348,7 +348,7 @@ void *____cache_alloc(struct kmem_cache *cachep, gfp_t flags);
 void *____cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid);
 void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int node);
 int transfer_objects(struct array_cache *to, struct array_cache *from, unsigned int max);
-struct array_cache **alloc_alien_cache(int node, int limit, gfp_t gfp);
+struct array_cache **alloc_alien_cache(int node, int limit, gfp_t gfp, bool off_slab);
 void free_alien_cache(struct array_cache **ac_ptr);
 void drain_alien_cache(struct kmem_cache *cachep, struct array_cache **alien);
 void reap_alien(struct kmem_cache *cachep, struct kmem_list3 *l3);

@@ -464,15 +464,23 @@ static __always_inline bool slab_should_failslab(struct kmem_cache *cachep, gfp_
 }
 
 /*
+ * Debug builds, at every allocation's entry: one that may sleep must not
+ * be made where sleeping is not allowed, whether or not it would sleep.
+ */
+static __always_inline void slab_might_sleep(gfp_t flags)
+{
+	if (KMM_DEBUG && (flags & __GFP_WAIT))
+		might_sleep();
+}
+
+/*
  * Before and after every general (not fast-path) allocation: masking,
- * fault injection, the sleep check; then the debug checks and zeroing.
+ * fault injection; then the debug checks and zeroing.
  */
 static gfp_t slab_pre_alloc(struct kmem_cache *cachep, gfp_t flags, bool *fail)
 {
 	flags &= gfp_allowed_mask;
 	*fail = slab_should_failslab(cachep, flags);
-	if (KMM_DEBUG && !*fail && (flags & __GFP_WAIT))
-		might_sleep();
 	return flags;
 }
 
@@ -583,6 +591,7 @@ static void *__cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int node
 	void *ptr = NULL;
 	bool fail;
 
+	slab_might_sleep(flags);
 	flags = slab_pre_alloc(cachep, flags, &fail);
 	if (fail)
 		return NULL;
@@ -701,7 +710,15 @@ static void __drain_alien_cache(struct kmem_cache *cachep, struct array_cache *a
 }
 
 /* One array per other online node, 12 entries (or 1 when @limit is 1). */
-struct array_cache **alloc_alien_cache(int node, int limit, gfp_t gfp)
+/*
+ * The lock classes of alien arrays, as for the list locks (mm/slab.c): a
+ * drain of an off-slab cache's alien array destroys slabs whose
+ * descriptors go back to an on-slab general cache, possibly through its
+ * own alien array (Linux's on_slab_alc_key).
+ */
+static const struct lock_class_key alien_lock_key, alien_lock_off_slab_key;
+
+struct array_cache **alloc_alien_cache(int node, int limit, gfp_t gfp, bool off_slab)
 {
 	struct array_cache **ac_ptr;
 	int i;
@@ -721,6 +738,11 @@ struct array_cache **alloc_alien_cache(int node, int limit, gfp_t gfp)
 			kfree(ac_ptr);
 			return NULL;
 		}
+		if (off_slab)
+			spin_lock_set_class(&ac_ptr[i]->lock, &alien_lock_off_slab_key,
+					    "&alc->lock (off-slab)");
+		else
+			spin_lock_set_class(&ac_ptr[i]->lock, &alien_lock_key, "&alc->lock");
 	}
 	return ac_ptr;
 }
@@ -952,6 +974,7 @@ static noinline void *kmem_cache_alloc_slow(struct kmem_cache *cachep, gfp_t fla
 
 void *kmem_cache_alloc(struct kmem_cache *cachep, gfp_t flags)
 {
+	slab_might_sleep(flags);
 	if (unlikely(slab_alloc_unusual(cachep, flags, 1UL << TRACE_kmem_cache_alloc)))
 		return kmem_cache_alloc_slow(cachep, flags, _RET_IP_);
 	return slab_alloc_fast(cachep, flags);
@@ -1018,6 +1041,7 @@ void *__kmalloc(size_t size, gfp_t flags)
 		return NULL;
 	cachep = (flags & GFP_DMA) ? malloc_sizes[kmalloc_index(size)].cs_dmacachep :
 				     malloc_sizes[kmalloc_index(size)].cs_cachep;
+	slab_might_sleep(flags);
 	if (unlikely(slab_alloc_unusual(cachep, flags, 1UL << TRACE_kmalloc)))
 		return kmalloc_slow(cachep, size, flags, _RET_IP_);
 	return slab_alloc_fast(cachep, flags);

@@ -7,7 +7,10 @@
  * VMEMMAP_START, so pfn_to_page() is an addition.  Each 2 MB piece of that
  * array is backed by RAM from the section's own node, allocated by the boot
  * allocator and mapped with one PMD, exactly as vmemmap_populate() did; here
- * the "PMD" is a host mapping of the RAM memfd into a reserved window.
+ * the "PMD" is a host mapping of the RAM memfd into a reserved window, one
+ * mapping per run of physically contiguous blocks.  The blocks' RAM is
+ * given back to the host when the boot allocator zeroes it, so a struct
+ * page never written (deferred_init.c) costs nothing.
  *
  * i386 uses FLATMEM: one array for all pfns.  Linux's i386 struct page is
  * 32 bytes and ours is 56, so the boot allocator reserves Linux's size in
@@ -38,7 +41,7 @@ static struct {
 	u64 window_size;
 	unsigned long nr_sections;
 	u64 flat_phys;				/* i386: simulated RAM reserved for the map */
-	/* vmemmap_populate() print state: the current run of contiguous PMDs */
+	/* vmemmap_populate(): the current run of contiguous PMDs, mapped and printed together */
 	unsigned long run_start, run_end;	/* offsets into the window */
 	u64 run_phys;
 	int run_node;
@@ -53,10 +56,13 @@ u64 page_to_linux(const struct page *page)
 	return arch->vmemmap_start + (u64)pfn * sizeof(struct page);
 }
 
-static void print_vmemmap_run(void)
+/* Map the current run of contiguous PMDs with one host mapping, and print it. */
+static void flush_vmemmap_run(void)
 {
 	if (sm.run_end == sm.run_start)
 		return;
+	if (hw_window_map(sm.window + sm.run_start, sm.run_phys, sm.run_end - sm.run_start))
+		panic("vmemmap: cannot map %#lx-%#lx", sm.run_start, sm.run_end);
 	printk(KERN_DEBUG " [%llx-%llx] PMD -> [%llx-%llx] on node %d\n",
 	       (unsigned long long)(arch->vmemmap_start + sm.run_start),
 	       (unsigned long long)(arch->vmemmap_start + sm.run_end - 1),
@@ -79,11 +85,9 @@ static void vmemmap_populate(unsigned long start, unsigned long end, int nid)
 			continue;	/* populated for the previous section */
 		block = __alloc_bootmem_node(NODE_DATA(nid), PMD_SIZE, PMD_SIZE, BOOTMEM_GOAL);
 		phys = __pa(block);
-		if (hw_window_map(sm.window + addr, phys, PMD_SIZE))
-			panic("vmemmap: cannot map %#lx", addr);
 		if (sm.run_end != addr || nid != sm.run_node ||
 		    sm.run_phys + (sm.run_end - sm.run_start) != phys) {
-			print_vmemmap_run();
+			flush_vmemmap_run();
 			sm.run_start = addr;
 			sm.run_phys = phys;
 			sm.run_node = nid;
@@ -131,7 +135,7 @@ void sparse_init(void)
 		vmemmap_populate(first * sizeof(struct page),
 				 (first + PAGES_PER_SECTION) * sizeof(struct page), nid);
 	}
-	print_vmemmap_run();
+	flush_vmemmap_run();
 }
 
 /*
@@ -164,6 +168,11 @@ void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long
 void memmap_release(void)
 {
 	hw_window_release(sm.window, sm.window_size);
+}
+
+long memmap_resident_pages(unsigned long pfn, unsigned long nr)
+{
+	return hw_resident_pages(pfn_to_page(pfn), (u64)nr * sizeof(struct page));
 }
 
 bool memmap_contains(const void *p)

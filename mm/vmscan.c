@@ -12,6 +12,7 @@
 #include <kmm/mm.h>
 #include <kmm/sched.h>
 #include <kmm/vmstat.h>
+#include "hw/machine.h"
 #include "mm/internal.h"
 
 int zone_reclaim_mode __state;
@@ -33,8 +34,9 @@ void wakeup_kswapd(struct zone *zone, int order)
 		return;
 	if (zone_watermark_ok(zone, order, low_wmark_pages(zone), 0, 0))
 		return;
-	if (pgdat->kswapd_max_order < order)
-		pgdat->kswapd_max_order = order;
+	/* Several CPUs may wake kswapd at once: a racy maximum, as in Linux, read and written once. */
+	if (READ_ONCE(pgdat->kswapd_max_order) < order)
+		WRITE_ONCE(pgdat->kswapd_max_order, order);
 	wake_up_interruptible(&pgdat->kswapd_wait);
 }
 

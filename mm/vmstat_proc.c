@@ -174,7 +174,7 @@ static void pagetypeinfo_showfree_print(struct seq_file *m, pg_data_t *pgdat, st
 		seq_printf(m, "Node %4d, zone %8s, type %12s ", pgdat->node_id, zone->name,
 			   migratetype_names[mtype]);
 		for (int order = 0; order < MAX_ORDER; order++)
-			seq_printf(m, "%6zu ", list_count(&zone->free_area[order].free_list[mtype]));
+			seq_printf(m, "%6lu ", free_list_blocks(zone, order, mtype));
 		seq_putc(m, '\n');
 	}
 }
@@ -190,7 +190,11 @@ static void pagetypeinfo_showblockcount_print(struct seq_file *m, pg_data_t *pgd
 
 		if (!pfn_valid(pfn))
 			continue;
-		mtype = get_pageblock_migratetype(pfn_to_page(pfn));
+		/* A deferred block's struct pages are not written yet: its zone is this one. */
+		if (deferred_range_end(pfn))
+			mtype = __get_pageblock_migratetype(zone, pfn);
+		else
+			mtype = get_pageblock_migratetype(pfn_to_page(pfn));
 		if (mtype < MIGRATE_TYPES)
 			count[mtype]++;
 	}

@@ -51,6 +51,23 @@ static void setup_zone_migrate_reserve(struct zone *zone)
 
 		if (!pfn_valid(pfn))
 			continue;
+		/*
+		 * Deferred memory (deferred_init.c) is free MOVABLE blocks,
+		 * the lowest of them the last of the MOVABLE list.  With no
+		 * reserve left to mark there is nothing to do in it; else its
+		 * lowest block comes in, already on the RESERVE list where
+		 * the code below moves it, and is handled like any other.
+		 */
+		if (zone->nr_deferred && !(pfn & (MAX_ORDER_NR_PAGES - 1))) {
+			unsigned long dend = deferred_range_end(pfn);
+
+			if (dend && !reserve) {
+				pfn = dend - pageblock_nr_pages;
+				continue;
+			}
+			if (dend)
+				deferred_init_lowest(zone, pfn, MIGRATE_RESERVE);
+		}
 		page = pfn_to_page(pfn);
 		if (page_to_nid(page) != zone_to_nid(zone))
 			continue;
@@ -293,6 +310,26 @@ void setup_per_cpu_pageset(void)
 		}
 	}
 	refresh_zone_stat_thresholds();
+}
+
+/*
+ * A CPU comes online after boot (kmm_cpu_up): its pagesets are set up as
+ * setup_per_cpu_pageset() would set them now, with the counter threshold
+ * of the zone (the running CPUs keep theirs).  Nobody uses them until the
+ * CPU is online.
+ */
+void pageset_cpu_up(int cpu)
+{
+	struct zone *zone;
+
+	for_each_populated_zone(zone) {
+		struct per_cpu_pageset *p = &zone->pageset[cpu];
+
+		setup_pageset(p, zone_batchsize(zone));
+		if (percpu_pagelist_fraction)
+			setup_pagelist_highmark(p, zone->present_pages / percpu_pagelist_fraction);
+		p->stat_threshold = calculate_threshold(zone);
+	}
 }
 
 static void set_highmark_local(void *data)

@@ -22,7 +22,6 @@
 #include <kmm/params.h>
 #include <kmm/printk.h>
 #include <kmm/string.h>
-#include "hw/machine.h"
 #include "mm/internal.h"
 
 #define ZONELIST_ORDER_DEFAULT	0
@@ -66,11 +65,6 @@ static void set_gfp_zone_table(void)
 	gfp_zone_table[__GFP_MOVABLE | __GFP_DMA] = ZONE_DMA;
 	gfp_zone_table[__GFP_MOVABLE | __GFP_HIGHMEM] = ZONE_MOVABLE;
 	gfp_zone_table[__GFP_MOVABLE | __GFP_DMA32] = dma32;
-}
-
-static int node_distance(int a, int b)
-{
-	return hw.distance[a][b];
 }
 
 static bool node_has_cpus(int nid)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <kmm/bug.h>
+#include <kmm/lockdep.h>
 #include <kmm/mm_check.h>
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
@@ -83,11 +84,26 @@ void assert_mm_check(void)
 	seq_release(&report);
 }
 
+static bool lock_reports_expected;
+
+void lockdep_expect_reports(void)
+{
+	lock_reports_expected = true;
+}
+
 int teardown_machine(void **state)
 {
-	if (kmm_booted())
+	int ret = 0;
+
+	if (kmm_booted()) {
+		if (lockdep_reports() && !lock_reports_expected) {
+			print_error("the lock validator reported:\n%s", dmesg_text());
+			ret = -1;
+		}
 		kmm_shutdown();
-	return 0;
+	}
+	lock_reports_expected = false;
+	return ret;
 }
 
 const char *dmesg_text(void)

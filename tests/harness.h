@@ -39,8 +39,14 @@ void boot_parallel(const char *cmdline);
 long stress_rounds(long base);
 /* Run mm_check(); fail the test, printing the report, on any problem. */
 void assert_mm_check(void);
-/* Shut down if a machine runs (a cmocka teardown). */
+/*
+ * Shut down if a machine runs (a cmocka teardown).  It fails the test if
+ * the lock validator reported anything, unless the test said it expects
+ * reports (lockdep_expect_reports): every test runs under the validator
+ * and must keep it silent.
+ */
 int teardown_machine(void **state);
+void lockdep_expect_reports(void);
 
 /* The log as dmesg prints it (static buffer). */
 const char *dmesg_text(void);

@@ -9,9 +9,10 @@
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/printk.h>
+#include <kmm/vmstat.h>
 #include "arch/x86/e820.h"
 #include "arch/x86/setup.h"
-#include "mm/internal.h"
+#include "mm/boot.h"
 
 unsigned long totalram_pages __state;
 unsigned long totalhigh_pages __state;

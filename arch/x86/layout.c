@@ -6,7 +6,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
 #include "hw/machine.h"
-#include "mm/internal.h"
+#include "mm/boot.h"
 
 static const struct arch_desc arch_x86_64 = {
 	.name = "x86_64",

@@ -105,3 +105,8 @@ void numa_initmem_init(unsigned long start_pfn, unsigned long last_pfn)
 		setup_node_bootmem(nid, start, end);
 	}
 }
+
+int node_distance(int a, int b)
+{
+	return hw.distance[a][b];
+}

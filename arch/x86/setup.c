@@ -19,7 +19,7 @@
 #include "arch/x86/e820.h"
 #include "arch/x86/setup.h"
 #include "hw/machine.h"
-#include "mm/internal.h"
+#include "mm/boot.h"
 
 #define KERNEL_LOAD_ADDR	0x100000ULL	/* the kernel image sits at 1 MB */
 #define TRAMPOLINE_BASE		0x6000ULL

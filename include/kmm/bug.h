@@ -58,11 +58,10 @@ void __warn(const char *file, int line, const char *func) __cold;
  */
 typedef void (*bug_hook_t)(const char *file, int line);
 bug_hook_t bug_set_hook(bug_hook_t hook);
+/* Stop for a BUG() reported already (by another thread): run the hook. */
+void bug_reraise(const char *file, int line) __noreturn;
 /* Number of BUG()s and WARN()s so far (since the last boot). */
 unsigned long bug_count(void);
 unsigned long warn_count(void);
-
-/* Who is "current", for the reports; set by the task layer. */
-void bug_set_task_describer(int (*describe)(char *buf, size_t size));
 
 #endif /* KMM_BUG_H */

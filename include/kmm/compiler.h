@@ -45,6 +45,19 @@
 #define __weak		__attribute__((weak))
 #endif
 
+/*
+ * The string and formatting functions of the kernel come from lib/
+ * (lib/string.c, lib/vsprintf.c) under their C names.  The files that
+ * must take nothing from the C library (mm/, and lib's own string files:
+ * built with KMM_FREESTANDING) reach them under the names lib/ defines,
+ * kmm_memcpy and so on; everyone else may use either.
+ */
+#ifdef KMM_FREESTANDING
+#define __kmm_lib(name)	__asm__("kmm_" #name)
+#else
+#define __kmm_lib(name)
+#endif
+
 #define SMP_CACHE_BYTES		64
 #define ____cacheline_aligned	__aligned(SMP_CACHE_BYTES)
 #define __cacheline_aligned	____cacheline_aligned

@@ -2,7 +2,7 @@
 #ifndef KMM_IRQFLAGS_H
 #define KMM_IRQFLAGS_H
 
-#include "hw/cpu.h"
+#include <kmm/asm/irqflags.h>
 
 #define local_irq_save(flags)	do { (flags) = hw_irq_save(); } while (0)
 #define local_irq_restore(flags) hw_irq_restore(flags)

@@ -3,15 +3,17 @@
 #define KMM_JIFFIES_H
 
 #include <kmm/types.h>
-#include "hw/clock.h"
 
 #define HZ		250	/* CONFIG_HZ_250, the x86 default */
 #define TICK_NSEC	(1000000000UL / HZ)
 #define INITIAL_JIFFIES	((unsigned long)(unsigned int)(-300 * HZ))
 
+/* Nanoseconds of the machine's clock since boot (arch/x86/time.c). */
+unsigned long long sched_clock(void);
+
 static inline unsigned long get_jiffies(void)
 {
-	return INITIAL_JIFFIES + hw_clock_ns() / TICK_NSEC;
+	return INITIAL_JIFFIES + sched_clock() / TICK_NSEC;
 }
 #define jiffies get_jiffies()
 

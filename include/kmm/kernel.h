@@ -56,9 +56,18 @@ int vprintk(const char *fmt, va_list ap);
 #define pr_debug(fmt, ...)	printk(KERN_DEBUG fmt, ##__VA_ARGS__)
 #define pr_cont(fmt, ...)	printk(KERN_CONT fmt, ##__VA_ARGS__)
 
-int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/*
+ * Formatted output (lib/vsprintf.c): the C library's integer and string
+ * conversions, byte for byte.  The freestanding files get lib's under the
+ * C names (see __kmm_lib); kmm_vsnprintf is lib's under any name.
+ */
+int snprintf(char *buf, size_t size, const char *fmt, ...) __kmm_lib(snprintf) __printf(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __kmm_lib(vsnprintf);
+int kmm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int kmm_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+/* The same, returning what was written (at most size - 1). */
 int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int vscnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Parse "64M", "4G", "0x1000", "123k": memparse() as the kernel has it. */
 unsigned long long memparse(const char *ptr, char **retptr);
@@ -67,6 +76,8 @@ int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
 int kstrtoll(const char *s, unsigned int base, long long *res);
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* Stop for the panic reported already (by another thread): the trap or the hook. */
+__noreturn void panic_reraise(void);
 
 unsigned long int_sqrt(unsigned long x);
 

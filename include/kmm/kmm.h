@@ -21,6 +21,12 @@
 #define KMM_LINUX_VERSION	"2.6.34"
 
 #define KMM_BOOT_DETERMINISTIC	0x1	/* one host thread runs every CPU (the kmm program) */
+/*
+ * No other machine will boot in this process: skip the snapshot of the
+ * kernel's globals that a later boot restores (1.5 MB copied, a few ms for
+ * a short-lived program); after this machine, kmm_boot() refuses.
+ */
+#define KMM_BOOT_ONLY_ONCE	0x2
 
 /*
  * Boot a machine described by @cmdline (boot options, see docs/scenario.md).
@@ -33,12 +39,52 @@ int kmm_boot(const char *cmdline, unsigned int flags);
 void kmm_shutdown(void);
 bool kmm_booted(void);
 
-/* Parallel mode: run the calling thread as CPU @cpu (-1: any free CPU). */
+/*
+ * Parallel mode: run the calling thread as CPU @cpu (-1: any free online
+ * CPU).  -EBUSY if taken (or none is free), -EAGAIN if @cpu is offline.
+ */
 int kmm_thread_attach(int cpu);
 void kmm_thread_detach(void);
+/*
+ * Bring @cpu online if it is not (a boot with maxcpus= leaves CPUs offline):
+ * its per-CPU lists and slab arrays, made by the caller, which must run as
+ * an online CPU outside interrupts-disabled sections.  0 or -ENOMEM.
+ */
+int kmm_cpu_up(int cpu);
 
-/* Deterministic mode: run later calls as CPU @cpu. */
+/* Deterministic mode: run later calls as CPU @cpu (brought online if need be). */
 int kmm_set_cpu(int cpu);
+
+/*
+ * Parallel mode, for threads that have no CPU of their own (more threads
+ * than CPUs): run @fn(@arg) as CPU @cpu with its interrupts disabled, on
+ * behalf of the calling thread, and wait.  When another thread owns @cpu
+ * the call interrupts it as an IPI would (it waits at its next
+ * interrupts-off section).  @fn must not sleep.  -EINVAL for no such CPU.
+ */
+int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
+/* Is @cpu owned by some thread (kmm_thread_attach)? */
+bool kmm_cpu_taken(int cpu);
+/* Nanoseconds on the machine's clock since boot. */
+u64 kmm_clock_ns(void);
+
+/*
+ * The host's fork() with a machine running (pthread_atfork order):
+ * prepare stops every CPU at a safe point and copies RAM for the child
+ * (negative errno if the copy could not be made: the CPUs are stopped all
+ * the same); then parent or child must follow, exactly once.  The child
+ * gets the copy as its own RAM; it returns a negative errno if it cannot.
+ */
+int kmm_fork_prepare(void);
+void kmm_fork_parent(void);
+int kmm_fork_child(void);
+/*
+ * The calling task sleeps for @ns of the machine's time: other tasks run
+ * meanwhile; when every task sleeps the clock jumps, running the periodic
+ * kernel work that falls due.  (kmm_advance_clock moves the clock without
+ * letting others run.)
+ */
+void kmm_sleep(u64 ns);
 /* Advance the simulated clock by @ns, running the periodic kernel work that falls due. */
 void kmm_advance_clock(u64 ns);
 

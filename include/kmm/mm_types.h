@@ -8,9 +8,15 @@
  *   state              ->private            ->lru                 ->mapping
  *   free (PG_buddy)    order of the block   free_area list        NULL
  *   on a pcp list      migratetype          per_cpu_pages list    NULL
- *   slab (PG_slab)     -                    .next = cache,        NULL
- *                                           .prev = slab
+ *   slab, first page   the cache            the slab's list       the free-index array
+ *   (PG_slab)          (_mapcount: the first free object; index: the colour
+ *                      offset and the in-use count; mm/slab.h's struct slab
+ *                      overlays these fields and checks each one)
+ *   slab, other pages  -                    .next = first page    NULL
  *   compound tail      -                    (page[1]: dtor/order) first_page
+ *
+ * The SLUB fields (inuse, objects, slab, freelist) are Linux's and unused:
+ * kmm's slab allocator is SLAB.
  */
 #ifndef KMM_MM_TYPES_H
 #define KMM_MM_TYPES_H

@@ -9,6 +9,7 @@
  *
  * Invariants of a zone, checked by mm_check():
  *   free_area[o].nr_free == number of blocks on free_area[o].free_list[*]
+ *     (+ nr_deferred for o == MAX_ORDER-1: see mm/deferred_init.c)
  *   NR_FREE_PAGES == sum over o of free_area[o].nr_free << o
  *   every block on free_list[t] of free_area[o] is 2^o-aligned (pfn),
  *   has PG_buddy and ->private == o, and lies inside the zone
@@ -20,9 +21,10 @@
 #include <kmm/list.h>
 #include <kmm/spinlock.h>
 #include <kmm/wait.h>
-#include "arch/x86/layout.h"
-#include "hw/cpu.h"
-#include "hw/machine.h"
+#include <kmm/asm/page.h>
+#include <kmm/asm/smp.h>
+#include <kmm/asm/topology.h>
+#include <kmm/numa.h>
 
 #define MAX_ORDER		11
 #define MAX_ORDER_NR_PAGES	(1 << (MAX_ORDER - 1))
@@ -140,6 +142,8 @@ struct zone {
 
 	spinlock_t lock;			/* protects free_area and pageblock_flags */
 	int all_unreclaimable;
+	unsigned int nr_deferred;		/* free MAX_ORDER-1 blocks whose struct pages are not
+						   initialised yet, counted in nr_free (deferred_init.c) */
 	struct free_area free_area[MAX_ORDER];
 	unsigned long *pageblock_flags;		/* NR_PAGEBLOCK_BITS per pageblock */
 

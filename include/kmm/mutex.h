@@ -1,41 +1,53 @@
 /*
- * mutex.h - sleeping locks: mutexes, reader-writer semaphores, completions.
+ * mutex.h - mutexes: sleeping locks with one owner.
  *
- * All three are built the same way: an atomic word that a fast path
- * claims with one compare-and-swap, and a wait queue (wait.h) to sleep on
- * when the claim fails.  In parallel mode a blocked caller sleeps in the
- * host kernel (futex) until the holder releases; in deterministic mode,
- * where one host thread runs everything, blocking runs other simulated
- * tasks and, when none can make progress, reports the deadlock.
+ * Linux's design: @count is 1 when the mutex is free, 0 when it is held
+ * with nobody waiting, negative when tasks may be waiting.  Taking a free
+ * mutex is one compare-and-swap; a task that finds it held queues itself
+ * on @wait_list (in arrival order), marks the count negative and sleeps;
+ * the release sets the count back to 1 and wakes the first waiter, which
+ * takes it unless a newcomer was quicker (then it queues again, at the
+ * front: it keeps its place).
  *
- * The rules are Linux's: a mutex is released by the task that took it, is
- * not recursive, and none of these may be taken with interrupts disabled
- * or a spinlock held (they may sleep).  Debug builds check the first two
- * and the interrupt state.
+ * Linux's rules, checked in debug builds: only the owner task releases;
+ * no recursion; never taken in an atomic section (it may sleep); and the
+ * lock validator sees every acquisition.  The owner is recorded in every
+ * build (mutex_owner(), ps's report of who blocks whom).
  */
 #ifndef KMM_MUTEX_H
 #define KMM_MUTEX_H
 
+#include <kmm/atomic.h>
 #include <kmm/compiler.h>
+#include <kmm/list.h>
+#include <kmm/lockdep.h>
+#include <kmm/spinlock.h>
 #include <kmm/types.h>
-#include <kmm/wait.h>
 
-#ifndef KMM_DEBUG
-#define KMM_DEBUG 0
-#endif
-
-/* ---- mutex ---- */
+struct task_struct;
 
 struct mutex {
-	int locked;			/* 0 free, 1 held */
-	const void *owner;		/* debug: the holder's thread token */
-	wait_queue_head_t wait;
+	atomic_t count;			/* 1 free, 0 held, < 0 held with waiters */
+	spinlock_t wait_lock;		/* protects wait_list */
+	u16 dep_class;			/* debug: the validator's class */
+	struct list_head wait_list;	/* struct mutex_waiter, FIFO */
+	struct task_struct *owner;	/* the holder, NULL when free */
 };
 
-#define __MUTEX_INITIALIZER(name) { 0, NULL, __WAIT_QUEUE_HEAD_INITIALIZER(name.wait) }
-#define DEFINE_MUTEX(name)	__state struct mutex name = __MUTEX_INITIALIZER(name)
+#define __MUTEX_INITIALIZER(name)						\
+	{ .count = ATOMIC_INIT(1), .wait_lock = __SPIN_LOCK_UNLOCKED(name.wait_lock), \
+	  .wait_list = { &(name).wait_list, &(name).wait_list } }
+#define DEFINE_MUTEX(name)							\
+	__state struct mutex name = __MUTEX_INITIALIZER(name);			\
+	LOCKDEP_STATIC_NAME(name)
 
-void mutex_init(struct mutex *lock);
+void __mutex_init(struct mutex *lock, const char *name, const struct lock_class_key *key);
+#define mutex_init(lock)							\
+	do {									\
+		static const struct lock_class_key __key;				\
+		__mutex_init((lock), #lock, &__key);				\
+	} while (0)
+
 void mutex_lock(struct mutex *lock);
 /* Returns 1 if the lock was taken, 0 if it is held (never sleeps). */
 int mutex_trylock(struct mutex *lock);
@@ -43,61 +55,13 @@ void mutex_unlock(struct mutex *lock);
 
 static inline int mutex_is_locked(struct mutex *lock)
 {
-	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED);
+	return atomic_read(&lock->count) != 1;
 }
 
-/* ---- reader-writer semaphore ---- */
-
-/*
- * @count is the number of readers holding it, or -1 while a writer does.
- * A waiting writer (@writers_waiting) keeps new readers out, so writers
- * are not starved by a stream of readers.
- */
-struct rw_semaphore {
-	int count;
-	int writers_waiting;
-	wait_queue_head_t wait;
-};
-
-#define __RWSEM_INITIALIZER(name) { 0, 0, __WAIT_QUEUE_HEAD_INITIALIZER(name.wait) }
-#define DECLARE_RWSEM(name)	__state struct rw_semaphore name = __RWSEM_INITIALIZER(name)
-
-void init_rwsem(struct rw_semaphore *sem);
-void down_read(struct rw_semaphore *sem);
-int down_read_trylock(struct rw_semaphore *sem);
-void up_read(struct rw_semaphore *sem);
-void down_write(struct rw_semaphore *sem);
-int down_write_trylock(struct rw_semaphore *sem);
-void up_write(struct rw_semaphore *sem);
-/* A writer becomes a reader without letting any other writer in between. */
-void downgrade_write(struct rw_semaphore *sem);
-
-static inline int rwsem_is_locked(struct rw_semaphore *sem)
+/* The task holding @lock, NULL if none. */
+static inline struct task_struct *mutex_owner(struct mutex *lock)
 {
-	return __atomic_load_n(&sem->count, __ATOMIC_RELAXED) != 0;
+	return __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
 }
-
-/* ---- completion ---- */
-
-struct completion {
-	unsigned int done;		/* completions not yet consumed */
-	wait_queue_head_t wait;
-};
-
-#define COMPLETION_INITIALIZER(name) { 0, __WAIT_QUEUE_HEAD_INITIALIZER(name.wait) }
-#define DECLARE_COMPLETION(name) __state struct completion name = COMPLETION_INITIALIZER(name)
-
-void init_completion(struct completion *x);
-/* Wait for one complete() (or any after complete_all()), consuming it. */
-void wait_for_completion(struct completion *x);
-/* Consume a completion if one is there; never sleeps. */
-bool try_wait_for_completion(struct completion *x);
-bool completion_done(struct completion *x);
-void complete(struct completion *x);
-/* Wake every waiter, now and later, until init_completion(). */
-void complete_all(struct completion *x);
-
-/* Debug builds: a sleeping lock taken where sleeping is not allowed. */
-void might_sleep(void);
 
 #endif /* KMM_MUTEX_H */

@@ -5,9 +5,7 @@
 #ifndef KMM_PAGE_H
 #define KMM_PAGE_H
 
-#include <kmm/types.h>
-#include "arch/x86/layout.h"
-#include "hw/ram.h"
+#include <kmm/asm/page.h>
 
 /* Direct map: physical address <-> kernel (host) address. */
 #define __va(pa)	((void *)(hw_ram_base + (phys_addr_t)(pa)))

@@ -8,7 +8,7 @@
 #define KMM_PERCPU_H
 
 #include <kmm/compiler.h>
-#include "hw/cpu.h"
+#include <kmm/asm/smp.h>
 
 #define DEFINE_PER_CPU(type, name)	__state type name##__pcpu[NR_CPUS]
 #define DECLARE_PER_CPU(type, name)	extern type name##__pcpu[NR_CPUS]

@@ -17,8 +17,6 @@ extern int console_loglevel;		/* lines with level < this go to the console */
 typedef void (*console_write_t)(const char *text, size_t len);
 void register_console(console_write_t write);
 
-/* Time source for the timestamps, in nanoseconds; set by the machine. */
-void printk_set_clock(u64 (*clock_ns)(void));
 
 /*
  * Copy the log, as dmesg prints it ("[    1.234567] text\n" per line), into

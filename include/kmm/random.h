@@ -4,6 +4,9 @@
 
 #include <kmm/types.h>
 
+/* Seed every CPU's stream from the machine's seed (at machine setup). */
+void prandom_seed_cpus(u64 seed);
+
 u64 prandom_u64(void);
 u32 random32(void);
 /* Uniform in [0, n), n > 0. */

@@ -38,6 +38,17 @@
 #define SLAB_NOTRACK		0x00000000UL	/* CONFIG_KMEMCHECK is off */
 #define SLAB_FAILSLAB		0x02000000UL	/* failslab's cache-filter selects it */
 
+/*
+ * The flags kmem_cache_create() accepts (2.6.34's CREATE_MASK with the
+ * debug flags): it BUG()s on any other bit.
+ */
+#define SLAB_CREATE_MASK	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |	\
+				 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |			\
+				 SLAB_RECLAIM_ACCOUNT | SLAB_PANIC |			\
+				 SLAB_DESTROY_BY_RCU | SLAB_MEM_SPREAD |		\
+				 SLAB_DEBUG_OBJECTS | SLAB_NOLEAKTRACE | SLAB_NOTRACK |	\
+				 SLAB_FAILSLAB | SLAB_DEBUG_FREE)
+
 /* kmalloc(0) returns this: not NULL, but faults if used; kfree() accepts it. */
 #define ZERO_SIZE_PTR		((void *)16)
 #define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
@@ -133,5 +144,81 @@ void *kmemdup(const void *src, size_t len, gfp_t gfp);
 
 /* True once kmalloc works (after kmem_cache_init). */
 bool slab_is_available(void);
+
+/*
+ * Debugging: what a pointer is, and a cache's geometry (mm/slab_info.c).
+ * After Linux 5.11's kmem_valid_obj() and kmem_obj_info(), for tools and
+ * tests that must not read the allocator's private structures.  They read
+ * the cache without its locks: the caller keeps the cache still (the
+ * deterministic mode, or no concurrent use of the cache).
+ */
+struct page;
+
+enum kmem_obj_state {
+	KMEM_OBJ_OUTSIDE,	/* not in the direct map of lowmem */
+	KMEM_OBJ_NOT_SLAB,	/* in the direct map, on a page that is not a slab's */
+	KMEM_OBJ_METADATA,	/* on a slab, outside its objects (descriptor, free list, colour) */
+	KMEM_OBJ_INSIDE,	/* inside an object's buffer, not where the object starts */
+	KMEM_OBJ_FREE,		/* an object, free */
+	KMEM_OBJ_ALLOCATED,	/* an object, allocated */
+};
+
+/* Where a free object waits to be handed out again. */
+enum kmem_obj_free_in {
+	KMEM_FREE_NONE,		/* allocated */
+	KMEM_FREE_SLAB,		/* on its slab's free chain */
+	KMEM_FREE_CPU,		/* in a CPU's array (kp_free_id: the CPU) */
+	KMEM_FREE_SHARED,	/* in a node's shared array (kp_free_id: the node) */
+	KMEM_FREE_ALIEN,	/* in an alien array, on its way home (kp_free_id: its node) */
+};
+
+/* What an object's red zones say (caches with SLAB_RED_ZONE). */
+enum kmem_redzone {
+	KMEM_RZ_NONE,		/* the cache has no red zones */
+	KMEM_RZ_ACTIVE,		/* both say "allocated" */
+	KMEM_RZ_INACTIVE,	/* both say "free": a free of it is reported as a double free */
+	KMEM_RZ_CORRUPT,	/* anything else: overwritten */
+};
+
+struct kmem_obj_info {
+	enum kmem_obj_state state;
+	const void *kp_ptr;		/* the pointer described */
+	struct kmem_cache *kp_slab_cache; /* the slab's cache (KMEM_OBJ_METADATA and after) */
+	struct page *kp_page;		/* the slab's first page */
+	void *kp_slab;			/* the slab's first byte */
+	int kp_node;			/* the slab's node */
+	unsigned int kp_index;		/* the object's index in its slab (KMEM_OBJ_INSIDE and after) */
+	void *kp_buffer;		/* its buffer: red zone, object, debug words */
+	void *kp_objp;			/* the object, as the allocator hands it out */
+	unsigned long kp_data_offset;	/* kp_ptr - kp_objp (KMEM_OBJ_INSIDE) */
+	bool kp_free;			/* the object holding the pointer is free */
+	enum kmem_obj_free_in kp_free_in; /* and where it waits */
+	int kp_free_id;			/*   the CPU or node of that array */
+	enum kmem_redzone kp_redzone;
+};
+
+/* Is @object on a slab page? (Linux 5.11) */
+bool kmem_valid_obj(const void *object);
+/* Describe @object: any pointer, in RAM or not. */
+void kmem_obj_info(struct kmem_obj_info *kpp, const void *object);
+
+/* A cache's geometry, flags and tunables: what /proc/slabinfo does not say. */
+struct kmem_cache_info {
+	const char *name;
+	unsigned int object_size;	/* the size asked for (kmem_cache_size) */
+	unsigned int buffer_size;	/* with alignment and debug words: slabinfo's objsize */
+	unsigned int num;		/* objects per slab */
+	unsigned int gfporder;		/* pages per slab, log2 */
+	size_t colour;			/* colours: offsets a slab's objects can start at */
+	unsigned int colour_off;	/* bytes between colours */
+	unsigned long flags;		/* its SLAB_ flags (within SLAB_CREATE_MASK) */
+	bool debug;			/* each allocation and free is checked (red zones, poison...) */
+	struct kmem_cache *slabp_cache;	/* where off-slab descriptors live; NULL: on-slab */
+	unsigned int limit;		/* per-CPU arrays: capacity */
+	unsigned int batchcount;	/*   objects moved at a time */
+	unsigned int shared;		/*   the shared array holds shared * batchcount */
+};
+
+void kmem_cache_get_info(struct kmem_cache *cachep, struct kmem_cache_info *info);
 
 #endif /* KMM_SLAB_H */

@@ -16,6 +16,7 @@
 #include <kmm/mmzone.h>
 #include <kmm/procfs.h>
 #include <kmm/vmstat.h>
+#include "hw/cpu.h"
 #include "mm/internal.h"
 #include "tests/harness.h"
 #include "tests/parallel/handoff.h"

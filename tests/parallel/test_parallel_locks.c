@@ -1,7 +1,9 @@
 /*
- * test_parallel_locks.c - spinlocks, mutexes, rwsems, completions and wait
- * queues with real host threads: mutual exclusion (a counter updated with
- * plain loads and stores must come out exact), readers sharing and
+ * test_parallel_locks.c - spinlocks, mutexes, rwsems, completions, wait
+ * queues and kernel threads in parallel mode: each host thread is a task
+ * on a CPU of its own, and a task that blocks really sleeps (its thread
+ * parks until a waker resumes it).  Mutual exclusion (a counter updated
+ * with plain loads and stores must come out exact), readers sharing and
  * writers excluding everyone, no lost wakeups.
  *
  * Under ThreadSanitizer any missing ordering in the locks shows up as a
@@ -12,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kmm/completion.h>
+#include <kmm/kthread.h>
 #include <kmm/mutex.h>
+#include <kmm/rwsem.h>
 #include <kmm/spinlock.h>
+#include <kmm/wait.h>
 #include "tests/harness.h"
 
 #define NTHREADS	4
@@ -29,12 +35,17 @@ struct start_arg {
 	void *arg;
 };
 
+/* Each thread runs as a task on a CPU of its own (its own attach). */
 static void *started(void *p)
 {
 	struct start_arg *s = p;
+	void *ret;
 
+	assert_int_equal(kmm_thread_attach(-1), 0);
 	pthread_barrier_wait(&start);
-	return s->fn(s->arg);
+	ret = s->fn(s->arg);
+	kmm_thread_detach();
+	return ret;
 }
 
 static void run_threads(void *(*fn)(void *), void *arg, int n)
@@ -50,11 +61,10 @@ static void run_threads(void *(*fn)(void *), void *arg, int n)
 	pthread_barrier_destroy(&start);
 }
 
-/* Booted in parallel mode so that threads can attach as CPUs; this one gives CPU 0 up. */
+/* Parallel mode: this thread is CPU 0, the workers and kernel threads take the others. */
 static void boot_for_threads(void)
 {
 	boot_parallel("ram=64M cpus=8");
-	kmm_thread_detach();
 }
 
 /* ---- spinlock ---- */
@@ -69,21 +79,20 @@ static void *spin_worker(void *arg)
 	struct counted_spin *c = arg;
 	unsigned long flags;
 
-	assert_int_equal(kmm_thread_attach(-1), 0);
 	for (int i = 0; i < ITERS; i++) {
 		spin_lock_irqsave(&c->lock, flags);
 		c->counter++;
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	kmm_thread_detach();
 	return NULL;
 }
 
 static void test_spinlock_excludes(void **state)
 {
-	struct counted_spin c = { .lock = __SPIN_LOCK_UNLOCKED(c.lock) };
+	struct counted_spin c = { .counter = 0 };
 
 	boot_for_threads();
+	spin_lock_init(&c.lock);
 	run_threads(spin_worker, &c, NTHREADS);
 	assert_int_equal(c.counter, (long)NTHREADS * ITERS);
 	assert_false(spin_is_locked(&c.lock));
@@ -125,6 +134,7 @@ static void test_mutex_excludes(void **state)
 {
 	struct counted_mutex c;
 
+	boot_for_threads();
 	mutex_init(&c.lock);
 	c.counter = 0;
 	c.inside = c.max_inside = c.trylock_failed = 0;
@@ -133,7 +143,18 @@ static void test_mutex_excludes(void **state)
 	assert_int_equal(c.counter, (long)NTHREADS * (ITERS / 4) - c.trylock_failed);
 	assert_int_equal(c.max_inside, 1);
 	assert_false(mutex_is_locked(&c.lock));
-	assert_int_equal(c.lock.wait.waiters, 0);
+	assert_true(list_empty(&c.lock.wait_list));
+}
+
+/* How many tasks wait for @lock. */
+static int mutex_waiters(struct mutex *lock)
+{
+	int n;
+
+	spin_lock(&lock->wait_lock);
+	n = (int)list_count(&lock->wait_list);
+	spin_unlock(&lock->wait_lock);
+	return n;
 }
 
 /* A holder that sleeps while others queue: they must all get through. */
@@ -148,11 +169,26 @@ static void *queue_behind(void *arg)
 {
 	struct slow_holder *s = arg;
 
+	assert_int_equal(kmm_thread_attach(-1), 0);
 	wait_for_completion(&s->held);	/* complete_all: every thread passes */
 	mutex_lock(&s->lock);
 	s->order[s->n++] = 1;
 	mutex_unlock(&s->lock);
+	kmm_thread_detach();
 	return NULL;
+}
+
+/* Every task waiting for @lock sleeps (its thread parked), in mutex_lock. */
+static bool waiters_asleep(struct mutex *lock, int n)
+{
+	struct task_struct *p;
+	int asleep = 0;
+
+	for_each_process(p)
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == TASK_UNINTERRUPTIBLE &&
+		    __atomic_load_n(&p->wait_object, __ATOMIC_RELAXED) == lock)
+			asleep++;
+	return asleep == n;
 }
 
 static void test_mutex_waiters_all_wake(void **state)
@@ -160,16 +196,19 @@ static void test_mutex_waiters_all_wake(void **state)
 	struct slow_holder s = { .n = 0 };
 	pthread_t t[NTHREADS];
 
+	boot_for_threads();
 	mutex_init(&s.lock);
 	init_completion(&s.held);
 	mutex_lock(&s.lock);
 	for (int i = 0; i < NTHREADS; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, queue_behind, &s), 0);
 	complete_all(&s.held);
-	/* Let the others reach the lock and sleep on it. */
-	for (int spins = 0; spins < 100000 &&
-			__atomic_load_n(&s.lock.wait.waiters, __ATOMIC_RELAXED) < NTHREADS; spins++)
+	/* Let the others reach the lock and go to sleep on it. */
+	for (int spins = 0; spins < 1000000 &&
+			(mutex_waiters(&s.lock) < NTHREADS || !waiters_asleep(&s.lock, NTHREADS));
+	     spins++)
 		sched_yield();
+	assert_int_equal(mutex_waiters(&s.lock), NTHREADS);
 	s.order[s.n++] = 0;
 	mutex_unlock(&s.lock);
 	for (int i = 0; i < NTHREADS; i++)
@@ -241,6 +280,7 @@ static void test_rwsem_readers_share_writers_exclude(void **state)
 {
 	struct rw_data d = { 0 };
 
+	boot_for_threads();
 	init_rwsem(&d.sem);
 	run_threads(rw_worker, &d, NTHREADS);
 	assert_int_equal(d.torn, 0);
@@ -253,6 +293,7 @@ static void test_rwsem_trylock_rules(void **state)
 {
 	struct rw_semaphore sem;
 
+	boot_for_threads();
 	init_rwsem(&sem);
 	assert_true(down_read_trylock(&sem));
 	assert_true(down_read_trylock(&sem));
@@ -281,10 +322,12 @@ static void *ponger(void *arg)
 {
 	struct pingpong *p = arg;
 
+	assert_int_equal(kmm_thread_attach(-1), 0);
 	for (long i = 0; i < p->rounds; i++) {
 		wait_for_completion(&p->ping);
 		complete(&p->pong);
 	}
+	kmm_thread_detach();
 	return NULL;
 }
 
@@ -293,6 +336,7 @@ static void test_completion_pingpong(void **state)
 	struct pingpong p = { .rounds = ITERS / 20 };
 	pthread_t t;
 
+	boot_for_threads();
 	init_completion(&p.ping);
 	init_completion(&p.pong);
 	assert_false(try_wait_for_completion(&p.pong));
@@ -311,6 +355,7 @@ static void test_completion_counts(void **state)
 {
 	struct completion c;
 
+	boot_for_threads();
 	init_completion(&c);
 	complete(&c);
 	complete(&c);
@@ -324,16 +369,82 @@ static void test_completion_counts(void **state)
 	assert_false(completion_done(&c));
 }
 
+/* ---- wait queues and kernel threads ---- */
+
+/*
+ * A kernel thread consumes tokens the main task produces one at a time,
+ * each handed over through a wait queue in both directions: a lost
+ * wake-up would hang one side.  It stops when told; kthread_stop() returns
+ * how many it took.
+ */
+struct tokens {
+	wait_queue_head_t produced, consumed;
+	long available;
+	long taken;
+};
+
+static int consumer(void *data)
+{
+	struct tokens *t = data;
+
+	for (;;) {
+		wait_event(t->produced, __atomic_load_n(&t->available, __ATOMIC_ACQUIRE) > 0 ||
+					kthread_should_stop());
+		if (!__atomic_load_n(&t->available, __ATOMIC_ACQUIRE))
+			break;
+		__atomic_sub_fetch(&t->available, 1, __ATOMIC_RELEASE);
+		t->taken++;
+		wake_up(&t->consumed);
+	}
+	return (int)t->taken;
+}
+
+static void test_kthread_and_wait_queues_lose_no_wakeup(void **state)
+{
+	struct tokens t = { .available = 0, .taken = 0 };
+	long rounds = ITERS / 20;
+	struct task_struct *k;
+
+	boot_for_threads();
+	init_waitqueue_head(&t.produced);
+	init_waitqueue_head(&t.consumed);
+	k = kthread_run(consumer, &t, "consumer");
+	assert_false(IS_ERR(k));
+	for (long i = 0; i < rounds; i++) {
+		__atomic_add_fetch(&t.available, 1, __ATOMIC_RELEASE);
+		wake_up(&t.produced);
+		wait_event(t.consumed, __atomic_load_n(&t.available, __ATOMIC_ACQUIRE) == 0);
+	}
+	assert_int_equal(kthread_stop(k), rounds);
+	assert_int_equal(t.taken, rounds);
+}
+
+/* A parallel-mode timeout sleeps on the host's clock and comes back with nothing left. */
+static void test_schedule_timeout_sleeps_for_real(void **state)
+{
+	u64 t0;
+	long left;
+
+	boot_for_threads();
+	t0 = kmm_clock_ns();
+	left = schedule_timeout_uninterruptible(2);	/* 2 jiffies: 8 ms */
+	assert_int_equal(left, 0);
+	assert_true(kmm_clock_ns() - t0 >= 8000000);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_spinlock_excludes, teardown_machine),
-		cmocka_unit_test(test_mutex_excludes),
-		cmocka_unit_test(test_mutex_waiters_all_wake),
-		cmocka_unit_test(test_rwsem_readers_share_writers_exclude),
-		cmocka_unit_test(test_rwsem_trylock_rules),
-		cmocka_unit_test(test_completion_pingpong),
-		cmocka_unit_test(test_completion_counts),
+		cmocka_unit_test_teardown(test_mutex_excludes, teardown_machine),
+		cmocka_unit_test_teardown(test_mutex_waiters_all_wake, teardown_machine),
+		cmocka_unit_test_teardown(test_rwsem_readers_share_writers_exclude, teardown_machine),
+		cmocka_unit_test_teardown(test_rwsem_trylock_rules, teardown_machine),
+		cmocka_unit_test_teardown(test_completion_pingpong, teardown_machine),
+		cmocka_unit_test_teardown(test_completion_counts, teardown_machine),
+		cmocka_unit_test_teardown(test_kthread_and_wait_queues_lose_no_wakeup,
+					  teardown_machine),
+		cmocka_unit_test_teardown(test_schedule_timeout_sleeps_for_real, teardown_machine),
 	};
 
 	iters = stress_rounds(200000);

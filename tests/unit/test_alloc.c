@@ -33,7 +33,7 @@ static void failure_is_reported_with_order_and_mode(void **state)
 {
 	boot_or_fail("ram=64M cpus=1");
 	current->flags |= PF_MEMALLOC;
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
 	current->flags &= ~PF_MEMALLOC;
 	assert_null(alloc_pages(GFP_ATOMIC, 1));
@@ -56,7 +56,7 @@ static void failure_is_reported_with_order_and_mode(void **state)
 /* With no task to kill, a GFP_KERNEL allocation that nothing can satisfy panics. */
 static void oom_without_a_victim_panics(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 
 	boot_or_fail("ram=64M cpus=1");
 	current->flags |= PF_MEMALLOC;
@@ -78,7 +78,7 @@ static void oom_without_a_victim_panics(void **state)
  */
 static void costly_orders_fail_without_the_oom_killer(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	unsigned long start;
 
 	boot_or_fail("ram=64M cpus=1");
@@ -244,7 +244,7 @@ static long blocks_of(const char *zone, const char *type)
  */
 static void fallback_steals_pageblocks(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	long u0, m0, r0, u1, m1, r1, total0, total1;
 
 	struct zone *dma32;
@@ -361,7 +361,7 @@ static void fault_injection_fails_the_nth_allocation_only(void **state)
  */
 static long antifrag_run(const char *cmdline, long *possible)
 {
-	struct value frag = { 0 }, huge = { 0 };
+	struct wl_pool frag = { 0 }, huge = { 0 };
 	long got;
 
 	boot_or_fail(cmdline);

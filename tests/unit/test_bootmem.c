@@ -165,7 +165,7 @@ static void the_table_doubles_when_it_fills(void **state)
  */
 static void reserved_memory_stays_reserved_after_the_handover(void **state)
 {
-	struct value pool = { 0 };
+	struct wl_pool pool = { 0 };
 	unsigned long reserved = 0;
 
 	boot_or_fail("ram=128M cpus=1");

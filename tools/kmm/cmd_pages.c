@@ -1,220 +1,291 @@
 /*
- * cmd_pages.c - scenario commands for the page allocator:
+ * cmd_pages.c - the page allocator in scenarios: its commands and the two
+ * kinds of value they make.
  *
- *   p = alloc_pages [order=N] [gfp=FLAGS] [node=N] [cpu=N]
+ *   p = alloc_pages [order=N] [gfp=FLAGS] [node=N] [cpu=N]   a block of pages
  *   free_pages $p [order=N] [cpu=N]      (a pool: [every=N] [offset=K] [random=PCT])
  *   drain [cpu=N|all]
- *   pool = fill [order=N] [gfp=FLAGS] [node=N] [leave=PAGES] [pages=PAGES]
+ *   pool = fill [order=N] [gfp=FLAGS] [node=N] [leave=PAGES] [pages=PAGES]   a pool of blocks
  *   pool = fragment [pages=N] [movable=PCT] [free=movable|PCT]
- *   show $p
+ *
+ * The bulk workloads themselves are in workload.c, shared with the tests
+ * and benchmarks.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include <kmm/gfp.h>
-#include <kmm/kmm.h>
 #include <kmm/mm.h>
-#include <kmm/random.h>
 #include <kmm/smp.h>
-#include <kmm/vmstat.h>
-#include "tools/kmm/script.h"
+#include "tools/kmm/command.h"
 #include "tools/kmm/workload.h"
 
-static int var_operand(struct runtime *rt, struct script_cmd *c, struct value **v)
-{
-	const char *w = c->argc && !c->argv[0].key ? c->argv[0].value : NULL;
+/* ---- a block of pages ---- */
 
-	for (int i = 0; i < c->argc; i++)
-		if (!c->argv[i].key) {
-			w = c->argv[i].value;
-			break;
-		}
-	if (!w || w[0] != '$')
-		return rt_error(rt, c, "%s: need a variable ($name)", c->def->name);
-	*v = rt_lookup(rt, w + 1);
-	if (!*v)
-		return rt_error(rt, c, "unknown variable %s", w);
+struct page_value {
+	struct page *page;		/* NULL when the allocation failed */
+	unsigned int order;
+};
+
+static bool block_holds(const void *data)
+{
+	return ((const struct page_value *)data)->page != NULL;
+}
+
+#define BLOCK(data)	((const struct page_value *)(data))
+
+static int block_ok(const void *d, long long *out, char *err, size_t n)
+{
+	*out = BLOCK(d)->page != NULL;
 	return 0;
 }
 
-static int cmd_alloc_pages(struct runtime *rt, struct script_cmd *c)
+static int block_pfn(const void *d, long long *out, char *err, size_t n)
 {
-	long long order = 0, node = -1;
-	unsigned int gfp = GFP_KERNEL;
-	struct page *page;
-	struct value *v;
-	int prev;
+	*out = page_to_pfn(BLOCK(d)->page);
+	return 0;
+}
 
-	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "order", &order) ||
-	    rt_opt_number(rt, c, "node", &node) || rt_opt_gfp(rt, c, &gfp) ||
-	    rt_enter_cpu(rt, c, &prev))
-		return -1;
-	if (order < 0 || order >= 64)
-		return rt_error(rt, c, "order=%lld: out of range", order);
-	if (node >= MAX_NUMNODES || (node >= 0 && !node_online(node)))
-		return rt_error(rt, c, "node=%lld: the machine has no such node", node);
-	page = alloc_pages_node((int)node, gfp, (unsigned int)order);
-	kmm_set_cpu(prev);
-	if (c->assign) {
-		v = rt_assign(rt, c->assign);
-		v->kind = VAL_PAGE;
+static int block_order(const void *d, long long *out, char *err, size_t n)
+{
+	*out = BLOCK(d)->order;
+	return 0;
+}
+
+static int block_pages(const void *d, long long *out, char *err, size_t n)
+{
+	*out = 1LL << BLOCK(d)->order;
+	return 0;
+}
+
+static int block_zone(const void *d, long long *out, char *err, size_t n)
+{
+	*out = page_zonenum(BLOCK(d)->page);
+	return 0;
+}
+
+static int block_node(const void *d, long long *out, char *err, size_t n)
+{
+	*out = page_to_nid(BLOCK(d)->page);
+	return 0;
+}
+
+static int block_count(const void *d, long long *out, char *err, size_t n)
+{
+	*out = page_count(BLOCK(d)->page);
+	return 0;
+}
+
+static int block_flags(const void *d, long long *out, char *err, size_t n)
+{
+	*out = BLOCK(d)->page->flags & ((1UL << NR_PAGEFLAGS) - 1);
+	return 0;
+}
+
+static int block_phys(const void *d, long long *out, char *err, size_t n)
+{
+	*out = page_to_phys(BLOCK(d)->page);
+	return 0;
+}
+
+static void block_format(const void *d, char *buf, size_t size)
+{
+	if (BLOCK(d)->page)
+		snprintf(buf, size, "pfn 0x%lx order %u", page_to_pfn(BLOCK(d)->page),
+			 BLOCK(d)->order);
+	else
+		snprintf(buf, size, "NULL");
+}
+
+static void block_show(FILE *out, const char *word, const void *d)
+{
+	struct page *p = BLOCK(d)->page;
+
+	if (!p) {
+		fprintf(out, "%s: NULL\n", word);
+		return;
+	}
+	fprintf(out, "%s: pfn 0x%lx order %u node %d zone %s count %d mapcount %d flags 0x%lx\n",
+		word, page_to_pfn(p), BLOCK(d)->order, page_to_nid(p), page_zone(p)->name,
+		page_count(p), page_mapcount(p), p->flags & ((1UL << NR_PAGEFLAGS) - 1));
+}
+
+const struct value_type page_block = {
+	.name = "page",
+	.noun = "a block of pages",
+	.made_by = "alloc_pages",
+	.size = sizeof(struct page_value),
+	.fields = (const struct value_field[]){
+		{ "ok", block_ok, true }, { "pfn", block_pfn }, { "order", block_order },
+		{ "pages", block_pages }, { "zone", block_zone }, { "node", block_node },
+		{ "count", block_count }, { "flags", block_flags }, { "phys", block_phys },
+		{ NULL } },
+	.holds = block_holds,
+	.empty = "holds no page (the allocation failed)",
+	.format = block_format,
+	.show = block_show,
+};
+
+/* ---- a pool of blocks ---- */
+
+#define POOL(data)	((const struct wl_pool *)(data))
+
+static int pool_blocks(const void *d, long long *out, char *err, size_t n)
+{
+	*out = POOL(d)->nr_blocks;
+	return 0;
+}
+
+static int pool_pages(const void *d, long long *out, char *err, size_t n)
+{
+	*out = 0;
+	for (size_t i = 0; i < POOL(d)->nr_blocks; i++)
+		*out += POOL(d)->blocks[i].page ? 1LL << POOL(d)->blocks[i].order : 0;
+	return 0;
+}
+
+static void pool_format(const void *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "pool of %zu blocks", POOL(d)->nr_blocks);
+}
+
+static void pool_release(void *d)
+{
+	free(((struct wl_pool *)d)->blocks);
+}
+
+const struct value_type page_pool = {
+	.name = "page_pool",
+	.noun = "a pool of blocks",
+	.made_by = "fill, fragment",
+	.size = sizeof(struct wl_pool),
+	.fields = (const struct value_field[]){
+		{ "blocks", pool_blocks, true }, { "pages", pool_pages, true }, { NULL } },
+	.format = pool_format,
+	.release = pool_release,
+};
+
+/* ---- commands ---- */
+
+static int cmd_alloc_pages(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned int order = arg_num(a, "order");
+	struct page *page = alloc_pages_node(arg_num(a, "node"), arg_num(a, "gfp"), order);
+	struct page_value *v = rt_result(rt, c, &page_block);
+
+	if (v) {
 		v->page = page;
 		v->order = order;
 	}
 	return 0;
 }
 
-static int cmd_free_pages(struct runtime *rt, struct script_cmd *c)
+static int cmd_free_pages(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	struct value *v;
-	long long order = -1, every = 0, offset = 0, random_pct = -1;
-	int prev;
+	struct page_value *block = arg_data(a, "variable", &page_block);
+	struct wl_pool *pool = arg_data(a, "variable", &page_pool);
 
-	if (rt_kernel_cmd(rt, c) || var_operand(rt, c, &v) ||
-	    rt_opt_number(rt, c, "order", &order) || rt_opt_number(rt, c, "every", &every) ||
-	    rt_opt_number(rt, c, "offset", &offset) ||
-	    rt_opt_number(rt, c, "random", &random_pct) || rt_enter_cpu(rt, c, &prev))
-		return -1;
-	if (order >= MAX_ORDER)
-		return rt_error(rt, c, "free_pages order=%lld: the largest order is %d", order,
-				MAX_ORDER - 1);
-	if (v->kind == VAL_PAGE) {
-		if (!v->page)
-			return rt_error(rt, c, "free_pages: %s holds no page (the allocation failed)",
-					c->argv[0].value);
-		__free_pages(v->page, order >= 0 ? order : v->order);
-	} else if (v->kind == VAL_POOL) {
-		wl_pool_free(v, every, offset, random_pct);
-	} else {
-		kmm_set_cpu(prev);
-		return rt_error(rt, c, "free_pages: %s is not a page or a pool", c->argv[0].value);
-	}
-	kmm_set_cpu(prev);
+	if (block)
+		__free_pages(block->page, arg_given(a, "order") ? arg_num(a, "order") : block->order);
+	else
+		wl_pool_free(pool, arg_num(a, "every"), arg_num(a, "offset"), arg_num(a, "random"));
 	return 0;
 }
 
-static int cmd_drain(struct runtime *rt, struct script_cmd *c)
+/* drain cpu=N runs drain_local_pages() there, as Linux's IPI would. */
+static int cmd_drain(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	char *s = rt_arg(rt, c, "cpu");
-	long long cpu;
-	int prev = 0;
+	const struct arg_val *cpu = arg(a, "cpu");
 
-	if (rt_kernel_cmd(rt, c)) {
-		free(s);
-		return -1;
-	}
-	if (!s || !strcmp(s, "all")) {
+	if (!cpu->given || cpu->word == 0)
 		drain_all_pages();
-	} else {
-		if (rt_number(rt, c, "cpu", s, &cpu)) {
-			free(s);
-			return -1;
-		}
-		prev = smp_processor_id();
-		if (kmm_set_cpu((int)cpu)) {
-			free(s);
-			return rt_error(rt, c, "drain cpu=%lld: the machine has no such CPU", cpu);
-		}
-		drain_local_pages(NULL);
-		kmm_set_cpu(prev);
-	}
-	free(s);
+	else
+		smp_call_function_single((int)cpu->num, drain_local_pages, NULL, 1);
 	return 0;
 }
 
-static int cmd_fill(struct runtime *rt, struct script_cmd *c)
+static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	long long order = 0, node = -1, leave = 0, pages = -1;
-	unsigned int gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
-	struct value *v;
-	int prev;
+	struct wl_pool *pool = rt_assign(rt, c->assign ? c->assign : "_fill", &page_pool);
 
-	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "order", &order) ||
-	    rt_opt_number(rt, c, "node", &node) || rt_opt_number(rt, c, "leave", &leave) ||
-	    rt_opt_number(rt, c, "pages", &pages) || rt_opt_gfp(rt, c, &gfp) ||
-	    rt_enter_cpu(rt, c, &prev))
-		return -1;
-	if (order < 0 || order >= MAX_ORDER)
-		return rt_error(rt, c, "fill: order=%lld out of range", order);
-	v = rt_assign(rt, c->assign ? c->assign : "_fill");
-	v->kind = VAL_POOL;
-	wl_fill(v, gfp, order, node, leave, pages);
-	kmm_set_cpu(prev);
+	wl_fill(pool, arg_num(a, "gfp"), arg_num(a, "order"), arg_num(a, "node"),
+		arg_num(a, "leave"), arg_num(a, "pages"));
 	return 0;
 }
 
-static int cmd_fragment(struct runtime *rt, struct script_cmd *c)
+static int cmd_fragment(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	long long pages = -1, movable = 50, free_pct = -1;
-	char *free_arg = rt_arg(rt, c, "free");
-	struct value *v;
-	int prev;
+	struct wl_pool *pool = rt_assign(rt, c->assign ? c->assign : "_fragment", &page_pool);
+	const struct arg_val *free_arg = arg(a, "free");
 
-	if (free_arg && strcmp(free_arg, "movable") &&
-	    rt_number(rt, c, "free", free_arg, &free_pct)) {
-		free(free_arg);
-		return -1;
-	}
-	free(free_arg);
-	if (rt_kernel_cmd(rt, c) || rt_opt_number(rt, c, "pages", &pages) ||
-	    rt_opt_number(rt, c, "movable", &movable) || rt_enter_cpu(rt, c, &prev))
-		return -1;
-	if (movable < 0 || movable > 100 || free_pct > 100)
-		return rt_error(rt, c, "fragment: movable= and free= are percentages (free=movable frees the movable pages)");
-	v = rt_assign(rt, c->assign ? c->assign : "_fragment");
-	v->kind = VAL_POOL;
-	wl_fragment(v, pages, movable, free_pct);
-	kmm_set_cpu(prev);
+	wl_fragment(pool, arg_num(a, "pages"), arg_num(a, "movable"),
+		    free_arg->word == 0 ? -1 : free_arg->num);
 	return 0;
 }
 
-static int cmd_show(struct runtime *rt, struct script_cmd *c)
-{
-	struct value *v;
-	char text[128];
+#define FILL_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+#define COUNT_MAX	(1LL << 30)
 
-	if (rt_kernel_cmd(rt, c) || var_operand(rt, c, &v))
-		return -1;
-	if (v->kind == VAL_PAGE && v->page) {
-		struct page *p = v->page;
-
-		fprintf(rt->out, "%s: pfn 0x%lx order %u node %d zone %s count %d mapcount %d flags 0x%lx\n",
-			c->argv[0].value, page_to_pfn(p), v->order, page_to_nid(p),
-			page_zone(p)->name, page_count(p), page_mapcount(p),
-			p->flags & ((1UL << NR_PAGEFLAGS) - 1));
-		return 0;
-	}
-	if (v->kind == VAL_PTR || v->kind == VAL_CACHE || v->kind == VAL_OBJPOOL) {
-		slab_show(rt, c->argv[0].value, v);
-		return 0;
-	}
-	value_format(v, text, sizeof(text));
-	fprintf(rt->out, "%s: %s\n", c->argv[0].value, text);
-	return 0;
-}
-
-static const char *const alloc_keys[] = { "order", "gfp", "node", "cpu", NULL };
-static const char *const free_keys[] = { "order", "cpu", "every", "offset", "random", NULL };
-static const char *const drain_keys[] = { "cpu", NULL };
-static const char *const fill_keys[] = { "order", "gfp", "node", "leave", "pages", "cpu", NULL };
-static const char *const frag_keys[] = { "pages", "movable", "free", "cpu", NULL };
+static const struct value_type *const page_or_pool[] = { &page_block, &page_pool, NULL };
+static const char *const all_word[] = { "all", NULL };
+static const char *const movable_word[] = { "movable", NULL };
 
 const struct command_def page_commands[] = {
-	{ "alloc_pages", "NAME = alloc_pages [order=N] [gfp=FLAGS] [node=N] [cpu=N]",
-	  "allocate 2^order pages (NAME holds NULL if it fails)", alloc_keys, 0, 0,
-	  .assigns = true, .run = cmd_alloc_pages },
-	{ "free_pages", "free_pages $NAME [order=N] [cpu=N] | free_pages $POOL [every=N offset=K | random=PCT]",
-	  "free a block (its own order unless order= says otherwise), or blocks of a pool",
-	  free_keys, 1, 1, .run = cmd_free_pages },
-	{ "drain", "drain [cpu=N|all]", "empty per-CPU page lists into the buddy allocator",
-	  drain_keys, 0, 0, .run = cmd_drain },
-	{ "fill", "POOL = fill [order=N] [gfp=FLAGS] [node=N] [leave=PAGES] [pages=PAGES]",
-	  "allocate blocks until only leave= pages are free, pages= are taken, or allocation fails",
-	  fill_keys, 0, 0, .assigns = true, .run = cmd_fill },
-	{ "fragment", "POOL = fragment [pages=N] [movable=PCT] [free=movable|PCT]",
-	  "allocate single pages, movable and unmovable mixed at random, then free the movable ones (default) or a random share",
-	  frag_keys, 0, 0, .assigns = true, .run = cmd_fragment },
-	{ "show", "show $NAME", "describe a variable (a page: pfn, order, zone, counts, flags; an object, a cache, a pool)",
-	  NULL, 1, 1, .run = cmd_show },
+	{ "alloc_pages", "allocate 2^order pages (NAME holds NULL if it fails)",
+	  (const struct arg_def[]){
+		  { "order", &arg_number, ARG_RANGE, .min = 0, .max = 63,
+		    .help = "the block is 2^order pages; from MAX_ORDER on the kernel refuses",
+		    .def_text = "0" },
+		  { "gfp", &arg_gfp, .def = GFP_KERNEL, .def_text = "GFP_KERNEL" },
+		  { "node", &arg_node, .def = -1, .help = "allocate from this node: alloc_pages_node",
+		    .def_text = "the CPU's node" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .result = "NAME", .gives = &page_block, .machine = true,
+	  .run = cmd_alloc_pages },
+	{ "free_pages", "free a block (its own order unless order= says otherwise), or blocks of a pool",
+	  (const struct arg_def[]){
+		  { "variable", &arg_var, ARG_POS | ARG_REQUIRED | ARG_PRESENT, .meta = "$NAME",
+		    .kinds = page_or_pool, .help = "the block or pool" },
+		  { "order", &arg_order, .help = "a block: free it as this order (a wrong one is reported as Linux reports a bad page)",
+		    .def_text = "the block's own" },
+		  { "every", &arg_number, ARG_RANGE, .min = 0, .max = COUNT_MAX,
+		    .help = "a pool: free every Nth block", .def_text = "all of them" },
+		  { "offset", &arg_number, ARG_RANGE, .min = 0, .max = COUNT_MAX, .meta = "K",
+		    .help = "a pool, with every=: starting at the Kth", .def_text = "0" },
+		  { "random", &arg_number, ARG_RANGE, .def = -1, .min = 0, .max = 100, .meta = "PCT",
+		    .help = "a pool: free a random PCT percent of the blocks" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .machine = true, .run = cmd_free_pages },
+	{ "drain", "empty per-CPU page lists into the buddy allocator",
+	  (const struct arg_def[]){
+		  { "cpu", &arg_cpu, .meta = "N|all", .words = all_word,
+		    .help = "the CPU whose lists to drain (drain_local_pages there), or all (drain_all_pages)",
+		    .def_text = "all" },
+		  { NULL } },
+	  .machine = true, .run = cmd_drain },
+	{ "fill", "allocate blocks until only leave= pages are free, pages= are taken, or allocation fails",
+	  (const struct arg_def[]){
+		  { "order", &arg_order, .help = "the blocks' order", .def_text = "0" },
+		  { "gfp", &arg_gfp, .def = FILL_GFP, .def_text = "GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN" },
+		  { "node", &arg_node, .def = -1, .def_text = "the CPU's node" },
+		  { "leave", &arg_number, .meta = "PAGES", .help = "stop when this many pages are free",
+		    .def_text = "0" },
+		  { "pages", &arg_number, .def = -1, .meta = "PAGES",
+		    .help = "stop when this many pages were taken", .def_text = "no limit" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .result = "POOL", .gives = &page_pool, .machine = true,
+	  .run = cmd_fill },
+	{ "fragment", "allocate single pages, movable and unmovable mixed at random, then free the movable ones (default) or a random share",
+	  (const struct arg_def[]){
+		  { "pages", &arg_number, .def = -1, .help = "pages to allocate",
+		    .def_text = "until memory runs out" },
+		  { "movable", &arg_number, ARG_RANGE, .def = 50, .min = 0, .max = 100, .meta = "PCT",
+		    .help = "the chance that a page is movable", .def_text = "50" },
+		  { "free", &arg_number, ARG_RANGE, .def = -1, .min = 0, .max = 100,
+		    .meta = "movable|PCT", .words = movable_word,
+		    .help = "then free the movable pages, or a random PCT percent of all",
+		    .def_text = "movable" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .result = "POOL", .gives = &page_pool, .machine = true,
+	  .run = cmd_fragment },
 	{ NULL },
 };

@@ -1,20 +1,32 @@
 /*
- * exec.c - running a parsed script: variables, expansion, the default
- * machine, errors and failures.
+ * exec.c - running a parsed script: each command in its context, errors
+ * and failures, the default machine, call sites, and the end of a run.
+ *
+ * One command runs in five steps, the same for every command:
+ *
+ *   1. it uses the machine: the default one boots if none runs yet;
+ *   2. its arguments are parsed against its table (args.c);
+ *   3. the contexts it was given are entered (cpu=N: CPU N), each
+ *      recording on the runtime's frame stack what leaving it needs;
+ *   4. its call site is set and it runs;
+ *   5. its contexts are left, innermost first.
+ *
+ * Step 5 happens on every path: after a return, after an error, and after
+ * a panic or BUG() (the kernel's hooks jump back to script_run, which
+ * unwinds the frames still on the stack).  So a command never leaves the
+ * script on another CPU, and no command switches CPU itself.
  *
  * Exit status of a run: 0 all went well; 1 an expectation or check failed
  * (the run went on to the end); 2 an error stopped the run (bad boot
  * options, unknown variable, a command that could not be carried out);
  * 3 the simulated kernel panicked or hit BUG().
  */
-#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <kmm/bug.h>
-#include <kmm/gfp.h>
 #include <kmm/errno.h>
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
@@ -22,52 +34,45 @@
 #include <kmm/procfs.h>
 #include <kmm/sched.h>
 #include <kmm/seq_file.h>
-#include "tools/kmm/script.h"
+#include "tools/kmm/command.h"
 
 static jmp_buf stop_run;		/* a panic or BUG ends the run */
-static int stop_status;
 
 /*
- * Call sites: a script line as a kernel-text address, so that the "Last
- * user" of an object and the call_site of a trace event are the same from
- * build to build (a host return address moves with every link and every
- * run under ASLR).
+ * The thread of execution of the calling host thread: the script's own,
+ * or a task's (each task is a thread of its own; see cmd_tasks.c).
  */
-#define SITE_BASE_64	0xffffffff81000000UL	/* x86_64: _text */
-#define SITE_BASE_32	0xc1000000UL		/* i386: _text (PAGE_OFFSET + 16M) */
+static __thread struct exec_state *this_ex;
 
-static char site_file[256];		/* the running script's file name, for kallsyms */
-static int site_lines;			/* its last line */
-
-static unsigned long site_address(bool i386, int line)
+struct exec_state *rt_ex(struct runtime *rt)
 {
-	return (i386 ? SITE_BASE_32 : SITE_BASE_64) + (unsigned long)line;
+	return this_ex ? this_ex : &rt->main;
 }
 
-/* kallsyms' resolver: "FILE:LINE" for the addresses site_address() makes. */
-static int site_name(char *buf, size_t size, unsigned long addr)
+void rt_set_ex(struct exec_state *ex)
 {
-	static const unsigned long bases[] = { SITE_BASE_64, SITE_BASE_32 };
-
-	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
-		if (addr > bases[i] && addr - bases[i] <= (unsigned long)site_lines)
-			return snprintf(buf, size, "%s:%lu", site_file, addr - bases[i]);
-	return 0;
+	this_ex = ex;
 }
 
-void rt_call_site(struct runtime *rt, struct script_cmd *c)
-{
-	if (kmm_booted())
-		current->call_site = site_address(arch->bits == 32, c->line);
-}
+/* ---- errors and failures ---- */
 
 int rt_error(struct runtime *rt, struct script_cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	struct exec_state *ex = rt_ex(rt);
+
+	va_start(ap, fmt);
+	if (ex->catching) {
+		/* expect error: the first error is the one the block is about. */
+		if (!ex->has_caught)
+			vsnprintf(ex->caught, sizeof(ex->caught), fmt, ap);
+		ex->has_caught = true;
+		va_end(ap);
+		return -1;
+	}
 	fflush(rt->out);
 	fprintf(stderr, "%s:%d: error: ", rt->filename, c->line);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
@@ -93,17 +98,58 @@ static void console_to_stderr(const char *text, size_t len)
 	fwrite(text, 1, len, stderr);
 }
 
+/*
+ * A panic or BUG.  The hooks run on the script's own thread even when a
+ * task's thread hit it: the kernel ends that task and raises the stop
+ * again on the thread that booted the machine (kernel/sched.c).
+ */
 static void on_panic(const char *msg)
 {
-	stop_status = 3;
 	longjmp(stop_run, 1);
 }
 
 static void on_bug(const char *file, int line)
 {
-	stop_status = 3;
 	longjmp(stop_run, 1);
 }
+
+/* ---- call sites ---- */
+
+/*
+ * A script line as a kernel-text address, so that the "Last user" of an
+ * object and the call_site of a trace event are the same from build to
+ * build (a host return address moves with every link and every run under
+ * ASLR).  kallsyms names these addresses "FILE:LINE".
+ */
+#define SITE_BASE_64	0xffffffff81000000UL	/* x86_64: _text */
+#define SITE_BASE_32	0xc1000000UL		/* i386: _text (PAGE_OFFSET + 16M) */
+
+static char site_file[256];		/* the running script's file name, for kallsyms */
+static int site_lines;			/* its last line */
+
+static unsigned long site_address(bool i386, int line)
+{
+	return (i386 ? SITE_BASE_32 : SITE_BASE_64) + (unsigned long)line;
+}
+
+/* kallsyms' resolver: "FILE:LINE" for the addresses site_address() makes. */
+static int site_name(char *buf, size_t size, unsigned long addr)
+{
+	static const unsigned long bases[] = { SITE_BASE_64, SITE_BASE_32 };
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
+		if (addr > bases[i] && addr - bases[i] <= (unsigned long)site_lines)
+			return snprintf(buf, size, "%s:%lu", site_file, addr - bases[i]);
+	return 0;
+}
+
+static void set_call_site(struct script_cmd *c)
+{
+	if (kmm_booted())
+		current->call_site = c ? site_address(arch->bits == 32, c->line) : 0;
+}
+
+/* ---- the machine ---- */
 
 /*
  * The boot runs as swapper (init_task): its allocations get the boot
@@ -118,11 +164,11 @@ int rt_boot(struct runtime *rt, struct script_cmd *c, const char *opts)
 	err = kmm_boot(opts, KMM_BOOT_DETERMINISTIC);
 	init_task.call_site = 0;
 	if (!err)
-		rt_call_site(rt, c);
+		set_call_site(c);
 	return err;
 }
 
-int rt_ensure_booted(struct runtime *rt, struct script_cmd *c)
+static int ensure_booted(struct runtime *rt, struct script_cmd *c)
 {
 	if (rt->booted)
 		return 0;
@@ -130,233 +176,204 @@ int rt_ensure_booted(struct runtime *rt, struct script_cmd *c)
 		return rt_error(rt, c, "boot: %s", kmm_error_msg());
 	rt->booted = true;
 	rt->auto_booted = true;
-	rt->boot_count++;
 	return 0;
-}
-
-int rt_kernel_cmd(struct runtime *rt, struct script_cmd *c)
-{
-	rt->has_run_kernel_cmd = true;
-	return rt_ensure_booted(rt, c);
 }
 
 void rt_machine_gone(struct runtime *rt)
 {
 	for (int i = 0; i < rt->nvars; i++)
-		value_clear(&rt->vars[i].v);
-	slab_release(rt);
+		value_release(&rt->vars[i]->v);
+	for (const struct command_group *g = command_groups; g->title; g++)
+		if (g->machine_gone)
+			g->machine_gone(rt);
 	/* The state section put back the boot's call site with the rest of init_task. */
 	init_task.call_site = 0;
 }
 
-struct value *rt_lookup(struct runtime *rt, const char *name)
+/* ---- contexts ---- */
+
+/* cpu=N: the command runs as CPU N (its per-CPU lists, its node). */
+static int cpu_enter(struct runtime *rt, struct script_cmd *c, const struct arg_val *v,
+		     struct context_frame *f)
 {
-	for (int i = 0; i < rt->nvars; i++)
-		if (!strcmp(rt->vars[i].name, name))
-			return &rt->vars[i].v;
-	return NULL;
+	f->saved = smp_processor_id();
+	if (kmm_set_cpu((int)v->num))
+		return rt_error(rt, c, "cpu=%lld: the machine has no such CPU", v->num);
+	return 0;
 }
 
-void value_clear(struct value *v)
+static void cpu_leave(struct runtime *rt, const struct context_frame *f)
 {
-	free(v->blocks);
-	free(v->objs);
-	memset(v, 0, sizeof(*v));
+	kmm_set_cpu((int)f->saved);
 }
 
-struct value *rt_assign(struct runtime *rt, const char *name)
-{
-	struct value *v = rt_lookup(rt, name);
+static const struct context_def cpu_context = {
+	.bit = CTX_CPU,
+	.arg = { "cpu", &arg_cpu, .help = "run on CPU N, with its per-CPU lists and its node",
+		 .def_text = "the script's CPU" },
+	.enter = cpu_enter,
+	.leave = cpu_leave,
+};
 
-	if (v) {
-		value_clear(v);
-		return v;
+extern const struct context_def task_context;	/* cmd_tasks.c */
+
+const struct context_def *const contexts[] = { &cpu_context, &task_context, NULL };
+
+/* Leave the contexts entered above frame @base, innermost first. */
+static void leave_frames(struct runtime *rt, struct exec_state *ex, int base)
+{
+	while (ex->nframes > base) {
+		struct context_frame *f = &ex->frames[--ex->nframes];
+
+		f->def->leave(rt, f);
 	}
-	if (rt->nvars == rt->capvars) {
-		rt->capvars = rt->capvars ? 2 * rt->capvars : 16;
-		rt->vars = realloc(rt->vars, rt->capvars * sizeof(*rt->vars));
-	}
-	rt->vars[rt->nvars].name = strdup(name);
-	memset(&rt->vars[rt->nvars].v, 0, sizeof(struct value));
-	return &rt->vars[rt->nvars++].v;
 }
 
-void rt_give_num(struct runtime *rt, struct script_cmd *c, long long n, const char *fmt)
+static int enter_contexts(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	if (c->assign) {
-		struct value *v = rt_assign(rt, c->assign);
+	struct exec_state *ex = rt_ex(rt);
 
-		v->kind = VAL_NUM;
-		v->num = n;
+	for (int i = 0; i < a->n; i++) {
+		for (int k = 0; contexts[k]; k++) {
+			struct context_frame *f;
+
+			if (a->defs[i] != &contexts[k]->arg || !a->v[i].given || !contexts[k]->enter)
+				continue;
+			if (ex->nframes == MAX_CONTEXT_FRAMES)
+				return rt_error(rt, c, "%s: contexts nested too deep", c->def->name);
+			f = &ex->frames[ex->nframes];
+			f->def = contexts[k];
+			if (contexts[k]->enter(rt, c, &a->v[i], f))
+				return -1;
+			ex->nframes++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A context that runs the command elsewhere (task=: as another task)
+ * takes it: 1 when it did (then it owns @a), -1 on an error, 0 when the
+ * command runs here.
+ */
+static int delegate(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		for (int k = 0; contexts[k]; k++)
+			if (a->defs[i] == &contexts[k]->arg && a->v[i].given &&
+			    contexts[k]->delegate)
+				return contexts[k]->delegate(rt, c, a, &a->v[i]);
+	return 0;
+}
+
+int rt_switch_context(struct runtime *rt, struct script_cmd *c, const char *key,
+		      const struct arg_val *v)
+{
+	struct context_frame f = { 0 };
+
+	for (int k = 0; contexts[k]; k++)
+		if (!strcmp(contexts[k]->arg.name, key))
+			return contexts[k]->enter(rt, c, v, &f);
+	return rt_error(rt, c, "no context '%s'", key);
+}
+
+/* ---- running commands ---- */
+
+/*
+ * The arguments live on the heap, chained from the runtime: after a panic
+ * or BUG the stack frames of the commands that were running are gone, and
+ * unwind() still frees them.
+ */
+static int run_parsed(struct runtime *rt, struct exec_state *ex, struct script_cmd *c,
+		      struct cmd_args *a)
+{
+	int base = ex->nframes;
+	int err = enter_contexts(rt, c, a);
+
+	if (!err) {
+		set_call_site(c);
+		err = c->def->run(rt, c, a);
+		set_call_site(NULL);
+	}
+	leave_frames(rt, ex, base);
+	return err;
+}
+
+/*
+ * Run @c with its arguments @a (this execution's from now on) and free
+ * them: parse them first unless @parsed, and let a context that runs
+ * commands elsewhere (task=) take it.
+ */
+static int run_args(struct runtime *rt, struct script_cmd *c, struct cmd_args *a, bool parsed)
+{
+	struct exec_state *ex = rt_ex(rt);
+	struct script_cmd *outer_cmd = ex->cmd;
+	struct cmd_args *outer_args = ex->args;
+	int err = 0;
+
+	ex->cmd = c;
+	a->outer = outer_args;
+	ex->args = a;
+	if (!parsed)
+		err = args_parse(rt, c, a);
+	if (!err && !parsed)
+		err = delegate(rt, c, a);
+	if (err > 0) {
+		/* Another task has the command and its arguments (maybe freed already). */
+		err = 0;
 	} else {
-		fprintf(rt->out, fmt, n);
+		if (!err)
+			err = run_parsed(rt, ex, c, a);
+		args_free(a);
+		free(a);
 	}
+	ex->args = outer_args;
+	ex->cmd = outer_cmd;
+	return err;
 }
 
-/* Expand "$name" and "$name.field" references. */
-char *rt_expand(struct runtime *rt, struct script_cmd *c, const char *in)
+static int run_one(struct runtime *rt, struct script_cmd *c)
 {
-	size_t cap = strlen(in) + 64, len = 0;
-	char *out = malloc(cap);
-
-	for (const char *p = in; *p;) {
-		char piece[128];
-		const char *s = piece;
-
-		if (*p == '$' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
-			char name[64], field[64] = "";
-			const char *q = p + 1;
-			size_t n = 0;
-			struct value *v;
-
-			while ((isalnum((unsigned char)*q) || *q == '_') && n < sizeof(name) - 1)
-				name[n++] = *q++;
-			name[n] = '\0';
-			if (*q == '.' && isalpha((unsigned char)q[1])) {
-				n = 0;
-				q++;
-				while ((isalnum((unsigned char)*q) || *q == '_') && n < sizeof(field) - 1)
-					field[n++] = *q++;
-				field[n] = '\0';
-			}
-			v = rt_lookup(rt, name);
-			if (!v) {
-				free(out);
-				rt_error(rt, c, "unknown variable $%s", name);
-				return NULL;
-			}
-			if (field[0]) {
-				long long x;
-				char err[160];
-
-				if (value_field(rt, v, field, &x, err, sizeof(err))) {
-					free(out);
-					rt_error(rt, c, "$%s.%s: %s", name, field, err);
-					return NULL;
-				}
-				snprintf(piece, sizeof(piece), "%lld", x);
-			} else {
-				value_format(v, piece, sizeof(piece));
-			}
-			p = q;
-		} else {
-			piece[0] = *p++;
-			piece[1] = '\0';
-		}
-		size_t n = strlen(s);
-
-		while (len + n + 1 > cap)
-			out = realloc(out, cap *= 2);
-		memcpy(out + len, s, n);
-		len += n;
-	}
-	out[len] = '\0';
-	return out;
-}
-
-char *rt_arg(struct runtime *rt, struct script_cmd *c, const char *key)
-{
-	for (int i = 0; i < c->argc; i++)
-		if (c->argv[i].key && !strcmp(c->argv[i].key, key))
-			return rt_expand(rt, c, c->argv[i].value);
-	return NULL;
-}
-
-char *rt_pos(struct runtime *rt, struct script_cmd *c, int idx)
-{
-	for (int i = 0; i < c->argc; i++)
-		if (!c->argv[i].key && idx-- == 0)
-			return rt_expand(rt, c, c->argv[i].value);
-	return NULL;
-}
-
-int rt_number(struct runtime *rt, struct script_cmd *c, const char *what, const char *s,
-	      long long *out)
-{
-	char *end;
-	unsigned long long v;
-	int neg = 0;
-
-	if (!s)
-		return rt_error(rt, c, "%s: missing value", what);
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	v = memparse(s, &end);
-	if (end == s || *end)
-		return rt_error(rt, c, "%s: '%s%s' is not a number", what, neg ? "-" : "", s);
-	*out = neg ? -(long long)v : (long long)v;
-	return 0;
-}
-
-int rt_gfp(struct runtime *rt, struct script_cmd *c, const char *s, unsigned int *out)
-{
-	if (gfp_parse(s, out))
-		return rt_error(rt, c, "gfp=%s: not a gfp mask (e.g. GFP_KERNEL|__GFP_ZERO, or a number)",
-				s);
-	return 0;
-}
-
-int rt_opt_number(struct runtime *rt, struct script_cmd *c, const char *key, long long *out)
-{
-	char *s = rt_arg(rt, c, key);
-	int r = 0;
-
-	for (int i = 0; i < c->argc; i++)
-		if (c->argv[i].key && !strcmp(c->argv[i].key, key) && !s)
-			return -1;	/* expansion failed, reported */
-	if (s)
-		r = rt_number(rt, c, key, s, out);
-	free(s);
-	return r;
-}
-
-int rt_opt_gfp(struct runtime *rt, struct script_cmd *c, unsigned int *out)
-{
-	char *s = rt_arg(rt, c, "gfp");
-	int r = 0;
-
-	for (int i = 0; i < c->argc; i++)
-		if (c->argv[i].key && !strcmp(c->argv[i].key, "gfp") && !s)
-			return -1;
-	if (s)
-		r = rt_gfp(rt, c, s, out);
-	free(s);
-	return r;
-}
-
-int rt_enter_cpu(struct runtime *rt, struct script_cmd *c, int *prev)
-{
-	long long cpu = -1;
-
-	*prev = smp_processor_id();
-	if (rt_opt_number(rt, c, "cpu", &cpu))
+	if (c->def->machine && ensure_booted(rt, c))
 		return -1;
-	if (cpu >= 0 && kmm_set_cpu((int)cpu))
-		return rt_error(rt, c, "cpu=%lld: the machine has no such CPU", cpu);
-	return 0;
+	return run_args(rt, c, calloc(1, sizeof(struct cmd_args)), false);
 }
 
-int rt_var_arg(struct runtime *rt, struct script_cmd *c, int idx, struct value **v,
-	       const char **word)
+int rt_run_parsed(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
 {
-	const char *w = NULL;
+	return run_args(rt, c, a, true);
+}
 
-	for (int i = 0, n = 0; i < c->argc; i++)
-		if (!c->argv[i].key && n++ == idx) {
-			w = c->argv[i].value;
-			break;
-		}
-	if (!w || w[0] != '$')
-		return rt_error(rt, c, "%s: need a variable ($name)%s%s", c->def->name,
-				w ? " instead of " : "", w ? w : "");
-	*word = w;
-	*v = rt_lookup(rt, w + 1);
-	if (!*v)
-		return rt_error(rt, c, "unknown variable %s", w);
+int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (run_one(rt, &cmds[i]))
+			return -1;
+		/* A task stopped with an error: the run ends with it. */
+		if (rt->stop)
+			return -1;
+	}
 	return 0;
 }
+
+/* After a panic or BUG: every command still running is over. */
+static void unwind(struct runtime *rt)
+{
+	struct exec_state *ex = &rt->main;
+
+	leave_frames(rt, ex, 0);
+	set_call_site(NULL);
+	while (ex->args) {
+		struct cmd_args *a = ex->args;
+
+		ex->args = a->outer;
+		args_free(a);
+		free(a);
+	}
+	ex->catching = 0;
+}
+
+/* ---- reading the machine's files ---- */
 
 char *rt_read_file(struct runtime *rt, struct script_cmd *c, const char *path)
 {
@@ -385,13 +402,16 @@ char *rt_read_file(struct runtime *rt, struct script_cmd *c, const char *path)
 	return m.buf ? m.buf : strdup("");
 }
 
+/* ---- a run ---- */
+
 int script_run(struct script *s, FILE *out)
 {
-	struct runtime rt = { .filename = s->filename, .out = out };
+	struct runtime *rt = calloc(1, sizeof(*rt));
 	volatile int status = 0;
-	volatile int i = 0;
 	bug_hook_t old_bug;
 
+	rt->filename = s->filename;
+	rt->out = out;
 	snprintf(site_file, sizeof(site_file), "%s",
 		 strrchr(s->filename, '/') ? strrchr(s->filename, '/') + 1 : s->filename);
 	site_lines = s->n ? s->cmds[s->n - 1].line : 0;
@@ -399,27 +419,20 @@ int script_run(struct script *s, FILE *out)
 	register_console(console_to_stderr);
 	kmm_set_panic_hook(on_panic);
 	old_bug = bug_set_hook(on_bug);
+	rt_set_ex(&rt->main);
 	if (setjmp(stop_run)) {
+		struct script_cmd *at = rt->main.cmd;
+
+		unwind(rt);
 		fflush(out);
-		fprintf(stderr, "%s:%d: the kernel stopped (%s); the run ends here\n", s->filename,
-			s->cmds[i].line, stop_status == 3 ? "panic or BUG" : "error");
-		status = stop_status;
+		fprintf(stderr, "%s:%d: the kernel stopped (panic or BUG); the run ends here\n",
+			s->filename, at ? at->line : 0);
+		status = 3;
 		goto out;
 	}
-	for (; i < s->n; i++) {
-		struct script_cmd *c = &s->cmds[i];
-		int err;
-
-		rt_call_site(&rt, c);
-		err = c->def->run(&rt, c);
-		if (kmm_booted())
-			current->call_site = 0;
-		if (err) {
-			status = 2;
-			break;
-		}
-	}
-	if (!status && rt.failures)
+	if (rt_run_commands(rt, s->cmds, s->n) || tasks_script_end(rt))
+		status = 2;
+	else if (rt->failures)
 		status = 1;
 out:
 	fflush(out);
@@ -427,12 +440,14 @@ out:
 	register_console(NULL);
 	if (kmm_booted())
 		kmm_shutdown();
-	rt_machine_gone(&rt);
+	rt_machine_gone(rt);
 	kallsyms_set_resolver(NULL);
-	for (int v = 0; v < rt.nvars; v++) {
-		free(rt.vars[v].name);
-		value_clear(&rt.vars[v].v);
+	for (int v = 0; v < rt->nvars; v++) {
+		free(rt->vars[v]->name);
+		free(rt->vars[v]);
 	}
-	free(rt.vars);
+	free(rt->vars);
+	free(rt);
+	rt_set_ex(NULL);
 	return status;
 }

@@ -4,6 +4,7 @@
  *   kmm demo            the guided demo (examples/demo.kmm, built in)
  *   kmm run FILE        run a script (FILE "-" reads standard input)
  *   kmm parse FILE      check a script's syntax without running it
+ *   kmm help [NAME]     a command or a kind of value, from the tables
  *   kmm --help | --version
  */
 #include <errno.h>
@@ -14,14 +15,15 @@
 #include <kmm/kmm.h>
 #include <kmm/params.h>
 #include <kmm/procfs.h>
-#include "tools/kmm/script.h"
+#include "tools/kmm/command.h"
 
 extern const char kmm_demo_script[];
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kmm demo | kmm run FILE | kmm parse FILE | kmm --help | kmm --version\n"
+		"usage: kmm demo | kmm run FILE | kmm parse FILE | kmm help [COMMAND|KIND] |\n"
+		"       kmm --help | kmm --version\n"
 		"\n"
 		"kmm runs the Linux %s memory manager on a simulated machine, driven by a\n"
 		"scenario script (see docs/scenario.md).  FILE - reads the script from stdin.\n"
@@ -33,9 +35,8 @@ static void usage(FILE *f)
 static void help(void)
 {
 	usage(stdout);
-	printf("\nScript commands:\n");
-	for (int i = 0; command_nth(i); i++)
-		printf("  %-60s %s\n", command_nth(i)->usage, command_nth(i)->help);
+	printf("\nScript commands (kmm help COMMAND says more):\n");
+	help_commands(stdout);
 	printf("\nBoot options (boot KEY=VALUE ...):\n");
 	for (const struct kernel_param *p = param_first(); p; p = param_next(p))
 		printf("  %-20s %s\n", p->prefix ? "node<N>" : p->name, p->help);
@@ -121,6 +122,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		help();
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") && argc <= 3) {
+		if (argc == 2) {
+			help();
+			return 0;
+		}
+		if (help_topic(stdout, argv[2])) {
+			fprintf(stderr, "kmm: no command or kind of value '%s' (kmm --help lists them)\n",
+				argv[2]);
+			return 2;
+		}
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {

@@ -12,7 +12,7 @@
 
 #define MOVABLE_MARK 0x80000000u	/* in pool_block.order: the block is movable */
 
-bool wl_pool_add(struct value *pool, struct page *page, unsigned int order)
+bool wl_pool_add(struct wl_pool *pool, struct page *page, unsigned int order)
 {
 	if (pool->nr_blocks == pool->cap_blocks) {
 		size_t cap = pool->cap_blocks ? pool->cap_blocks * 2 : 1024;
@@ -29,13 +29,12 @@ bool wl_pool_add(struct value *pool, struct page *page, unsigned int order)
 	return true;
 }
 
-long wl_fill(struct value *pool, unsigned int gfp, unsigned int order, long node,
+long wl_fill(struct wl_pool *pool, unsigned int gfp, unsigned int order, long node,
 	     long long leave, long long max_pages)
 {
 	long n = 0;
 	long long taken = 0;
 
-	pool->kind = VAL_POOL;
 	while (max_pages < 0 || taken + (1LL << order) <= max_pages) {
 		struct page *page;
 
@@ -68,7 +67,7 @@ bool wl_pool_pick(size_t i, long long every, long long offset, long long random_
 	return true;
 }
 
-void wl_pool_free(struct value *pool, long long every, long long offset, long long random_pct)
+void wl_pool_free(struct wl_pool *pool, long long every, long long offset, long long random_pct)
 {
 	size_t kept = 0;
 
@@ -81,12 +80,11 @@ void wl_pool_free(struct value *pool, long long every, long long offset, long lo
 	pool->nr_blocks = kept;
 }
 
-void wl_fragment(struct value *pool, long long pages, long long movable_pct, long long free_pct)
+void wl_fragment(struct wl_pool *pool, long long pages, long long movable_pct, long long free_pct)
 {
 	const unsigned int tries = __GFP_NORETRY | __GFP_NOWARN;
 	size_t kept = 0;
 
-	pool->kind = VAL_POOL;
 	for (long long i = 0; pages < 0 || i < pages; i++) {
 		bool movable = (long long)prandom_below(100) < movable_pct;
 		struct page *page = alloc_pages(movable ? GFP_HIGHUSER_MOVABLE | tries

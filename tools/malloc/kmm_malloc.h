@@ -27,7 +27,6 @@
 
 #include <kmm/gfp.h>
 #include <kmm/types.h>
-#include "hw/cpu.h"
 
 #define KM_EXPORT	__attribute__((visibility("default")))
 

@@ -13,7 +13,7 @@
  * Threads.  A thread that calls in for the first time takes a free CPU
  * (kmm_thread_attach(-1)) and gives it back when it exits (a pthread key
  * destructor).  When every CPU is taken, the thread borrows one per call:
- * hw_run_on_cpu() runs the call as that CPU through the takeover protocol,
+ * kmm_run_on_cpu() runs the call as that CPU through the takeover protocol,
  * like an interrupt handler, which is how every call runs anyway (see
  * GFP_MALLOC); now and then the thread tries to get a CPU of its own again.  A thread whose key destructor
  * has run (the C library frees its own thread state after that) only
@@ -26,7 +26,7 @@
  * need.
  *
  * fork().  RAM is a shared memfd: the child must get its own copy (see
- * hw/fork.h).  prepare: hold the timers, stop the CPUs, copy RAM, hold the
+ * kmm_fork_prepare() in kmm.h).  prepare: hold the timers, stop the CPUs, copy RAM, hold the
  * log and the mmap table; the forking thread's own mallocs in between go
  * to the arena.  Every kernel call being one interrupts-disabled section
  * (GFP_MALLOC), the CPUs stop between kernel calls and the copy holds no
@@ -50,17 +50,16 @@
 #include <kmm/procfs.h>
 #include <kmm/seq_file.h>
 #include <kmm/timer.h>
-#include "hw/clock.h"
-#include "hw/cpu.h"
-#include "hw/fork.h"
 #include "tools/malloc/kmm_malloc.h"
 
 /*
- * 1 GiB of RAM: its memory map (14 MiB of struct pages) is what boot
- * touches; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their
- * own.  Measured in tools/malloc/README.md.
+ * 1 GiB of RAM, whose free memory's struct pages are written only as it is
+ * used; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their own,
+ * but only two online at boot: each CPU online costs its slab arrays
+ * (16 KiB), so a CPU comes online when a thread takes the last spare one.
+ * Measured in tools/malloc/README.md.
  */
-#define KM_DEFAULT_BOOT	"ram=1G cpus=64"
+#define KM_DEFAULT_BOOT	"ram=1G cpus=64 maxcpus=2"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
@@ -97,17 +96,43 @@ static void thread_exit(void *unused)
 	t->state = KT_EXITING;
 }
 
+/*
+ * Keep a spare: when the calling thread (on a CPU of its own) took the
+ * last free online CPU and an offline one is left, it brings that one up,
+ * so that the next thread finds a CPU ready.  Only a CPU online can do it
+ * (the new one has no slab arrays to allocate its own with).
+ */
+static void keep_a_spare_cpu(void)
+{
+	int offline = -1;
+
+	for (int cpu = nr_cpu_ids - 1; cpu >= 0; cpu--) {
+		if (!cpu_online(cpu))
+			offline = cpu;
+		else if (!kmm_cpu_taken(cpu))
+			return;
+	}
+	if (offline >= 0)
+		kmm_cpu_up(offline);
+}
+
 static void attach(struct km_thread *t)
 {
 	if (kmm_thread_attach(-1) == 0) {
 		t->state = KT_ON_CPU;
 		pthread_setspecific(thread_key, t);
+		keep_a_spare_cpu();
+	} else if (num_online_cpus() < nr_cpu_ids) {
+		t->state = KT_NEW;	/* another thread took the spare; the next comes up */
 	} else {
 		t->state = KT_BORROW;
 	}
 }
 
-/* A CPU to borrow: a free one if there is one (no takeover needed), else the next in turn. */
+/*
+ * A CPU to borrow: a free online one if there is one (no takeover needed),
+ * else the next online one in turn.  Offline CPUs have no slab arrays.
+ */
 static int borrow_cpu(struct km_thread *t)
 {
 	int n = nr_cpu_ids;
@@ -115,12 +140,20 @@ static int borrow_cpu(struct km_thread *t)
 	for (int i = 0; i < n; i++) {
 		int cpu = (t->borrow_next + i) % n;
 
-		if (!__atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_RELAXED)) {
+		if (cpu_online(cpu) && !kmm_cpu_taken(cpu)) {
 			t->borrow_next = cpu + 1;
 			return cpu;
 		}
 	}
-	return t->borrow_next++ % n;
+	for (int i = 0; i < n; i++) {
+		int cpu = (t->borrow_next + i) % n;
+
+		if (cpu_online(cpu)) {
+			t->borrow_next = cpu + 1;
+			return cpu;
+		}
+	}
+	return 0;
 }
 
 /* A failed allocation that RAM could serve (beyond 4 MiB, blocks are the host's). */
@@ -149,10 +182,10 @@ void km_call(struct km_req *r)
 		km_req_run(r);
 		km_recover(r);
 	} else {
-		hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+		kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
 		if (worth_retrying(r)) {
 			drain_all_pages();
-			hw_run_on_cpu(borrow_cpu(t), km_req_run, r);
+			kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
 		}
 	}
 	t->depth--;
@@ -162,7 +195,7 @@ void km_tick(struct km_thread *t)
 {
 	u64 due;
 
-	if (hw_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
+	if (kmm_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
 		return;
 	if (pthread_mutex_trylock(&timer_lock))
 		return;
@@ -184,7 +217,7 @@ static void fork_prepare(void)
 		return;
 	km_self.depth++;
 	pthread_mutex_lock(&timer_lock);
-	fork_err = hw_fork_prepare();
+	fork_err = kmm_fork_prepare();
 	log_buf_lock();
 	mblock_lock();
 }
@@ -195,7 +228,7 @@ static void fork_parent(void)
 		return;
 	mblock_unlock();
 	log_buf_unlock();
-	hw_fork_parent();
+	kmm_fork_parent();
 	pthread_mutex_unlock(&timer_lock);
 	km_self.depth--;
 }
@@ -209,7 +242,7 @@ static void fork_child(void)
 		return;
 	mblock_unlock();
 	log_buf_unlock();
-	err = hw_fork_child();
+	err = kmm_fork_child();
 	pthread_mutex_unlock(&timer_lock);
 	if (err) {
 		char why[32];
@@ -252,7 +285,8 @@ static void km_boot(void)
 	if (!opts || !*opts)
 		opts = KM_DEFAULT_BOOT;
 	dump_setup();
-	if (kmm_boot(opts, 0)) {
+	/* The process never boots another machine: no snapshot for a reboot. */
+	if (kmm_boot(opts, KMM_BOOT_ONLY_ONCE)) {
 		warnf("kmm-malloc: cannot boot \"%s\": %s; the C library's malloc serves instead\n",
 		      opts, kmm_error_msg());
 		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);

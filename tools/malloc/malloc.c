@@ -128,9 +128,13 @@ void *km_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 
 		if (align > KM_MIN_ALIGN && want < align)
 			want = align;
-		p = kmalloc(want, gfp | (zero ? __GFP_ZERO : 0));
-		if (!p || !((uintptr_t)p & (align - 1)))
+		p = kmalloc(want, gfp);
+		if (!p || !((uintptr_t)p & (align - 1))) {
+			/* calloc needs its size zeroed, not the whole object (__GFP_ZERO). */
+			if (p && zero)
+				memset(p, 0, want);
 			return p;
+		}
 		/* Slab debugging moved the objects off their alignment. */
 		kfree(p);
 	}

@@ -1,0 +1,60 @@
+/*
+ * asm/page.h - page size, the descriptor of the simulated architecture,
+ * and the direct map: what the public headers need to convert between
+ * physical addresses, pfns and kernel (host) addresses.
+ *
+ * The architectures themselves, their address maps drawn out, live in
+ * arch/x86/layout.h; RAM and its host windows in hw/ram.h.  This header is
+ * their public face, as Linux's asm/page.h is.
+ */
+#ifndef KMM_ASM_PAGE_H
+#define KMM_ASM_PAGE_H
+
+#include <kmm/types.h>
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PFN_UP(x)	(((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_DOWN(x)	((x) >> PAGE_SHIFT)
+#define PFN_PHYS(x)	((phys_addr_t)(x) << PAGE_SHIFT)
+
+#define MAX_DMA_PFN	((16UL << 20) >> PAGE_SHIFT)	/* ZONE_DMA ends at 16 MB */
+#define MAX_DMA32_PFN	((4UL << 30) >> PAGE_SHIFT)	/* ZONE_DMA32 ends at 4 GB */
+
+struct arch_desc {
+	const char *name;		/* "x86_64", "i386" */
+	int bits;			/* width of the simulated unsigned long */
+	u64 page_offset;		/* start of the direct mapping */
+	u64 vmalloc_start, vmalloc_end;
+	u64 vmemmap_start;		/* x86_64 only */
+	u64 pkmap_base;			/* i386 only */
+	u64 fixaddr_start, fixaddr_top;	/* i386 only */
+	u64 kernel_text_map;		/* x86_64: __START_KERNEL_map */
+	unsigned long max_arch_pfn;	/* physical address limit, in pages */
+	unsigned long maxmem_pfn;	/* i386: largest lowmem, in pages */
+	int pageblock_order;
+	int sizeof_page;		/* sizeof(struct page) in that kernel */
+	int sizeof_long;
+	int sizeof_ptr;
+	int last_pkmap;			/* i386: pages in the pkmap window */
+	int free_chunk_order;		/* __free_pages_memory chunk: ilog2(BITS_PER_LONG) */
+	bool highmem;			/* has ZONE_HIGHMEM */
+	bool numa;			/* built with CONFIG_NUMA */
+	bool pae;
+	/* The zones this architecture configures, in index order. */
+	int nr_zones;
+	int zones[5];
+};
+
+extern const struct arch_desc *arch;	/* chosen at boot from hw.arch */
+
+/*
+ * The direct map: RAM is one host mapping, so physical address pa is the
+ * kernel address hw_ram_base + pa (hw/ram.c sets both at machine setup).
+ */
+extern char *hw_ram_base;	/* host address of physical address 0 */
+extern u64 hw_ram_size;		/* bytes backed (== hw.phys_end) */
+
+#endif /* KMM_ASM_PAGE_H */

@@ -1,0 +1,83 @@
+/*
+ * asm/smp.h - which simulated CPU this host thread runs as, and the CPUs of
+ * the machine: the part of the CPU interface that inline code of every
+ * layer uses (smp_processor_id(), the online map, the node of a CPU).
+ *
+ * A simulated CPU is a record (struct hw_cpu) in the simulated hardware; a
+ * host thread runs as one CPU at a time, named by the thread-local
+ * hw_this_cpu.  In deterministic mode the thread that runs a task takes
+ * the task's CPU when the task is switched in; in parallel mode each host
+ * thread owns one CPU.  The records are the hardware's (hw/cpu.c); this
+ * header is their public face, as Linux's asm/smp.h is for x86.
+ */
+#ifndef KMM_ASM_SMP_H
+#define KMM_ASM_SMP_H
+
+#include <kmm/compiler.h>
+#include <kmm/types.h>
+
+#define NR_CPUS		64	/* CONFIG_NR_CPUS of the simulated kernel */
+
+struct task_struct;
+
+struct hw_cpu {
+	int id;
+	int node;			/* NUMA node of this CPU */
+	bool present;
+	int irq_disabled;		/* written by the running thread only */
+	int takeover;			/* a remote CPU is running a handler as us */
+	int ipi_lock;			/* serialises remote handlers */
+	void *owner;			/* token of the host thread running as us */
+	/*
+	 * The task running on this CPU (x86's per-CPU current_task): written
+	 * by the scheduler when it switches tasks, read through `current`.
+	 */
+	struct task_struct *curr;
+} ____cacheline_aligned;
+
+extern struct hw_cpu hw_cpus[NR_CPUS];
+extern int nr_cpu_ids;				/* CPUs of this machine */
+extern __thread struct hw_cpu *hw_this_cpu;	/* the CPU this thread runs as */
+/*
+ * Its id and node, kept beside the pointer so that smp_processor_id() is
+ * one thread-local load, not two dependent ones (the per-CPU fast paths
+ * start with it).  Set only through hw_set_this_cpu().
+ */
+extern __thread int hw_this_cpu_id, hw_this_node_id;
+
+static inline void hw_set_this_cpu(struct hw_cpu *cpu)
+{
+	hw_this_cpu = cpu;
+	hw_this_cpu_id = cpu ? cpu->id : -1;
+	hw_this_node_id = cpu ? cpu->node : -1;
+}
+
+static inline int smp_processor_id(void)
+{
+	return hw_this_cpu_id;
+}
+#define raw_smp_processor_id() smp_processor_id()
+
+/*
+ * Every CPU of the machine is possible; the boot CPU is online from the
+ * start, the others come online in smp_init(), after the slab allocator's
+ * bootstrap (as in Linux, which matters to what that bootstrap allocates),
+ * or later (maxcpus=, kmm_cpu_up()) while other CPUs run: the bits are
+ * set with release and read with acquire, so a CPU seen online has its
+ * per-CPU data in place.
+ */
+extern unsigned long cpu_online_bits;
+#define cpu_online(cpu)	((__atomic_load_n(&cpu_online_bits, __ATOMIC_ACQUIRE) >> (cpu)) & 1)
+#define set_cpu_online(cpu, on)								\
+	do {										\
+		if (on)									\
+			__atomic_fetch_or(&cpu_online_bits, 1UL << (cpu), __ATOMIC_RELEASE);	\
+		else									\
+			__atomic_fetch_and(&cpu_online_bits, ~(1UL << (cpu)), __ATOMIC_RELEASE); \
+	} while (0)
+#define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < nr_cpu_ids; (cpu)++)
+#define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu) if (cpu_online(cpu))
+#define num_online_cpus()	   (__builtin_popcountl(__atomic_load_n(&cpu_online_bits, __ATOMIC_RELAXED)))
+#define num_possible_cpus()	   (nr_cpu_ids)
+
+#endif /* KMM_ASM_SMP_H */

@@ -1,0 +1,47 @@
+/*
+ * mm/boot.h - mm's interface to the boot sequence: what arch/x86's
+ * setup_arch()/paging_init()/mem_init() and the kernel's start_kernel()
+ * call, in the order start_kernel() calls them (kernel/main.c).  Linux
+ * declares these in include/linux/mm.h, bootmem.h and slab.h; here they
+ * have a header of their own so that the boot code sees nothing else of
+ * mm/ (mm/internal.h is for mm/ alone).  The layering check allows arch/
+ * and kernel/ to include this one file of mm/.
+ */
+#ifndef KMM_MM_BOOT_H
+#define KMM_MM_BOOT_H
+
+#include <kmm/mm.h>
+
+/* The lock order of mm/internal.h, declared to the lock validator (first thing). */
+void mm_declare_lock_order(void);
+
+/* setup_arch: the memory map and the zones. */
+extern int pageblock_order;		/* set from the architecture before anything */
+void sparse_init(void);				/* x86_64: the vmemmap memory map */
+void free_area_init_nodes(unsigned long *max_zone_pfn);
+/* The memory map holds @p (a struct page): for the address layout. */
+bool memmap_contains(const void *p);
+/* The address Linux would show for a struct page (vmemmap or flat mem_map). */
+u64 page_to_linux(const struct page *page);
+
+/* start_kernel, after setup_arch. */
+void build_all_zonelists(void);
+/* mem_init: boot memory has gone to the buddy allocator. */
+bool mm_boot_done(void);
+void mm_set_boot_done(void);
+void kmem_cache_init(void);
+void kmem_cache_init_late(void);
+void setup_per_cpu_pageset(void);
+int cpuup_prepare(int cpu);		/* bring @cpu online: its slab arrays, then online */
+void pageset_cpu_up(int cpu);		/* a CPU coming online after boot: its pagesets */
+/* The initcalls that matter to memory, in Linux's order. */
+void init_per_zone_wmark_min(void);
+void refresh_zone_stat_thresholds(void);
+void cpucache_init(void);		/* start cache_reap */
+/* vmstat_update, every second: fold the per-CPU counter deltas. */
+void refresh_all_vm_stats(void);
+
+/* Shutdown: give the memory map's host windows back. */
+void memmap_release(void);
+
+#endif /* KMM_MM_BOOT_H */

@@ -1,0 +1,430 @@
+/*
+ * deferred_init.c - struct pages initialised when the allocator first
+ * needs them (the idea of Linux's later CONFIG_DEFERRED_STRUCT_PAGE_INIT
+ * and deferred_grow_zone; kmm's own way, so that nothing shown changes).
+ *
+ * What a full boot leaves: the hand-over frees boot memory in ascending
+ * pfn order and every free block goes to the head of its list, so each
+ * zone's top-order MOVABLE list ends up holding the zone's wholly free
+ * MAX_ORDER blocks ("clean" blocks) highest pfn first.  Lists only ever
+ * grow at the head, and blocks leave them from the head (allocation,
+ * fallback) or are moved away one by one (move_freepages_block, which only
+ * touches a block the caller already holds, or the lowest blocks when
+ * setup_zone_migrate_reserve marks RESERVE pageblocks).  So, however the
+ * machine runs, the top-order MOVABLE list is
+ *
+ *	[blocks put there since boot] ++ [clean blocks not yet taken, descending]
+ *
+ * and a suffix of that descending run can stay virtual: its blocks are
+ * counted (nr_free, NR_FREE_PAGES, pgfree, totalram) but their struct
+ * pages are never written, so they cost the host nothing.
+ *
+ * The boundary.  Per zone, the deferred blocks are all clean blocks below
+ * some pfn (all of them, unless a zone has more separate runs than the
+ * table holds; the runs above the table are initialised at boot, and they
+ * come first in the list anyway).  Zones smaller than DEFERRED_MIN_ZONE,
+ * i386 (FLATMEM and highmem, like Linux, which defers on 64-bit only),
+ * deferred_init=off and a boot traced page by page initialise everything.
+ * memmap_init_zone() skips every MAX_ORDER block that lies wholly in RAM of
+ * the zone's node ("candidates"); the hand-over, which knows the final
+ * reservations, initialises the candidates that are not clean and records
+ * the clean ones as ranges.
+ *
+ * Growth.  When __rmqueue_smallest() or __rmqueue_fallback() finds the
+ * zone's top-order MOVABLE list empty and deferred blocks remain, they call
+ * deferred_grow_zone(): the highest deferred block is initialised as the
+ * free block a full boot made of it and added at the list's tail, which is
+ * exactly where it was.  The reserve
+ * walk takes the lowest deferred block (the list's last) with
+ * deferred_init_lowest().  Nothing else can reach a deferred block.
+ *
+ * Invariants (mm_check, below and in buddy_check.c): the ranges are
+ * MAX_ORDER-aligned, disjoint, sorted, each in RAM of its zone's node and
+ * outside every boot reservation; their pageblocks are MOVABLE; their
+ * struct pages are backed by no host page; per zone, their blocks number
+ * zone->nr_deferred and are counted in free_area[MAX_ORDER-1].nr_free.
+ */
+#include <kmm/bootmem.h>
+#include <kmm/irqflags.h>
+#include <kmm/kernel.h>
+#include <kmm/mm.h>
+#include <kmm/mm_check.h>
+#include <kmm/params.h>
+#include <kmm/string.h>
+#include <kmm/trace.h>
+#include <kmm/vmstat.h>
+#include "mm/internal.h"
+
+/* Zones spanning less (one section) initialise at boot: deferring saves little there. */
+#define DEFERRED_MIN_ZONE	(128UL << (20 - PAGE_SHIFT))
+
+struct deferred_range {
+	unsigned long start, end;	/* pfns, MAX_ORDER-aligned; empty once start == end */
+	struct zone *zone;
+};
+
+/*
+ * Ranges shrink under zone->lock, but the walks over the memory map
+ * (pagetypeinfo, show_mem) read them without it and then read the struct
+ * pages outside them: a block's struct pages are written before the range
+ * lets go of it (release), and a walk reads the bounds with acquire.
+ */
+#define range_publish(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELEASE)
+#define range_read(field)	__atomic_load_n(&(field), __ATOMIC_ACQUIRE)
+
+static struct {
+	bool off;			/* deferred_init=off */
+	int nr;				/* ranges, sorted by start */
+	struct deferred_range range[NR_DEFERRED_RANGES];
+} dfr __state;
+
+static int set_deferred_init(const char *val)
+{
+	if (val && !strcmp(val, "off"))
+		dfr.off = true;
+	else if (val && !strcmp(val, "on"))
+		dfr.off = false;
+	else
+		return kmm_error("deferred_init=%s: need on or off", val ? val : "");
+	return 0;
+}
+early_param("deferred_init", set_deferred_init, "initialise free struct pages when first allocated (on, the default) or all at boot (off); nothing shown differs");
+
+static bool zone_may_defer(const struct zone *zone)
+{
+	return !dfr.off && !arch->highmem && zone->spanned_pages >= DEFERRED_MIN_ZONE;
+}
+
+/* Is [pfn, pfn + MAX_ORDER_NR_PAGES) inside one active range of @nid? */
+static bool block_in_node_ram(unsigned long pfn, int nid)
+{
+	for (int i = 0; i < nr_nodemap_entries; i++)
+		if (early_node_map[i].nid == nid && pfn >= early_node_map[i].start_pfn &&
+		    pfn + MAX_ORDER_NR_PAGES <= early_node_map[i].end_pfn)
+			return true;
+	return false;
+}
+
+/*
+ * A candidate: a MAX_ORDER block (@pfn aligned) wholly in @zone and in RAM
+ * of its node, in a zone that may defer.  memmap_init_zone() leaves it to
+ * the hand-over.
+ */
+bool deferred_block_candidate(const struct zone *zone, unsigned long pfn)
+{
+	return zone_may_defer(zone) && pfn >= zone->zone_start_pfn &&
+	       pfn + MAX_ORDER_NR_PAGES <= zone->zone_start_pfn + zone->spanned_pages &&
+	       block_in_node_ram(pfn, zone->node);
+}
+
+/* ---- the hand-over ---- */
+
+/* Append a clean block to the table; false when the table is full. */
+static bool add_deferred_block(struct zone *zone, unsigned long pfn)
+{
+	struct deferred_range *last = dfr.nr ? &dfr.range[dfr.nr - 1] : NULL;
+
+	if (last && last->zone == zone && last->end == pfn) {
+		last->end += MAX_ORDER_NR_PAGES;
+		return true;
+	}
+	if (dfr.nr == NR_DEFERRED_RANGES)
+		return false;
+	dfr.range[dfr.nr++] = (struct deferred_range){ pfn, pfn + MAX_ORDER_NR_PAGES, zone };
+	return true;
+}
+
+/* Account the zone's deferred blocks as the full hand-over counts its frees. */
+static void account_deferred(struct zone *zone, unsigned long blocks)
+{
+	unsigned long pages = blocks * MAX_ORDER_NR_PAGES, flags;
+
+	zone->nr_deferred = blocks;
+	area_add_free(&zone->free_area[MAX_ORDER - 1], blocks);
+	local_irq_save(flags);
+	__count_vm_events(PGFREE, pages);
+	__mod_zone_page_state(zone, NR_FREE_PAGES, pages);
+	local_irq_restore(flags);
+}
+
+/*
+ * The hand-over's first step (free_all_bootmem, before it frees): sort each
+ * candidate block into clean (deferred, and accounted as freed) or not
+ * (initialised now, then freed or kept reserved like any other page).
+ * @res: the reservations in pfns, sorted by start, possibly overlapping.
+ */
+void deferred_init_boot(const struct pfn_range *res, int nres)
+{
+	/* A traced hand-over shows every free: then nothing waits. */
+	bool defer = !trace_on(mm_page_free_direct);
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+		unsigned long max_end = 0, blocks = 0;
+		bool table_full = false;
+		int i = 0;
+
+		if (!zone_may_defer(zone))
+			continue;
+		for (unsigned long pfn = round_up(zone->zone_start_pfn, MAX_ORDER_NR_PAGES);
+		     pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
+			if (!block_in_node_ram(pfn, zone->node))
+				continue;
+			/* Some reservation starting before the block's end reaches into it? */
+			for (; i < nres && res[i].start < pfn + MAX_ORDER_NR_PAGES; i++)
+				max_end = max(max_end, res[i].end);
+			if (max_end <= pfn && defer && !table_full) {
+				if (add_deferred_block(zone, pfn)) {
+					blocks++;
+					continue;
+				}
+				/* The zone's higher clean blocks come first in its list: they start initialised. */
+				table_full = true;
+			}
+			memmap_init_block(zone, pfn);
+		}
+		if (blocks)
+			account_deferred(zone, blocks);
+	}
+	/* Zones come node by node: keep the table in pfn order. */
+	for (int a = 1; a < dfr.nr; a++)
+		for (int b = a; b > 0 && dfr.range[b].start < dfr.range[b - 1].start; b--) {
+			struct deferred_range t = dfr.range[b];
+
+			dfr.range[b] = dfr.range[b - 1];
+			dfr.range[b - 1] = t;
+		}
+}
+
+/* ---- growth ---- */
+
+/*
+ * Write the struct pages of the clean block at @pfn as the full hand-over
+ * left them: the block's first page heads a free block of order
+ * MAX_ORDER-1 (not yet on a list); no page is reserved or referenced; the
+ * first pages of the chunks that were merged away (every other chunk but
+ * the first) have the list pointers list_del() poisoned.
+ */
+static struct page *init_free_block(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	unsigned long merged = 2UL << arch->free_chunk_order;
+
+	for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++) {
+		struct page *p = page + i;
+
+		memset(p, 0, sizeof(*p));
+		set_page_links(p, zone_idx(zone), zone_to_nid(zone));
+		reset_page_mapcount(p);
+		if (i && !(i & (merged - 1))) {
+			p->lru.next = LIST_POISON1;
+			p->lru.prev = LIST_POISON2;
+		} else {
+			INIT_LIST_HEAD(&p->lru);
+		}
+	}
+	set_page_order(page, MAX_ORDER - 1);
+	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred - 1);
+	return page;
+}
+
+static struct deferred_range *zone_range(const struct zone *zone, bool highest)
+{
+	struct deferred_range *found = NULL;
+
+	for (int i = 0; i < dfr.nr; i++) {
+		struct deferred_range *r = &dfr.range[i];
+
+		if (r->zone != zone || r->start == r->end)
+			continue;
+		found = r;
+		if (!highest)
+			break;
+	}
+	BUG_ON(!found);
+	return found;
+}
+
+/*
+ * The highest deferred block joins the tail of the zone's top-order
+ * MOVABLE list: the next block after the list's initialised ones.
+ */
+void deferred_grow_zone(struct zone *zone)
+{
+	struct deferred_range *r = zone_range(zone, true);
+	struct page *page;
+
+	assert_spin_locked(&zone->lock);
+	page = init_free_block(zone, r->end - MAX_ORDER_NR_PAGES);
+	range_publish(r->end, r->end - MAX_ORDER_NR_PAGES);
+	list_add_tail(&page->lru, &zone->free_area[MAX_ORDER - 1].free_list[MIGRATE_MOVABLE]);
+}
+
+/*
+ * The zone's lowest deferred block, which must start at @pfn, initialised
+ * and put at the head of the @migratetype top-order list: where
+ * move_freepages_block() puts the last block of the MOVABLE list.
+ */
+void deferred_init_lowest(struct zone *zone, unsigned long pfn, int migratetype)
+{
+	struct deferred_range *r = zone_range(zone, false);
+	struct page *page;
+
+	assert_spin_locked(&zone->lock);
+	BUG_ON(r->start != pfn);
+	page = init_free_block(zone, pfn);
+	range_publish(r->start, pfn + MAX_ORDER_NR_PAGES);
+	list_add(&page->lru, &zone->free_area[MAX_ORDER - 1].free_list[migratetype]);
+}
+
+/*
+ * Initialise every deferred block now, in list order: the machine is then
+ * exactly as a boot with deferred_init=off left it (tests compare them).
+ */
+void deferred_init_all(void)
+{
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		unsigned long flags;
+
+		spin_lock_irqsave(&zone->lock, flags);
+		while (zone->nr_deferred)
+			deferred_grow_zone(zone);
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
+/* ---- lookups for the walks over the memory map ---- */
+
+/*
+ * The first non-empty deferred range that ends after @pfn: returns its
+ * start (which may be below @pfn) and sets *end; ULONG_MAX if none.
+ */
+unsigned long deferred_next(unsigned long pfn, unsigned long *end)
+{
+	for (int i = 0; i < dfr.nr; i++) {
+		unsigned long start = range_read(dfr.range[i].start), e = range_read(dfr.range[i].end);
+
+		if (e > pfn && start < e) {
+			*end = e;
+			return start;
+		}
+	}
+	*end = ULONG_MAX;
+	return ULONG_MAX;
+}
+
+/* The end of the deferred range holding @pfn, or 0 if @pfn's struct page is initialised. */
+unsigned long deferred_range_end(unsigned long pfn)
+{
+	unsigned long end, start = deferred_next(pfn, &end);
+
+	return start <= pfn ? end : 0;
+}
+
+/* The zone's non-empty deferred ranges, at most @max of them, ascending. */
+int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < dfr.nr && n < max; i++) {
+		unsigned long start = range_read(dfr.range[i].start), end = range_read(dfr.range[i].end);
+
+		if (dfr.range[i].zone == zone && start < end)
+			out[n++] = (struct pfn_range){ start, end };
+	}
+	return n;
+}
+
+unsigned long free_list_blocks(struct zone *zone, int order, int mt)
+{
+	unsigned long n = list_count(&zone->free_area[order].free_list[mt]);
+
+	if (order == MAX_ORDER - 1 && mt == MIGRATE_MOVABLE)
+		n += READ_ONCE(zone->nr_deferred);
+	return n;
+}
+
+/* ---- mm_check ---- */
+
+static int check_range(struct seq_file *report, struct zone *zone, const struct pfn_range *r)
+{
+	unsigned long zend = zone->zone_start_pfn + zone->spanned_pages;
+	long resident;
+
+	if ((r->start | r->end) & (MAX_ORDER_NR_PAGES - 1)) {
+		check_report(report, "%s: deferred range [%#lx, %#lx) is not MAX_ORDER-aligned",
+			     zone->name, r->start, r->end);
+		return 1;
+	}
+	if (r->start < zone->zone_start_pfn || r->end > zend || !zone_may_defer(zone)) {
+		check_report(report, "%s: deferred range [%#lx, %#lx) is outside the zone or the zone defers nothing",
+			     zone->name, r->start, r->end);
+		return 1;
+	}
+	for (unsigned long pfn = r->start; pfn < r->end; pfn += MAX_ORDER_NR_PAGES) {
+		if (!block_in_node_ram(pfn, zone->node)) {
+			check_report(report, "%s: deferred block %#lx is not RAM of node %d",
+				     zone->name, pfn, zone->node);
+			return 1;
+		}
+		for (unsigned long b = pfn; b < pfn + MAX_ORDER_NR_PAGES; b += pageblock_nr_pages) {
+			int mt = __get_pageblock_migratetype(zone, b);
+
+			if (mt != MIGRATE_MOVABLE) {
+				check_report(report, "%s: deferred pageblock %#lx is %s, not Movable",
+					     zone->name, b, migratetype_names[mt]);
+				return 1;
+			}
+		}
+	}
+	resident = memmap_resident_pages(r->start, r->end - r->start);
+	if (resident) {
+		check_report(report, "%s: deferred range [%#lx, %#lx): %ld host pages back its struct pages",
+			     zone->name, r->start, r->end, resident);
+		return 1;
+	}
+	return 0;
+}
+
+static int check_deferred(struct seq_file *report)
+{
+	unsigned long prev_end = 0;
+	struct zone *zone;
+	int problems = 0;
+
+	/* Ranges only shrink: sorted and disjoint whatever runs meanwhile. */
+	for (int i = 0; i < dfr.nr; i++) {
+		unsigned long start = range_read(dfr.range[i].start), end = range_read(dfr.range[i].end);
+
+		if (start > end || (start < end && start < prev_end)) {
+			check_report(report, "deferred range [%#lx, %#lx) overlaps or precedes the one before",
+				     start, end);
+			problems++;
+		}
+		if (start < end)
+			prev_end = end;
+	}
+	for_each_zone(zone) {
+		struct pfn_range r[NR_DEFERRED_RANGES];
+		unsigned long blocks = 0, flags;
+		int n;
+
+		spin_lock_irqsave(&zone->lock, flags);
+		n = deferred_zone_ranges(zone, r, NR_DEFERRED_RANGES);
+		for (int i = 0; i < n; i++) {
+			problems += check_range(report, zone, &r[i]);
+			blocks += (r[i].end - r[i].start) / MAX_ORDER_NR_PAGES;
+		}
+		if (blocks != zone->nr_deferred) {
+			check_report(report, "%s: nr_deferred is %u but the ranges hold %lu blocks",
+				     zone->name, zone->nr_deferred, blocks);
+			problems++;
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return problems;
+}
+MM_CHECK(deferred, check_deferred);

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Deferred struct page initialisation changes nothing a script can see:
+# every test script and example prints exactly what it prints with
+# deferred_init=off, on its own machine and on larger ones that defer
+# (its first boot line replaced), the option itself aside.
+set -u
+kmm=$1
+shift
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+n=0
+
+# compare SCRIPT LABEL: run it as is and with deferred_init=off on every boot line.
+compare() {
+	cp "$1" "$tmp/script.kmm"
+	"$kmm" run "$tmp/script.kmm" >"$tmp/on.out" 2>&1
+	on=$?
+	sed -E 's/^([[:space:]]*boot)([[:space:]]|$)/\1 deferred_init=off\2/' "$1" >"$tmp/script.kmm"
+	"$kmm" run "$tmp/script.kmm" >"$tmp/off.raw" 2>&1
+	off=$?
+	sed -E 's/deferred_init=off ?//' "$tmp/off.raw" >"$tmp/off.out"
+	n=$((n + 1))
+	if [ $on != $off ] || ! cmp -s "$tmp/on.out" "$tmp/off.out"; then
+		echo "differs with deferred_init=off: $2 (exit $on, with it off $off)"
+		diff "$tmp/off.out" "$tmp/on.out" | head -10
+		status=1
+	fi
+}
+
+for s in "$@"; do
+	name=$(basename "$s" .kmm)
+	compare "$s" "$name"
+	for machine in "ram=6G nodes=2 cpus=4" "ram=3G kernelcore=1G" "ram=2G mobility_grouping=off"; do
+		sed -E "0,/^[[:space:]]*boot([[:space:]].*)?$/s//boot $machine/" "$s" >"$tmp/v.kmm"
+		compare "$tmp/v.kmm" "$name on $machine"
+	done
+done
+[ $status = 0 ] && echo "$n runs: the same output with deferred_init=off"
+exit $status
