@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <kmm/compiler.h>
+#include <kmm/lockdep.h>
 #include "hw/cpu.h"
 #include "hw/fork.h"
 #include "hw/ram.h"
@@ -95,6 +96,13 @@ int hw_fork_prepare(void)
 	int fd, err;
 
 	hw_cpus_freeze();
+	/*
+	 * The lock validator's graph lock is held only for short stretches,
+	 * never across a local_irq_save(): with the CPUs stopped it is free
+	 * or about to be, and taking it keeps the child from inheriting it
+	 * held by a thread it does not have.
+	 */
+	lockdep_fork_prepare();
 	if (hw_ram_fd() < 0)
 		return 0;
 	fd = memfd_create("kmm-ram", MFD_CLOEXEC);
@@ -119,6 +127,7 @@ void hw_fork_parent(void)
 	if (copy_fd >= 0)
 		close(copy_fd);
 	copy_fd = -1;
+	lockdep_fork_finish();
 	hw_cpus_thaw(false);
 }
 
@@ -239,6 +248,7 @@ int hw_fork_child(void)
 		}
 		copy_fd = -1;
 	}
+	lockdep_fork_finish();
 	hw_cpus_thaw(true);
 	return err;
 }

@@ -45,19 +45,27 @@ static pid_t alloc_pid(void)
 	return pid;
 }
 
+/*
+ * tasklist_lock is taken with interrupts off, as Linux's write_lock_irq()
+ * does: then no CPU stopped for the host's fork() holds it.
+ */
 static void link_task(struct task_struct *p)
 {
-	spin_lock(&tasklist_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&tasklist_lock, flags);
 	p->pid = alloc_pid();
 	list_add_tail(&p->tasks, &init_task.tasks);
-	spin_unlock(&tasklist_lock);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
 }
 
 static void unlink_task(struct task_struct *p)
 {
-	spin_lock(&tasklist_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&tasklist_lock, flags);
 	list_del_init(&p->tasks);
-	spin_unlock(&tasklist_lock);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
 }
 
 struct task_struct *task_alloc(const char *comm, unsigned int flags)
@@ -106,14 +114,15 @@ void task_release_all(struct task_struct *p)
 struct task_struct *find_task_by_pid(pid_t pid)
 {
 	struct task_struct *p, *found = NULL;
+	unsigned long flags;
 
-	spin_lock(&tasklist_lock);
+	spin_lock_irqsave(&tasklist_lock, flags);
 	for_each_process(p)
 		if (p->pid == pid) {
 			found = p;
 			break;
 		}
-	spin_unlock(&tasklist_lock);
+	spin_unlock_irqrestore(&tasklist_lock, flags);
 	return found;
 }
 

@@ -120,6 +120,16 @@ void lockdep_thread_reset(void)
 	lockdep_recursion = 0;
 }
 
+void lockdep_fork_prepare(void)
+{
+	graph_lock();
+}
+
+void lockdep_fork_finish(void)
+{
+	graph_unlock();
+}
+
 void lockdep_on(void)
 {
 	lockdep_recursion--;
@@ -585,6 +595,14 @@ void lockdep_held_bug(const void *lock, const char *file, int line)
 #else /* !KMM_DEBUG: the validator is compiled out */
 
 void lockdep_thread_reset(void)
+{
+}
+
+void lockdep_fork_prepare(void)
+{
+}
+
+void lockdep_fork_finish(void)
 {
 }
 

@@ -87,6 +87,13 @@ static inline bool lock_is_held(const void *lock __maybe_unused)
 }
 #endif
 
+/*
+ * Around the host's fork() (hw/fork.c): hold the validator's own lock so
+ * that the child does not inherit it held; finish releases it on both sides.
+ */
+void lockdep_fork_prepare(void);
+void lockdep_fork_finish(void);
+
 /* Stop watching this thread's locks for a while (printk does, around its own lock). */
 void lockdep_off(void);
 void lockdep_on(void);
