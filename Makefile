@@ -8,6 +8,9 @@
 #   make bench      build, then run the benchmarks (results in build/bench/)
 #   make fuzz       long fuzzing runs (FUZZ_SECONDS each, default 600)
 #   make stress     the parallel-mode tests (debug and TSan), 50 times longer
+#   make mutate     mutation testing: every mutant of tests/mutate/mutants.txt
+#                   applied to a copy of the tree, the debug tests run against it;
+#                   fails below 95% killed (tests/mutate/mutate.py)
 #   make install    install the program, libkmm (.so, .a), the headers, kmm.pc and
 #                   libkmm-malloc.so under PREFIX (default /usr/local)
 #   make format     clang-format every source file
@@ -18,7 +21,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 PREFIX     ?= /usr/local
 
-.PHONY: all demo test bench fuzz stress format clean configure fuzz-build deps install
+.PHONY: all demo test bench fuzz stress mutate format clean configure fuzz-build deps install
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -56,6 +59,9 @@ fuzz: fuzz-build
 
 stress: all
 	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -j $(JOBS) -L stress
+
+mutate:
+	python3 tests/mutate/mutate.py --work $(abspath $(BUILD))/mutate -j $(JOBS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -175,9 +175,18 @@ static void kmem_list3_init(struct kmem_list3 *parent, bool off_slab)
 	parent->free_touched = 0;
 }
 
+/*
+ * When a node's lists are next due for cache_reap: in 4 s, the caches
+ * staggered over those 4 s by their address, as in Linux.  The address is
+ * the one Linux would use (lptr): a host address changes from run to run,
+ * and so would every reap after the first.  cache_cache, a static object
+ * with no address in RAM, counts as 0.
+ */
 static unsigned long reap_time(struct kmem_cache *cachep)
 {
-	return jiffies + REAPTIMEOUT_LIST3 + ((unsigned long)cachep) % REAPTIMEOUT_LIST3;
+	unsigned long addr = cachep == cache_cache_p ? 0 : lptr(cachep);
+
+	return jiffies + REAPTIMEOUT_LIST3 + addr % REAPTIMEOUT_LIST3;
 }
 
 /* Point @cachep's lists at the static ones from @index on (the bootstrap). */

@@ -1,4 +1,5 @@
 /* harness.c - see harness.h. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,11 +132,33 @@ const char *proc_text(const char *path)
 	return m.buf ? m.buf : "";
 }
 
+/*
+ * Run every test, or those whose name matches argv[1] (cmocka's filter: an
+ * exact name, or a pattern with * and ?).  A name that matches no test is
+ * an error, not an empty run: a typo in a CTest registration or on the
+ * command line must not pass silently.
+ */
 int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **argv)
 {
 	bug_set_hook(trap_bug);
 	kmm_set_panic_hook(trap_panic);
-	if (argc > 1)
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [TEST]\n", argv[0]);
+		return 2;
+	}
+	if (argc == 2) {
+		size_t matched = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!fnmatch(argv[1], tests[i].name, 0))
+				matched++;
+		if (!matched) {
+			fprintf(stderr, "%s: no test named \"%s\"; the tests are:\n", argv[0], argv[1]);
+			for (size_t i = 0; i < n; i++)
+				fprintf(stderr, "  %s\n", tests[i].name);
+			return 2;
+		}
 		cmocka_set_test_filter(argv[1]);
+	}
 	return _cmocka_run_group_tests(argv[0], tests, n, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * catching BUG() and panic, and mm_check() at the end.
  *
  * A test binary runs all its tests, or the one named by its argument
- * (CTest registers each test by name: "dbg.buddy.split_and_merge").
+ * (CTest registers each test by name: "dbg.buddy.split_and_merge"); a
+ * name that matches no test exits with status 2 and the list of names.
  */
 #ifndef KMM_TEST_HARNESS_H
 #define KMM_TEST_HARNESS_H

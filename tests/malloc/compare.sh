@@ -1,7 +1,9 @@
 #!/bin/sh
 # compare.sh LIB CMD [ARG...] - run CMD with the C library's malloc, then
-# with LIB preloaded: standard output and exit status must be the same,
-# byte for byte.  Prints both wall times (milliseconds) for the record.
+# with LIB preloaded (one library, or several separated by ':', e.g.
+# libkmm-malloc.so and the served.c check): standard output and exit status
+# must be the same, byte for byte.  Prints both wall times (milliseconds)
+# for the record.
 # KMM_MALLOC_* variables in the environment reach only the second run's
 # library (the first run has no library to read them).
 set -u

@@ -1,8 +1,9 @@
 /*
- * test_alloc.c - the allocator's policies: watermarks and their edges,
- * zonelist fallback across zones and nodes, zone and node constraints of
- * gfp flags, migrate-type fallback and pageblock stealing, fault injection,
- * the failure report, and the anti-fragmentation experiment.
+ * test_alloc.c - the allocator's policies: zonelist fallback across zones
+ * and nodes, zone and node constraints of gfp flags, pageblock stealing
+ * seen through /proc/pagetypeinfo, fault injection, the failure report,
+ * and the anti-fragmentation experiment.  The rules one by one, with exact
+ * states: test_migrate.c, test_pcp.c, test_watermark.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <kmm/fault-inject.h>
 #include <kmm/printk.h>
 #include <kmm/gfp.h>
+#include <kmm/jiffies.h>
 #include <kmm/mm.h>
 #include <kmm/procfs.h>
 #include <kmm/sched.h>
@@ -18,156 +20,12 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/zone_lab.h"
 #include "tools/kmm/workload.h"
 
 static struct zone *zone_of(int nid, enum zone_type z)
 {
 	return &NODE_DATA(nid)->node_zones[z];
-}
-
-/* A zone with @free pages, of which nr[o] blocks at each order below 4. */
-static void fake_zone(struct zone *z, long free, const unsigned long *nr)
-{
-	memset(z, 0, sizeof(*z));
-	atomic_long_set(&z->vm_stat[NR_FREE_PAGES], free);
-	for (int o = 0; o < 4; o++)
-		z->free_area[o].nr_free = nr ? nr[o] : 0;
-}
-
-/*
- * zone_watermark_ok at its edges (seed 003, 2.5.5.2.1): after taking 2^order
- * pages, more than mark (halved by ALLOC_HIGH, less a quarter by
- * ALLOC_HARDER) plus the reserve for the class must stay free; and at each
- * lower order the pages still free in larger blocks must exceed the
- * requirement halved once per order.
- */
-static void watermark_ok_at_the_edges(void **state)
-{
-	struct zone z;
-	unsigned long nr[4] = { 50, 12, 0, 0 };
-
-	fake_zone(&z, 101, NULL);
-	assert_true(zone_watermark_ok(&z, 0, 100, 0, 0));	/* 101 > 100 */
-	fake_zone(&z, 100, NULL);
-	assert_false(zone_watermark_ok(&z, 0, 100, 0, 0));	/* 100 > 100 fails */
-
-	/* ALLOC_HIGH: 100 - 50 = 50. */
-	fake_zone(&z, 51, NULL);
-	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH));
-	fake_zone(&z, 50, NULL);
-	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH));
-	/* ALLOC_HARDER: 100 - 25 = 75. */
-	fake_zone(&z, 76, NULL);
-	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HARDER));
-	fake_zone(&z, 75, NULL);
-	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HARDER));
-	/* Both: 100 - 50 = 50, 50 - 12 = 38. */
-	fake_zone(&z, 39, NULL);
-	assert_true(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH | ALLOC_HARDER));
-	fake_zone(&z, 38, NULL);
-	assert_false(zone_watermark_ok(&z, 0, 100, 0, ALLOC_HIGH | ALLOC_HARDER));
-	/* lowmem_reserve of the class is added to the mark. */
-	fake_zone(&z, 121, NULL);
-	z.lowmem_reserve[ZONE_DMA32] = 20;
-	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA32, 0));
-	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA, 0));
-	z.vm_stat[NR_FREE_PAGES].counter = 120;
-	assert_false(zone_watermark_ok(&z, 0, 100, ZONE_DMA32, 0));
-	assert_true(zone_watermark_ok(&z, 0, 100, ZONE_DMA, 0));
-
-	/*
-	 * Order 2, mark 100, 104 free: 104 - 4 + 1 = 101 > 100.  Order 0:
-	 * 101 - 50 = 51 > 50.  Order 1: 51 - 12 * 2 = 27 > 25.  Passes.
-	 */
-	fake_zone(&z, 104, nr);
-	assert_true(zone_watermark_ok(&z, 2, 100, 0, 0));
-	nr[1] = 13;		/* 51 - 26 = 25, not > 25 */
-	fake_zone(&z, 104, nr);
-	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
-	nr[1] = 12;
-	nr[0] = 51;		/* 101 - 51 = 50, not > 50 */
-	fake_zone(&z, 104, nr);
-	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
-	fake_zone(&z, 103, NULL);	/* 103 - 3 = 100: fails before the loop */
-	assert_false(zone_watermark_ok(&z, 2, 100, 0, 0));
-}
-
-/*
- * min_free_kbytes = 1024 on 64M: pages_min 256, lowmem = 3943 + 12120 =
- * 16063 pages.  DMA gets 256 * 3943 / 16063 = 62, DMA32 256 * 12120 /
- * 16063 = 193; low = min + tmp/4, high = min + tmp/2.  lowmem_reserve of
- * DMA against DMA32 allocations: 12120 / 256 = 47.
- */
-static void watermarks_split_min_free_kbytes_by_zone_size(void **state)
-{
-	struct zone *dma, *dma32;
-
-	boot_or_fail("ram=64M cpus=1");
-	dma = zone_of(0, ZONE_DMA);
-	dma32 = zone_of(0, ZONE_DMA32);
-	/* The default: sqrt(16 * lowmem KB) = sqrt(16 * 64252) = 1013. */
-	assert_int_equal(min_free_kbytes, 1013);
-	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "1024"), 0);
-	assert_string_equal(proc_text("/proc/sys/vm/min_free_kbytes"), "1024\n");
-	assert_int_equal(min_wmark_pages(dma), 62);
-	assert_int_equal(low_wmark_pages(dma), 62 + 15);
-	assert_int_equal(high_wmark_pages(dma), 62 + 31);
-	assert_int_equal(min_wmark_pages(dma32), 193);
-	assert_int_equal(low_wmark_pages(dma32), 193 + 48);
-	assert_int_equal(high_wmark_pages(dma32), 193 + 96);
-	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], 47);
-	assert_int_equal(dma->lowmem_reserve[ZONE_DMA], 0);
-	assert_string_equal(proc_text("/proc/sys/vm/lowmem_reserve_ratio"), "256\t256\t32\n");
-	assert_non_null(strstr(proc_text("/proc/zoneinfo"), "        protection: (0, 47, 47, 47)"));
-
-	/* A larger ratio: 12120 / 1000 = 12. */
-	assert_int_equal(proc_write("/proc/sys/vm/lowmem_reserve_ratio", "1000 256 32"), 0);
-	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], 12);
-	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "-1"), -EINVAL);
-	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "lots"), -EINVAL);
-	assert_mm_check();
-}
-
-/*
- * Exhausting memory: GFP_KERNEL stops at the min watermark (plus, in DMA,
- * the reserve against DMA32 allocations); GFP_ATOMIC goes deeper; a task
- * in PF_MEMALLOC takes everything.  The zones' counters may lag by their
- * per-CPU fold threshold, as in Linux.
- */
-static void watermarks_decide_who_gets_the_last_pages(void **state)
-{
-	struct wl_pool pool = { 0 };
-	struct zone *dma, *dma32;
-	long slack;
-
-	boot_or_fail("ram=64M cpus=1");
-	proc_write("/proc/sys/vm/min_free_kbytes", "1024");
-	dma = zone_of(0, ZONE_DMA);
-	dma32 = zone_of(0, ZONE_DMA32);
-	slack = dma32->pageset[0].stat_threshold + 1;
-
-	wl_fill(&pool, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0, -1, 0, -1);
-	drain_all_pages();
-	refresh_all_vm_stats();
-	assert_in_range(zone_page_state(dma32, NR_FREE_PAGES), 193 - slack, 193 + slack);
-	assert_in_range(zone_page_state(dma, NR_FREE_PAGES), 62 + 47 - slack, 62 + 47 + slack);
-
-	/* GFP_ATOMIC: min 193 - 96 - 24 = 73 in DMA32; in DMA 62 - 31 - 7 + 47 = 71. */
-	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
-	drain_all_pages();
-	refresh_all_vm_stats();
-	assert_in_range(zone_page_state(dma32, NR_FREE_PAGES), 73 - slack, 73 + slack);
-	assert_in_range(zone_page_state(dma, NR_FREE_PAGES), 71 - slack, 71 + slack);
-
-	current->flags |= PF_MEMALLOC;
-	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
-	current->flags &= ~PF_MEMALLOC;
-	drain_all_pages();
-	refresh_all_vm_stats();
-	assert_int_equal(nr_free_pages(), 0);
-	wl_pool_free(&pool, 0, 0, -1);
-	free(pool.blocks);
-	assert_mm_check();
 }
 
 /* An allocation that cannot be served says so, as Linux does. */
@@ -207,6 +65,46 @@ static void oom_without_a_victim_panics(void **state)
 	EXPECT_KERNEL_STOP(alloc_pages(GFP_KERNEL, 0));
 	assert_true(dmesg_has("init invoked oom-killer: gfp_mask=0xd0, order=0"));
 	assert_true(dmesg_has("Kernel panic - not syncing: Out of memory and no killable processes..."));
+	free(pool.blocks);
+	kmm_shutdown();
+}
+
+/*
+ * The OOM killer is for small allocations only: with memory exhausted, a
+ * GFP_KERNEL request above PAGE_ALLOC_COSTLY_ORDER (3) fails, reported as
+ * a failure without invoking it and without retrying (no __GFP_REPEAT or
+ * __GFP_NOFAIL); one of order 3 invokes it (and, with no task to kill,
+ * panics).
+ */
+static void costly_orders_fail_without_the_oom_killer(void **state)
+{
+	struct wl_pool pool = { 0 };
+	unsigned long start;
+
+	boot_or_fail("ram=64M cpus=1");
+	current->flags |= PF_MEMALLOC;
+	wl_fill(&pool, GFP_ATOMIC | __GFP_NOWARN, 0, -1, 0, -1);
+	current->flags &= ~PF_MEMALLOC;
+	start = jiffies;
+	assert_null(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER + 1));
+	assert_true(dmesg_has("init: page allocation failure. order:4, mode:0xd0\n"));
+	assert_false(dmesg_has("invoked oom-killer"));
+	assert_int_equal(jiffies, start);	/* and no retry: nothing waited */
+	/*
+	 * Without __GFP_FS there is no OOM killer to try; then only small
+	 * orders retry (as if __GFP_NOFAIL), waiting HZ / 50 between rounds
+	 * until kmm's livelock guard gives up: an order-4 request fails at
+	 * once, an order-3 one after waiting.
+	 */
+	assert_null(alloc_pages(GFP_NOFS | __GFP_NOWARN, PAGE_ALLOC_COSTLY_ORDER + 1));
+	assert_int_equal(jiffies, start);
+	assert_false(dmesg_has("allocation livelock"));
+	assert_null(alloc_pages(GFP_NOFS | __GFP_NOWARN, PAGE_ALLOC_COSTLY_ORDER));
+	assert_true(jiffies > start);
+	assert_true(dmesg_has("init: allocation livelock: no task can free memory, failing the allocation\n"));
+	start = jiffies;
+	EXPECT_KERNEL_STOP(alloc_pages(GFP_KERNEL, PAGE_ALLOC_COSTLY_ORDER));
+	assert_true(dmesg_has("init invoked oom-killer: gfp_mask=0xd0, order=3"));
 	free(pool.blocks);
 	kmm_shutdown();
 }
@@ -262,6 +160,37 @@ static void thisnode_and_dma_constraints_hold(void **state)
 	p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, 0);
 	assert_non_null(p);
 	assert_true(page_zonenum(p) <= ZONE_DMA32);
+}
+
+/*
+ * GFP_THISNODE allocations (the slab allocator's own) never enter the slow
+ * path on a NUMA machine: they fail as soon as the fast path, at the low
+ * watermark, does.  Node 1 of 512M has one zone, DMA32; with exact
+ * counters and a per-CPU batch of 1 (fraction 100000: high 0, batch 1),
+ * each allocation takes one page, so the node stops at exactly its low
+ * watermark, not min; node 0 gives nothing.
+ */
+static void thisnode_stops_at_the_low_watermark(void **state)
+{
+	struct zone *z, *dma32_0;
+	unsigned long node0;
+	struct page *p;
+	long n = 0;
+
+	boot_or_fail("ram=512M nodes=2 cpus=2");
+	assert_int_equal(proc_write("/proc/sys/vm/percpu_pagelist_fraction", "100000"), 0);
+	exact_vm_stats();
+	drain_all_pages();
+	z = zone_of(1, ZONE_DMA32);
+	dma32_0 = zone_of(0, ZONE_DMA32);
+	node0 = zone_page_state_snapshot(dma32_0, NR_FREE_PAGES);
+	assert_int_equal(z->pageset[0].pcp.batch, 1);
+	while ((p = alloc_pages_node(1, GFP_KERNEL | GFP_THISNODE, 0)) != NULL)
+		n++;
+	assert_true(n > 60000);
+	assert_int_equal(zone_page_state_snapshot(z, NR_FREE_PAGES), low_wmark_pages(z));
+	assert_int_equal(zone_page_state_snapshot(dma32_0, NR_FREE_PAGES), node0);
+	assert_false(dmesg_has("page allocation failure"));
 }
 
 /* gfp_zone() per architecture: the zone a mask allows at most. */
@@ -463,13 +392,12 @@ static void grouping_by_mobility_prevents_fragmentation(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(watermark_ok_at_the_edges),
-	cmocka_unit_test_teardown(watermarks_split_min_free_kbytes_by_zone_size, teardown_machine),
-	cmocka_unit_test_teardown(watermarks_decide_who_gets_the_last_pages, teardown_machine),
 	cmocka_unit_test_teardown(failure_is_reported_with_order_and_mode, teardown_machine),
 	cmocka_unit_test_teardown(oom_without_a_victim_panics, teardown_machine),
+	cmocka_unit_test_teardown(costly_orders_fail_without_the_oom_killer, teardown_machine),
 	cmocka_unit_test_teardown(zonelist_falls_back_to_the_next_node, teardown_machine),
 	cmocka_unit_test_teardown(thisnode_and_dma_constraints_hold, teardown_machine),
+	cmocka_unit_test_teardown(thisnode_stops_at_the_low_watermark, teardown_machine),
 	cmocka_unit_test_teardown(gfp_flags_map_to_zones_per_arch, teardown_machine),
 	cmocka_unit_test_teardown(fallback_steals_pageblocks, teardown_machine),
 	cmocka_unit_test_teardown(fault_injection_makes_every_allocator_return_null, teardown_machine),

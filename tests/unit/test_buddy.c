@@ -2,7 +2,8 @@
  * test_buddy.c - the buddy allocator against its rules (seed 003, 2.5):
  * splitting and merging list by list against a reference model, the XOR
  * buddy rule, the seed's worked example, a randomized multi-CPU run against
- * a map of allocated ranges, bad frees, and the per-CPU lists.
+ * a map of allocated ranges, bad frees, the per-CPU lists,
+ * alloc_pages_exact, and compound pages.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@
 #include <kmm/sched.h>
 #include <kmm/smp.h>
 #include <kmm/vmstat.h>
+#include <kmm/procfs.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
+#include "tests/zone_lab.h"
 
 #define MOVABLE (GFP_HIGHUSER_MOVABLE | __GFP_NOWARN)
 
@@ -394,6 +397,38 @@ static void double_free_is_reported(void **state)
 	assert_mm_check();
 }
 
+/*
+ * A page freed while still mapped (->mapping set) is reported and kept
+ * out of the free lists; an anonymous page's mapping (bit 0 set) is only
+ * its anon_vma, cleared on the way out.
+ */
+static void freeing_a_mapped_page_is_reported(void **state)
+{
+	unsigned long bad, free_before;
+	struct page *p, *anon;
+
+	boot_or_fail("ram=64M cpus=1");
+	p = alloc_pages(GFP_KERNEL, 0);
+	anon = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	free_before = nr_free_pages();
+	bad = bad_page_count();
+	anon->mapping = (void *)0x1001;		/* PAGE_MAPPING_ANON */
+	__free_pages(anon, 0);
+	assert_int_equal(bad_page_count(), bad);
+	assert_null(anon->mapping);
+	p->mapping = (void *)0x1000;
+	__free_pages(p, 0);
+	assert_int_equal(bad_page_count(), bad + 1);
+	assert_true(dmesg_has("BUG: Bad page state in process init  pfn:"));
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), free_before + 1);	/* anon's page only */
+	p->mapping = NULL;
+	assert_mm_check();
+}
+
 static void wrong_order_free_is_reported(void **state)
 {
 	struct page *a, *b;
@@ -493,16 +528,161 @@ static void order0_refill_takes_a_batch(void **state)
 	assert_mm_check();
 }
 
+/*
+ * alloc_pages_exact(size): the block of the order that covers
+ * PAGE_ALIGN(size), split, its pages beyond the size given back one by
+ * one.  In a DMA32 emptied by the lab (min_free_kbytes 0), B = pfn 8192
+ * is a free UNMOVABLE pageblock.  Five pages less 100 bytes: order 3,
+ * pages B..B+7 (the pieces of B's split, B+8 .. B+256, stay free); B+5,
+ * B+6, B+7 go back (through the per-CPU list: drained, they are B+5 and
+ * the order-1 block B+6).  free_pages_exact() returns B..B+4, and B is
+ * whole again.
+ */
+static void alloc_pages_exact_gives_back_the_tail(void **state)
+{
+	struct zone_lab lab;
+	struct lab_block expect[16];
+	size_t size = 5 * PAGE_SIZE - 100, n = 0;
+	unsigned long bad;
+	void *p;
+
+	boot_or_fail("ram=64M cpus=1");
+	assert_int_equal(proc_write("/proc/sys/vm/min_free_kbytes", "0"), 0);
+	lab_take_zone(&lab, zone_of(0, ZONE_DMA32));
+	lab_require_pageblock(&lab, 8192);
+	lab_set_type(&lab, 8192, MIGRATE_UNMOVABLE);
+	lab_free(&lab, 8192, 512);
+	p = alloc_pages_exact(size, GFP_KERNEL);
+	assert_int_equal(page_to_pfn(virt_to_page(p)), 8192);
+	drain_all_pages();
+	expect[n++] = (struct lab_block){ 8192 + 5, 0, MIGRATE_UNMOVABLE };
+	expect[n++] = (struct lab_block){ 8192 + 6, 1, MIGRATE_UNMOVABLE };
+	for (unsigned int o = 3; o < 9; o++)
+		expect[n++] = (struct lab_block){ 8192 + (1UL << o), o, MIGRATE_UNMOVABLE };
+	lab_assert_free(&lab, expect, n);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(page_count(pfn_to_page(8192 + i)), 1);
+	bad = bad_page_count();
+	free_pages_exact(p, size);
+	drain_all_pages();
+	LAB_ASSERT_FREE(&lab, { 8192, 9, MIGRATE_UNMOVABLE });
+	assert_int_equal(bad_page_count(), bad);	/* exactly its own five pages */
+	lab_release(&lab);
+	assert_mm_check();
+}
+
+/*
+ * __GFP_COMP: the head page carries the order, every tail page points at
+ * the head; dropping the last reference through any page frees the whole
+ * block (through the destructor, with the order the head carries), and
+ * the free pages are what they were.  A plain block has none of this.
+ */
+static void compound_pages_know_their_head(void **state)
+{
+	unsigned long before;
+	struct page *page;
+
+	boot_or_fail("ram=64M cpus=1");
+	drain_all_pages();
+	refresh_all_vm_stats();
+	before = nr_free_pages();
+	page = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
+	assert_true(PageHead(page));
+	assert_int_equal(compound_order(page), 3);
+	for (int i = 1; i < 8; i++) {
+		assert_true(PageTail(page + i));
+		assert_ptr_equal(compound_head(page + i), page);
+	}
+	put_page(page + 5);
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), before);
+	assert_false(PageHead(page));
+	assert_false(PageTail(page + 5));
+	page = alloc_pages(GFP_KERNEL, 3);
+	assert_false(PageHead(page));
+	assert_int_equal(compound_order(page), 0);
+	__free_pages(page, 3);
+	assert_int_equal(bad_page_count(), 0);
+	assert_mm_check();
+}
+
+/*
+ * get_zeroed_page: one page, zeroed even when it comes back dirty from the
+ * per-CPU list (the last page freed is the next one handed out).
+ */
+static void get_zeroed_page_is_one_clean_page(void **state)
+{
+	unsigned long p, q, before;
+
+	boot_or_fail("ram=64M cpus=1");
+	drain_all_pages();
+	refresh_all_vm_stats();
+	before = nr_free_pages();
+	p = __get_free_pages(GFP_KERNEL, 0);
+	memset((void *)p, 0x5a, PAGE_SIZE);
+	free_page(p);
+	q = get_zeroed_page(GFP_KERNEL);
+	assert_int_equal(q, p);
+	assert_null(memchr_inv((void *)q, 0, PAGE_SIZE));
+	free_page(q);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	assert_int_equal(nr_free_pages(), before);
+	assert_mm_check();
+}
+
+/*
+ * Page poisoning (CONFIG_DEBUG_PAGEALLOC's, debug builds only: the release
+ * core compiles it away, so the test skips itself there).  A page given
+ * back to the allocator is filled with 0xaa, on either path (a block of
+ * order 1 straight to the buddy lists, a single page onto the per-CPU
+ * list); when a page is handed out again the pattern is checked, and a
+ * write after the free is reported with its offset and bytes.  The last
+ * page freed is the next one handed out (the per-CPU list's head).
+ */
+static void freed_pages_are_poisoned_and_checked(void **state)
+{
+	struct page *p;
+	unsigned char *a;
+
+	if (!KMM_DEBUG)
+		skip();
+	boot_or_fail("ram=64M cpus=1");
+	p = alloc_pages(GFP_KERNEL, 1);
+	memset(page_address(p), 0x11, 2 * PAGE_SIZE);
+	__free_pages(p, 1);
+	assert_null(memchr_inv(page_address(p), 0xaa, 2 * PAGE_SIZE));
+	p = alloc_pages(GFP_KERNEL, 0);
+	a = page_address(p);
+	memset(a, 0x11, PAGE_SIZE);
+	__free_pages(p, 0);
+	assert_null(memchr_inv(a, 0xaa, PAGE_SIZE));
+	assert_ptr_equal(alloc_pages(GFP_KERNEL, 0), p);
+	assert_false(dmesg_has("pagealloc: memory corruption"));
+	__free_pages(p, 0);
+	a[100] = 0x55;
+	assert_ptr_equal(alloc_pages(GFP_KERNEL, 0), p);
+	assert_true(dmesg_has("pagealloc: memory corruption\n"));
+	assert_true(dmesg_has("offset:0x64 bytes: 55\n"));
+	__free_pages(p, 0);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(split_and_merge_match_the_model, teardown_machine),
 	cmocka_unit_test_teardown(seed_worked_example_256_from_1024, teardown_machine),
 	cmocka_unit_test_teardown(xor_buddy_rule_at_every_order, teardown_machine),
 	cmocka_unit_test_teardown(random_ops_against_a_range_map, teardown_machine),
 	cmocka_unit_test_teardown(double_free_is_reported, teardown_machine),
+	cmocka_unit_test_teardown(freeing_a_mapped_page_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(wrong_order_free_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(freeing_a_reserved_page_is_reported, teardown_machine),
 	cmocka_unit_test_teardown(pcp_lists_fill_to_high_then_drain_a_batch, teardown_machine),
 	cmocka_unit_test_teardown(order0_refill_takes_a_batch, teardown_machine),
+	cmocka_unit_test_teardown(alloc_pages_exact_gives_back_the_tail, teardown_machine),
+	cmocka_unit_test_teardown(compound_pages_know_their_head, teardown_machine),
+	cmocka_unit_test_teardown(get_zeroed_page_is_one_clean_page, teardown_machine),
+	cmocka_unit_test_teardown(freed_pages_are_poisoned_and_checked, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)

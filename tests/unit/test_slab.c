@@ -4,13 +4,15 @@
  * derived by hand below from calculate_slab_order and cache_estimate), the
  * per-CPU array's refill and flush state by state, the shared array,
  * alien arrays on two nodes, colouring, cache_reap, destroy and shrink,
- * failslab, and a randomized multi-CPU run checked by content patterns.
+ * every failure point of creation, retuning and growth unwinding exactly,
+ * and a randomized multi-CPU run checked by content patterns.
  *
  * Notation in the derivations: S = sizeof(struct slab) of the simulated
  * kernel (48 on x86_64, 28 on i386), 4 bytes per kmem_bufctl_t, on-slab
  * count nr = (4096 * 2^order - S) / (size + 4), then one fewer if
  * ALIGN(S + 4 nr, align) + nr * size > slab bytes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -760,48 +762,271 @@ static void constructors_run_at_grow(void **state)
 	kmem_cache_free(c, p);
 }
 
-/* ---- failslab: every failure unwinds ---- */
+/* ---- fault injection: every failure unwinds, exactly ---- */
 
-static void failslab_unwinds(void **state)
+/*
+ * What the slab allocator holds, once every cache is shrunk and the
+ * per-CPU page lists drained: per cache (in chain order) the objects its
+ * callers hold ("in_use": the objects in use less the descriptors of
+ * off-slab caches' slabs) and its objects and slabs in all and what its
+ * shared array holds ("all", the /proc/slabinfo columns; tunables are
+ * left out, a failed retune may keep its new limits as in Linux); the slab
+ * pages; the free pages.
+ */
+struct slab_snapshot {
+	char in_use[8192], all[16384];
+	unsigned long slab_pages, free_pages;
+};
+
+static void slab_snapshot(struct slab_snapshot *snap)
 {
-	unsigned long pages_before, slab_before;
+	struct {
+		char name[64];
+		unsigned long active, num, active_slabs, num_slabs, shared;
+	} e[128];
 	struct kmem_cache *c;
+	const char *line;
+	size_t n = 0, k = 0;
+	int nr = 0;
+
+	list_for_each_entry(c, &cache_chain, next)
+		kmem_cache_shrink(c);
+	drain_all_pages();
+	refresh_all_vm_stats();
+	snap->slab_pages = global_page_state(NR_SLAB_UNRECLAIMABLE) +
+			   global_page_state(NR_SLAB_RECLAIMABLE);
+	snap->free_pages = nr_free_pages();
+	for (line = strchr(proc_text("/proc/slabinfo"), '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		if (line[1] == '#')
+			continue;
+		assert_true(nr < 128);
+		if (sscanf(line + 1, "%63s %lu %lu %*u %*u %*u : tunables %*u %*u %*u : slabdata %lu %lu %lu",
+			   e[nr].name, &e[nr].active, &e[nr].num, &e[nr].active_slabs, &e[nr].num_slabs,
+			   &e[nr].shared) != 6)
+			fail_msg("unreadable slabinfo line: %.80s", line + 1);
+		k += snprintf(snap->all + k, sizeof(snap->all) - k, "%s %lu %lu %lu %lu %lu\n",
+			      e[nr].name, e[nr].active, e[nr].num, e[nr].active_slabs, e[nr].num_slabs,
+			      e[nr].shared);
+		nr++;
+	}
+	/* In use by callers: an off-slab cache's descriptors are objects of its slabp_cache. */
+	for (int i = 0; i < nr; i++) {
+		c = kmem_cache_find(e[i].name);
+		if (c && OFF_SLAB(c))
+			for (int j = 0; j < nr; j++)
+				if (!strcmp(e[j].name, c->slabp_cache->name))
+					e[j].active -= e[i].num_slabs;
+	}
+	for (int i = 0; i < nr; i++)
+		n += snprintf(snap->in_use + n, sizeof(snap->in_use) - n, "%s %lu\n", e[i].name,
+			      e[i].active);
+}
+
+/* Print the lines of @b and @a that differ; returns how many. */
+static int diff_lines(const char *what, const char *b, const char *a)
+{
+	int changed = 0;
+
+	while (*b || *a) {
+		size_t lb = strcspn(b, "\n"), la = strcspn(a, "\n");
+
+		if (lb != la || strncmp(b, a, lb)) {
+			print_message("%s: before: %.*s\n%s:  after: %.*s\n", what, (int)lb, b, what,
+				      (int)la, a);
+			changed++;
+		}
+		b += lb + !!b[lb];
+		a += la + !!a[la];
+	}
+	return changed;
+}
+
+/*
+ * Fail, naming each cache that changed, unless the allocator holds what
+ * @before says.  @exact: every count, the slab pages and the free pages
+ * are the same.  Otherwise (an operation that legitimately reshuffles
+ * objects, as a retune does: partial slabs may stay) every cache has the
+ * same objects in use and the pages are all accounted for: free plus slab
+ * pages are the same.  A leaked object or page fails either way.
+ */
+static void assert_same_snapshot(const struct slab_snapshot *before, const char *what, bool exact)
+{
+	struct slab_snapshot after;
+	int changed;
+
+	slab_snapshot(&after);
+	if (exact) {
+		changed = diff_lines(what, before->all, after.all);
+		if (changed || before->slab_pages != after.slab_pages ||
+		    before->free_pages != after.free_pages)
+			fail_msg("%s: %d caches changed; slab pages %lu -> %lu, free pages %lu -> %lu",
+				 what, changed, before->slab_pages, after.slab_pages, before->free_pages,
+				 after.free_pages);
+		return;
+	}
+	changed = diff_lines(what, before->in_use, after.in_use);
+	if (changed || before->slab_pages + before->free_pages != after.slab_pages + after.free_pages)
+		fail_msg("%s: %d caches have other objects in use; slab + free pages %lu -> %lu", what,
+			 changed, before->slab_pages + before->free_pages,
+			 after.slab_pages + after.free_pages);
+}
+
+/*
+ * failslab fails allocations from every cache but cache_cache; by default
+ * it spares those that may sleep.  With probability 100 every eligible
+ * kmalloc fails and a cache cannot even be created.
+ */
+static void failslab_fails_kmalloc_and_spares_sleepers_by_default(void **state)
+{
 	void *p;
 
 	boot_or_fail("ram=64M cpus=2");
-	kmem_cache_shrink(kmem_cache_find("size-32"));
-	refresh_all_vm_stats();
-	pages_before = nr_free_pages();
-	slab_before = global_page_state(NR_SLAB_UNRECLAIMABLE);
 	fault_attr_set(&failslab_attr, "verbose", 0);
 	fault_attr_set(&failslab_attr, "probability", 100);
 	fault_attr_set(&failslab_attr, "times", -1);
-	/* failslab ignores allocations that may sleep by default. */
-	p = kmalloc(64, GFP_ATOMIC);
-	assert_null(p);
+	assert_null(kmalloc(64, GFP_ATOMIC));
 	assert_non_null(p = kmalloc(64, GFP_KERNEL));
 	kfree(p);
 	*fault_filter_file("failslab", "ignore-gfp-wait") = 0;
 	assert_null(kmalloc(64, GFP_KERNEL));
-	/* A cache whose arrays cannot be allocated is not created, and nothing leaks. */
-	c = kmem_cache_create("t-fail", 100, 0, 0, NULL);
-	assert_null(c);
+	assert_null(kmem_cache_create("t-fail", 100, 0, 0, NULL));
 	assert_null(kmem_cache_find("t-fail"));
 	fault_attr_set(&failslab_attr, "probability", 0);
-	/* Fail exactly the 3rd: creation needs more than 2 kmallocs. */
-	for (int nth = 1; nth <= 6; nth++) {
-		fault_attr_set(&failslab_attr, "fail-nth", nth);
-		c = kmem_cache_create("t-fail", 100, 0, 0, NULL);
-		if (c)
-			kmem_cache_destroy(c);
-		assert_null(kmem_cache_find("t-fail"));
-	}
-	fault_attr_set(&failslab_attr, "fail-nth", 0);
-	kmem_cache_shrink(kmem_cache_find("size-32"));
-	refresh_all_vm_stats();
-	assert_int_equal(global_page_state(NR_SLAB_UNRECLAIMABLE) <= slab_before + 2, 1);
-	assert_true(nr_free_pages() + 8 >= pages_before);
 	assert_mm_check();
+}
+
+/*
+ * With every page allocation failing, an allocation that needs a new slab
+ * returns NULL (the refill grows nothing and gives up; it does not retry
+ * for ever), and the cache is as it was.
+ */
+static void slab_allocation_fails_when_no_page_comes(void **state)
+{
+	struct kmem_cache *c;
+
+	boot_or_fail("ram=64M cpus=1");
+	c = kmem_cache_create("t-nopage", 3000, 0, 0, NULL);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0"), 0);
+	fault_attr_set(&fail_page_alloc_attr, "verbose", 0);
+	fault_attr_set(&fail_page_alloc_attr, "times", -1);
+	fault_attr_set(&fail_page_alloc_attr, "probability", 100);
+	assert_null(kmem_cache_alloc(c, GFP_KERNEL));
+	assert_null(kmem_cache_alloc(c, GFP_ATOMIC));
+	fault_attr_set(&fail_page_alloc_attr, "probability", 0);
+	assert_int_equal(list_count(&c->nodelists[0]->slabs_free), 0);
+	assert_int_equal(cpu_cache_get(c)->avail, 0);
+	kmem_cache_destroy(c);
+	assert_mm_check();
+}
+
+/*
+ * Walk every failure point of an operation (SQLite's way): fail the 1st
+ * eligible allocation, then the 2nd, ..., until the operation runs without
+ * reaching the failure.  @op returns true when it left something for
+ * @undo to take back.  After each attempt the allocator must hold what it
+ * held (assert_same_snapshot, @exact or not).  Returns the number of
+ * failure points.
+ */
+static int sweep_failures(struct fault_attr *attr, const char *what, bool (*op)(void),
+			  void (*undo)(void), bool exact)
+{
+	struct slab_snapshot before;
+	int nth;
+
+	slab_snapshot(&before);
+	for (nth = 1;; nth++) {
+		unsigned long failures = attr->failures;
+		bool ok;
+		char label[96];
+
+		fault_attr_set(attr, "fail-nth", nth);
+		ok = op();
+		fault_attr_set(attr, "fail-nth", 0);
+		if (ok)
+			undo();
+		snprintf(label, sizeof(label), "%s, failure %d", what, nth);
+		assert_same_snapshot(&before, label, exact);
+		if (attr->failures == failures) {
+			assert_true(ok);
+			return nth - 1;
+		}
+	}
+}
+
+/* Create t-fail and use it; true if the cache exists (to be destroyed). */
+static bool create_t_fail(void)
+{
+	struct kmem_cache *c = kmem_cache_create("t-fail", 100, 0, 0, NULL);
+	void *p;
+
+	assert_ptr_equal(kmem_cache_find("t-fail"), c);
+	if (!c)
+		return false;
+	/* An object: the cache's first slab and its array's first refill (which may fail). */
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (p)
+		kmem_cache_free(c, p);
+	return true;
+}
+
+static void destroy_t_fail(void)
+{
+	kmem_cache_destroy(kmem_cache_find("t-fail"));
+	assert_null(kmem_cache_find("t-fail"));
+}
+
+/* Retune size-64; its old tunables come back whether or not this worked. */
+static bool retune_size64(void)
+{
+	proc_write("/proc/slabinfo", "size-64 64 32 4");
+	return true;
+}
+
+static void retune_size64_back(void)
+{
+	assert_int_equal(proc_write("/proc/slabinfo", "size-64 120 60 8"), 0);
+}
+
+static bool kmalloc_a_slab(void)
+{
+	void *p = kmalloc(3000, GFP_KERNEL);
+
+	kfree(p);
+	return p != NULL;
+}
+
+static void nothing(void)
+{
+}
+
+/*
+ * Every failure of a cache's creation (its kmem_list3s, array caches,
+ * shared and alien arrays, on one node and on two), of a retune through
+ * /proc/slabinfo, and of the page allocator under a growing cache, leaves
+ * the allocator exactly as it was.
+ */
+static void every_failure_point_unwinds_exactly(void **state)
+{
+	static const char *const machines[] = { "ram=64M cpus=2", "ram=256M nodes=2 cpus=2" };
+
+	for (int m = 0; m < 2; m++) {
+		boot_or_fail(machines[m]);
+		fault_attr_set(&failslab_attr, "verbose", 0);
+		*fault_filter_file("failslab", "ignore-gfp-wait") = 0;
+		assert_true(sweep_failures(&failslab_attr, "kmem_cache_create", create_t_fail,
+					   destroy_t_fail, true) >= 4);
+		assert_true(sweep_failures(&failslab_attr, "retune", retune_size64,
+					   retune_size64_back, false) >= 2);
+		fault_attr_set(&fail_page_alloc_attr, "verbose", 0);
+		assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"), 0);
+		assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0"), 0);
+		assert_true(sweep_failures(&fail_page_alloc_attr, "kmem_cache_create, pages",
+					   create_t_fail, destroy_t_fail, true) >= 1);
+		assert_true(sweep_failures(&fail_page_alloc_attr, "kmalloc, pages", kmalloc_a_slab,
+					   nothing, true) >= 1);
+		assert_mm_check();
+	}
 }
 
 /* ---- a randomized run on several CPUs ---- */
@@ -922,7 +1147,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(kmalloc_picks_the_size_class, teardown_machine),
 		cmocka_unit_test_teardown(util_helpers, teardown_machine),
 		cmocka_unit_test_teardown(constructors_run_at_grow, teardown_machine),
-		cmocka_unit_test_teardown(failslab_unwinds, teardown_machine),
+		cmocka_unit_test_teardown(failslab_fails_kmalloc_and_spares_sleepers_by_default,
+					  teardown_machine),
+		cmocka_unit_test_teardown(every_failure_point_unwinds_exactly, teardown_machine),
+		cmocka_unit_test_teardown(slab_allocation_fails_when_no_page_comes, teardown_machine),
 		cmocka_unit_test_teardown(randomized_against_tags, teardown_machine),
 	};
 
