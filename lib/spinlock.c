@@ -18,6 +18,7 @@
 
 #define LOCKUP_SPINS	(1UL << 32)
 #define OWNER_NO_TASK	0xffff		/* held by a thread that runs no task */
+#define OWNER_IDLE	0x8000		/* + cpu: held by that CPU's pid-0 task */
 
 __thread int __preempt_count;
 
@@ -30,11 +31,19 @@ void __spin_lock_init(spinlock_t *lock, const char *name, const struct lock_clas
 		lockdep_init_map(&lock->dep_class, lock, name, key);
 }
 
+/*
+ * Who holds a lock, as one number: pid + 1 for a task with a pid.  Every
+ * CPU's idle task has pid 0 (as a thread attaching as a CPU does until its
+ * pid is handed out, under tasklist_lock), so pid 0 is told apart by its
+ * CPU: two CPUs' idle tasks taking one lock are contention, not recursion.
+ */
 u16 spin_owner_self(void)
 {
 	struct task_struct *t = hw_this_cpu ? hw_this_cpu->curr : NULL;
 
-	return t ? (u16)(t->pid + 1) : OWNER_NO_TASK;
+	if (!t)
+		return OWNER_NO_TASK;
+	return t->pid ? (u16)(t->pid + 1) : (u16)(OWNER_IDLE + hw_this_cpu->id);
 }
 
 void spin_bug(spinlock_t *lock, const char *msg)
@@ -44,8 +53,12 @@ void spin_bug(spinlock_t *lock, const char *msg)
 
 	printk(KERN_EMERG "BUG: spinlock %s on CPU#%d, %s/%d\n", msg, smp_processor_id(),
 	       t ? t->comm : "?", t ? t->pid : -1);
-	printk(KERN_EMERG " lock: %p, .owner: pid %d\n", (void *)lock,
-	       owner == 0 ? -1 : owner == OWNER_NO_TASK ? -2 : owner - 1);
+	if (owner >= OWNER_IDLE && owner != OWNER_NO_TASK)
+		printk(KERN_EMERG " lock: %p, .owner: pid 0 on CPU#%d\n", (void *)lock,
+		       owner - OWNER_IDLE);
+	else
+		printk(KERN_EMERG " lock: %p, .owner: pid %d\n", (void *)lock,
+		       owner == 0 ? -1 : owner == OWNER_NO_TASK ? -2 : owner - 1);
 	BUG();
 }
 

@@ -27,7 +27,7 @@
 
 typedef struct {
 	u32 slock;		/* 0 unlocked, 1 locked */
-	u16 owner;		/* debug: pid + 1 of the holder (0: none) */
+	u16 owner;		/* debug: the holder, spin_owner_self() (0: none) */
 	u16 dep_class;		/* debug: the validator's class (0: not yet known) */
 } spinlock_t;
 

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kmm/completion.h>
 #include <kmm/kthread.h>
@@ -20,6 +21,7 @@
 #include <kmm/rwsem.h>
 #include <kmm/spinlock.h>
 #include <kmm/wait.h>
+#include "hw/cpu.h"
 #include "tests/harness.h"
 
 #define NTHREADS	4
@@ -96,6 +98,69 @@ static void test_spinlock_excludes(void **state)
 	run_threads(spin_worker, &c, NTHREADS);
 	assert_int_equal(c.counter, (long)NTHREADS * ITERS);
 	assert_false(spin_is_locked(&c.lock));
+}
+
+/*
+ * Two CPUs' idle tasks, both pid 0, on one lock: the second waits for the
+ * first, it is not "recursion".  (A thread attaching as a CPU runs as that
+ * CPU's idle task while it takes tasklist_lock to get its own pid: four
+ * threads attaching together hit this.)
+ */
+struct idle_pair {
+	spinlock_t lock;
+	int held, asking;
+	long counter;
+};
+
+static void *idle_holder(void *arg)
+{
+	struct idle_pair *p = arg;
+
+	assert_int_equal(hw_cpu_attach(1), 0);
+	assert_int_equal(current->pid, 0);
+	spin_lock(&p->lock);
+	__atomic_store_n(&p->held, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&p->asking, __ATOMIC_ACQUIRE))
+		sched_yield();
+	usleep(20000);		/* the other CPU is at its spin_lock() by now */
+	p->counter++;
+	spin_unlock(&p->lock);
+	hw_cpu_detach();
+	return NULL;
+}
+
+static void test_idle_tasks_of_two_cpus_contend(void **state)
+{
+	struct idle_pair p = { .held = 0 };
+	pthread_t t;
+
+	boot_for_threads();
+	spin_lock_init(&p.lock);
+	assert_int_equal(pthread_create(&t, NULL, idle_holder, &p), 0);
+	while (!__atomic_load_n(&p.held, __ATOMIC_ACQUIRE))
+		sched_yield();
+	/* This thread, CPU 0, runs as CPU 2's idle task. */
+	assert_int_equal(kmm_set_cpu(2), 0);
+	assert_int_equal(current->pid, 0);
+	__atomic_store_n(&p.asking, 1, __ATOMIC_RELEASE);
+	spin_lock(&p.lock);
+	assert_int_equal(p.counter, 1);
+	spin_unlock(&p.lock);
+	assert_int_equal(kmm_set_cpu(0), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+/* Threads attaching together (each takes tasklist_lock as its CPU's idle task). */
+static void *attached(void *arg)
+{
+	return arg;
+}
+
+static void test_threads_attach_together(void **state)
+{
+	boot_for_threads();
+	for (int round = 0; round < 50; round++)
+		run_threads(attached, NULL, NTHREADS);
 }
 
 /* ---- mutex ---- */
@@ -436,6 +501,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_spinlock_excludes, teardown_machine),
+		cmocka_unit_test_teardown(test_idle_tasks_of_two_cpus_contend, teardown_machine),
+		cmocka_unit_test_teardown(test_threads_attach_together, teardown_machine),
 		cmocka_unit_test_teardown(test_mutex_excludes, teardown_machine),
 		cmocka_unit_test_teardown(test_mutex_waiters_all_wake, teardown_machine),
 		cmocka_unit_test_teardown(test_rwsem_readers_share_writers_exclude, teardown_machine),

@@ -93,6 +93,16 @@ static u64 hash_step(u64 h, u64 v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
+/*
+ * A word that may be a pointer into the direct map (a slab page's cache in
+ * ->private, its bufctl array in ->mapping), as the physical address it
+ * names: the two boots may map RAM at different host addresses.
+ */
+static u64 word_value(unsigned long w)
+{
+	return w && virt_addr_valid((void *)w) ? (u64)__pa((void *)w) | 1ULL << 63 : w;
+}
+
 /* A hash of what a struct page holds; list pointers only by kind (self, poison, elsewhere). */
 static u64 hash_page(u64 h, const struct page *p)
 {
@@ -100,8 +110,8 @@ static u64 hash_page(u64 h, const struct page *p)
 
 	h = hash_step(h, p->flags);
 	h = hash_step(h, (u64)(u32)p->_count.counter << 32 | (u32)p->_mapcount.counter);
-	h = hash_step(h, p->private);
-	h = hash_step(h, (u64)(unsigned long)p->mapping);
+	h = hash_step(h, word_value(p->private));
+	h = hash_step(h, word_value((unsigned long)p->mapping));
 	h = hash_step(h, p->index);
 	return hash_step(h, lru);
 }
