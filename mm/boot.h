@@ -11,6 +11,7 @@
 #define KMM_MM_BOOT_H
 
 #include <kmm/mm.h>
+#include <kmm/pgtable.h>
 
 /* The lock order of mm/internal.h, declared to the lock validator (first thing). */
 void mm_declare_lock_order(void);
@@ -18,6 +19,8 @@ void mm_declare_lock_order(void);
 /* setup_arch: the memory map and the zones. */
 extern int pageblock_order;		/* set from the architecture before anything */
 void sparse_init(void);				/* x86_64: the vmemmap memory map */
+/* paging_init: the kernel's address space gets its top-level table, swapper_pg_dir. */
+void init_mm_setup(pgd_t *pgd);
 void free_area_init_nodes(unsigned long *max_zone_pfn);
 /* The memory map holds @p (a struct page): for the address layout. */
 bool memmap_contains(const void *p);

@@ -45,6 +45,9 @@ struct pfn_range {
 	unsigned long start, end;
 };
 
+/* init_mm.c: the locks of an address space, one class each for all of them. */
+void mm_init_locks(struct mm_struct *mm);
+
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
 extern unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];

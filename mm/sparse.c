@@ -28,7 +28,6 @@
 #define SECTION_SIZE_BITS	27
 /* PFN_SECTION_SHIFT (include/kmm/mm.h) is SECTION_SIZE_BITS - PAGE_SHIFT. */
 #define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
-#define PMD_SIZE		(2UL << 20)
 #define MAX_SECTIONS		(1UL << (40 - SECTION_SIZE_BITS))	/* 1 TB of physical space */
 
 struct page *mem_map __state;

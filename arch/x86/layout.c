@@ -91,6 +91,7 @@ void arch_select(void)
 		arch = &arch_x86_64;
 	else
 		arch = hw.pae ? &arch_i386_pae : &arch_i386;
+	pgtable_shape_init(true);
 }
 
 u64 kaddr_to_linux(const void *p)

@@ -31,7 +31,9 @@
 
 #include <kmm/asm/page.h>
 
-/* Select the architecture for the configured machine. */
+/* Select the architecture for the configured machine (and its page-table shape). */
 void arch_select(void);
+/* The page-table shape of the selected architecture; @nx: the CPU has NX (arch/x86/pgtable.c). */
+void pgtable_shape_init(bool nx);
 
 #endif /* KMM_ARCH_X86_LAYOUT_H */

@@ -174,10 +174,18 @@ static unsigned long table_space(unsigned long end)
 	return tables;
 }
 
+/*
+ * The direct mapping of [start, end): the page sizes printed, the table
+ * space found, and the tables written into swapper_pg_dir.  The first call
+ * (lowmem) reserves the whole space it computed; a second one (x86_64 RAM
+ * above 4G) reserves what its tables used, as 2.6.34 does for every call.
+ */
 static void init_memory_mapping(unsigned long start, unsigned long end, bool first)
 {
 	struct map_range mr[3];
 	int nr = split_mem_range(mr, start, end);
+	unsigned long tables;
+	u64 table_start;
 
 	printk(KERN_INFO "init_memory_mapping: %016lx-%016lx\n", start, end);
 	for (int i = 0; i < nr; i++) {
@@ -190,17 +198,22 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 		else
 			direct_pages_count[0] += (mr[i].end - mr[i].start) >> PAGE_SHIFT;
 	}
-	if (first) {
-		unsigned long tables = table_space(end);
-		u64 table_start = find_e820_area(arch->bits == 64 ? 0x8000 : 0x7000,
-						 (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
-
-		if (table_start == -1ULL)
-			panic("Cannot find space for the kernel page tables");
+	tables = table_space(end);
+	table_start = find_e820_area(arch->bits == 64 ? 0x8000 : 0x7000,
+				     (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
+	if (table_start == -1ULL)
+		panic("Cannot find space for the kernel page tables");
+	if (first)
 		reserve_early(table_start, table_start + tables, "PGTABLE");
-		printk(KERN_DEBUG "kernel direct mapping tables up to %lx @ %llx-%llx\n", end,
-		       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
-	}
+	printk(KERN_DEBUG "kernel direct mapping tables up to %lx @ %llx-%llx\n", end,
+	       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
+	table_area_set(table_start, table_start + tables);
+	for (int i = 0; i < nr; i++)
+		kernel_physical_mapping_init(mr[i].start, mr[i].end, mr[i].large);
+	if (arch->bits == 32)
+		page_table_range_init(arch->fixaddr_start, arch->fixaddr_top);
+	if (!first && table_area_used_end() > table_start)
+		reserve_early(table_start, table_area_used_end(), "PGTABLE");
 	max_pfn_mapped = max(max_pfn_mapped, end >> PAGE_SHIFT);
 }
 
@@ -277,6 +290,7 @@ int setup_arch(const char *cmdline)
 	if (e820_all_mapped(TRAMPOLINE_BASE, TRAMPOLINE_BASE + TRAMPOLINE_SIZE, E820_RAM))
 		reserve_early(TRAMPOLINE_BASE, TRAMPOLINE_BASE + TRAMPOLINE_SIZE, "TRAMPOLINE");
 
+	kernel_pgtables_init();
 	init_memory_mapping(0, max_low_pfn << PAGE_SHIFT, true);
 	if (arch->bits == 64 && max_pfn > max_low_pfn)
 		init_memory_mapping(1UL << 32, max_pfn << PAGE_SHIFT, false);

@@ -26,6 +26,13 @@ int setup_arch(const char *cmdline);
 /* The arch's end of boot: free boot memory to the buddy allocator, print "Memory:". */
 void mem_init(void);
 
+/* The kernel's page tables at boot (arch/x86/init_pgtable.c). */
+void kernel_pgtables_init(void);	/* swapper_pg_dir and the image's own tables */
+void table_area_set(u64 start, u64 top);	/* where alloc_low_page() takes tables */
+u64 table_area_used_end(void);
+void kernel_physical_mapping_init(u64 start, u64 end, bool large);
+void page_table_range_init(unsigned long start, unsigned long end);
+
 /* x86_64 NUMA (arch/x86/numa.c). */
 void numa_initmem_init(unsigned long start_pfn, unsigned long last_pfn);
 extern unsigned long highstart_pfn, highend_pfn;

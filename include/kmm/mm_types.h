@@ -1,5 +1,6 @@
 /*
- * mm_types.h - struct page, one per physical page frame.
+ * mm_types.h - struct page, one per physical page frame, and struct
+ * mm_struct, an address space.
  *
  * The structure is kept at 56 bytes, the size of 2.6.34's struct page on
  * x86_64, so that the memory map takes exactly as much simulated RAM as it
@@ -21,7 +22,11 @@
 #ifndef KMM_MM_TYPES_H
 #define KMM_MM_TYPES_H
 
+#include <kmm/atomic.h>
+#include <kmm/rwsem.h>
+#include <kmm/spinlock.h>
 #include <kmm/types.h>
+#include <kmm/asm/pgtable_types.h>
 
 struct address_space;
 struct kmem_cache;
@@ -52,5 +57,21 @@ struct page {
 };
 
 _Static_assert(sizeof(struct page) == 56, "struct page must stay at Linux's 56 bytes");
+
+/*
+ * An address space: its page tables and the locks over them.  init_mm is
+ * the kernel's (its pgd is swapper_pg_dir); the fields of processes (the
+ * VMAs, the layout, the counters) come with them.
+ *
+ * Lock order: mmap_sem, then page_table_lock (see mm/internal.h).
+ */
+struct mm_struct {
+	pgd_t *pgd;			/* the top-level table, a kernel address */
+	atomic_t mm_users;		/* users of the address space (threads) */
+	atomic_t mm_count;		/* references to the struct (mm_users count as one) */
+	unsigned long nr_ptes;		/* PTE-level table pages, under page_table_lock */
+	spinlock_t page_table_lock;	/* guards the tables' population and the counters */
+	struct rw_semaphore mmap_sem;
+};
 
 #endif /* KMM_MM_TYPES_H */
