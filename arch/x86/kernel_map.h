@@ -1,0 +1,84 @@
+/*
+ * arch/x86/kernel_map.h - the one way a kernel mapping is made or undone
+ * outside the direct map: the PTE written in swapper_pg_dir *and* the same
+ * physical pages mapped at the matching host address, so that C code uses
+ * the memory through an ordinary pointer (DESIGN.md, "Addresses").
+ *
+ * Kernel address ranges outside the direct map (x86_64: the vmalloc area;
+ * i386: the vmalloc area, the pkmap window and the fixmap) are host
+ * windows reserved at boot with no access.  A Linux address in a window
+ * converts to a host pointer by a constant offset (kernel_window_ptr), and
+ * back (kernel_window_addr); kaddr_to_linux()/linux_to_kaddr() know them.
+ *
+ * Each run of physically contiguous pages costs the host one mapping, and
+ * hosts allow about 65,530 per process (vm.max_map_count).  The runs in use
+ * are counted against a budget (the host's limit less a margin for the
+ * rest of the program, or the boot option host_maps=N); a mapping that
+ * would pass it, or that the host refuses, fails with -ENOMEM and leaves
+ * nothing of itself behind.
+ *
+ * Locking: callers own the range they map or unmap (vmalloc gets it from
+ * its area allocator); page tables are populated under
+ * init_mm.page_table_lock.  No TLB is flushed here: unmapping leaves stale
+ * entries until the caller flushes (flush_tlb_kernel_range), as Linux's
+ * vunmap_page_range does.
+ */
+#ifndef KMM_ARCH_X86_KERNEL_MAP_H
+#define KMM_ARCH_X86_KERNEL_MAP_H
+
+#include <kmm/mm_types.h>
+#include <kmm/asm/pgtable_types.h>
+
+/*
+ * Map @nr pages at page-aligned kernel address @addr, page i at @addr + i
+ * pages, with @prot (PAGE_KERNEL for vmalloc).  The range must be in a
+ * window and unmapped.  0 or -ENOMEM.
+ */
+int kernel_map_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot);
+
+/* Map physical [@phys, @phys + @size) at @addr (ioremap): the same, by frame. */
+int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot);
+
+/*
+ * Clear the PTEs of [@addr, @addr + @size) (page-aligned; entries already
+ * clear are skipped) and make the host range inaccessible again.  Page
+ * tables stay, as Linux's stay.  No TLB flush.
+ */
+void kernel_unmap_range(unsigned long addr, unsigned long size);
+
+/* The host pointer of window address @addr, or NULL outside every window. */
+void *kernel_window_ptr(unsigned long addr);
+/* The Linux address of host pointer @p inside a window, or 0. */
+unsigned long kernel_window_addr(const void *p);
+
+/*
+ * The vmalloc area: Linux's [VMALLOC_START, VMALLOC_END), of which the host
+ * reserved [vmalloc_start, vmalloc_limit) (all of it on i386; on x86_64 as
+ * much of the 32 TB as the host would give, at least 1G).  vmalloc
+ * allocates below vmalloc_limit; /proc/meminfo shows Linux's total.
+ */
+extern unsigned long vmalloc_start, vmalloc_end, vmalloc_limit;
+#define VMALLOC_START	vmalloc_start
+#define VMALLOC_END	vmalloc_end
+
+/* Host mappings in use and the budget (for tests and /proc views). */
+struct kernel_map_stats {
+	unsigned long host_maps;	/* runs mirrored now */
+	unsigned long host_map_budget;
+	unsigned long refused;		/* mappings refused for the budget or by the host */
+};
+void kernel_map_stats(struct kernel_map_stats *st);
+
+/* Boot: reserve the windows (after the direct mapping), and give them back at shutdown. */
+void kernel_windows_init(void);
+void kernel_windows_release(void);
+
+/*
+ * TLB shootdown of kernel addresses on every online CPU (2.6.34 flushes
+ * everything for a kernel range: flush_tlb_all), and of one page locally.
+ */
+void flush_tlb_kernel_range(unsigned long start, unsigned long end);
+void flush_tlb_all(void);
+void __flush_tlb_one(unsigned long addr);
+
+#endif /* KMM_ARCH_X86_KERNEL_MAP_H */
