@@ -11,12 +11,12 @@
  *                    PTE) and 2-level (PDE, PTE) machines.  The large TLB
  *                    is empty, as it is for user space (2.6.34 maps user
  *                    memory with 4K pages only)
+ *   invlpg + walk    one page, flushed and translated again: the walk
+ *                    with its tables in L1, plus the flush
  *   large TLB hit    16 2M pages in turn: the fully associative TLB,
  *                    reached out of line after the 4K set misses
  *   walk, large TLB full   the 4-level walk again, every miss now also
  *                    looking through 16 large entries
- *   invlpg + walk    one page, flushed and translated again: the walk
- *                    with its tables in L1, plus the flush
  *
  * The machine runs in parallel mode (this thread is CPU 0), on the release
  * build.  The tables are built by hand, as the tests do; the pages they
@@ -193,9 +193,9 @@ void bench_mmu(void)
 			struct loop large = { BASE + 0x10000000ULL, 1ULL << 21, 16 };
 			u64 va = BASE;
 
+			measure("4-level invlpg + walk (1 page)", invlpg_walk, &va);
 			measure("large TLB hit (2M, 16 pages)", translate_loop, &large);
 			measure("4-level walk, large TLB full", translate_loop, &walk);
-			measure("4-level invlpg + walk (1 page)", invlpg_walk, &va);
 		}
 		kmm_shutdown();
 	}

@@ -81,10 +81,15 @@ static const struct format format_4level = {
 	},
 };
 
+/* The rights bits are the entry bits moved down: RW (1) and US (2) by 1, NX (63) by 61, G (8) by 5, D (6) by 2. */
+BUILD_BUG_ON(X86_PG_RW >> 1 != HW_PERM_W || X86_PG_US >> 1 != HW_PERM_U ||
+	     X86_PG_NX >> 61 != HW_PERM_NX || X86_PG_G >> 5 != HW_PERM_G || X86_PG_D >> 2 != HW_PERM_D);
+
 static struct {
 	enum hw_paging_mode mode;
 	bool nx, pge;		/* EFER.NXE, CR4.PGE */
 	u64 nxr;		/* X86_PG_NX with NX off (reserved then), else 0 */
+	u64 global;		/* HW_PERM_G with CR4.PGE on, else 0 */
 } mmu __state;
 
 void hw_mmu_setup(enum hw_paging_mode mode, bool nx, bool pge)
@@ -93,6 +98,7 @@ void hw_mmu_setup(enum hw_paging_mode mode, bool nx, bool pge)
 	mmu.nx = nx && (mode == HW_PAGING_PAE || mode == HW_PAGING_4LEVEL);
 	mmu.pge = pge;
 	mmu.nxr = mmu.nx || mode == HW_PAGING_32 ? 0 : X86_PG_NX;
+	mmu.global = pge ? HW_PERM_G : 0;
 	hw_tlb_reset_all(mode != HW_PAGING_NONE);
 }
 
@@ -122,33 +128,39 @@ unsigned int hw_mmu_prot_error(unsigned int access)
 	return X86_PF_PROT | access_error(access);
 }
 
+/* RAM as the walker sees it, read once per walk. */
+struct ram {
+	char *base;
+	u64 size;
+};
+
 /*
  * An entry of the table at physical @pa.  Other CPUs and the kernel change
  * entries while we walk, so it is one atomic load; a table outside RAM
  * reads as all ones (present, with reserved bits set in 8-byte formats).
  */
-static __always_inline u64 read_entry(u64 pa, int size)
+static __always_inline u64 read_entry(struct ram ram, u64 pa, int size)
 {
-	if (unlikely(pa + size > hw_ram_size))
+	if (unlikely(pa + size > ram.size))
 		return size == 4 ? 0xffffffffULL : ~0ULL;
 	if (size == 4)
-		return __atomic_load_n((u32 *)(hw_ram_base + pa), __ATOMIC_RELAXED);
-	return __atomic_load_n((u64 *)(hw_ram_base + pa), __ATOMIC_RELAXED);
+		return __atomic_load_n((u32 *)(ram.base + pa), __ATOMIC_RELAXED);
+	return __atomic_load_n((u64 *)(ram.base + pa), __ATOMIC_RELAXED);
 }
 
 /* Set @bits in the entry at @pa if it still holds @old; false if it changed. */
-static bool set_entry_bits(u64 pa, int size, u64 old, u64 bits)
+static bool set_entry_bits(struct ram ram, u64 pa, int size, u64 old, u64 bits)
 {
-	if (pa + size > hw_ram_size)
+	if (pa + size > ram.size)
 		return true;	/* nothing there to write */
 	if (size == 4) {
 		u32 expect = old;
 
-		return __atomic_compare_exchange_n((u32 *)(hw_ram_base + pa), &expect,
+		return __atomic_compare_exchange_n((u32 *)(ram.base + pa), &expect,
 						   (u32)(old | bits), false, __ATOMIC_RELAXED,
 						   __ATOMIC_RELAXED);
 	}
-	return __atomic_compare_exchange_n((u64 *)(hw_ram_base + pa), &old, old | bits, false,
+	return __atomic_compare_exchange_n((u64 *)(ram.base + pa), &old, old | bits, false,
 					   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
@@ -173,6 +185,7 @@ static __always_inline int walk_format(const struct format *f, u64 cr3, u64 va,
 	const int size = f->size, last = f->levels - 1;
 	const unsigned int ec = access_error(access);
 	const u64 nxr = mmu.nxr;
+	const struct ram ram = { hw_ram_base, hw_ram_size };
 
 	if (unlikely(bad_address(f, va)))
 		return HW_FAULT_GP;
@@ -184,7 +197,7 @@ again:;
 		const struct level *lv = &f->level[l];
 		unsigned int idx = (va >> lv->shift) & ((1U << lv->bits) - 1);
 		u64 epa = table + (u64)idx * size;
-		u64 e = read_entry(epa, size), want;
+		u64 e = read_entry(ram, epa, size), want;
 		bool leaf;
 
 		if (w) {
@@ -201,25 +214,24 @@ again:;
 		nx |= e & X86_PG_NX;	/* reserved, so never set here, with NX off */
 		if (!leaf) {
 			if (update && lv->rights && !(e & X86_PG_A) &&
-			    !set_entry_bits(epa, size, e, X86_PG_A))
+			    !set_entry_bits(ram, epa, size, e, X86_PG_A))
 				goto again;
 			table = e & lv->next;
 			continue;
 		}
 		x->shift = lv->shift;
 		x->frame = e & (l < last ? lv->large_frame : lv->next);
-		x->perms = (allow & X86_PG_RW ? HW_PERM_W : 0) | (allow & X86_PG_US ? HW_PERM_U : 0) |
-			   (nx ? HW_PERM_NX : 0) | (mmu.pge && (e & X86_PG_G) ? HW_PERM_G : 0);
+		x->perms = ((allow >> 1) & (HW_PERM_W | HW_PERM_U)) | (nx >> 61) |
+			   ((e >> 5) & mmu.global);
 		if (hw_perm_refuses(x->perms, access))
 			return HW_FAULT_PF | X86_PF_PROT | ec;
 		want = X86_PG_A | (access & HW_ACC_WRITE ? X86_PG_D : 0);
 		if (update && (e & want) != want) {
-			if (!set_entry_bits(epa, size, e, want))
+			if (!set_entry_bits(ram, epa, size, e, want))
 				goto again;
 			e |= want;
 		}
-		if (e & X86_PG_D)
-			x->perms |= HW_PERM_D;
+		x->perms |= (e >> 2) & HW_PERM_D;
 		return 0;
 	}
 	__builtin_unreachable();	/* the last level is a leaf */

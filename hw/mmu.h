@@ -162,9 +162,11 @@ enum hw_paging_mode {
  */
 static __always_inline unsigned int hw_perm_refuses(unsigned int perms, unsigned int access)
 {
-	unsigned int no = (perms & HW_PERM_W ? 0 : HW_ACC_WRITE) | (perms & HW_PERM_U ? 0 : HW_ACC_USER) |
-			  (perms & HW_PERM_NX ? HW_ACC_FETCH : 0);
+	/* W (1) and U (2) missing become WRITE (2) and USER (4); NX (4) becomes FETCH (16). */
+	unsigned int no = ((~perms & (HW_PERM_W | HW_PERM_U)) << 1) | ((perms & HW_PERM_NX) << 2);
 
+	BUILD_BUG_ON(HW_PERM_W << 1 != HW_ACC_WRITE || HW_PERM_U << 1 != HW_ACC_USER ||
+		     HW_PERM_NX << 2 != HW_ACC_FETCH);
 	return no & access;
 }
 
@@ -251,9 +253,13 @@ struct hw_tlb {
 	u64 slow_lookups;	/* lookups that reached hw_mmu_translate_slow() */
 	u64 slow_hits;		/* ... and were hits there (large pages) */
 	u64 misses, walks, faults;
-	/* Counters any thread running as the CPU may bump (atomic adds). */
-	u64 flush_one, flush_all, cr3_loads, remote;
+	u64 flushes[3];		/* HW_TLB_FLUSH_* by the owner */
+	/* Counters of threads running as the CPU through the takeover protocol (atomic adds). */
+	u64 remote_flushes[3];	/* HW_TLB_FLUSH_* */
+	u64 remote;		/* translations (no TLB) */
 } ____cacheline_aligned;
+
+enum { HW_TLB_FLUSH_ONE, HW_TLB_FLUSH_ALL, HW_TLB_CR3_LOAD };
 
 extern struct hw_tlb hw_tlbs[NR_CPUS];
 

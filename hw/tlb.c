@@ -15,7 +15,7 @@
  * one mask and key per entry (an entry found stale there is dropped).  Only the CPU's owning thread (hw_this_cpu == &hw_cpus[id])
  * reads or writes entries and rr[]; a thread running as the CPU through
  * the takeover protocol touches only the atomics (generations, CR3, CR2,
- * the shared counters).  A fill stores the generation read before its
+ * its own counters), so the owner's counters need no locked instruction.  A fill stores the generation read before its
  * walk, so a flush that lands during the walk invalidates what it fills.
  */
 #include <string.h>
@@ -209,6 +209,14 @@ int hw_mmu_translate_slow(u64 va, unsigned int access, u64 *pa)
 	return 0;
 }
 
+static void count_flush(struct hw_tlb *t, const struct hw_cpu *cpu, int kind)
+{
+	if (owner(cpu))
+		hw_tlb_count(&t->flushes[kind]);
+	else
+		__atomic_fetch_add(&t->remote_flushes[kind], 1, __ATOMIC_RELAXED);
+}
+
 /* Invalidate every non-global entry of @t, and with @global the global ones. */
 static void advance(struct hw_tlb *t, bool global)
 {
@@ -223,7 +231,7 @@ void hw_tlb_flush_one(u64 va)
 	struct hw_tlb *t = &hw_tlbs[cpu->id];
 	struct hw_tlb_entry *e = t->set[(va >> PAGE_SHIFT) % HW_TLB_SETS];
 
-	__atomic_fetch_add(&t->flush_one, 1, __ATOMIC_RELAXED);
+	count_flush(t, cpu, HW_TLB_FLUSH_ONE);
 	if (!owner(cpu)) {
 		/* Not ours to touch: drop everything instead (more than asked). */
 		advance(t, true);
@@ -232,6 +240,8 @@ void hw_tlb_flush_one(u64 va)
 	for (int w = 0; w < HW_TLB_WAYS; w++)
 		if (e[w].tag == ~(va >> PAGE_SHIFT))
 			e[w].tag = 0;
+	if (!t->large_used)
+		return;
 	for (int i = 0; i < HW_TLB_LARGE; i++)
 		if (((va & t->lmask[i]) | 1) == t->lkey[i])
 			drop_large(t, i);
@@ -241,7 +251,7 @@ void hw_tlb_flush_all(void)
 {
 	struct hw_tlb *t = &hw_tlbs[hw_this_cpu->id];
 
-	__atomic_fetch_add(&t->flush_all, 1, __ATOMIC_RELAXED);
+	count_flush(t, hw_this_cpu, HW_TLB_FLUSH_ALL);
 	advance(t, true);
 }
 
@@ -249,7 +259,7 @@ void hw_load_cr3(u64 pa)
 {
 	struct hw_tlb *t = &hw_tlbs[hw_this_cpu->id];
 
-	__atomic_fetch_add(&t->cr3_loads, 1, __ATOMIC_RELAXED);
+	count_flush(t, hw_this_cpu, HW_TLB_CR3_LOAD);
 	/* Published by advance()'s release: a walk that sees the flush sees the new CR3. */
 	__atomic_store_n(&t->cr3, pa, __ATOMIC_RELAXED);
 	advance(t, false);
@@ -277,9 +287,9 @@ void hw_tlb_stats(int cpu, struct hw_tlb_stats *s)
 		.misses = LOAD(misses),
 		.walks = LOAD(walks),
 		.faults = LOAD(faults),
-		.flush_one = LOAD(flush_one),
-		.flush_all = LOAD(flush_all),
-		.cr3_loads = LOAD(cr3_loads),
+		.flush_one = LOAD(flushes[HW_TLB_FLUSH_ONE]) + LOAD(remote_flushes[HW_TLB_FLUSH_ONE]),
+		.flush_all = LOAD(flushes[HW_TLB_FLUSH_ALL]) + LOAD(remote_flushes[HW_TLB_FLUSH_ALL]),
+		.cr3_loads = LOAD(flushes[HW_TLB_CR3_LOAD]) + LOAD(remote_flushes[HW_TLB_CR3_LOAD]),
 		.remote = LOAD(remote),
 	};
 }
@@ -296,9 +306,10 @@ void hw_tlb_stats_reset(int cpu)
 	CLEAR(misses);
 	CLEAR(walks);
 	CLEAR(faults);
-	CLEAR(flush_one);
-	CLEAR(flush_all);
-	CLEAR(cr3_loads);
+	for (int k = 0; k < 3; k++) {
+		CLEAR(flushes[k]);
+		CLEAR(remote_flushes[k]);
+	}
 	CLEAR(remote);
 }
 
