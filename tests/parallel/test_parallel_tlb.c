@@ -199,7 +199,8 @@ static void *writer(void *arg)
 
 static void dirty_updates_lose_no_kernel_change(void **state)
 {
-	long rounds = stress_rounds(200000), flips = 0;
+	long rounds = stress_rounds(500000), lost = 0;
+	u64 sw1 = 0;	/* what CPU 0 last left in the bit */
 	pthread_t t;
 	void *ret;
 
@@ -209,15 +210,20 @@ static void dirty_updates_lose_no_kernel_change(void **state)
 	__atomic_store_n(pte, frame[0] | TBL, __ATOMIC_RELAXED);
 	assert_int_equal(pthread_create(&t, NULL, writer, (void *)rounds), 0);
 	while (!__atomic_load_n(&writes_done, __ATOMIC_ACQUIRE)) {
-		__atomic_fetch_xor(pte, X86_PG_SW1, __ATOMIC_RELAXED);
+		u64 old = __atomic_fetch_xor(pte, X86_PG_SW1, __ATOMIC_RELAXED);
+
+		/* Only CPU 0 flips the bit: finding it otherwise, a walk wrote back an old value. */
+		if ((old & X86_PG_SW1) != sw1)
+			lost++;
+		sw1 = (old & X86_PG_SW1) ^ X86_PG_SW1;
 		__atomic_fetch_and(pte, ~(X86_PG_A | X86_PG_D), __ATOMIC_RELAXED);
-		flips++;
 	}
 	pthread_join(t, &ret);
 	assert_null(ret);
 	assert_int_equal(__atomic_load_n(&failures, __ATOMIC_RELAXED), 0);
+	assert_int_equal(lost, 0);
 	assert_int_equal(__atomic_load_n(pte, __ATOMIC_RELAXED) & ~(X86_PG_A | X86_PG_D),
-			 frame[0] | TBL | (flips % 2 ? X86_PG_SW1 : 0));
+			 frame[0] | TBL | sw1);
 	assert_mm_check();
 	kmm_shutdown();
 }
@@ -232,9 +238,11 @@ static void dirty_updates_lose_no_kernel_change(void **state)
  *    its fill.  Once CPU 1 sees the round published, its next
  *    translation, before any invlpg of its own, must reach the new page.
  */
+static long walker_flushes;	/* the invlpgs the walker made itself */
+
 static void *walker(void *arg)
 {
-	long rounds = (long)arg, r = 0;
+	long rounds = (long)arg, r = 0, flushes = 0;
 
 	if (kmm_thread_attach(1))
 		return (void *)1;
@@ -254,16 +262,19 @@ static void *walker(void *arg)
 			__atomic_store_n(&round_seen, r, __ATOMIC_RELEASE);
 		}
 		hw_tlb_flush_one(VA);
+		flushes++;
 		hw_mmu_translate(VA, 0, &pa);	/* a walk, racing with the next round */
 	}
+	walker_flushes = flushes;
 	kmm_thread_detach();
 	return NULL;
 }
 
 static void a_flush_during_a_walk_invalidates_its_fill(void **state)
 {
-	long rounds = stress_rounds(200000);
+	long rounds = stress_rounds(200000), r;
 	struct hw_cpu *self, as_cpu1;
+	struct hw_tlb_stats s;
 	pthread_t t;
 	void *ret;
 
@@ -276,7 +287,7 @@ static void a_flush_during_a_walk_invalidates_its_fill(void **state)
 	self = hw_this_cpu;
 	as_cpu1 = (struct hw_cpu){ .id = 1, .node = hw_cpus[1].node, .present = true,
 				   .irq_disabled = 1 };
-	for (long r = 1; r <= rounds; r++) {
+	for (r = 1; r <= rounds; r++) {
 		while (__atomic_load_n(&round_seen, __ATOMIC_ACQUIRE) != r - 1 &&
 		       !__atomic_load_n(&failures, __ATOMIC_RELAXED))
 			cpu_relax();
@@ -291,6 +302,9 @@ static void a_flush_during_a_walk_invalidates_its_fill(void **state)
 	pthread_join(t, &ret);
 	assert_null(ret);
 	assert_int_equal(__atomic_load_n(&failures, __ATOMIC_RELAXED), 0);
+	/* Both threads counted their invlpgs on CPU 1, and no count was lost. */
+	hw_tlb_stats(1, &s);
+	assert_int_equal(s.flush_one, walker_flushes + r - 1);
 	assert_mm_check();
 	kmm_shutdown();
 }
