@@ -76,5 +76,6 @@ void bench_slab_mt(void);
 void bench_slab_mem(void);
 void bench_programs(void);
 void bench_startup(void);
+void bench_mmu(void);
 
 #endif /* KMM_BENCH_H */
