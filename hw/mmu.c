@@ -81,7 +81,7 @@ static const struct format format_4level = {
 	},
 };
 
-/* The rights bits are the entry bits moved down: RW (1) and US (2) by 1, NX (63) by 61, G (8) by 5, D (6) by 2. */
+/* The rights bits are entry bits moved down: RW, US by 1, NX by 61, G by 5, D by 2. */
 BUILD_BUG_ON(X86_PG_RW >> 1 != HW_PERM_W || X86_PG_US >> 1 != HW_PERM_U ||
 	     X86_PG_NX >> 61 != HW_PERM_NX || X86_PG_G >> 5 != HW_PERM_G || X86_PG_D >> 2 != HW_PERM_D);
 

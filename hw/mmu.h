@@ -27,11 +27,12 @@
  * The walk.  Entries are read from RAM (hw_ram_base + pa; a table beyond
  * RAM reads as all ones, as a read from nothing does on a PC).  A level
  * whose P bit is clear ends it with a not-present fault; reserved bits set
- * in a present entry end it with PF_RSVD|PF_PROT.  The effective rights
+ * in a present entry end it with X86_PF_RSVD|X86_PF_PROT.  The rights
  * are the AND of RW and of US over the levels (a PAE PDPTE has neither),
  * and no-execute the OR of NX (only with EFER.NXE).  CR0.WP is always on:
  * the supervisor faults on a write to a read-only page, as users do; users
- * fault on supervisor pages; a fetch from an NX page faults with PF_INSTR.
+ * fault on supervisor pages; a fetch from an NX page faults with
+ * X86_PF_INSTR (reported only with NX on).
  * The walker sets A in each table entry it passes, with a compare-and-swap
  * so that an entry the kernel changes or clears meanwhile is not revived
  * (the walk starts again instead); a successful access sets A (and D, for
@@ -62,7 +63,9 @@
  * non-global entries, `ggen` for global ones; a flush advances them.
  *
  * Across CPUs.  In parallel mode one host thread owns a CPU and is the
- * only one that reads or writes its entries.  Another thread may run a
+ * only one that reads or writes its entries (the thread for which
+ * hw_this_cpu == &hw_cpus[id]; in deterministic mode, whichever runs the
+ * CPU, one at a time).  Another thread may run a
  * flush handler "as" that CPU through the takeover protocol (hw/cpu.c)
  * while the owner keeps translating (it waits only at its next
  * local_irq_save()): such a thread only advances the generations, with
@@ -120,7 +123,11 @@
 #define X86_PG_2M_ADDR_MASK	0x000fffffffe00000ULL	/* bits 51:21 */
 #define X86_PG_4M_ADDR_MASK	0x00000000ffc00000ULL	/* bits 31:22 */
 
-/* The page-fault error code (pushed by the CPU, read by do_page_fault). */
+/*
+ * The page-fault error code (pushed by the CPU, read by do_page_fault).
+ * 2.6.34's arch/x86/mm/fault.c names them PF_PROT... in an enum of its
+ * own; the X86_ prefix keeps these apart from it and from the task flags.
+ */
 #define X86_PF_PROT		(1U << 0)	/* 1: protection or reserved bit; 0: not present */
 #define X86_PF_WRITE		(1U << 1)	/* the access was a write */
 #define X86_PF_USER		(1U << 2)	/* the access was made in user mode */

@@ -12,11 +12,13 @@
  * even: non-global) or gen == tlb->ggen (odd: global); the generations
  * only grow.  A large entry's tag, lkey and large_used bit are nonzero
  * together, so a 4K miss skips an empty large TLB and otherwise compares
- * one mask and key per entry (an entry found stale there is dropped).  Only the CPU's owning thread (hw_this_cpu == &hw_cpus[id])
- * reads or writes entries and rr[]; a thread running as the CPU through
- * the takeover protocol touches only the atomics (generations, CR3, CR2,
- * its own counters), so the owner's counters need no locked instruction.  A fill stores the generation read before its
- * walk, so a flush that lands during the walk invalidates what it fills.
+ * one mask and key per entry (an entry found stale there is dropped).
+ * Only the CPU's owning thread (hw_this_cpu == &hw_cpus[id]) reads or
+ * writes entries, rr[] and the owner's counters (which so need no locked
+ * instruction); a thread running as the CPU through the takeover protocol
+ * touches only atomics: the generations, CR3, CR2 and its own counters.
+ * A fill stores the generation read before its walk, so a flush that
+ * lands during the walk invalidates what it fills.
  */
 #include <string.h>
 

@@ -260,6 +260,7 @@ static void paging_off_is_identity(void **state)
 	assert_int_equal(hw_mmu_walk_info(0, 0x123, &w), 0);
 	assert_int_equal(w.levels, 0);
 	assert_int_equal(w.pa, 0x123);
+	assert_mm_check();
 }
 
 /* --- Faults -------------------------------------------------------------- */
