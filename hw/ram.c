@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -138,6 +139,22 @@ long hw_resident_pages(const void *va, u64 size)
 			resident += vec[i] & 1;
 	}
 	return resident;
+}
+
+long hw_host_map_limit(void)
+{
+	char buf[32];
+	long n = 0;
+	int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (len > 0) {
+		buf[len] = 0;
+		n = strtol(buf, NULL, 10);
+	}
+	return n > 0 ? n : 65530;	/* DEFAULT_MAX_MAP_COUNT */
 }
 
 int hw_ram_fd(void)

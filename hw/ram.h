@@ -38,6 +38,9 @@ void hw_ram_zero(u64 pa, u64 size);
 /* How many of the host pages wholly inside [@va, @va+@size) are backed; -1 on error. */
 long hw_resident_pages(const void *va, u64 size);
 
+/* How many mappings the host lets this process have (vm.max_map_count). */
+long hw_host_map_limit(void);
+
 /* The memfd behind RAM (-1 without a machine); hw/fork.c gives a child its own. */
 int hw_ram_fd(void);
 void hw_ram_set_fd(int fd);

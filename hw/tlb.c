@@ -26,7 +26,8 @@
 #include "hw/machine.h"
 #include "hw/mmu.h"
 
-struct hw_tlb hw_tlbs[NR_CPUS] __state;
+/* Outside the state section (580 KB): hw_mmu_setup() resets the machine's CPUs at every boot. */
+struct hw_tlb hw_tlbs[NR_CPUS];
 static bool paging __state;	/* a mode other than HW_PAGING_NONE */
 
 void hw_tlb_reset_all(bool on)

@@ -28,6 +28,7 @@
 #include <kmm/printk.h>
 #include <kmm/sched.h>
 #include <kmm/timer.h>
+#include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
 #include "hw/clock.h"
@@ -191,6 +192,7 @@ fail:
 	panic_set_trap(NULL);
 	sched_shutdown();
 	memmap_release();
+	kernel_windows_release();
 	hw_machine_teardown();
 	kmm_state_restore();
 	return err;
@@ -202,6 +204,7 @@ void kmm_shutdown(void)
 		return;
 	sched_shutdown();
 	memmap_release();
+	kernel_windows_release();
 	hw_machine_teardown();
 	kmm_state_restore();
 	booted = false;

@@ -3,6 +3,7 @@
  * between kernel (host) pointers and the addresses Linux would show.
  */
 #include <kmm/mm.h>
+#include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
 #include "hw/machine.h"
@@ -101,6 +102,8 @@ u64 kaddr_to_linux(const void *p)
 		return arch->page_offset + kimage.etext;
 	if (virt_addr_in_ram(p))
 		return arch->page_offset + __pa(p);
+	if (kernel_window_addr(p))
+		return kernel_window_addr(p);
 	if (memmap_contains(p))
 		return page_to_linux((const struct page *)p) +
 		       ((const char *)p - (const char *)pfn_to_page(page_to_pfn((const struct page *)p)));
@@ -111,6 +114,8 @@ void *linux_to_kaddr(u64 addr)
 {
 	u64 pa;
 
+	if (kernel_window_ptr((unsigned long)addr))
+		return kernel_window_ptr((unsigned long)addr);
 	if (addr < arch->page_offset)
 		return NULL;
 	pa = addr - arch->page_offset;

@@ -17,6 +17,7 @@
 #include <kmm/printk.h>
 #include <kmm/string.h>
 #include "arch/x86/e820.h"
+#include "arch/x86/kernel_map.h"
 #include "arch/x86/setup.h"
 #include "hw/machine.h"
 #include "mm/boot.h"
@@ -212,6 +213,8 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 		kernel_physical_mapping_init(mr[i].start, mr[i].end, mr[i].large);
 	if (arch->bits == 32)
 		page_table_range_init(arch->fixaddr_start, arch->fixaddr_top);
+	if (first)
+		paging_start();
 	if (!first && table_area_used_end() > table_start)
 		reserve_early(table_start, table_area_used_end(), "PGTABLE");
 	max_pfn_mapped = max(max_pfn_mapped, end >> PAGE_SHIFT);
@@ -295,6 +298,7 @@ int setup_arch(const char *cmdline)
 	if (arch->bits == 64 && max_pfn > max_low_pfn)
 		init_memory_mapping(1UL << 32, max_pfn << PAGE_SHIFT, false);
 
+	kernel_windows_init();
 	if (arch->highmem)
 		i386_initmem_init();
 	else

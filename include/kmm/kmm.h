@@ -89,6 +89,17 @@ void kmm_sleep(u64 ns);
 void kmm_advance_clock(u64 ns);
 
 /*
+ * Kernel-mode reads and writes of @len bytes at @addr, an address as Linux
+ * shows it (0xffff880000000000 + pa, a vmalloc address...), through the
+ * calling CPU's MMU: its CR3, its TLB, the page-fault handler (vmalloc
+ * faults and spurious faults are handled and the access retried).  An
+ * access nothing maps is an oops, reported in the kernel log as Linux
+ * reports it; the call returns -EFAULT and the machine goes on.
+ */
+int kmm_kernel_read(unsigned long addr, void *buf, unsigned long len);
+int kmm_kernel_write(unsigned long addr, const void *buf, unsigned long len);
+
+/*
  * What a panic after boot does: the default prints the panic and aborts;
  * the kmm program exits with status 3.  The hook must not return.
  */

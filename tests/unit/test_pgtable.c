@@ -7,6 +7,8 @@
  * layout (asm/pgtable.h draws it): x86_64 splits 9/9/9/9/12, i386 PAE
  * 2/9/9/12, i386 10/10/12.
  */
+#include <string.h>
+
 #include <kmm/gfp.h>
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
@@ -311,6 +313,59 @@ static void i386_pae_direct_map(void **state)
 	assert_mm_check();
 }
 
+/* ---- /sys/kernel/debug/kernel_page_tables ---- */
+
+/*
+ * i386 with 2G: lowmem is 896M, mapped with 4K pages for the first 4M
+ * (one PTE table, kernel protection without NX: "RW GLB x") and 4M pages
+ * (PSE) for the 892M after; the vmalloc area is empty, the pkmap window
+ * too; the fixmap's PTE table (from 0xffc00000, the 4M it sits in) exists
+ * but maps nothing.  The last run ends at 4G, which a 32-bit long prints
+ * as 0.
+ */
+static void ptdump_i386(void **state)
+{
+	boot_or_fail("arch=i386 ram=2G");
+	assert_string_equal(proc_text("/sys/kernel/debug/kernel_page_tables"),
+		"---[ User Space ]---\n"
+		"0x00000000-0xc0000000           3G                           pgd\n"
+		"---[ Kernel Mapping ]---\n"
+		"0xc0000000-0xc0400000           4M     RW             GLB x  pte\n"
+		"0xc0400000-0xf8000000         892M     RW         PSE GLB x  pgd\n"
+		"0xf8000000-0xf8800000           8M                           pgd\n"
+		"---[ vmalloc() Area ]---\n"
+		"0xf8800000-0xff800000         112M                           pgd\n"
+		"---[ vmalloc() End ]---\n"
+		"0xff800000-0xffc00000           4M                           pgd\n"
+		"---[ Persisent kmap() Area ]---\n"
+		"0xffc00000-0xffeff000        3068K                           pte\n"
+		"---[ Fixmap Area ]---\n"
+		"0xffeff000-0x00000000        1028K                           pte\n");
+}
+
+/*
+ * x86_64 with 2049M: the first GB in the image's executable 2M pages, the
+ * second in 2M pages with NX, the 1M tail in 4K pages; the image at
+ * 0xffffffff80000000 in five 2M pages (10M: an 8M image at 1M ends at 9M).
+ */
+static void ptdump_x86_64(void **state)
+{
+	const char *t;
+
+	boot_or_fail("ram=2049M");
+	t = proc_text("/sys/kernel/debug/kernel_page_tables");
+	assert_non_null(strstr(t,
+		"---[ Low Kernel Mapping ]---\n"
+		"0xffff880000000000-0xffff880040000000           1G     RW         PSE GLB x  pmd\n"
+		"0xffff880040000000-0xffff880080000000           1G     RW         PSE GLB NX pmd\n"
+		"0xffff880080000000-0xffff880080100000           1M     RW             GLB NX pte\n"
+		"0xffff880080100000-0xffff880080200000           1M                           pte\n"));
+	assert_non_null(strstr(t,
+		"---[ High Kernel Mapping ]---\n"
+		"0xffffffff80000000-0xffffffff80a00000          10M     RW         PSE GLB x  pmd\n"));
+	assert_non_null(strstr(t, "0x0000000000000000-0xffff800000000000    16777088T                           pgd\n"));
+}
+
 /* ---- tables on demand ---- */
 
 /*
@@ -392,6 +447,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(x86_64_above_4g, teardown_machine),
 		cmocka_unit_test_teardown(i386_direct_map, teardown_machine),
 		cmocka_unit_test_teardown(i386_pae_direct_map, teardown_machine),
+		cmocka_unit_test_teardown(ptdump_i386, teardown_machine),
+		cmocka_unit_test_teardown(ptdump_x86_64, teardown_machine),
 		cmocka_unit_test_teardown(tables_on_demand, teardown_machine),
 		cmocka_unit_test_teardown(pae_pgd_alloc, teardown_machine),
 	};

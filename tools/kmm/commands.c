@@ -18,6 +18,7 @@ extern const struct command_def expect_commands[];
 extern const struct command_def page_commands[];
 extern const struct command_def slab_commands[];
 extern const struct command_def task_commands[];
+extern const struct command_def mmu_commands[];
 extern const struct value_type page_block, page_pool;
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
@@ -30,6 +31,7 @@ const struct command_group command_groups[] = {
 	{ "The page allocator", page_commands },
 	{ "The slab allocator and kmalloc", slab_commands, slab_machine_gone },
 	{ "Tasks and sleeping locks", task_commands, tasks_machine_gone },
+	{ "Page tables and the MMU", mmu_commands },
 	{ NULL },
 };
 

@@ -1,0 +1,283 @@
+/*
+ * arch/x86/kernel_map.c - kernel mappings outside the direct map: the host
+ * windows that back them and the one primitive that writes a kernel PTE and
+ * mirrors it (kernel_map.h explains the model).
+ *
+ * Windows, by architecture:
+ *
+ *   x86_64  [VMALLOC_START, VMALLOC_START + reserved)   the vmalloc area, as
+ *           much of its 32 TB as the host reserves (halving from all of
+ *           it down to 1G: sanitizers restrict where a program may map)
+ *   i386    [VMALLOC_START, 4G)                          the vmalloc area, the
+ *           pkmap window and the fixmap, about 120 MB, one reservation
+ *
+ * A window address converts to its host pointer by one subtraction and one
+ * addition.  Mirroring counts host mappings by runs: pages i..j of a call
+ * whose frames are consecutive are one host mapping.
+ */
+#include <kmm/bug.h>
+#include <kmm/errno.h>
+#include <kmm/kernel.h>
+#include <kmm/mm.h>
+#include <kmm/params.h>
+#include <kmm/pgtable.h>
+#include <kmm/printk.h>
+#include "arch/x86/kernel_map.h"
+#include "arch/x86/layout.h"
+#include "hw/ram.h"
+
+#define MAX_WINDOWS		2
+#define MIN_VMALLOC_WINDOW	(1UL << 30)
+/* Host mappings left to the rest of the program (libraries, malloc arenas, stacks...). */
+#define HOST_MAPS_MARGIN	8192
+
+struct kernel_window {
+	unsigned long start, end;	/* Linux addresses */
+	char *host;			/* host address of start */
+};
+
+static struct {
+	struct kernel_window w[MAX_WINDOWS];
+	int nr;
+	unsigned long host_maps, budget, refused;
+	unsigned long budget_option;	/* host_maps=N; 0: from the host's limit */
+} kw __state;
+
+unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state;
+
+static int set_host_maps(const char *val)
+{
+	unsigned long long n;
+
+	if (!val || kstrtoull(val, 0, &n) || n == 0)
+		return kmm_error("host_maps=%s: need a number of host mappings, at least 1",
+				 val ? val : "");
+	kw.budget_option = (unsigned long)n;
+	return 0;
+}
+early_param("host_maps", set_host_maps,
+	    "host mappings the kernel's windows may use (default: the host's vm.max_map_count less a margin)");
+
+/* ---- windows ---- */
+
+static struct kernel_window *window_of(unsigned long addr)
+{
+	for (int i = 0; i < kw.nr; i++)
+		if (addr >= kw.w[i].start && addr < kw.w[i].end)
+			return &kw.w[i];
+	return NULL;
+}
+
+void *kernel_window_ptr(unsigned long addr)
+{
+	struct kernel_window *w = window_of(addr);
+
+	return w ? w->host + (addr - w->start) : NULL;
+}
+
+unsigned long kernel_window_addr(const void *p)
+{
+	const char *c = p;
+
+	for (int i = 0; i < kw.nr; i++)
+		if (c >= kw.w[i].host && c < kw.w[i].host + (kw.w[i].end - kw.w[i].start))
+			return kw.w[i].start + (unsigned long)(c - kw.w[i].host);
+	return 0;
+}
+
+static int add_window(unsigned long start, unsigned long size)
+{
+	char *host = hw_window_reserve(size);
+
+	if (!host)
+		return -ENOMEM;
+	kw.w[kw.nr++] = (struct kernel_window){ start, start + size, host };
+	return 0;
+}
+
+void kernel_windows_init(void)
+{
+	long limit = hw_host_map_limit();
+
+	vmalloc_start = (unsigned long)arch->vmalloc_start;
+	vmalloc_end = (unsigned long)arch->vmalloc_end;
+	kw.nr = 0;
+	if (arch->bits == 64) {
+		unsigned long size = vmalloc_end - vmalloc_start + 1;
+
+		while (add_window(vmalloc_start, size))
+			if ((size >>= 1) < MIN_VMALLOC_WINDOW)
+				panic("cannot reserve a host window for the vmalloc area");
+		vmalloc_limit = vmalloc_start + size;
+	} else {
+		if (add_window(vmalloc_start, (unsigned long)(0x100000000ULL - vmalloc_start)))
+			panic("cannot reserve a host window for the kernel's high addresses");
+		vmalloc_limit = vmalloc_end;
+	}
+	kw.host_maps = kw.refused = 0;
+	kw.budget = kw.budget_option;
+	if (!kw.budget)
+		kw.budget = limit > 2 * HOST_MAPS_MARGIN ? (unsigned long)limit - HOST_MAPS_MARGIN
+							: (unsigned long)limit / 2;
+}
+
+void kernel_windows_release(void)
+{
+	for (int i = 0; i < kw.nr; i++)
+		hw_window_release(kw.w[i].host, kw.w[i].end - kw.w[i].start);
+	kw.nr = 0;
+}
+
+void kernel_map_stats(struct kernel_map_stats *st)
+{
+	st->host_maps = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
+	st->host_map_budget = kw.budget;
+	st->refused = __atomic_load_n(&kw.refused, __ATOMIC_RELAXED);
+}
+
+/* ---- the primitive ---- */
+
+/* The PTE for @addr in init_mm, allocating the tables on the way; NULL when out of memory. */
+static pte_t *kernel_pte_alloc(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	pud_t *pud = pud_alloc(&init_mm, pgd, addr);
+	pmd_t *pmd = pud ? pmd_alloc(&init_mm, pud, addr) : NULL;
+
+	return pmd ? pte_alloc_kernel(pmd, addr) : NULL;
+}
+
+/* The PTE for @addr if its tables exist, else NULL. */
+static pte_t *kernel_pte_lookup(unsigned long addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+
+	return pte && level == PG_LEVEL_4K ? pte : NULL;
+}
+
+/* Runs of consecutive frames among the @nr frames @pfn_of(i, @arg): the host mappings they take. */
+static unsigned long count_runs(unsigned long nr, unsigned long (*pfn_of)(unsigned long i, void *arg),
+				void *arg)
+{
+	unsigned long runs = 0;
+
+	for (unsigned long i = 0; i < nr; i++)
+		if (!i || pfn_of(i, arg) != pfn_of(i - 1, arg) + 1)
+			runs++;
+	return runs;
+}
+
+static bool budget_take(unsigned long runs)
+{
+	unsigned long old = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
+
+	do {
+		if (old + runs > kw.budget)
+			return false;
+	} while (!__atomic_compare_exchange_n(&kw.host_maps, &old, old + runs, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+static void budget_give(unsigned long runs)
+{
+	__atomic_sub_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
+}
+
+/*
+ * Map @nr frames (@pfn_of(i, arg) for page i) at @addr: first the PTEs,
+ * then the host mirror, one host mapping per run of consecutive frames.
+ * Any failure undoes what was done and counts a refusal.
+ */
+static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
+		      unsigned long (*pfn_of)(unsigned long i, void *arg), void *arg)
+{
+	char *host = kernel_window_ptr(addr);
+	unsigned long runs, done = 0, i, run_start;
+	int err = -ENOMEM;
+
+	if (!nr)
+		return 0;
+	if (WARN_ON(!host || (addr & ~PAGE_MASK) || kernel_window_ptr(addr + nr * PAGE_SIZE - 1) !=
+							    host + nr * PAGE_SIZE - 1))
+		return -EINVAL;
+	runs = count_runs(nr, pfn_of, arg);
+	if (!budget_take(runs))
+		goto refused;
+	for (i = 0; i < nr; i++) {
+		pte_t *pte = kernel_pte_alloc(addr + i * PAGE_SIZE);
+
+		if (!pte)
+			goto undo_ptes;
+		WARN_ON(!pte_none(ptep_get(pte)));
+		set_pte(pte, pfn_pte(pfn_of(i, arg), prot));
+		done = i + 1;
+	}
+	for (run_start = 0, i = 1; i <= nr; i++) {
+		if (i < nr && pfn_of(i, arg) == pfn_of(i - 1, arg) + 1)
+			continue;
+		if (hw_window_map(host + run_start * PAGE_SIZE,
+				  (u64)pfn_of(run_start, arg) << PAGE_SHIFT,
+				  (i - run_start) * PAGE_SIZE)) {
+			hw_window_unmap(host, run_start * PAGE_SIZE);
+			goto undo_ptes;
+		}
+		run_start = i;
+	}
+	return 0;
+
+undo_ptes:
+	for (i = 0; i < done; i++)
+		set_pte(kernel_pte_lookup(addr + i * PAGE_SIZE), __pte(0));
+	budget_give(runs);
+refused:
+	__atomic_add_fetch(&kw.refused, 1, __ATOMIC_RELAXED);
+	return err;
+}
+
+static unsigned long page_frame(unsigned long i, void *arg)
+{
+	return page_to_pfn(((struct page **)arg)[i]);
+}
+
+static unsigned long phys_frame(unsigned long i, void *arg)
+{
+	return (unsigned long)(*(u64 *)arg >> PAGE_SHIFT) + i;
+}
+
+int kernel_map_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot)
+{
+	return map_frames(addr, nr, prot, page_frame, pages);
+}
+
+int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot)
+{
+	return map_frames(addr, size >> PAGE_SHIFT, prot, phys_frame, &phys);
+}
+
+void kernel_unmap_range(unsigned long addr, unsigned long size)
+{
+	char *host = kernel_window_ptr(addr);
+	unsigned long runs = 0, prev_pfn = 0;
+	bool in_run = false;
+
+	if (WARN_ON(!host || ((addr | size) & ~PAGE_MASK)))
+		return;
+	for (unsigned long a = addr; a < addr + size; a += PAGE_SIZE) {
+		pte_t *pte = kernel_pte_lookup(a);
+		pte_t old = pte ? ptep_get(pte) : __pte(0);
+
+		if (!pte_present(old)) {
+			in_run = false;
+			continue;
+		}
+		if (!in_run || pte_pfn(old) != prev_pfn + 1)
+			runs++;
+		in_run = true;
+		prev_pfn = pte_pfn(old);
+		set_pte(pte, __pte(0));
+	}
+	hw_window_unmap(host, size);
+	budget_give(runs);
+}

@@ -1,0 +1,172 @@
+/*
+ * cmd_mmu.c - the MMU in scenarios: walking an address, reading and
+ * writing kernel memory through the page tables and the TLB (so a script
+ * can fault), and a CPU's TLB.
+ *
+ *   translate ADDR [cpu=N]              each level's entry, then the page
+ *   R = kread ADDR [size=1|2|4|8] [cpu=N]     a kernel read through the MMU
+ *   kwrite ADDR VALUE [size=1|2|4|8] [cpu=N]
+ *   tlb [cpu=N]                         the TLB's entries and counters
+ *   tlb_flush [ADDR] [cpu=N]            invlpg of ADDR, or every entry
+ *
+ * An access nothing maps is an oops (in the kernel log): the command fails
+ * with an error, which `expect error` lets the run survive.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <kmm/kmm.h>
+#include <kmm/mmu.h>
+#include <kmm/smp.h>
+#include <kmm/asm/page.h>
+#include "tools/kmm/command.h"
+
+static int access_size(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	long long size = arg_num(a, "size");
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return rt_error(rt, c, "%s: size=%lld: 1, 2, 4 or 8 bytes", c->def->name, size);
+	return (int)size;
+}
+
+static const char *page_size_name(unsigned int shift)
+{
+	return shift == 30 ? "1G" : shift == 22 ? "4M" : shift == 21 ? "2M" : "4K";
+}
+
+/* Virtual addresses in the machine's word width; entries and physical addresses in the entries'. */
+static int va_width(void)
+{
+	return arch->bits / 4;
+}
+
+static int entry_width(void)
+{
+	return arch->bits == 64 || arch->pae ? 16 : 8;
+}
+
+static int cmd_translate(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned long addr = (unsigned long)arg_num(a, "addr");
+	struct kmm_walk w;
+	char bits[64];
+	int fault = kmm_translate(addr, &w);
+	int ew = entry_width();
+
+	fprintf(rt->out, "%0*lx: cr3 %0*llx\n", va_width(), addr, ew, (unsigned long long)w.cr3);
+	for (int i = 0; i < w.levels; i++) {
+		bool leaf_4k = i == w.levels - 1 && !fault && w.page_shift == 12;
+
+		kmm_entry_bits(w.step[i].entry, leaf_4k, bits, sizeof(bits));
+		fprintf(rt->out, "  %-5s %0*llx[%u] = %0*llx %s\n", w.step[i].name, ew,
+			(unsigned long long)w.step[i].table, w.step[i].index, ew,
+			(unsigned long long)w.step[i].entry, bits);
+	}
+	if (fault & 0x200)
+		fprintf(rt->out, "  -> general protection fault (not canonical)\n");
+	else if (fault)
+		fprintf(rt->out, "  -> page fault, error code %04x (%s)\n", fault & 0xff,
+			fault & 8 ? "reserved bit" : fault & 1 ? "protection" : "not present");
+	else
+		fprintf(rt->out, "  -> %0*llx, %s page, %s%s%s%s\n", ew, (unsigned long long)w.pa,
+			page_size_name(w.page_shift), w.perms & KMM_PERM_WRITE ? "RW" : "ro",
+			w.perms & KMM_PERM_USER ? " user" : " kernel",
+			w.perms & KMM_PERM_NX ? " NX" : "", w.perms & KMM_PERM_GLOBAL ? " G" : "");
+	return 0;
+}
+
+static int cmd_kread(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned long addr = (unsigned long)arg_num(a, "addr");
+	int size = access_size(rt, c, a);
+	unsigned long long v = 0;
+
+	if (size < 0)
+		return -1;
+	if (kmm_kernel_read(addr, &v, (unsigned long)size))
+		return rt_error(rt, c, "kread: oops: the kernel cannot read %#lx (see dmesg)", addr);
+	rt_give_num(rt, c, (long long)v, "%#llx\n");
+	return 0;
+}
+
+static int cmd_kwrite(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned long addr = (unsigned long)arg_num(a, "addr");
+	unsigned long long v = (unsigned long long)arg_num(a, "value");
+	int size = access_size(rt, c, a);
+
+	if (size < 0)
+		return -1;
+	if (kmm_kernel_write(addr, &v, (unsigned long)size))
+		return rt_error(rt, c, "kwrite: oops: the kernel cannot write %#lx (see dmesg)", addr);
+	return 0;
+}
+
+static int print_tlb_entry(void *arg, u64 va, u64 pa, unsigned int shift, unsigned int perms)
+{
+	FILE *out = arg;
+
+	fprintf(out, "  %0*llx -> %0*llx %s %s%s%s%s\n", va_width(), (unsigned long long)va,
+		entry_width(), (unsigned long long)pa, page_size_name(shift), perms & KMM_PERM_WRITE ? "RW" : "ro",
+		perms & KMM_PERM_USER ? " user" : "", perms & KMM_PERM_NX ? " NX" : "",
+		perms & KMM_PERM_GLOBAL ? " G" : "");
+	return 0;
+}
+
+static int cmd_tlb(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	struct kmm_tlb_stats st;
+	int cpu = smp_processor_id();
+
+	kmm_tlb_stats(cpu, &st);
+	fprintf(rt->out,
+		"CPU %d TLB: lookups %llu, hits %llu, misses %llu, walks %llu, faults %llu; "
+		"flushes: invlpg %llu, all %llu, cr3 loads %llu\n",
+		cpu, (unsigned long long)st.lookups, (unsigned long long)st.hits,
+		(unsigned long long)st.misses, (unsigned long long)st.walks,
+		(unsigned long long)st.faults, (unsigned long long)st.flush_one,
+		(unsigned long long)st.flush_all, (unsigned long long)st.cr3_loads);
+	if (kmm_tlb_dump(cpu, print_tlb_entry, rt->out) < 0)
+		return rt_error(rt, c, "tlb: CPU %d is another thread's: its entries change under us",
+				cpu);
+	return 0;
+}
+
+static int cmd_tlb_flush(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	if (arg_given(a, "addr"))
+		kmm_tlb_flush_one((unsigned long)arg_num(a, "addr"));
+	else
+		kmm_tlb_flush_all();
+	return 0;
+}
+
+#define ARG_ADDR	{ "addr", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "ADDR", \
+			  .help = "an address as Linux shows it (0xffff880000000000 + pa...)" }
+#define ARG_SIZE_BYTES	{ "size", &arg_number, .def = 8, .def_text = "8", \
+			  .help = "bytes: 1, 2, 4 or 8" }
+
+const struct command_def mmu_commands[] = {
+	{ "translate", "walk ADDR with the CPU's CR3: each level's entry and bits, then the page",
+	  (const struct arg_def[]){ ARG_ADDR, { NULL } },
+	  .contexts = CTX_CPU, .machine = true, .run = cmd_translate },
+	{ "kread", "read SIZE bytes at ADDR as the kernel, through the MMU (an oops if unmapped)",
+	  (const struct arg_def[]){ ARG_ADDR, ARG_SIZE_BYTES, { NULL } },
+	  .contexts = CTX_CPU, .result = "R", .prints = true, .gives = &value_number,
+	  .machine = true, .run = cmd_kread },
+	{ "kwrite", "write VALUE (SIZE bytes) at ADDR as the kernel, through the MMU",
+	  (const struct arg_def[]){
+		  ARG_ADDR,
+		  { "value", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "VALUE", .help = "the value" },
+		  ARG_SIZE_BYTES, { NULL } },
+	  .contexts = CTX_CPU, .machine = true, .run = cmd_kwrite },
+	{ "tlb", "show the CPU's TLB: its counters, then each entry",
+	  NULL, .contexts = CTX_CPU, .machine = true, .run = cmd_tlb },
+	{ "tlb_flush", "flush ADDR from the CPU's TLB (invlpg), or every entry",
+	  (const struct arg_def[]){
+		  { "addr", &arg_number, ARG_POS, .meta = "ADDR", .help = "the page to flush" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .machine = true, .run = cmd_tlb_flush },
+	{ NULL },
+};
