@@ -355,7 +355,17 @@ struct hw_xlate {
 int hw_mmu_walk(u64 cr3, u64 va, unsigned int access, struct hw_xlate *x);
 /* The error code of an @access that a present entry forbids. */
 unsigned int hw_mmu_prot_error(unsigned int access);
-/* Empty every CPU's TLBs, zero CR3, CR2 and the counters; @paging: on (hw_mmu_setup). */
+/*
+ * Empty the TLBs of the CPUs reset this boot, zero their CR3, CR2 and
+ * counters; @paging: on (hw_mmu_setup).
+ */
 void hw_tlb_reset_all(bool paging);
+/*
+ * A CPU coming up: its TLB empty, CR3 and CR2 zero, counters zero.  Every
+ * CPU that will translate must have been reset this boot (the arch's
+ * paging_start and paging_cpu_up do it): the TLBs live outside the state
+ * section and keep what an earlier boot left.
+ */
+void hw_tlb_reset_cpu(int cpu);
 
 #endif /* KMM_HW_MMU_H */

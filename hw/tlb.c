@@ -26,20 +26,33 @@
 #include "hw/machine.h"
 #include "hw/mmu.h"
 
-/* Outside the state section (580 KB): hw_mmu_setup() resets the machine's CPUs at every boot. */
+/*
+ * Outside the state section (580 KB): a boot touches only the TLBs of the
+ * CPUs it brings up (hw_tlb_reset_cpu), so a machine of 64 possible CPUs
+ * of which 2 run costs 2 TLBs, not 64.
+ */
 struct hw_tlb hw_tlbs[NR_CPUS];
 static bool paging __state;	/* a mode other than HW_PAGING_NONE */
+static u64 tlb_inited __state;	/* CPUs whose TLB this boot has reset */
+
+_Static_assert(NR_CPUS <= 64, "tlb_inited is one word");
+
+void hw_tlb_reset_cpu(int cpu)
+{
+	struct hw_tlb *t = &hw_tlbs[cpu];
+
+	memset(t, 0, sizeof(*t));
+	t->gen = 2;
+	t->ggen = 1;
+	tlb_inited |= 1ULL << cpu;
+}
 
 void hw_tlb_reset_all(bool on)
 {
 	paging = on;
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		struct hw_tlb *t = &hw_tlbs[cpu];
-
-		memset(t, 0, sizeof(*t));
-		t->gen = 2;
-		t->ggen = 1;
-	}
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (tlb_inited & (1ULL << cpu))
+			hw_tlb_reset_cpu(cpu);
 }
 
 /* Is this thread the CPU's owner (not a handler running as it)? */

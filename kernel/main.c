@@ -82,7 +82,7 @@ early_param("maxcpus", set_maxcpus, "CPUs brought online at boot (default all); 
 static void smp_init(void)
 {
 	for (int cpu = 1; cpu < min(nr_cpu_ids, maxcpus); cpu++)
-		if (cpuup_prepare(cpu))
+		if (paging_cpu_up(cpu), cpuup_prepare(cpu))
 			panic("smp_init: no memory for CPU %d's slab arrays", cpu);
 }
 
@@ -96,6 +96,7 @@ int kmm_cpu_up(int cpu)
 		return 0;
 	mutex_lock(&cpu_add_remove_lock);
 	if (!cpu_online(cpu)) {
+		paging_cpu_up(cpu);
 		pageset_cpu_up(cpu);
 		err = cpuup_prepare(cpu);
 	}

@@ -32,8 +32,10 @@ void table_area_set(u64 start, u64 top);	/* where alloc_low_page() takes tables 
 u64 table_area_used_end(void);
 void kernel_physical_mapping_init(u64 start, u64 end, bool large);
 void page_table_range_init(unsigned long start, unsigned long end);
-/* The MMU in the booted paging mode, every CPU's CR3 on swapper_pg_dir (arch/x86/tlb.c). */
+/* The MMU in the booted paging mode, the boot CPU's CR3 on swapper_pg_dir (arch/x86/tlb.c). */
 void paging_start(void);
+/* A secondary CPU coming up: its TLB reset, its CR3 on swapper_pg_dir. */
+void paging_cpu_up(int cpu);
 
 /* x86_64 NUMA (arch/x86/numa.c). */
 void numa_initmem_init(unsigned long start_pfn, unsigned long last_pfn);

@@ -40,22 +40,25 @@ void __flush_tlb_one(unsigned long addr)
 	hw_tlb_flush_one(addr);
 }
 
-static void do_load_cr3(void *arg)
+/* A CPU starting: an empty TLB, CR3 on swapper_pg_dir (what a secondary's trampoline loads). */
+static void cpu_start_paging(void *arg)
 {
-	hw_load_cr3(*(u64 *)arg);
+	(void)arg;
+	hw_tlb_reset_cpu(smp_processor_id());
+	hw_load_cr3(__pa(swapper_pg_dir));
 }
 
-/*
- * Paging on: every CPU, online or not yet, starts on swapper_pg_dir (a CPU
- * brought up later has it already, as a secondary CPU's trampoline loads it).
- */
+/* Paging on, in the booted mode, for the boot CPU; the others as they come up. */
 void paging_start(void)
 {
-	u64 pa = __pa(swapper_pg_dir);
 	enum hw_paging_mode mode = arch->bits == 64 ? HW_PAGING_4LEVEL
 				 : arch->pae ? HW_PAGING_PAE : HW_PAGING_32;
 
 	hw_mmu_setup(mode, !!(__supported_pte_mask & _PAGE_NX), true);
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		hw_run_on_cpu(cpu, do_load_cr3, &pa);
+	hw_run_on_cpu(0, cpu_start_paging, NULL);
+}
+
+void paging_cpu_up(int cpu)
+{
+	hw_run_on_cpu(cpu, cpu_start_paging, NULL);
 }
