@@ -3,6 +3,10 @@
  *
  * Lock order (outermost first), as Linux documents it in mm/rmap.c:
  *
+ *   vmlist_lock                 (vmalloc: the list of areas; an rwsem here,
+ *                                an rwlock in 2.6.34)
+ *   purge_lock                  (vmalloc: one lazy purge at a time)
+ *     vmap_area_lock            (vmalloc: the range tree and list)
  *   cache_chain_mutex           (slab: cache creation, destruction, tuning)
  *     l3->list_lock (off-slab)  (slab: per-node lists of an off-slab cache)
  *       l3->list_lock           (slab: per-node slab lists; an off-slab
@@ -11,6 +15,10 @@
  *   local_irq_save              (per-CPU data: pcp lists, array caches;
  *                                taken around, never inside, the above)
  *   logbuf_lock                 (printk; innermost, any context)
+ *
+ * vmalloc's locks come first: vmalloc calls the slab and page allocators
+ * with none of its own held, and none of theirs is held when vmalloc is
+ * entered.  Only mm_check() holds vmlist_lock and vmap_area_lock together.
  *
  * The order is declared to the lock validator from MM_LOCK_ORDER, once, at
  * boot (mm_declare_lock_order): taking these locks in any other order is
@@ -25,11 +33,15 @@
 #include <kmm/mm.h>
 #include <kmm/mutex.h>
 #include "mm/boot.h"
+#include "mm/vmalloc_internal.h"
 
 /* The classes of the lock order above: X(key, name), outermost first. */
 extern struct mutex cache_chain_mutex;
 extern const struct lock_class_key l3_list_lock_off_slab_key, l3_list_lock_key, zone_lock_key;
 #define MM_LOCK_ORDER(X)							\
+	X(&vmlist_lock, "vmlist_lock")						\
+	X(&purge_lock, "purge_lock")						\
+	X(&vmap_area_lock, "vmap_area_lock")					\
 	X(&cache_chain_mutex, "cache_chain_mutex")				\
 	X(&l3_list_lock_off_slab_key, "&l3->list_lock (off-slab)")		\
 	X(&l3_list_lock_key, "&l3->list_lock")					\

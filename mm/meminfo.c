@@ -9,6 +9,7 @@
 #include <kmm/mm.h>
 #include <kmm/procfs.h>
 #include <kmm/seq_file.h>
+#include <kmm/vmalloc.h>
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 
@@ -23,6 +24,7 @@ static int meminfo_show(struct seq_file *m, const char *rest)
 	unsigned long freeram = global_page_state(NR_FREE_PAGES);
 	unsigned long freehigh = nr_free_highpages();
 	unsigned long committed = 0, allowed, vmalloc_total;
+	struct vmalloc_info vmi;
 	unsigned long swap_total = 0, swap_free = 0, swapcache = 0, buffers = 0;
 	long cached;
 
@@ -32,7 +34,9 @@ static int meminfo_show(struct seq_file *m, const char *rest)
 	cached = global_page_state(NR_FILE_PAGES) - swapcache - buffers;
 	if (cached < 0)
 		cached = 0;
+	/* Linux's whole area (VMALLOC_END - VMALLOC_START), whatever the host reserved. */
 	vmalloc_total = (unsigned long)((arch->vmalloc_end - arch->vmalloc_start) >> 10);
+	get_vmalloc_info(&vmi);
 
 	seq_printf(m,
 		   "MemTotal:       %8lu kB\n"
@@ -91,7 +95,7 @@ static int meminfo_show(struct seq_file *m, const char *rest)
 		   global_page_state(NR_KERNEL_STACK) * 8192 / 1024,
 		   K(global_page_state(NR_PAGETABLE)), K(global_page_state(NR_UNSTABLE_NFS)),
 		   K(global_page_state(NR_BOUNCE)), K(global_page_state(NR_WRITEBACK_TEMP)),
-		   K(allowed), K(committed), vmalloc_total, 0UL, vmalloc_total);
+		   K(allowed), K(committed), vmalloc_total, vmi.used >> 10, vmi.largest_chunk >> 10);
 	seq_printf(m,
 		   "HugePages_Total:   %5lu\n"
 		   "HugePages_Free:    %5lu\n"
