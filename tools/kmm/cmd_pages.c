@@ -125,6 +125,13 @@ const struct value_type page_block = {
 	.show = block_show,
 };
 
+struct pool_block page_value_block(const struct value *v)
+{
+	const struct page_value *b = value_as(v, &page_block);
+
+	return b ? (struct pool_block){ b->page, b->order } : (struct pool_block){ NULL, 0 };
+}
+
 /* ---- a pool of blocks ---- */
 
 #define POOL(data)	((const struct wl_pool *)(data))

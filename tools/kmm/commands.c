@@ -19,7 +19,8 @@ extern const struct command_def page_commands[];
 extern const struct command_def slab_commands[];
 extern const struct command_def task_commands[];
 extern const struct command_def mmu_commands[];
-extern const struct value_type page_block, page_pool;
+extern const struct value_type page_block, page_pool, vm_area_kind;
+extern const struct command_def vmalloc_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type task_kind, mutex_kind, rwsem_kind, completion_kind, spinlock_kind;
@@ -30,13 +31,14 @@ const struct command_group command_groups[] = {
 	{ "Checking", expect_commands },
 	{ "The page allocator", page_commands },
 	{ "The slab allocator and kmalloc", slab_commands, slab_machine_gone },
+	{ "vmalloc, vmap and ioremap", vmalloc_commands },
 	{ "Tasks and sleeping locks", task_commands, tasks_machine_gone },
 	{ "Page tables and the MMU", mmu_commands },
 	{ NULL },
 };
 
 const struct value_type *const value_types[] = {
-	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool,
+	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool, &vm_area_kind,
 	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, NULL,
 };
 

@@ -21,6 +21,10 @@ struct wl_pool {
 	size_t nr_blocks, cap_blocks;
 };
 
+struct value;
+/* The block a value of kind page holds (cmd_pages.c); page NULL if none. */
+struct pool_block page_value_block(const struct value *v);
+
 /* Record a block in a pool; false if out of host memory. */
 bool wl_pool_add(struct wl_pool *pool, struct page *page, unsigned int order);
 
