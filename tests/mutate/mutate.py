@@ -46,6 +46,9 @@ FIRST = {
     'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate'],
     'mm/slab.c': ['test_slab_rules', 'test_slab'],
     'mm/slab_alloc.c': ['test_slab_rules', 'test_slab'],
+    'mm/vmalloc.c': ['test_vmalloc'],
+    'mm/vmalloc_proc.c': ['test_vmalloc'],
+    'mm/ioremap.c': ['test_vmalloc'],
 }
 
 

@@ -195,6 +195,7 @@ static void alignment_and_lowest_fit(void **state)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_HIGHMEM;
 	void *a, *b, *c, *d, *e, *f;
+	struct vm_struct *g;
 
 	setup("ram=64M cpus=1");
 	a = vmalloc(P);
@@ -216,6 +217,14 @@ static void alignment_and_lowest_fit(void **state)
 	vfree(c);
 	vfree(b);
 	vfree(a);
+	vm_unmap_aliases();
+	/*
+	 * An ioremap area of 4 pages is aligned to 2^fls(0x4000) = 32K, the
+	 * first candidate too: from S + 0x1000 the search starts at S + 0x8000.
+	 */
+	g = __get_vm_area(4 * P, VM_IOREMAP, S64 + P, VMALLOC_END);
+	assert_int_equal(lin(g->addr), S64 + 0x8000);
+	free_vm_area(g);
 	assert_mm_check();
 }
 
@@ -703,6 +712,9 @@ static void ioremap_of_reserved_range(void **state)
 	/* 32M: RAM the allocator owns (the kernel image, reserved, ends at 9M). */
 	assert_null(ioremap(0x2000000, 2 * P));
 	assert_true(dmesg_has("ioremap on RAM at 0x0000000002000000 - 0x0000000002001fff"));
+	/* One page too (2.6.34's loop stopped before the last page and let it through). */
+	assert_null(ioremap(0x2000010, 16));
+	assert_true(dmesg_has("ioremap on RAM at 0x0000000002000010 - 0x000000000200001f"));
 	isa = ioremap(0xb8000, 0x1000);
 	assert_ptr_equal(isa, __va(0xb8000));
 	iounmap(isa);
