@@ -86,7 +86,7 @@ static void __iomem *__ioremap_caller(phys_addr_t phys_addr, unsigned long size,
 	offset = phys_addr & ~PAGE_MASK;
 	phys_addr &= PAGE_MASK;
 	size = PAGE_ALIGN(last_addr + 1) - phys_addr;
-	area = get_vm_area_caller(size, VM_IOREMAP, caller);
+	area = get_vm_area_caller(size, VM_IOREMAP | VM_UNLIST, caller);
 	if (!area)
 		return NULL;
 	area->phys_addr = phys_addr;
@@ -94,6 +94,7 @@ static void __iomem *__ioremap_caller(phys_addr_t phys_addr, unsigned long size,
 		free_vm_area(area);
 		return NULL;
 	}
+	insert_vmalloc_vmlist(area);
 	return (void __iomem *)((char *)area->addr + offset);
 }
 

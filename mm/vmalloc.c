@@ -22,7 +22,7 @@
  *   the tree and the list hold the same vmap_areas in the same order;
  *   areas are page aligned, disjoint and inside [VMALLOC_START, vmalloc_limit);
  *   a vmap_area is either an area's (VM_VM_AREA, private == its vm_struct,
- *     on vmlist) or lazy (VM_LAZY_FREE, PTEs clear);
+ *     on vmlist once filled in) or lazy (VM_LAZY_FREE, PTEs clear);
  *   vmap_lazy_nr == sum over lazy areas of their pages;
  *   each page of a VM_ALLOC area is mapped by a present PTE to pages[i];
  *     the guard page of every area has no present PTE.
@@ -373,12 +373,27 @@ void vmalloc_get_lazy_stats(struct vmalloc_lazy_stats *st)
 DECLARE_RWSEM(vmlist_lock);
 struct vm_struct *vmlist __state;
 
-/* Describe @va's range with @vm and put @vm on vmlist at its place by address. */
-static void insert_vmalloc_vm(struct vm_struct *vm, struct vmap_area *va, unsigned long flags,
-			      void *caller)
+/*
+ * Put @vm on vmlist at its place by address.  Its fields are final: a
+ * reader of vmlist (/proc/vmallocinfo) sees each area whole.
+ */
+void insert_vmalloc_vmlist(struct vm_struct *vm)
 {
 	struct vm_struct **p;
 
+	down_write(&vmlist_lock);
+	vm->flags &= ~VM_UNLIST;
+	for (p = &vmlist; *p && (*p)->addr < vm->addr; p = &(*p)->next)
+		;
+	vm->next = *p;
+	*p = vm;
+	up_write(&vmlist_lock);
+}
+
+/* Describe @va's range with @vm; on vmlist now unless @flags has VM_UNLIST. */
+static void insert_vmalloc_vm(struct vm_struct *vm, struct vmap_area *va, unsigned long flags,
+			      void *caller)
+{
 	vm->flags = flags;
 	vm->addr = kernel_window_ptr(va->va_start);
 	vm->size = va->va_end - va->va_start;
@@ -387,13 +402,8 @@ static void insert_vmalloc_vm(struct vm_struct *vm, struct vmap_area *va, unsign
 	va->private = vm;
 	va->flags |= VM_VM_AREA;
 	spin_unlock(&vmap_area_lock);
-
-	down_write(&vmlist_lock);
-	for (p = &vmlist; *p && (*p)->addr < vm->addr; p = &(*p)->next)
-		;
-	vm->next = *p;
-	*p = vm;
-	up_write(&vmlist_lock);
+	if (!(flags & VM_UNLIST))
+		insert_vmalloc_vmlist(vm);
 }
 
 /*
@@ -485,8 +495,9 @@ struct vm_struct *find_vm_area(const void *addr)
  * and its range goes lazy.  The area is claimed first, under
  * vmap_area_lock, by taking VM_VM_AREA off its range: a second remove of
  * the same address (a double vfree) finds no area instead of a freed
- * descriptor.  It leaves vmlist before it is unmapped, so nobody walking
- * vmlist reaches an area in the middle of going.  The PTEs are cleared
+ * descriptor.  It leaves vmlist (if it made it there) before it is
+ * unmapped, so nobody walking vmlist reaches an area in the middle of
+ * going.  The PTEs are cleared
  * here rather than at the purge (2.6.34 clears them at the purge): the
  * pages are about to be freed, and the host window must stop reaching
  * them now.  The stale TLB entries that remain are the purge's to flush.
@@ -510,11 +521,13 @@ struct vm_struct *remove_vm_area(const void *addr)
 	if (!vm)
 		return NULL;
 
-	down_write(&vmlist_lock);
-	for (p = &vmlist; *p != vm; p = &(*p)->next)
-		BUG_ON(!*p);
-	*p = vm->next;
-	up_write(&vmlist_lock);
+	if (!(vm->flags & VM_UNLIST)) {
+		down_write(&vmlist_lock);
+		for (p = &vmlist; *p != vm; p = &(*p)->next)
+			BUG_ON(!*p);
+		*p = vm->next;
+		up_write(&vmlist_lock);
+	}
 
 	kernel_unmap_range(va->va_start, va->va_end - va->va_start);
 	free_unmap_vmap_area(va);
@@ -684,11 +697,14 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask, pg
 	if (!size || (size >> PAGE_SHIFT) > totalram_pages)
 		return NULL;
 	caller = area_caller(caller);
-	area = __get_vm_area_node(size, align, VM_ALLOC, VMALLOC_START, VMALLOC_END, node, gfp_mask,
-				  caller);
+	area = __get_vm_area_node(size, align, VM_ALLOC | VM_UNLIST, VMALLOC_START, VMALLOC_END,
+				  node, gfp_mask, caller);
 	if (!area)
 		return NULL;
-	return __vmalloc_area_node(area, gfp_mask, prot, node, caller);
+	if (!__vmalloc_area_node(area, gfp_mask, prot, node, caller))
+		return NULL;
+	insert_vmalloc_vmlist(area);
+	return area->addr;
 }
 
 void *__vmalloc(unsigned long size, gfp_t gfp_mask, pgprot_t prot)

@@ -167,7 +167,11 @@ static int check_vmalloc(struct seq_file *report)
 			lazy += (va->va_end - va->va_start) >> PAGE_SHIFT;
 		if (va->flags & VM_VM_AREA) {
 			areas++;
-			if (!on_vmlist(va->private)) {
+			if (((const struct vm_struct *)va->private)->flags & VM_UNLIST) {
+				check_report(report, "area [%#lx, %#lx) was never put on vmlist",
+					     va->va_start, va->va_end);
+				problems++;
+			} else if (!on_vmlist(va->private)) {
 				check_report(report, "area [%#lx, %#lx) is not on vmlist",
 					     va->va_start, va->va_end);
 				problems++;

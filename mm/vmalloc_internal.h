@@ -45,4 +45,7 @@ extern spinlock_t purge_lock;
 extern struct rw_semaphore vmlist_lock;
 extern struct vm_struct *vmlist;
 
+/* Put an area made with VM_UNLIST, now filled in, on vmlist. */
+void insert_vmalloc_vmlist(struct vm_struct *vm);
+
 #endif /* KMM_MM_VMALLOC_INTERNAL_H */

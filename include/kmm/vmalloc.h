@@ -35,6 +35,11 @@
 #define VM_MAP		0x00000004	/* vmap(): pages owned by the caller, "vmap" */
 #define VM_USERMAP	0x00000008	/* suitable for remap_vmalloc_range: "user" */
 #define VM_VPAGES	0x00000010	/* the pages array is itself vmalloc'ed: "vpages" */
+/*
+ * Not on vmlist yet (Linux 3.3's flag): vmalloc and ioremap fill their
+ * area in first, so that readers of vmlist never see one half made.
+ */
+#define VM_UNLIST	0x00000020
 
 /* ioremap areas are aligned to their size, up to this (128 pages). */
 #define IOREMAP_MAX_ORDER	(7 + PAGE_SHIFT)
