@@ -80,5 +80,6 @@ void kernel_windows_release(void);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void flush_tlb_all(void);
 void __flush_tlb_one(unsigned long addr);
+void __flush_tlb_all_local(void);	/* this CPU, global entries included */
 
 #endif /* KMM_ARCH_X86_KERNEL_MAP_H */

@@ -11,6 +11,7 @@
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
+#include <kmm/procfs.h>
 #include <kmm/uaccess.h>
 #include "arch/x86/fault.h"
 #include "arch/x86/kernel_map.h"
@@ -252,6 +253,30 @@ static void uaccess_fixups(void **state)
 	assert_int_equal(faults_now().fixups, 6);
 }
 
+/* The tracepoints: a shootdown is one tlb_flush per CPU, a kernel fault one page_fault_kernel. */
+static void tracepoints(void **state)
+{
+	const char *t;
+	char c;
+
+	boot_or_fail("ram=64M cpus=2");
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/tlb/enable", "1"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/exceptions/page_fault_kernel/enable",
+				    "1"), 0);
+	assert_string_equal(proc_text("/sys/kernel/debug/tracing/events/kmem/enable"), "0\n");
+	flush_tlb_kernel_range(VMALLOC_START, VMALLOC_START + PAGE_SIZE);
+	__flush_tlb_one(VMALLOC_START);
+	assert_int_equal(kmm_kernel_read(VMALLOC_START, &c, 1), -EFAULT);
+	t = proc_text("/sys/kernel/debug/tracing/trace");
+	assert_non_null(strstr(t, "[000]     0.000000: tlb_flush: pages:-1 reason:local shootdown (2)\n"));
+	assert_non_null(strstr(t, "[001]     0.000000: tlb_flush: pages:-1 reason:remote shootdown (1)\n"));
+	assert_non_null(strstr(t, "[000]     0.000000: tlb_flush: pages:1 reason:local shootdown (2)\n"));
+	assert_non_null(strstr(t, "page_fault_kernel: address=0xffffc90000000000 ip="));
+	assert_non_null(strstr(t, " error_code=0x0\n"));
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/tlb/tlb_flush/enable", "0"), 0);
+	assert_string_equal(proc_text("/sys/kernel/debug/tracing/events/tlb/enable"), "0\n");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +291,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(vmalloc_fault_i386, teardown_machine),
 		cmocka_unit_test_teardown(vmalloc_fault_pae, teardown_machine),
 		cmocka_unit_test_teardown(uaccess_fixups, teardown_machine),
+		cmocka_unit_test_teardown(tracepoints, teardown_machine),
 	};
 
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
