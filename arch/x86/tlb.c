@@ -68,12 +68,91 @@ void __flush_tlb_one(unsigned long addr)
 	trace_tlb_flush(TLB_LOCAL_SHOOTDOWN, 1);
 }
 
+/* ---- address spaces ---- */
+
+/*
+ * Past this many pages a range flush flushes everything (later Linux's
+ * tlb_single_page_flush_ceiling): invlpg per page costs more beyond it.
+ */
+#define FLUSH_CEILING	33
+
+struct mm_flush {
+	struct mm_struct *mm;
+	unsigned long start, end;	/* end 0: all of the mm */
+	int asker;
+};
+
+/*
+ * On one CPU: if it still runs @f->mm, drop its entries (a CR3 reload for
+ * everything: the mm's entries are not global); a CPU that moved on is
+ * no longer counted in the mask.
+ */
+static void do_flush_mm(void *arg)
+{
+	struct mm_flush *f = arg;
+	int cpu = smp_processor_id();
+	enum tlb_flush_reason reason = cpu == f->asker ? TLB_LOCAL_MM_SHOOTDOWN : TLB_REMOTE_SHOOTDOWN;
+	unsigned long pages = f->end ? (f->end - f->start) >> PAGE_SHIFT : 0;
+
+	if (hw_read_cr3() != __pa(f->mm->pgd)) {
+		__atomic_fetch_and(&f->mm->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
+		return;
+	}
+	if (f->end && pages <= FLUSH_CEILING) {
+		for (unsigned long a = f->start; a < f->end; a += PAGE_SIZE)
+			hw_tlb_flush_one(a);
+		trace_tlb_flush(reason, (long)pages);
+	} else {
+		hw_load_cr3(hw_read_cr3());
+		trace_tlb_flush(reason, TLB_FLUSH_ALL);
+	}
+}
+
+static void flush_mm(struct mm_flush *f)
+{
+	unsigned long mask = __atomic_load_n(&f->mm->cpu_vm_mask, __ATOMIC_ACQUIRE);
+
+	f->asker = smp_processor_id();
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if ((mask >> cpu) & 1 && cpu_online(cpu))
+			hw_run_on_cpu(cpu, do_flush_mm, f);
+}
+
+void flush_tlb_mm(struct mm_struct *mm)
+{
+	struct mm_flush f = { .mm = mm };
+
+	flush_mm(&f);
+}
+
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct mm_flush f = { .mm = mm, .start = start & PAGE_MASK, .end = PAGE_ALIGN(end) };
+
+	if (f.end > f.start)
+		flush_mm(&f);
+}
+
+void switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	int cpu = smp_processor_id();
+
+	if (prev == next)
+		return;
+	__atomic_fetch_or(&next->cpu_vm_mask, 1UL << cpu, __ATOMIC_RELAXED);
+	hw_load_cr3(__pa(next->pgd));
+	trace_tlb_flush(TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_ALL);
+	if (prev)
+		__atomic_fetch_and(&prev->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
+}
+
 /* A CPU starting: an empty TLB, CR3 on swapper_pg_dir (what a secondary's trampoline loads). */
 static void cpu_start_paging(void *arg)
 {
 	(void)arg;
 	hw_tlb_reset_cpu(smp_processor_id());
 	hw_load_cr3(__pa(swapper_pg_dir));
+	__atomic_fetch_or(&init_mm.cpu_vm_mask, 1UL << smp_processor_id(), __ATOMIC_RELAXED);
 }
 
 /* Paging on, in the booted mode, for the boot CPU; the others as they come up. */
