@@ -27,6 +27,7 @@
 #define KMM_ARCH_X86_KERNEL_MAP_H
 
 #include <kmm/mm_types.h>
+#include <kmm/tlbflush.h>
 #include <kmm/asm/pgtable_types.h>
 
 /*
@@ -72,13 +73,5 @@ void kernel_map_stats(struct kernel_map_stats *st);
 /* Boot: reserve the windows (after the direct mapping), and give them back at shutdown. */
 void kernel_windows_init(void);
 void kernel_windows_release(void);
-
-/*
- * TLB shootdown of kernel addresses on every online CPU (2.6.34 flushes
- * everything for a kernel range: flush_tlb_all), and of one page locally.
- */
-void flush_tlb_kernel_range(unsigned long start, unsigned long end);
-void flush_tlb_all(void);
-void __flush_tlb_one(unsigned long addr);
 
 #endif /* KMM_ARCH_X86_KERNEL_MAP_H */

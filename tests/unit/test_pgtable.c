@@ -185,10 +185,10 @@ static void expect_direct(u64 pa, unsigned int want_level)
 	assert_int_equal(level, want_level);
 }
 
-/* Present leaf entries of the kernel part of @pgd, by size (4K, large). */
-static void count_leaves(unsigned long counts[2])
+/* Present leaf entries of the kernel part of swapper_pg_dir, by size (4K, PMD-level large, 1G). */
+static void count_leaves(unsigned long counts[3])
 {
-	counts[0] = counts[1] = 0;
+	counts[0] = counts[1] = counts[2] = 0;
 	for (unsigned long i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_PGD; i++) {
 		pgd_t *pgd = (pgd_t *)__pt_entry(swapper_pg_dir, i);
 		unsigned long n_pud = PAGETABLE_LEVELS == 4 ? PTRS_PER_PUD : 1;
@@ -202,6 +202,10 @@ static void count_leaves(unsigned long counts[2])
 
 			if (pud_none(pudp_get(pud)))
 				continue;
+			if (pud_large(pudp_get(pud))) {
+				counts[2]++;
+				continue;
+			}
 			for (unsigned long k = 0; k < n_pmd; k++) {
 				pmd_t *pmd = PAGETABLE_LEVELS >= 3 ?
 					(pmd_t *)__pt_entry(pud_page_vaddr(pudp_get(pud)), k) : (pmd_t *)pud;
@@ -229,7 +233,7 @@ static void count_leaves(unsigned long counts[2])
 static void x86_64_direct_map(void **state)
 {
 	unsigned int level;
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("ram=2049M");
 	expect_direct(0, PG_LEVEL_2M);
@@ -275,7 +279,7 @@ static void x86_64_above_4g(void **state)
 static void i386_direct_map(void **state)
 {
 	unsigned int level;
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("arch=i386 ram=2G");
 	expect_direct(0, PG_LEVEL_4K);
@@ -298,7 +302,7 @@ static void i386_direct_map(void **state)
 
 static void i386_pae_direct_map(void **state)
 {
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("arch=i386 pae ram=2G");
 	expect_direct(0, PG_LEVEL_4K);
@@ -310,6 +314,60 @@ static void i386_pae_direct_map(void **state)
 	count_leaves(leaves);
 	assert_int_equal(leaves[0], 512);
 	assert_int_equal(leaves[1], 447);
+	assert_mm_check();
+}
+
+/*
+ * gbpages: 1G pages wherever a whole aligned gigabyte of RAM is, except
+ * the first, which the image's own tables map in 2M pages already (Linux
+ * keeps them).  6G: RAM at [0, 3G) and [4G, 7G) (the PCI hole), so 1G
+ * pages for 1G-3G and 4G-7G: 5 of them, DirectMap1G 5242880 kB.
+ */
+static void x86_64_gbpages(void **state)
+{
+	unsigned long leaves[3];
+
+	boot_or_fail("ram=6G gbpages");
+	assert_true(dmesg_has("Using GB pages for direct mapping"));
+	expect_direct(0x100000, PG_LEVEL_2M);
+	expect_direct(1ULL << 30, PG_LEVEL_1G);
+	expect_direct((3ULL << 30) - 1, PG_LEVEL_1G);
+	expect_direct((5ULL << 30) + 12345, PG_LEVEL_1G);
+	assert_int_equal(direct_pages_count[2], 5);
+	assert_int_equal(direct_pages_count[1], 512);
+	assert_non_null(strstr(proc_text("/proc/meminfo"), "DirectMap1G:     5242880 kB\n"));
+	count_leaves(leaves);
+	assert_int_equal(leaves[1], 512 + 5);		/* PMD leaves: the first GB and the image */
+	assert_int_equal(leaves[2], 5);
+	assert_mm_check();
+}
+
+/*
+ * nopse: 4K pages only.  x86_64 2G: 524288 PTEs in 1024 PTE tables; the
+ * first GB's were the image's executable 2M pages, split keeping their
+ * protection; the table area: 1 PUD page, 2 PMD pages (1024 entries), 1024
+ * PTE pages.  i386 896M of lowmem: 229376 PTEs.
+ */
+static void no_large_pages(void **state)
+{
+	unsigned long leaves[3];
+	unsigned int level;
+
+	boot_or_fail("ram=2G nopse");
+	expect_direct(0x1000, PG_LEVEL_4K);
+	expect_direct((2ULL << 30) - 1, PG_LEVEL_4K);
+	assert_false(pte_val(ptep_get(lookup_address(arch->page_offset + 0x5000, &level))) & _PAGE_NX);
+	assert_true(pte_val(ptep_get(lookup_address(arch->page_offset + (1ULL << 30), &level))) & _PAGE_NX);
+	assert_true(dmesg_has("kernel direct mapping tables up to 80000000 @ 900000-d03000"));
+	count_leaves(leaves);
+	assert_int_equal(leaves[0], 524288);
+	assert_int_equal(direct_pages_count[0], 524288);
+	assert_int_equal(direct_pages_count[1], 0);
+	boot_or_fail("arch=i386 ram=2G nopse");
+	expect_direct((896ULL << 20) - 1, PG_LEVEL_4K);
+	count_leaves(leaves);
+	assert_int_equal(leaves[0], 229376);
+	assert_int_equal(leaves[1], 0);
 	assert_mm_check();
 }
 
@@ -447,6 +505,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(x86_64_above_4g, teardown_machine),
 		cmocka_unit_test_teardown(i386_direct_map, teardown_machine),
 		cmocka_unit_test_teardown(i386_pae_direct_map, teardown_machine),
+		cmocka_unit_test_teardown(x86_64_gbpages, teardown_machine),
+		cmocka_unit_test_teardown(no_large_pages, teardown_machine),
 		cmocka_unit_test_teardown(ptdump_i386, teardown_machine),
 		cmocka_unit_test_teardown(ptdump_x86_64, teardown_machine),
 		cmocka_unit_test_teardown(tables_on_demand, teardown_machine),
