@@ -6,7 +6,8 @@
  * Two layers, as in 2.6.34.  Ranges: each used piece of [VMALLOC_START,
  * vmalloc_limit) is a vmap_area, kept both in an rbtree and in a list,
  * both sorted by address.  A new range goes at the lowest address that
- * fits (alloc_vmap_area).  A freed range is not given back at once: it
+ * fits (alloc_vmap_area; a cache lets the search skip holes known to be
+ * too small, with the same result).  A freed range is not given back at once: it
  * goes "lazy" and waits until enough have gathered, then one purge gives
  * them all back with a single TLB flush.  Areas: each range that holds
  * something is described by a vm_struct on vmlist (by address), one page
@@ -127,9 +128,12 @@ static void __insert_vmap_area(struct vmap_area *va)
 }
 
 /* Unlink @va; the caller kfrees it after dropping vmap_area_lock, which it holds. */
+static void __vmap_cache_erase(struct vmap_area *va);
+
 static void __free_vmap_area(struct vmap_area *va)
 {
 	BUG_ON(RB_EMPTY_NODE(&va->rb_node));
+	__vmap_cache_erase(va);
 	rb_erase(&va->rb_node, &vmap_area_root);
 	RB_CLEAR_NODE(&va->rb_node);
 	list_del(&va->list);
@@ -162,48 +166,137 @@ static struct vmap_area *__first_ending_at_or_above(unsigned long addr)
 	return found;
 }
 
-/*
- * __find_hole - the lowest address, at or above @vstart and aligned to
- * @align, where @size bytes fit below @vend; false if none.
- *
- * 2.6.34's search, and why it finds the lowest fit.  Ranges are disjoint,
- * so sorted by start they are also sorted by end.  The candidate starts
- * at ALIGN(vstart).  Every range ending below the candidate is behind it
- * and can be ignored; the walk begins at the first range that ends at or
- * above it (one tree descent).  From there, ranges are visited in address
- * order: if the candidate ends at or before the range's start, it fits
- * in the hole before that range, and since every earlier position was
- * either below vstart or refused, it is the lowest.  Otherwise the range
- * is in the way, and the next candidate is the first aligned address one
- * page past its end: 2.6.34 leaves that page free on top of the guard
- * page, so areas placed after one another are two unmapped pages apart
- * (one when an area fills a hole exactly up to the next).  Each step
- * moves past one range, so the walk is O(log n + ranges skipped).
- * Wrapping past the top of the address space fails like running past
- * @vend.  Caller holds vmap_area_lock.
- */
-static bool __find_hole(unsigned long size, unsigned long align, unsigned long vstart,
-			unsigned long vend, unsigned long *out)
+/* The range before @va in address order, or NULL.  Caller holds vmap_area_lock. */
+static struct vmap_area *prev_vmap_area(struct vmap_area *va)
 {
-	unsigned long addr = ALIGN(vstart, align);
-	struct vmap_area *va;
+	if (va->list.prev == &vmap_area_list)
+		return NULL;
+	return list_entry(va->list.prev, struct vmap_area, list);
+}
 
-	if (addr < vstart)
-		return false;
-	va = __first_ending_at_or_above(addr);
-	for (; va; va = next_vmap_area(va)) {
-		if (addr + size - 1 < addr || addr + size > vend)
+/*
+ * The room of the hole before @next: from one page past @prev's end (the
+ * first place the search tries after @prev) or from VMALLOC_START (no
+ * @prev), to @next's start; 0 if none.  A request larger than a hole's
+ * room cannot fit in it, whatever its alignment.
+ */
+static unsigned long hole_room(const struct vmap_area *prev, const struct vmap_area *next)
+{
+	unsigned long from = prev ? prev->va_end + PAGE_SIZE : VMALLOC_START;
+
+	return next->va_start > from ? next->va_start - from : 0;
+}
+
+/* A search in progress: the candidate, the ranges around it, the largest hole passed. */
+struct hole_search {
+	unsigned long addr;
+	struct vmap_area *prev, *next;	/* next NULL: no range above the candidate */
+	unsigned long room;
+};
+
+/*
+ * __walk_to_hole - 2.6.34's search, from where @s stands, for @size bytes
+ * aligned to @align below @vend.  Returns true with s->addr where they
+ * fit, between s->prev and s->next.
+ *
+ * Why it finds the lowest fit.  Ranges are disjoint, so sorted by start
+ * they are also sorted by end; they are visited in address order.  If the
+ * candidate ends at or before the next range's start, it fits in the
+ * hole before that range, and since every earlier position was either
+ * below the start of the search or refused, it is the lowest.  Otherwise
+ * the range is in the way, and the next candidate is the first aligned
+ * address one page past its end: 2.6.34 leaves that page free on top of
+ * the guard page, so areas placed after one another are two unmapped
+ * pages apart (one when an area fills a hole exactly up to the next).
+ * Candidates only grow, so once one runs past @vend (or wraps past the
+ * top of the address space) every later one would too: fail.  Caller
+ * holds vmap_area_lock.
+ */
+static bool __walk_to_hole(struct hole_search *s, unsigned long size, unsigned long align,
+			   unsigned long vend)
+{
+	for (; s->next; s->prev = s->next, s->next = next_vmap_area(s->next)) {
+		if (s->addr + size - 1 < s->addr || s->addr + size > vend)
 			return false;
-		if (addr + size <= va->va_start)
-			break;
-		addr = ALIGN(va->va_end + PAGE_SIZE, align);
-		if (addr <= va->va_end)
+		if (s->addr + size <= s->next->va_start)
+			return true;
+		s->room = max(s->room, hole_room(s->prev, s->next));
+		s->addr = ALIGN(s->next->va_end + PAGE_SIZE, align);
+		if (s->addr <= s->next->va_end)
 			return false;
 	}
-	if (addr + size - 1 < addr || addr + size > vend)
+	return s->addr + size - 1 >= s->addr && s->addr + size <= vend;
+}
+
+/* 2.6.34's start: ALIGN(vstart), then the first range that ends at or above it. */
+static bool __search_from(struct hole_search *s, unsigned long vstart, unsigned long align)
+{
+	s->addr = ALIGN(vstart, align);
+	if (s->addr < vstart)
 		return false;
-	*out = addr;
+	s->next = __first_ending_at_or_above(s->addr);
+	s->prev = s->next ? prev_vmap_area(s->next) :
+		  list_empty(&vmap_area_list) ? NULL :
+		  list_entry(vmap_area_list.prev, struct vmap_area, list);
+	s->room = 0;
 	return true;
+}
+
+/*
+ * The search cache (later Linux's free_vmap_cache, kept exact): no hole
+ * below free_vmap_cache has more room than cached_hole_size.  A request
+ * for more than that, from VMALLOC_START, can skip every hole up to the
+ * cached range and start one page past its end, where 2.6.34's walk
+ * would arrive after refusing them all: the same address, without
+ * stepping over the thousands of lazy ranges a stream of vfrees leaves
+ * behind.  The cache is set by searches that start at the bottom or at
+ * the cache (they see every hole below the new range), survives new
+ * ranges (holes only shrink), and is dropped when a range at or below
+ * it is erased (a hole below it may grow).
+ */
+static struct vmap_area *free_vmap_cache __state;
+static unsigned long cached_hole_size __state;
+
+/*
+ * __find_hole - where @size bytes aligned to @align go in [@vstart,
+ * @vend): the lowest fit of 2.6.34's search, through the cache when it
+ * may be used (debug builds check the answer against the walk from the
+ * bottom).  On success fills @s: the address, the ranges around it, and
+ * whether the cache may be set to the new range (@s->room then bounds
+ * the holes below it).  Caller holds vmap_area_lock.
+ */
+static bool __find_hole(unsigned long size, unsigned long align, unsigned long vstart,
+			unsigned long vend, struct hole_search *s, bool *cacheable)
+{
+	bool from_bottom = vstart == VMALLOC_START && IS_ALIGNED(vstart, align);
+	bool found;
+
+	*cacheable = from_bottom;
+	if (from_bottom && free_vmap_cache && size > cached_hole_size) {
+		s->prev = free_vmap_cache;
+		s->next = next_vmap_area(free_vmap_cache);
+		s->room = cached_hole_size;
+		s->addr = ALIGN(free_vmap_cache->va_end + PAGE_SIZE, align);
+		found = s->addr > free_vmap_cache->va_end && __walk_to_hole(s, size, align, vend);
+		if (KMM_DEBUG) {
+			struct hole_search plain;
+			bool plain_found = __search_from(&plain, vstart, align) &&
+					   __walk_to_hole(&plain, size, align, vend);
+
+			BUG_ON(plain_found != found || (found && plain.addr != s->addr));
+		}
+		return found;
+	}
+	return __search_from(s, vstart, align) && __walk_to_hole(s, size, align, vend);
+}
+
+/* @va leaves the tree: the cache goes if a hole at or below it grows. */
+static void __vmap_cache_erase(struct vmap_area *va)
+{
+	if (free_vmap_cache && va->va_start <= free_vmap_cache->va_start) {
+		free_vmap_cache = NULL;
+		cached_hole_size = 0;
+	}
 }
 
 static void purge_vmap_area_lazy(void);
@@ -220,9 +313,9 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 					 unsigned long vstart, unsigned long vend, int node,
 					 gfp_t gfp_mask)
 {
+	struct hole_search s;
 	struct vmap_area *va;
-	unsigned long addr;
-	bool purged = false;
+	bool purged = false, cacheable;
 
 	BUG_ON(!size || (size & ~PAGE_MASK) || !is_power_of_2(align));
 	va = kmalloc_node(sizeof(*va), gfp_mask & GFP_RECLAIM_MASK, node);
@@ -230,12 +323,16 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 		return ERR_PTR(-ENOMEM);
 	for (;;) {
 		spin_lock(&vmap_area_lock);
-		if (__find_hole(size, align, vstart, vend, &addr)) {
-			va->va_start = addr;
-			va->va_end = addr + size;
+		if (__find_hole(size, align, vstart, vend, &s, &cacheable)) {
+			va->va_start = s.addr;
+			va->va_end = s.addr + size;
 			va->flags = 0;
 			va->private = NULL;
 			__insert_vmap_area(va);
+			if (cacheable) {
+				free_vmap_cache = va;
+				cached_hole_size = max(s.room, hole_room(s.prev, va));
+			}
 			spin_unlock(&vmap_area_lock);
 			return va;
 		}

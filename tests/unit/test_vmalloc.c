@@ -434,6 +434,45 @@ static void i386_pae_area_exhausted(void **state)
 	assert_mm_check();
 }
 
+/*
+ * The search cache skips holes too small for a request; it must give
+ * 2.6.34's answer every time.  Debug builds check each cached search
+ * against the walk from the bottom (a BUG on any difference); this runs
+ * thousands of them: random sizes and alignments, frees in random order,
+ * lazy ranges piling up, purges dropping the cache.
+ */
+static void search_cache_agrees_with_the_walk(void **state)
+{
+	static void *live[256];
+	unsigned long seed = 7;
+
+	setup("ram=256M cpus=1");
+	for (int i = 0; i < 6000; i++) {
+		unsigned long r, pages, align;
+		int slot;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		r = seed >> 24;
+		slot = (int)(r % 256);
+		if (live[slot]) {
+			vfree(live[slot]);
+			live[slot] = NULL;
+			continue;
+		}
+		pages = 1 + (r >> 8) % 48;
+		align = P << ((r >> 16) % 5);	/* 4K to 64K */
+		live[slot] = __vmalloc_node(pages * P, align, GFP_KERNEL, PAGE_KERNEL, -1, NULL);
+		assert_non_null(live[slot]);
+		assert_true(IS_ALIGNED(lin(live[slot]), align));
+		if (i % 1000 == 999)
+			vm_unmap_aliases();
+	}
+	assert_mm_check();
+	for (int i = 0; i < 256; i++)
+		vfree(live[i]);
+	assert_mm_check();
+}
+
 /* ---- the pages array ---- */
 
 /*
@@ -937,6 +976,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(lazy_purge_batches_frees, teardown_machine),
 		cmocka_unit_test_teardown(i386_area_exhausted_then_purged, teardown_machine),
 		cmocka_unit_test_teardown(i386_pae_area_exhausted, teardown_machine),
+		cmocka_unit_test_teardown(search_cache_agrees_with_the_walk, teardown_machine),
 		cmocka_unit_test_teardown(pages_array_from_kmalloc_then_vmalloc, teardown_machine),
 		cmocka_unit_test_teardown(memory_through_pointer_x86_64, teardown_machine),
 		cmocka_unit_test_teardown(memory_through_pointer_i386, teardown_machine),
