@@ -7,11 +7,12 @@
  * vmalloc_limit) is a vmap_area, kept both in an rbtree and in a list,
  * both sorted by address.  A new range goes at the lowest address that
  * fits (alloc_vmap_area; a cache lets the search skip holes known to be
- * too small, with the same result).  A freed range is not given back at once: it
- * goes "lazy" and waits until enough have gathered, then one purge gives
- * them all back with a single TLB flush.  Areas: each range that holds
- * something is described by a vm_struct on vmlist (by address), one page
- * larger than asked; the last page, the guard, is never mapped.
+ * too small, with the same result).  A freed range is not given back at
+ * once: it goes "lazy" and waits until enough have gathered, then one
+ * purge gives them all back with a single TLB flush.  Areas: each range
+ * that holds something is described by a vm_struct on vmlist (by
+ * address), one page larger than asked; the last page, the guard, is
+ * never mapped.
  *
  * vmalloc takes an area, a pages array (kmalloc, or a nested vmalloc when
  * the array passes a page), one page at a time from the page allocator,
@@ -28,10 +29,11 @@
  *   each page of a VM_ALLOC area is mapped by a present PTE to pages[i];
  *     the guard page of every area has no present PTE.
  *
- * Locking: vmap_area_lock (tree, list, vmap_area flags), vmlist_lock
- * (vmlist, vm_struct flags), purge_lock (one purge at a time).  None is
- * held while allocating memory or mapping; purge_lock is taken outside
- * vmap_area_lock (mm/internal.h has the order).
+ * Locking: vmap_area_lock (tree, list, vmap_area flags, the search
+ * cache), vmlist_lock (vmlist, the vm_structs on it), purge_lock (one
+ * purge at a time).  None is held while allocating memory or mapping;
+ * purge_lock is taken outside vmap_area_lock (mm/internal.h has the
+ * order).
  *
  * Elsewhere: /proc/vmallocinfo and get_vmalloc_info (vmalloc_proc.c),
  * ioremap (ioremap.c), the PTEs and host windows (arch/x86/kernel_map.c),
@@ -127,9 +129,9 @@ static void __insert_vmap_area(struct vmap_area *va)
 		list_add(&va->list, &vmap_area_list);
 }
 
-/* Unlink @va; the caller kfrees it after dropping vmap_area_lock, which it holds. */
 static void __vmap_cache_erase(struct vmap_area *va);
 
+/* Unlink @va; the caller kfrees it after dropping vmap_area_lock, which it holds. */
 static void __free_vmap_area(struct vmap_area *va)
 {
 	BUG_ON(RB_EMPTY_NODE(&va->rb_node));

@@ -16,7 +16,10 @@
 #include "arch/x86/kernel_map.h"
 #include "mm/vmalloc_internal.h"
 
-/* What maps kernel address @addr: 1, a present 4K PTE (its frame in *@pfn); 0, none; -1, a large page. */
+/*
+ * What maps kernel address @addr: 1, a present 4K PTE (its frame in
+ * *@pfn); 0, nothing; -1, a large page.
+ */
 static int mapping_of(unsigned long addr, unsigned long *pfn)
 {
 	unsigned int level;
