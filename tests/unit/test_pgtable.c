@@ -253,10 +253,14 @@ static void x86_64_direct_map(void **state)
 	assert_int_equal(kernel_pa(0xffffffff80100000UL, &level), 0x100000);
 	assert_int_equal(level, PG_LEVEL_2M);
 	assert_int_equal(kernel_pa(0xffffffff80000000UL + (64UL << 20), &level), -1);
-	/* Every leaf is counted in DirectMap, plus the image's 2M pages (8M image at 1M: 5). */
+	/*
+	 * Every leaf is counted in DirectMap, plus the image's 2M pages (8M
+	 * image at 1M: 5) and the vmemmap's: 17 sections of 128M hold RAM, each
+	 * 32768 struct pages of 56 bytes (1.75M), 29.75M in all: 15 2M pages.
+	 */
 	count_leaves(leaves);
 	assert_int_equal(leaves[0], direct_pages_count[0]);
-	assert_int_equal(leaves[1], direct_pages_count[1] + 5);
+	assert_int_equal(leaves[1], direct_pages_count[1] + 5 + 15);
 	/* No user part: nothing below PAGE_OFFSET. */
 	for (unsigned long i = 0; i < KERNEL_PGD_BOUNDARY; i++)
 		assert_true(pgd_none(pgdp_get((pgd_t *)__pt_entry(swapper_pg_dir, i))));
@@ -337,7 +341,12 @@ static void x86_64_gbpages(void **state)
 	assert_int_equal(direct_pages_count[1], 512);
 	assert_non_null(strstr(proc_text("/proc/meminfo"), "DirectMap1G:     5242880 kB\n"));
 	count_leaves(leaves);
-	assert_int_equal(leaves[1], 512 + 5);		/* PMD leaves: the first GB and the image */
+	/*
+	 * PMD leaves: the first GB, the image, and the vmemmap: sections 0-23
+	 * (RAM below 3G) at window offsets 0-42M and 32-55 (4G-7G) at 56M-98M,
+	 * 21 2M pages each.
+	 */
+	assert_int_equal(leaves[1], 512 + 5 + 42);
 	assert_int_equal(leaves[2], 5);
 	assert_mm_check();
 }
