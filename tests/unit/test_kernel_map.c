@@ -14,19 +14,6 @@
 #include "arch/x86/kernel_map.h"
 #include "tests/harness.h"
 
-/* Pages on the buddy lists, the per-CPU lists emptied first. */
-static unsigned long free_now(void)
-{
-	unsigned long n = 0;
-	struct zone *zone;
-
-	drain_all_pages();
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			n += zone->free_area[o].nr_free << o;
-	return n;
-}
-
 static pte_t kernel_pte(unsigned long addr)
 {
 	unsigned int level;
@@ -144,7 +131,7 @@ static void runs_and_budget(void **state)
 	assert_int_equal(st.host_maps, 1 + 2);
 	assert_int_equal(st.host_map_budget, 4);
 	/* Two more runs would make 5 > 4: refused, no PTE written, no table kept busy. */
-	before = free_now();
+	before = free_pages_drained();
 	pages[0] = block + 7;
 	pages[1] = block + 6;
 	assert_int_equal(arch_map_kernel_pages(addr + 8 * PAGE_SIZE, pages, 2, PAGE_KERNEL), -ENOMEM);
@@ -153,7 +140,7 @@ static void runs_and_budget(void **state)
 	kernel_map_stats(&st);
 	assert_int_equal(st.host_maps, 1 + 2);
 	assert_int_equal(st.refused, 1);
-	assert_int_equal(free_now(), before);
+	assert_int_equal(free_pages_drained(), before);
 	/* One run fits. */
 	pages[0] = block + 6;
 	pages[1] = block + 7;
