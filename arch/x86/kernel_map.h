@@ -35,17 +35,17 @@
  * pages, with @prot (PAGE_KERNEL for vmalloc).  The range must be in a
  * window and unmapped.  0 or -ENOMEM.
  */
-int kernel_map_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot);
+int arch_map_kernel_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot);
 
 /* Map physical [@phys, @phys + @size) at @addr (ioremap): the same, by frame. */
-int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot);
+int arch_map_kernel_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot);
 
 /*
  * Clear the PTEs of [@addr, @addr + @size) (page-aligned; entries already
  * clear are skipped) and make the host range inaccessible again.  Page
  * tables stay, as Linux's stay.  No TLB flush.
  */
-void kernel_unmap_range(unsigned long addr, unsigned long size);
+void arch_unmap_kernel_range(unsigned long addr, unsigned long size);
 
 /* The host pointer of window address @addr, or NULL outside every window. */
 void *kernel_window_ptr(unsigned long addr);
@@ -69,6 +69,17 @@ struct kernel_map_stats {
 	unsigned long refused;		/* mappings refused for the budget or by the host */
 };
 void kernel_map_stats(struct kernel_map_stats *st);
+
+/*
+ * The vmemmap (x86_64): its window, reserved by mm/sparse.c, is one of the
+ * kernel's; its tables come from the boot allocator on the section's node
+ * before each 2M block is (vmemmap_pgd_populate, vmemmap_pud_populate);
+ * kernel_map_pmds() writes 2M pages for a run of blocks and mirrors it with
+ * one host mapping.
+ */
+void kernel_window_add(unsigned long start, void *host, unsigned long size);
+void vmemmap_tables(unsigned long addr, int nid);
+int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size);
 
 /* Boot: reserve the windows (after the direct mapping), and give them back at shutdown. */
 void kernel_windows_init(void);

@@ -129,7 +129,7 @@ static void stale_until_flushed(void **state)
 	b = alloc_page(GFP_KERNEL);
 	memset(page_address(a), 'A', PAGE_SIZE);
 	memset(page_address(b), 'B', PAGE_SIZE);
-	assert_int_equal(kernel_map_pages(v, &a, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &a, 1, PAGE_KERNEL), 0);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'A');
 	set_pte(lookup_address(v, &level), mk_pte(b, PAGE_KERNEL));
@@ -151,7 +151,7 @@ static void stale_until_flushed(void **state)
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'A');
 	assert_int_equal(kmm_set_cpu(0), 0);
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), -EFAULT);
 	__free_page(a);
@@ -169,7 +169,7 @@ static void spurious_fault(void **state)
 	boot_or_fail("ram=64M");
 	v = VMALLOC_START + 3 * PAGE_SIZE;
 	page = alloc_page(GFP_KERNEL);
-	assert_int_equal(kernel_map_pages(v, &page, 1, PAGE_KERNEL_RO), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &page, 1, PAGE_KERNEL_RO), 0);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(kmm_kernel_write(v, &c, 1), -EFAULT);	/* really read-only: an oops */
 	assert_int_equal(faults_now().oopses, 1);
@@ -181,7 +181,7 @@ static void spurious_fault(void **state)
 	assert_int_equal(faults_now().spurious_faults, 1);
 	assert_int_equal(faults_now().oopses, 1);
 	assert_int_equal(*(char *)page_address(page), 'w');
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	__free_page(page);
 }
@@ -205,7 +205,7 @@ static void vmalloc_fault_syncs(const char *cmdline, unsigned long want_faults)
 	assert_non_null(pgd);
 	page = alloc_page(GFP_KERNEL);
 	*(char *)page_address(page) = 'v';
-	assert_int_equal(kernel_map_pages(v, &page, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &page, 1, PAGE_KERNEL), 0);
 	hw_load_cr3(__pa(pgd));
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'v');
@@ -223,7 +223,7 @@ static void vmalloc_fault_syncs(const char *cmdline, unsigned long want_faults)
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(faults_now().vmalloc_faults, want_faults);
 	hw_load_cr3(__pa(swapper_pg_dir));
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	pgd_free(&init_mm, pgd);
 	__free_page(page);

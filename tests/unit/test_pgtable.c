@@ -17,19 +17,6 @@
 
 extern unsigned long direct_pages_count[3];
 
-/* Pages on the buddy lists, the per-CPU lists emptied first: exact, no counter deltas. */
-static unsigned long free_now(void)
-{
-	unsigned long n = 0;
-	struct zone *zone;
-
-	drain_all_pages();
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			n += zone->free_area[o].nr_free << o;
-	return n;
-}
-
 /* ---- the address split ---- */
 
 static void x86_64_split(void **state)
@@ -253,10 +240,14 @@ static void x86_64_direct_map(void **state)
 	assert_int_equal(kernel_pa(0xffffffff80100000UL, &level), 0x100000);
 	assert_int_equal(level, PG_LEVEL_2M);
 	assert_int_equal(kernel_pa(0xffffffff80000000UL + (64UL << 20), &level), -1);
-	/* Every leaf is counted in DirectMap, plus the image's 2M pages (8M image at 1M: 5). */
+	/*
+	 * Every leaf is counted in DirectMap, plus the image's 2M pages (8M
+	 * image at 1M: 5) and the vmemmap's: 17 sections of 128M hold RAM, each
+	 * 32768 struct pages of 56 bytes (1.75M), 29.75M in all: 15 2M pages.
+	 */
 	count_leaves(leaves);
 	assert_int_equal(leaves[0], direct_pages_count[0]);
-	assert_int_equal(leaves[1], direct_pages_count[1] + 5);
+	assert_int_equal(leaves[1], direct_pages_count[1] + 5 + 15);
 	/* No user part: nothing below PAGE_OFFSET. */
 	for (unsigned long i = 0; i < KERNEL_PGD_BOUNDARY; i++)
 		assert_true(pgd_none(pgdp_get((pgd_t *)__pt_entry(swapper_pg_dir, i))));
@@ -337,7 +328,12 @@ static void x86_64_gbpages(void **state)
 	assert_int_equal(direct_pages_count[1], 512);
 	assert_non_null(strstr(proc_text("/proc/meminfo"), "DirectMap1G:     5242880 kB\n"));
 	count_leaves(leaves);
-	assert_int_equal(leaves[1], 512 + 5);		/* PMD leaves: the first GB and the image */
+	/*
+	 * PMD leaves: the first GB, the image, and the vmemmap: sections 0-23
+	 * (RAM below 3G) at window offsets 0-42M and 32-55 (4G-7G) at 56M-98M,
+	 * 21 2M pages each.
+	 */
+	assert_int_equal(leaves[1], 512 + 5 + 42);
 	assert_int_equal(leaves[2], 5);
 	assert_mm_check();
 }
@@ -448,14 +444,14 @@ static void tables_on_demand(void **state)
 	assert_int_equal(kernel_pa((unsigned long)arch->page_offset + (1UL << 30) - 1, &level), -1);
 	expect_direct((64UL << 20) - 1, PG_LEVEL_2M);
 	page = alloc_page(GFP_KERNEL);
-	before = free_now();
+	before = free_pages_drained();
 	pgd = pgd_offset_k(va);
 	assert_true(pgd_none(pgdp_get(pgd)));
 	pud = pud_alloc(&init_mm, pgd, va);
 	pmd = pud ? pmd_alloc(&init_mm, pud, va) : NULL;
 	pte = pmd ? pte_alloc_kernel(pmd, va) : NULL;
 	assert_non_null(pte);
-	assert_int_equal(free_now(), before - 3);
+	assert_int_equal(free_pages_drained(), before - 3);
 	assert_false(pgd_bad(pgdp_get(pgd)) || pud_bad(pudp_get(pud)) || pmd_bad(pmdp_get(pmd)));
 	set_pte(pte, mk_pte(page, PAGE_KERNEL));
 	assert_int_equal(kernel_pa(va + 5, &level), (long long)(page_to_phys(page) + 5));
@@ -463,7 +459,7 @@ static void tables_on_demand(void **state)
 	/* The next page: the same tables. */
 	assert_ptr_equal(pte_alloc_kernel(pmd_alloc(&init_mm, pud_alloc(&init_mm, pgd, va + PAGE_SIZE),
 						    va + PAGE_SIZE), va + PAGE_SIZE), pte_next(pte));
-	assert_int_equal(free_now(), before - 3);
+	assert_int_equal(free_pages_drained(), before - 3);
 	copy = pgd_alloc(&init_mm);
 	assert_non_null(copy);
 	assert_int_equal(pgd_val(pgdp_get(pgd_entry(copy, va))), pgd_val(pgdp_get(pgd)));
@@ -481,16 +477,16 @@ static void pae_pgd_alloc(void **state)
 	pgd_t *pgd;
 
 	boot_or_fail("arch=i386 pae ram=64M");
-	before = free_now();
+	before = free_pages_drained();
 	pgd = pgd_alloc(&init_mm);
 	assert_non_null(pgd);
-	assert_int_equal(free_now(), before - 4);
+	assert_int_equal(free_pages_drained(), before - 4);
 	for (unsigned long i = 0; i < 3; i++)
 		assert_int_equal(pgd_val(pgdp_get((pgd_t *)__pt_entry(pgd, i))) & ~PTE_PFN_MASK, _PAGE_PRESENT);
 	assert_int_equal(pgd_val(pgdp_get((pgd_t *)__pt_entry(pgd, 3))),
 			 pgd_val(pgdp_get((pgd_t *)__pt_entry(swapper_pg_dir, 3))));
 	pgd_free(&init_mm, pgd);
-	assert_int_equal(free_now(), before);
+	assert_int_equal(free_pages_drained(), before);
 }
 
 int main(int argc, char **argv)
