@@ -45,7 +45,7 @@ static void vmalloc_pair(void *arg, long n)
 	}
 }
 
-/* What kernel_map_pages and kernel_unmap_range ask of the host, one mapping per run of frames. */
+/* What arch_map_kernel_pages and arch_unmap_kernel_range ask of the host, one mapping per run of frames. */
 static void mirror_pair(void *arg, long n)
 {
 	struct vm_arg *a = arg;

@@ -90,7 +90,7 @@ static void __iomem *__ioremap_caller(phys_addr_t phys_addr, unsigned long size,
 	if (!area)
 		return NULL;
 	area->phys_addr = phys_addr;
-	if (kernel_map_phys(kernel_window_addr(area->addr), phys_addr, size, prot)) {
+	if (arch_map_kernel_phys(kernel_window_addr(area->addr), phys_addr, size, prot)) {
 		free_vm_area(area);
 		return NULL;
 	}

@@ -38,10 +38,6 @@
  * Elsewhere: /proc/vmallocinfo and get_vmalloc_info (vmalloc_proc.c),
  * ioremap (ioremap.c), the PTEs and host windows (arch/x86/kernel_map.c),
  * the invariant checks (vmalloc_check.c).
- *
- * This file does not include mm/internal.h: its kernel_map_pages (page
- * poisoning, Linux's name) is not the arch primitive of the same name used
- * here.  The locks it defines are declared there, for the lock order.
  */
 #include <kmm/atomic.h>
 #include <kmm/bitops.h>
@@ -60,7 +56,7 @@
 #include <kmm/spinlock.h>
 #include <kmm/vmalloc.h>
 #include "arch/x86/kernel_map.h"
-#include "mm/vmalloc_internal.h"
+#include "mm/internal.h"
 
 /* ---- the range allocator ---- */
 
@@ -628,7 +624,7 @@ struct vm_struct *remove_vm_area(const void *addr)
 		up_write(&vmlist_lock);
 	}
 
-	kernel_unmap_range(va->va_start, va->va_end - va->va_start);
+	arch_unmap_kernel_range(va->va_start, va->va_end - va->va_start);
 	free_unmap_vmap_area(va);
 	vm->size -= PAGE_SIZE;
 	return vm;
@@ -649,7 +645,7 @@ int map_vm_area(struct vm_struct *area, pgprot_t prot, struct page ***pages)
 	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT;
 	int err;
 
-	err = kernel_map_pages(kernel_window_addr(area->addr), *pages, nr, prot);
+	err = arch_map_kernel_pages(kernel_window_addr(area->addr), *pages, nr, prot);
 	if (!err)
 		*pages += nr;
 	return err;

@@ -55,21 +55,15 @@ static bool handoff_tryget(struct handoff *h, void **p, unsigned long *n)
  * Pages on the buddy lists, every cache shrunk (its per-CPU arrays
  * emptied, its free slabs freed) and every CPU's page lists drained first.
  */
-static unsigned long free_now(void)
+static unsigned long free_pages_shrunk(void)
 {
 	char text[32768], name[64];
-	unsigned long nr = 0;
-	struct zone *zone;
 
 	snprintf(text, sizeof(text), "%s", proc_text("/proc/slabinfo"));
 	for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
 		if (line[1] != '#' && sscanf(line + 1, "%63s", name) == 1)
 			kmem_cache_shrink(kmem_cache_find(name));
-	drain_all_pages();
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			nr += zone->free_area[o].nr_free << o;
-	return nr;
+	return free_pages_drained();
 }
 
 /* Check and free an area another worker made (its size and tag in @n). */
@@ -156,7 +150,7 @@ static void vmalloc_from_three_cpus_with_a_reader(void **state)
 	void *ret;
 
 	boot_parallel("ram=512M cpus=5");
-	before = free_now();
+	before = free_pages_shrunk();
 	for (int i = 0; i < WORKERS; i++)
 		queues[i] = (struct handoff)HANDOFF_INIT;
 	assert_int_equal(pthread_create(&r, NULL, reader, NULL), 0);
@@ -178,7 +172,7 @@ static void vmalloc_from_three_cpus_with_a_reader(void **state)
 	 * the ranges used, lazy ones included: at most about 100M here);
 	 * everything else came back.
 	 */
-	after = free_now();
+	after = free_pages_shrunk();
 	if (after > before || before - after > 128)
 		fail_msg("free pages %lu before, %lu after", before, after);
 	assert_mm_check();
