@@ -40,6 +40,7 @@ static struct {
 	struct kernel_window w[MAX_WINDOWS];
 	int nr;
 	unsigned long host_maps, budget, refused;
+	unsigned long fixed_maps;	/* of host_maps: pkmap and fixmap, outside the budget */
 	unsigned long budget_option;	/* host_maps=N; 0: from the host's limit */
 } kw __state;
 
@@ -114,7 +115,7 @@ void kernel_windows_init(void)
 			panic("cannot reserve a host window for the kernel's high addresses");
 		vmalloc_limit = vmalloc_end;
 	}
-	kw.host_maps = kw.refused = 0;
+	kw.host_maps = kw.refused = kw.fixed_maps = 0;
 	kw.budget = kw.budget_option;
 	if (!kw.budget)
 		kw.budget = limit > 2 * HOST_MAPS_MARGIN ? (unsigned long)limit - HOST_MAPS_MARGIN
@@ -131,6 +132,7 @@ void kernel_windows_release(void)
 void kernel_map_stats(struct kernel_map_stats *st)
 {
 	st->host_maps = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
+	st->fixed_maps = __atomic_load_n(&kw.fixed_maps, __ATOMIC_RELAXED);
 	st->host_map_budget = kw.budget;
 	st->refused = __atomic_load_n(&kw.refused, __ATOMIC_RELAXED);
 }
@@ -168,20 +170,38 @@ static unsigned long count_runs(unsigned long nr, unsigned long (*pfn_of)(unsign
 	return runs;
 }
 
-static bool budget_take(unsigned long runs)
+/*
+ * i386's pkmap window and fixmap: Linux reserved their page tables at boot
+ * and mapping there cannot fail (kmap has no error path).  Their host
+ * mappings are counted but never refused: at most LAST_PKMAP + KM_TYPE_NR
+ * slots per CPU (2,240), well inside the margin the budget leaves.
+ */
+static bool fixed_range(unsigned long addr)
+{
+	return arch->bits == 32 && addr >= arch->pkmap_base;
+}
+
+static bool budget_take(unsigned long runs, bool fixed)
 {
 	unsigned long old = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
 
+	if (fixed) {
+		__atomic_add_fetch(&kw.fixed_maps, runs, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
+		return true;
+	}
 	do {
-		if (old + runs > kw.budget)
+		if (old - __atomic_load_n(&kw.fixed_maps, __ATOMIC_RELAXED) + runs > kw.budget)
 			return false;
 	} while (!__atomic_compare_exchange_n(&kw.host_maps, &old, old + runs, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
 }
 
-static void budget_give(unsigned long runs)
+static void budget_give(unsigned long runs, bool fixed)
 {
+	if (fixed)
+		__atomic_sub_fetch(&kw.fixed_maps, runs, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
 }
 
@@ -203,7 +223,7 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 							    host + nr * PAGE_SIZE - 1))
 		return -EINVAL;
 	runs = count_runs(nr, pfn_of, arg);
-	if (!budget_take(runs))
+	if (!budget_take(runs, fixed_range(addr)))
 		goto refused;
 	for (i = 0; i < nr; i++) {
 		pte_t *pte = kernel_pte_alloc(addr + i * PAGE_SIZE);
@@ -230,7 +250,7 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 undo_ptes:
 	for (i = 0; i < done; i++)
 		set_pte(kernel_pte_lookup(addr + i * PAGE_SIZE), __pte(0));
-	budget_give(runs);
+	budget_give(runs, fixed_range(addr));
 refused:
 	__atomic_add_fetch(&kw.refused, 1, __ATOMIC_RELAXED);
 	return err;
@@ -279,5 +299,5 @@ void kernel_unmap_range(unsigned long addr, unsigned long size)
 		set_pte(pte, __pte(0));
 	}
 	hw_window_unmap(host, size);
-	budget_give(runs);
+	budget_give(runs, fixed_range(addr));
 }
