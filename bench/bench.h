@@ -77,5 +77,6 @@ void bench_slab_mem(void);
 void bench_programs(void);
 void bench_startup(void);
 void bench_mmu(void);
+void bench_kmap(void);
 
 #endif /* KMM_BENCH_H */

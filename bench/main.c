@@ -3,7 +3,7 @@
  *
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
- * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu
+ * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu, kmap
  * (default: all).
  * --quick takes few, short samples (a smoke run, not a measurement).
  * Results go to stdout as a table and, with --csv, to FILE as
@@ -33,6 +33,7 @@ static const struct {
 	{ "programs", bench_programs },
 	{ "startup", bench_startup },
 	{ "mmu", bench_mmu },
+	{ "kmap", bench_kmap },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 				break;
 		if (g == NGROUPS) {
 			fprintf(stderr, "kmm_bench: unknown group '%s' (page, boot, antifrag, "
-				"slab, slab-mt, slab-mem, programs, startup, mmu)\n", argv[i]);
+				"slab, slab-mt, slab-mem, programs, startup, mmu, kmap)\n", argv[i]);
 			return 2;
 		}
 		want[g] = any = true;

@@ -22,6 +22,7 @@
 #include <kmm/params.h>
 #include <kmm/pgtable.h>
 #include <kmm/printk.h>
+#include <kmm/asm/fixmap.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "hw/ram.h"
@@ -45,6 +46,21 @@ static struct {
 } kw __state;
 
 unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state;
+
+/*
+ * i386's fixmap pages (the kmap_atomic slots among them) are mapped and
+ * unmapped one at a time, as often as pages are zeroed or copied.  Their
+ * host mirrors are kept apart: fixmir[i] is the frame + 1 that fixmap page
+ * i mirrors in the host (0: none), one host mapping each.  In release
+ * builds unmapping such a page clears its PTE - the simulated machine sees
+ * no mapping, a kernel read there faults - but leaves the mirror, and
+ * mapping it again costs no host call for the same frame and one mmap over
+ * the old mirror for another, instead of two.  Debug builds remove the
+ * mirror at once, so C code that keeps using a slot after kunmap_atomic
+ * faults.  Only the CPU that owns a slot maps it: no lock.
+ */
+#define FIXMAP_PAGES	__end_of_permanent_fixed_addresses
+static u32 fixmir[FIXMAP_PAGES] __state;
 
 static int set_host_maps(const char *val)
 {
@@ -205,6 +221,50 @@ static void budget_give(unsigned long runs, bool fixed)
 	__atomic_sub_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
 }
 
+/* The fixmap page @addr is, or -1 outside the fixmap. */
+static long fixmap_page(unsigned long addr)
+{
+	if (arch->bits != 32 || addr < arch->fixaddr_start || addr >= arch->fixaddr_top)
+		return -1;
+	return (long)((addr - arch->fixaddr_start) >> PAGE_SHIFT);
+}
+
+/* One fixmap page: the PTE, and the mirror unless it holds @pfn already. */
+static int map_fixmap_page(unsigned long addr, unsigned long pfn, pgprot_t prot)
+{
+	u32 *mirror = &fixmir[fixmap_page(addr)];
+	pte_t *pte = kernel_pte_alloc(addr);
+
+	if (!pte)
+		return -ENOMEM;
+	WARN_ON(!pte_none(ptep_get(pte)));
+	if (*mirror != pfn + 1) {
+		if (hw_window_map(kernel_window_ptr(addr), (u64)pfn << PAGE_SHIFT, PAGE_SIZE)) {
+			hw_window_unmap(kernel_window_ptr(addr), PAGE_SIZE);
+			if (*mirror)
+				budget_give(1, true);
+			*mirror = 0;
+			__atomic_add_fetch(&kw.refused, 1, __ATOMIC_RELAXED);
+			return -ENOMEM;
+		}
+		if (!*mirror)
+			budget_take(1, true);
+		*mirror = (u32)pfn + 1;
+	}
+	set_pte(pte, pfn_pte(pfn, prot));
+	return 0;
+}
+
+/* Drop fixmap page @addr's mirror (the caller makes the host range inaccessible): 1 if it had one. */
+static unsigned long fixmap_forget(unsigned long addr)
+{
+	u32 *mirror = &fixmir[fixmap_page(addr)];
+	unsigned long had = *mirror != 0;
+
+	*mirror = 0;
+	return had;
+}
+
 /*
  * Map @nr frames (@pfn_of(i, arg) for page i) at @addr: first the PTEs,
  * then the host mirror, one host mapping per run of consecutive frames.
@@ -222,6 +282,17 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 	if (WARN_ON(!host || (addr & ~PAGE_MASK) || kernel_window_ptr(addr + nr * PAGE_SIZE - 1) !=
 							    host + nr * PAGE_SIZE - 1))
 		return -EINVAL;
+	if (fixmap_page(addr) >= 0) {
+		for (i = 0; i < nr; i++) {
+			err = map_fixmap_page(addr + i * PAGE_SIZE, pfn_of(i, arg), prot);
+			if (err) {
+				if (i)
+					kernel_unmap_range(addr, i * PAGE_SIZE);
+				return err;
+			}
+		}
+		return 0;
+	}
 	runs = count_runs(nr, pfn_of, arg);
 	if (!budget_take(runs, fixed_range(addr)))
 		goto refused;
@@ -279,15 +350,29 @@ int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t p
 void kernel_unmap_range(unsigned long addr, unsigned long size)
 {
 	char *host = kernel_window_ptr(addr);
-	unsigned long runs = 0, prev_pfn = 0;
+	unsigned long runs = 0, mirrors = 0, prev_pfn = 0;
 	bool in_run = false;
 
 	if (WARN_ON(!host || ((addr | size) & ~PAGE_MASK)))
 		return;
+	if (!KMM_DEBUG && size == PAGE_SIZE && fixmap_page(addr) >= 0) {
+		pte_t *pte = kernel_pte_lookup(addr);
+
+		if (pte)
+			set_pte(pte, __pte(0));		/* the mirror stays (fixmir) */
+		return;
+	}
 	for (unsigned long a = addr; a < addr + size; a += PAGE_SIZE) {
 		pte_t *pte = kernel_pte_lookup(a);
 		pte_t old = pte ? ptep_get(pte) : __pte(0);
 
+		if (fixmap_page(a) >= 0) {	/* counted by its mirror, not by runs */
+			mirrors += fixmap_forget(a);
+			if (pte_present(old))
+				set_pte(pte, __pte(0));
+			in_run = false;
+			continue;
+		}
 		if (!pte_present(old)) {
 			in_run = false;
 			continue;
@@ -300,4 +385,6 @@ void kernel_unmap_range(unsigned long addr, unsigned long size)
 	}
 	hw_window_unmap(host, size);
 	budget_give(runs, fixed_range(addr));
+	if (mirrors)
+		budget_give(mirrors, true);
 }

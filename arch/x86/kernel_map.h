@@ -44,7 +44,9 @@ int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t p
 /*
  * Clear the PTEs of [@addr, @addr + @size) (page-aligned; entries already
  * clear are skipped) and make the host range inaccessible again.  Page
- * tables stay, as Linux's stay.  No TLB flush.
+ * tables stay, as Linux's stay.  No TLB flush.  One exception, for speed:
+ * in release builds a single page of i386's fixmap (a kmap_atomic slot)
+ * keeps its host mirror until the page is mapped again (kernel_map.c).
  */
 void kernel_unmap_range(unsigned long addr, unsigned long size);
 
