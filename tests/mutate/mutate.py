@@ -45,6 +45,9 @@ FIRST = {
     'mm/page_alloc.c': ['test_migrate', 'test_pcp', 'test_watermark', 'test_buddy'],
     'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate'],
     'mm/slab.c': ['test_slab_rules', 'test_slab'],
+    'mm/highmem.c': ['test_highmem'],
+    'arch/x86/setup.c': ['test_highmem'],
+    'arch/x86/fault.c': ['test_highmem', 'test_kernel_fault'],
     'mm/slab_alloc.c': ['test_slab_rules', 'test_slab'],
 }
 

@@ -183,6 +183,19 @@ static void kunmap_unmapped_is_a_bug(void **state)
 	assert_true(dmesg_has("kunmap: pfn "));
 }
 
+/* One kunmap too many: the count would fall from 1 to 0 without a flush, a BUG. */
+static void kunmap_once_too_often_is_a_bug(void **state)
+{
+	struct page *page;
+
+	boot_or_fail("arch=i386 ram=2G");
+	page = highpage();
+	kmap(page);
+	kunmap(page);
+	assert_int_equal(kmap_pkmap_count(1), 1);
+	EXPECT_KERNEL_STOP(kunmap(page));
+}
+
 /* ---- the wrap ---- */
 
 /*
@@ -724,6 +737,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(pkmap_counts_zero_one_n, teardown_machine),
 		cmocka_unit_test_teardown(kunmap_unmapped_is_a_bug, teardown_machine),
+		cmocka_unit_test_teardown(kunmap_once_too_often_is_a_bug, teardown_machine),
 		cmocka_unit_test_teardown(wrap_flushes_once_i386, teardown_machine),
 		cmocka_unit_test_teardown(wrap_flushes_once_pae, teardown_machine),
 		cmocka_unit_test_teardown(unused_entry_waits_for_the_wrap, teardown_machine),
