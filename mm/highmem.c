@@ -349,9 +349,12 @@ void *kmap_high(struct page *page)
 
 /*
  * Drop a reference.  The count never goes from 1 to 0 here: only a flush
- * may do that.  Reaching 1 frees the entry for the next wrap, so a task
- * sleeping for an entry is woken (outside the lock; the queue is tested
- * under kmap_lock, which every sleeper holds when it queues itself).
+ * may do that.  Reaching 1 frees the entry for the next wrap, so tasks
+ * sleeping for an entry are woken (outside the lock).  Whether any sleeps
+ * is km.sleepers, which a sleeper raises under kmap_lock after queueing
+ * itself and lowers only once it holds kmap_lock again: a kunmap that
+ * follows the sleeper's unlock always sees it.  (Linux tests the queue
+ * itself, which the sleeper also leaves under the queue's lock alone.)
  */
 void kunmap_high(struct page *page)
 {
@@ -368,7 +371,7 @@ void kunmap_high(struct page *page)
 	nr = pkmap_nr_of(vaddr);
 	BUG_ON(pkmap_count[nr] < 2);
 	if (--pkmap_count[nr] == 1)
-		wake = waitqueue_active(&pkmap_map_wait);
+		wake = km.sleepers > 0;
 	km.users--;
 	spin_unlock(&kmap_lock);
 	if (wake)
