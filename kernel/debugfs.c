@@ -121,34 +121,55 @@ static const char *event_of(const char *rest, char *name, size_t size)
 	return name;
 }
 
-static int event_show(struct seq_file *m, const char *rest)
+/* 1, 0, or X (some enabled) for the events of @system (NULL: every one) named @ev or "all". */
+static int event_show_in(struct seq_file *m, const char *system, const char *rest)
 {
 	char name[64];
 	const char *ev = event_of(rest, name, sizeof(name));
+	unsigned long mine = 0;
 
 	if (!ev)
 		return -ENOENT;
-	for (int i = 0; i < NR_TRACE_EVENTS; i++)
+	for (int i = 0; i < NR_TRACE_EVENTS; i++) {
+		if (strcmp(system, trace_event_systems[i]))
+			continue;
 		if (!strcmp(ev, trace_event_names[i]))
 			return seq_printf(m, "%d\n", !!(trace_enabled_mask & (1UL << i)));
+		mine |= 1UL << i;
+	}
 	if (!strcmp(ev, "all"))
-		return seq_printf(m, "%d\n", trace_enabled_mask ==
-						 (1UL << NR_TRACE_EVENTS) - 1 ? 1 : trace_enabled_mask ? 'X' - '0' : 0);
+		return seq_printf(m, "%c\n", (trace_enabled_mask & mine) == mine ? '1' :
+					    trace_enabled_mask & mine ? 'X' : '0');
 	return -ENOENT;
 }
 
-static int event_write(const char *rest, const char *value)
+static int event_write_in(const char *system, const char *rest, const char *value)
 {
 	char name[64];
 	const char *ev = event_of(rest, name, sizeof(name));
 	long long v;
 
 	if (!ev)
-		return kmm_error("/sys/kernel/debug/tracing/events/kmem/%s: no such file", rest);
+		return kmm_error("/sys/kernel/debug/tracing/events/%s/%s: no such file", system, rest);
 	if (parse_ll(value, &v) || (v != 0 && v != 1))
-		return kmm_error("tracing/events/kmem/%s: write 0 or 1", rest);
-	if (trace_set_event(ev, v))
-		return kmm_error("tracing/events/kmem: no event '%s'", ev);
+		return kmm_error("tracing/events/%s/%s: write 0 or 1", system, rest);
+	if (trace_set_system_event(system, ev, v))
+		return kmm_error("tracing/events/%s: no event '%s'", system, ev);
 	return 0;
 }
-PROC_ENTRY(kmem_events, "/sys/kernel/debug/tracing/events/kmem", event_show, event_write, true);
+
+#define EVENT_SYSTEM(sys)							\
+	static int sys##_event_show(struct seq_file *m, const char *rest)	\
+	{									\
+		return event_show_in(m, #sys, rest);				\
+	}									\
+	static int sys##_event_write(const char *rest, const char *value)	\
+	{									\
+		return event_write_in(#sys, rest, value);			\
+	}									\
+	PROC_ENTRY(sys##_events, "/sys/kernel/debug/tracing/events/" #sys,	\
+		   sys##_event_show, sys##_event_write, true)
+
+EVENT_SYSTEM(kmem);
+EVENT_SYSTEM(tlb);
+EVENT_SYSTEM(exceptions);

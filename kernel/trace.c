@@ -22,7 +22,12 @@ const char *const trace_event_names[NR_TRACE_EVENTS] = {
 	"mm_page_alloc", "mm_page_free_direct", "mm_pagevec_free",
 	"mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag",
 	"kmalloc", "kmem_cache_alloc", "kmalloc_node", "kmem_cache_alloc_node",
-	"kfree", "kmem_cache_free",
+	"kfree", "kmem_cache_free", "tlb_flush", "page_fault_kernel",
+};
+
+const char *const trace_event_systems[NR_TRACE_EVENTS] = {
+	"kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem",
+	"tlb", "exceptions",
 };
 
 static char trace_buf[TRACE_BUF_SIZE] __state;
@@ -74,19 +79,27 @@ void trace_event(enum trace_event_id id, const char *fmt, ...)
 	spin_unlock(&trace_lock);
 }
 
-int trace_set_event(const char *name, int on)
+int trace_set_system_event(const char *system, const char *name, int on)
 {
+	bool all = !strcmp(name, "all"), found = false;
+
 	for (int i = 0; i < NR_TRACE_EVENTS; i++) {
-		if (strcmp(name, "all") && strcmp(name, trace_event_names[i]))
+		if (system && strcmp(system, trace_event_systems[i]))
 			continue;
+		if (!all && strcmp(name, trace_event_names[i]))
+			continue;
+		found = true;
 		if (on)
 			trace_enabled_mask |= 1UL << i;
 		else
 			trace_enabled_mask &= ~(1UL << i);
-		if (strcmp(name, "all"))
-			return 0;
 	}
-	return strcmp(name, "all") ? -EINVAL : 0;
+	return found || all ? 0 : -EINVAL;
+}
+
+int trace_set_event(const char *name, int on)
+{
+	return trace_set_system_event(NULL, name, on);
 }
 
 size_t trace_read(char *buf, size_t size)

@@ -53,7 +53,7 @@
 #include <kmm/wait.h>
 #include <kmm/asm/fixmap.h>
 #include "arch/x86/kernel_map.h"
-#include "mm/boot.h"		/* not mm/internal.h: its kernel_map_pages is page poisoning's */
+#include "mm/boot.h"
 
 #define kmap_prot	PAGE_KERNEL
 
@@ -209,7 +209,7 @@ void kmap_init(void)
 
 /*
  * Retire every entry at count 1: forget its page's address, clear its PTE
- * and its host mirror (one kernel_unmap_range per run of such entries),
+ * and its host mirror (one arch_unmap_kernel_range per run of such entries),
  * then flush every CPU's TLB once for the whole window.  Until that flush
  * some CPU may still translate the entry to its old page, which is why a
  * count-1 entry is never reused before it: after it, none can.  Entries in
@@ -237,7 +237,7 @@ static void flush_all_zero_pkmaps(void)
 			retired = true;
 		} else if (count > 1 && first >= 0) {
 			/* Free entries in between are unmapped already: one call covers them. */
-			kernel_unmap_range(PKMAP_ADDR(first), (unsigned long)(last + 1 - first) << PAGE_SHIFT);
+			arch_unmap_kernel_range(PKMAP_ADDR(first), (unsigned long)(last + 1 - first) << PAGE_SHIFT);
 			first = -1;
 		}
 	}
@@ -316,7 +316,7 @@ static void *map_new_virtual(struct page *page)
 		if (vaddr)
 			return vaddr;
 	}
-	if (kernel_map_pages(PKMAP_ADDR(nr), &page, 1, kmap_prot))
+	if (arch_map_kernel_pages(PKMAP_ADDR(nr), &page, 1, kmap_prot))
 		panic("kmap: the host refused to map the pkmap entry %d", nr);
 	pkmap_count[nr] = 1;
 	vaddr = pkmap_ptr((unsigned int)nr);
@@ -454,7 +454,7 @@ static void *map_slot(unsigned long pfn, enum km_type type, pgprot_t prot)
 
 	debug_kmap_atomic(type);
 	BUG_ON(km.atomic_busy[cpu] & (1U << type));
-	if (kernel_map_phys(__fix_to_virt(idx), (u64)pfn << PAGE_SHIFT, PAGE_SIZE, prot))
+	if (arch_map_kernel_phys(__fix_to_virt(idx), (u64)pfn << PAGE_SHIFT, PAGE_SIZE, prot))
 		panic("kmap_atomic: the host refused to map fixmap slot %u", idx);
 	km.atomic_busy[cpu] |= 1U << type;
 	__atomic_store_n(&km.atomic_maps[cpu], km.atomic_maps[cpu] + 1, __ATOMIC_RELAXED);
@@ -499,7 +499,7 @@ void __kunmap_atomic_high(void *kvaddr, enum km_type type)
 		}
 		return;
 	}
-	kernel_unmap_range(__fix_to_virt(idx), PAGE_SIZE);
+	arch_unmap_kernel_range(__fix_to_virt(idx), PAGE_SIZE);
 	__flush_tlb_one(__fix_to_virt(idx));
 	km.atomic_busy[cpu] &= ~(1U << type);
 }

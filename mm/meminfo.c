@@ -10,6 +10,7 @@
 #include <kmm/procfs.h>
 #include <kmm/seq_file.h>
 #include <kmm/vmstat.h>
+#include "arch/x86/setup.h"
 #include "mm/internal.h"
 
 #define K(x) ((unsigned long)(x) << (PAGE_SHIFT - 10))
@@ -104,6 +105,8 @@ static int meminfo_show(struct seq_file *m, const char *rest)
 		seq_printf(m, "DirectMap2M:    %8lu kB\n", direct_pages_count[1] << 11);
 	else
 		seq_printf(m, "DirectMap4M:    %8lu kB\n", direct_pages_count[1] << 12);
+	if (direct_gbpages_on())
+		seq_printf(m, "DirectMap1G:    %8lu kB\n", direct_pages_count[2] << 20);
 	return 0;
 }
 PROC_ENTRY(meminfo, "/proc/meminfo", meminfo_show, NULL, false);

@@ -6,9 +6,11 @@
  * The struct pages of all sections form one virtually contiguous array at
  * VMEMMAP_START, so pfn_to_page() is an addition.  Each 2 MB piece of that
  * array is backed by RAM from the section's own node, allocated by the boot
- * allocator and mapped with one PMD, exactly as vmemmap_populate() did; here
- * the "PMD" is a host mapping of the RAM memfd into a reserved window, one
- * mapping per run of physically contiguous blocks.  The blocks' RAM is
+ * allocator and mapped with one PMD, exactly as vmemmap_populate() did: the
+ * PMD written in swapper_pg_dir (its PUD and PMD tables from the boot
+ * allocator too, before the first block that needs them) and mirrored by a
+ * host mapping of the RAM memfd into a reserved window, one mapping per run
+ * of physically contiguous blocks (arch/x86/kernel_map.h).  The blocks' RAM is
  * given back to the host when the boot allocator zeroes it, so a struct
  * page never written (deferred_init.c) costs nothing.
  *
@@ -22,6 +24,7 @@
 #include <kmm/kernel.h>
 #include <kmm/printk.h>
 #include <kmm/string.h>
+#include "arch/x86/kernel_map.h"
 #include "hw/ram.h"
 #include "mm/internal.h"
 
@@ -60,7 +63,7 @@ static void flush_vmemmap_run(void)
 {
 	if (sm.run_end == sm.run_start)
 		return;
-	if (hw_window_map(sm.window + sm.run_start, sm.run_phys, sm.run_end - sm.run_start))
+	if (kernel_map_pmds(arch->vmemmap_start + sm.run_start, sm.run_phys, sm.run_end - sm.run_start))
 		panic("vmemmap: cannot map %#lx-%#lx", sm.run_start, sm.run_end);
 	printk(KERN_DEBUG " [%llx-%llx] PMD -> [%llx-%llx] on node %d\n",
 	       (unsigned long long)(arch->vmemmap_start + sm.run_start),
@@ -82,6 +85,7 @@ static void vmemmap_populate(unsigned long start, unsigned long end, int nid)
 
 		if (addr < sm.run_end)
 			continue;	/* populated for the previous section */
+		vmemmap_tables(arch->vmemmap_start + addr, nid);
 		block = __alloc_bootmem_node(NODE_DATA(nid), PMD_SIZE, PMD_SIZE, BOOTMEM_GOAL);
 		phys = __pa(block);
 		if (sm.run_end != addr || nid != sm.run_node ||
@@ -111,6 +115,7 @@ void sparse_init(void)
 		panic("vmemmap: cannot reserve a %llu MB window", (unsigned long long)(sm.window_size >> 20));
 	mem_map = (struct page *)sm.window;
 	max_mapnr = nr_sections * PAGES_PER_SECTION;
+	kernel_window_add(arch->vmemmap_start, sm.window, sm.window_size);
 
 	for (int i = 0; i < nr_nodemap_entries; i++) {
 		unsigned long s;

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include <kmm/bug.h>
+#include <kmm/gfp.h>
 #include <kmm/lockdep.h>
+#include <kmm/mm.h>
 #include <kmm/mm_check.h>
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
@@ -120,6 +122,18 @@ const char *dmesg_text(void)
 int dmesg_has(const char *s)
 {
 	return strstr(dmesg_text(), s) != NULL;
+}
+
+unsigned long free_pages_drained(void)
+{
+	unsigned long n = 0;
+	struct zone *zone;
+
+	drain_all_pages();
+	for_each_populated_zone(zone)
+		for (int o = 0; o < MAX_ORDER; o++)
+			n += zone->free_area[o].nr_free << o;
+	return n;
 }
 
 const char *proc_text(const char *path)

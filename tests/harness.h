@@ -54,6 +54,11 @@ const char *dmesg_text(void);
 const char *proc_text(const char *path);
 /* True if the log contains @s. */
 int dmesg_has(const char *s);
+/*
+ * The pages on the buddy lists, every CPU's per-CPU lists drained first:
+ * an exact count, with no counter deltas in it.
+ */
+unsigned long free_pages_drained(void);
 
 /*
  * Run @stmt expecting the simulated kernel to BUG() or panic; fail if it

@@ -29,6 +29,7 @@
 #include <kmm/printk.h>
 #include <kmm/sched.h>
 #include <kmm/string.h>
+#include <kmm/trace.h>
 #include <kmm/uaccess.h>
 #include "arch/x86/fault.h"
 #include "arch/x86/kernel_map.h"
@@ -227,10 +228,25 @@ static enum fault_result no_context(unsigned long error_code, unsigned long addr
 	return FAULT_OOPS;
 }
 
+/* The page_fault_kernel tracepoint (later Linux's exceptions:page_fault_kernel). */
+static void trace_page_fault_kernel(unsigned long address, unsigned long ip, unsigned long error_code)
+{
+	char sym[128];
+
+	if (!trace_on(page_fault_kernel))
+		return;
+	if (!lib_hooks.sprint_symbol || lib_hooks.sprint_symbol(sym, sizeof(sym), ip) <= 0)
+		snprintf(sym, sizeof(sym), "0x%lx", ip);
+	trace_event(TRACE_page_fault_kernel, "address=0x%lx ip=%s error_code=0x%lx", address, sym,
+		    error_code);
+}
+
 enum fault_result do_page_fault(unsigned long error_code, unsigned long ip)
 {
 	unsigned long address = (unsigned long)hw_read_cr2();
 
+	if (!(error_code & X86_PF_USER))
+		trace_page_fault_kernel(address, ip, error_code);
 	if (fault_in_kernel_space(address)) {
 		if (!(error_code & (X86_PF_RSVD | X86_PF_USER | X86_PF_PROT)) &&
 		    vmalloc_fault(address) >= 0)

@@ -132,6 +132,9 @@ void kernel_pgtables_init(void)
 
 /* ---- the direct mapping ---- */
 
+/* DirectMap4k/2M/1G of /proc/meminfo: the leaves the direct mapping has (mm/meminfo.c). */
+extern unsigned long direct_pages_count[3];
+
 /*
  * Map [pa, end) of one PTE table's range with 4K pages; entries past @end
  * are cleared (the boot tables may have mapped beyond RAM).
@@ -146,10 +149,22 @@ static void phys_pte_init(pte_t *pte, u64 pa, u64 end, pgprot_t prot)
 			continue;
 		}
 		set_pte(p, pfn_pte(pa >> PAGE_SHIFT, prot));
+		direct_pages_count[0]++;
 	}
 }
 
-/* The PTE table under @pmd, allocated if the entry is empty. */
+/*
+ * The protection of 4K pages replacing a large entry of the boot tables
+ * (nopse): the large page's own, without PSE, as Linux's split keeps it.
+ */
+static pgprot_t split_prot(pmd_t pmd)
+{
+	if (!pmd_large(pmd))
+		return PAGE_KERNEL;
+	return __pgprot(pmd_flags(pmd) & ~_PAGE_PSE);
+}
+
+/* The PTE table under @pmd, allocated if the entry is empty (or a large page being split). */
 static pte_t *pte_table(pmd_t *pmd)
 {
 	pte_t *table;
@@ -159,6 +174,14 @@ static pte_t *pte_table(pmd_t *pmd)
 	table = alloc_low_page();
 	pmd_populate_kernel(pmd, table);
 	return table;
+}
+
+/* 4K pages for [pa, end) of one PMD entry's range. */
+static void map_4k(pmd_t *pmd, u64 pa, u64 end)
+{
+	pgprot_t prot = split_prot(pmdp_get(pmd));
+
+	phys_pte_init(pte_table(pmd), pa, end, prot);
 }
 
 /*
@@ -182,8 +205,9 @@ static void phys_pmd_init(void *pmd_table, u64 pa, u64 end, bool large)
 		if (large && !(pa & ~PMD_MASK) && next <= end) {
 			if (!pmd_large(pmdp_get(pmd)))
 				set_pmd(pmd, pfn_pmd(pa >> PAGE_SHIFT, PAGE_KERNEL_LARGE));
+			direct_pages_count[1]++;
 		} else {
-			phys_pte_init(pte_table(pmd), pa, min(end, next), PAGE_KERNEL);
+			map_4k(pmd, pa, min(end, next));
 		}
 		pa = next;
 	}
@@ -208,11 +232,14 @@ static void *pmd_table(pud_t *pud)
 
 /*
  * Write the direct mapping of physical [start, end) (the ranges of
- * init_memory_mapping(), each all 4K or all large pages) into
- * swapper_pg_dir, table by table.
+ * init_memory_mapping(), each of one page size: @level) into
+ * swapper_pg_dir, table by table, counting the leaves in DirectMap.  A
+ * gigabyte the boot tables map already through a PMD table keeps it (2M
+ * pages), as Linux's phys_pud_init does.
  */
-void kernel_physical_mapping_init(u64 start, u64 end, bool large)
+void kernel_physical_mapping_init(u64 start, u64 end, unsigned int level)
 {
+	bool large = level >= PG_LEVEL_2M;
 	u64 pa = start;
 
 	while (pa < end) {
@@ -230,15 +257,25 @@ void kernel_physical_mapping_init(u64 start, u64 end, bool large)
 		if (PAGETABLE_LEVELS == 2) {
 			/* The PGD entry is a PMD entry: one 4M page or one PTE table. */
 			span_end = min(end, (pa & PMD_MASK) + PMD_SIZE);
-			if (large && !(pa & ~PMD_MASK) && span_end == (pa & PMD_MASK) + PMD_SIZE)
+			if (large && !(pa & ~PMD_MASK) && span_end == (pa & PMD_MASK) + PMD_SIZE) {
 				set_pmd((pmd_t *)pud, pfn_pmd(pa >> PAGE_SHIFT, PAGE_KERNEL_LARGE));
-			else
-				phys_pte_init(pte_table((pmd_t *)pud), pa, span_end, PAGE_KERNEL);
+				direct_pages_count[1]++;
+			} else {
+				map_4k((pmd_t *)pud, pa, span_end);
+			}
 			pa = span_end;
 			continue;
 		}
 		/* One PMD table's worth: up to the next PUD boundary. */
 		span_end = min(end, (pa & PUD_MASK) + PUD_SIZE);
+		/* A whole gigabyte in one 1G page, unless the boot tables map it already. */
+		if (level == PG_LEVEL_1G && !(pa & ~PUD_MASK) && span_end == pa + PUD_SIZE &&
+		    (pud_none(pudp_get(pud)) || pud_large(pudp_get(pud)))) {
+			set_pud(pud, pfn_pud(pa >> PAGE_SHIFT, PAGE_KERNEL_LARGE));
+			direct_pages_count[2]++;
+			pa = span_end;
+			continue;
+		}
 		phys_pmd_init(pmd_table(pud), pa, span_end, large);
 		pa = span_end;
 	}

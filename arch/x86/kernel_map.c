@@ -15,6 +15,7 @@
  * addition.  Mirroring counts host mappings by runs: pages i..j of a call
  * whose frames are consecutive are one host mapping.
  */
+#include <kmm/bootmem.h>
 #include <kmm/bug.h>
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
@@ -22,12 +23,13 @@
 #include <kmm/params.h>
 #include <kmm/pgtable.h>
 #include <kmm/printk.h>
+#include <kmm/string.h>
 #include <kmm/asm/fixmap.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "hw/ram.h"
 
-#define MAX_WINDOWS		2
+#define MAX_WINDOWS		3
 #define MIN_VMALLOC_WINDOW	(1UL << 30)
 /* Host mappings left to the rest of the program (libraries, malloc arenas, stacks...). */
 #define HOST_MAPS_MARGIN	8192
@@ -35,6 +37,7 @@
 struct kernel_window {
 	unsigned long start, end;	/* Linux addresses */
 	char *host;			/* host address of start */
+	bool borrowed;			/* reserved by its user (the vmemmap), who releases it */
 };
 
 static struct {
@@ -74,6 +77,8 @@ static int set_host_maps(const char *val)
 }
 early_param("host_maps", set_host_maps,
 	    "host mappings the kernel's windows may use (default: the host's vm.max_map_count less a margin)");
+
+static bool budget_take(unsigned long runs, bool fixed);
 
 /* ---- windows ---- */
 
@@ -141,8 +146,55 @@ void kernel_windows_init(void)
 void kernel_windows_release(void)
 {
 	for (int i = 0; i < kw.nr; i++)
-		hw_window_release(kw.w[i].host, kw.w[i].end - kw.w[i].start);
+		if (!kw.w[i].borrowed)
+			hw_window_release(kw.w[i].host, kw.w[i].end - kw.w[i].start);
 	kw.nr = 0;
+}
+
+void kernel_window_add(unsigned long start, void *host, unsigned long size)
+{
+	BUG_ON(kw.nr == MAX_WINDOWS);
+	kw.w[kw.nr++] = (struct kernel_window){ start, start + size, host, true };
+}
+
+/* ---- the vmemmap: 2M pages written at boot ---- */
+
+/* A page-table page from the boot allocator, on @nid (vmemmap_alloc_block before slab). */
+static void *boot_table(int nid)
+{
+	void *p = __alloc_bootmem_node(NODE_DATA(nid), PAGE_SIZE, PAGE_SIZE, BOOTMEM_GOAL);
+
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void vmemmap_tables(unsigned long addr, int nid)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	pud_t *pud;
+
+	if (pgd_none(pgdp_get(pgd)))
+		pgd_populate(pgd, boot_table(nid));
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pudp_get(pud)))
+		pud_populate(pud, boot_table(nid));
+}
+
+int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size)
+{
+	char *host = kernel_window_ptr(addr);
+
+	if (WARN_ON(!host || ((addr | pa | size) & (PMD_SIZE - 1))))
+		return -EINVAL;
+	for (unsigned long off = 0; off < size; off += PMD_SIZE) {
+		pud_t *pud = pud_offset(pgd_offset_k(addr + off), addr + off);
+		pmd_t *pmd = pmd_offset(pud, addr + off);
+
+		set_pmd(pmd, pfn_pmd((pa + off) >> PAGE_SHIFT, PAGE_KERNEL_LARGE));
+	}
+	if (!budget_take(1, false) || hw_window_map(host, pa, size))
+		return -ENOMEM;
+	return 0;
 }
 
 void kernel_map_stats(struct kernel_map_stats *st)
@@ -287,7 +339,7 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 			err = map_fixmap_page(addr + i * PAGE_SIZE, pfn_of(i, arg), prot);
 			if (err) {
 				if (i)
-					kernel_unmap_range(addr, i * PAGE_SIZE);
+					arch_unmap_kernel_range(addr, i * PAGE_SIZE);
 				return err;
 			}
 		}
@@ -337,17 +389,17 @@ static unsigned long phys_frame(unsigned long i, void *arg)
 	return (unsigned long)(*(u64 *)arg >> PAGE_SHIFT) + i;
 }
 
-int kernel_map_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot)
+int arch_map_kernel_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot)
 {
 	return map_frames(addr, nr, prot, page_frame, pages);
 }
 
-int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot)
+int arch_map_kernel_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot)
 {
 	return map_frames(addr, size >> PAGE_SHIFT, prot, phys_frame, &phys);
 }
 
-void kernel_unmap_range(unsigned long addr, unsigned long size)
+void arch_unmap_kernel_range(unsigned long addr, unsigned long size)
 {
 	char *host = kernel_window_ptr(addr);
 	unsigned long runs = 0, mirrors = 0, prev_pfn = 0;

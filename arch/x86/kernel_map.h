@@ -29,6 +29,7 @@
 #define KMM_ARCH_X86_KERNEL_MAP_H
 
 #include <kmm/mm_types.h>
+#include <kmm/tlbflush.h>
 #include <kmm/asm/pgtable_types.h>
 
 /*
@@ -36,10 +37,10 @@
  * pages, with @prot (PAGE_KERNEL for vmalloc).  The range must be in a
  * window and unmapped.  0 or -ENOMEM.
  */
-int kernel_map_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot);
+int arch_map_kernel_pages(unsigned long addr, struct page **pages, unsigned long nr, pgprot_t prot);
 
 /* Map physical [@phys, @phys + @size) at @addr (ioremap): the same, by frame. */
-int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot);
+int arch_map_kernel_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t prot);
 
 /*
  * Clear the PTEs of [@addr, @addr + @size) (page-aligned; entries already
@@ -48,7 +49,7 @@ int kernel_map_phys(unsigned long addr, u64 phys, unsigned long size, pgprot_t p
  * in release builds a single page of i386's fixmap (a kmap_atomic slot)
  * keeps its host mirror until the page is mapped again (kernel_map.c).
  */
-void kernel_unmap_range(unsigned long addr, unsigned long size);
+void arch_unmap_kernel_range(unsigned long addr, unsigned long size);
 
 /* The host pointer of window address @addr, or NULL outside every window. */
 void *kernel_window_ptr(unsigned long addr);
@@ -74,16 +75,19 @@ struct kernel_map_stats {
 };
 void kernel_map_stats(struct kernel_map_stats *st);
 
+/*
+ * The vmemmap (x86_64): its window, reserved by mm/sparse.c, is one of the
+ * kernel's; its tables come from the boot allocator on the section's node
+ * before each 2M block is (vmemmap_pgd_populate, vmemmap_pud_populate);
+ * kernel_map_pmds() writes 2M pages for a run of blocks and mirrors it with
+ * one host mapping.
+ */
+void kernel_window_add(unsigned long start, void *host, unsigned long size);
+void vmemmap_tables(unsigned long addr, int nid);
+int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size);
+
 /* Boot: reserve the windows (after the direct mapping), and give them back at shutdown. */
 void kernel_windows_init(void);
 void kernel_windows_release(void);
-
-/*
- * TLB shootdown of kernel addresses on every online CPU (2.6.34 flushes
- * everything for a kernel range: flush_tlb_all), and of one page locally.
- */
-void flush_tlb_kernel_range(unsigned long start, unsigned long end);
-void flush_tlb_all(void);
-void __flush_tlb_one(unsigned long addr);
 
 #endif /* KMM_ARCH_X86_KERNEL_MAP_H */

@@ -7,6 +7,7 @@
 #include <kmm/mmu.h>
 #include <kmm/smp.h>
 #include <kmm/string.h>
+#include "arch/x86/kernel_map.h"
 #include "hw/mmu.h"
 
 _Static_assert(KMM_PERM_WRITE == HW_PERM_W && KMM_PERM_USER == HW_PERM_U &&
@@ -91,10 +92,10 @@ int kmm_tlb_dump(int cpu, int (*fn)(void *arg, u64 va, u64 pa, unsigned int page
 
 void kmm_tlb_flush_one(unsigned long addr)
 {
-	hw_tlb_flush_one(addr);
+	__flush_tlb_one(addr);
 }
 
 void kmm_tlb_flush_all(void)
 {
-	hw_tlb_flush_all();
+	__flush_tlb_all_local();
 }

@@ -13,8 +13,8 @@
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
-#include <kmm/pgtable.h>
 #include <kmm/params.h>
+#include <kmm/pgtable.h>
 #include <kmm/printk.h>
 #include <kmm/string.h>
 #include "arch/x86/e820.h"
@@ -30,7 +30,6 @@
 #define DEFAULT_KERNEL_SIZE	(8ULL << 20)
 
 struct kernel_image kimage __state;
-extern unsigned long direct_pages_count[3];
 unsigned long max_pfn __state, max_low_pfn __state, num_physpages __state;
 unsigned long highstart_pfn __state, highend_pfn __state;
 static u64 kernel_size __state = DEFAULT_KERNEL_SIZE;
@@ -119,61 +118,157 @@ static void find_low_pfn_range(void)
 	}
 }
 
+/*
+ * The CPU's large pages: PSE (2M, or 4M on i386 without PAE) unless
+ * nopse=; 1G pages on x86_64 only with gbpages= (the simulated CPU, like
+ * most of 2.6.34's, has none unless asked: the default maps 2M pages).
+ */
+static bool no_pse __state;
+static bool direct_gbpages __state;
+
+static int set_nopse(const char *val)
+{
+	(void)val;
+	no_pse = true;
+	return 0;
+}
+early_param("nopse", set_nopse, "the CPU has no large pages: the direct mapping is all 4K pages");
+
+static int set_gbpages(const char *val)
+{
+	(void)val;
+	direct_gbpages = true;
+	return 0;
+}
+early_param("gbpages", set_gbpages, "x86_64: the CPU has 1G pages and the direct mapping uses them");
+
+static int set_nogbpages(const char *val)
+{
+	(void)val;
+	direct_gbpages = false;
+	return 0;
+}
+early_param("nogbpages", set_nogbpages, "x86_64: no 1G pages in the direct mapping (the default)");
+
+bool direct_gbpages_on(void)
+{
+	return direct_gbpages && arch->bits == 64;
+}
+
+#define MAP_2M	0x1	/* page_size_mask bits: PG_LEVEL_2M, PG_LEVEL_1G */
+#define MAP_1G	0x2
+#define NR_RANGE_MR	5
+
 struct map_range {
 	unsigned long start, end;
-	bool large;
+	unsigned int page_size_mask;
 };
 
+static int save_mr(struct map_range *mr, int nr, unsigned long start, unsigned long end,
+		   unsigned int mask)
+{
+	if (start >= end)
+		return nr;
+	if (nr >= NR_RANGE_MR)
+		panic("run out of range for init_memory_mapping");
+	mr[nr] = (struct map_range){ start, end, mask };
+	return nr + 1;
+}
+
 /*
- * The direct mapping of [start, end): 4k pages up to the first large-page
- * boundary (i386 never maps its first large page with one), large pages
- * (2M, or 4M on non-PAE i386) in the middle, 4k pages for the tail.
+ * The direct mapping of [start, end) in ranges of one page size, as
+ * init_memory_mapping() cuts it: 4K up to the first large-page boundary
+ * (i386 never maps its first large page with one: fixed MTRRs live
+ * there), large pages, on x86_64 1G pages from the first 1G boundary with
+ * 2M pages around them, 4K for the tail; neighbours of the same size
+ * merge.
  */
 static int split_mem_range(struct map_range *mr, unsigned long start, unsigned long end)
 {
 	unsigned long pmd = arch->bits == 32 && !arch->pae ? (4UL << 20) : (2UL << 20);
-	unsigned long head_end, big_end;
+	unsigned long pud = 1UL << 30;
+	unsigned int mask = (no_pse ? 0 : MAP_2M) | (direct_gbpages_on() ? MAP_1G : 0);
+	unsigned long pos = start, s, e;
 	int nr = 0;
 
-	if (arch->bits == 32 && start == 0)
-		head_end = pmd;
-	else
-		head_end = round_up(start, pmd);
-	head_end = min(head_end, end);
-	if (start < head_end)
-		mr[nr++] = (struct map_range){ start, head_end, false };
-	big_end = round_down(end, pmd);
-	if (head_end < big_end)
-		mr[nr++] = (struct map_range){ head_end, big_end, true };
-	if (max(head_end, big_end) < end)
-		mr[nr++] = (struct map_range){ max(head_end, big_end), end, false };
+	/* The head, in 4K pages. */
+	e = arch->bits == 32 && pos == 0 ? pmd : round_up(pos, pmd);
+	e = min(e, end);
+	if (pos < e) {
+		nr = save_mr(mr, nr, pos, e, 0);
+		pos = e;
+	}
+	/* Large pages: on i386 to the end, on x86_64 up to the first 1G boundary. */
+	s = round_up(pos, pmd);
+	if (arch->bits == 32) {
+		e = round_down(end, pmd);
+	} else {
+		e = min(round_up(pos, pud), round_down(end, pmd));
+	}
+	if (s < e) {
+		nr = save_mr(mr, nr, s, e, mask & MAP_2M);
+		pos = e;
+	}
+	if (arch->bits == 64) {
+		s = round_up(pos, pud);
+		e = round_down(end, pud);
+		if (s < e) {
+			nr = save_mr(mr, nr, s, e, mask & (MAP_2M | MAP_1G));
+			pos = e;
+		}
+		s = round_up(pos, pmd);
+		e = round_down(end, pmd);
+		if (s < e) {
+			nr = save_mr(mr, nr, s, e, mask & MAP_2M);
+			pos = e;
+		}
+	}
+	nr = save_mr(mr, nr, pos, end, 0);
+	for (int i = 0; nr > 1 && i < nr - 1; i++) {
+		if (mr[i].end != mr[i + 1].start || mr[i].page_size_mask != mr[i + 1].page_size_mask)
+			continue;
+		mr[i].end = mr[i + 1].end;
+		memmove(&mr[i + 1], &mr[i + 2], (nr - i - 2) * sizeof(*mr));
+		nr--;
+		i--;
+	}
 	return nr;
 }
 
 /* Page-table pages to map [0, end) directly (find_early_table_space). */
 static unsigned long table_space(unsigned long end)
 {
-	unsigned long pud_size, pmd_size, pte_entry, pmd_entry, pud_entry, tables, extra;
+	unsigned long pud_size, pmd_size, entry, tables, puds, pmds, ptes, extra;
+	bool use_pse = !no_pse, use_gbpages = direct_gbpages_on();
 
-	if (arch->bits == 64) {
+	if (arch->bits == 64 || arch->pae) {
 		pud_size = 1UL << 30, pmd_size = 1UL << 21;
-		pud_entry = pmd_entry = pte_entry = 8;
-	} else if (arch->pae) {
-		pud_size = 1UL << 30, pmd_size = 1UL << 21;
-		pud_entry = pmd_entry = pte_entry = 8;
+		entry = 8;
 	} else {
 		pud_size = pmd_size = 1UL << 22;
-		pud_entry = pmd_entry = pte_entry = 4;
+		entry = 4;
 	}
-	tables = roundup(((end + pud_size - 1) / pud_size) * pud_entry, PAGE_SIZE);
-	tables += roundup(((end + pmd_size - 1) / pmd_size) * pmd_entry, PAGE_SIZE);
-	extra = end - round_down(end, pmd_size);
-	if (arch->bits == 32)
-		extra += pmd_size;
-	tables += roundup(((extra + PAGE_SIZE - 1) >> PAGE_SHIFT) * pte_entry, PAGE_SIZE);
+	puds = (end + pud_size - 1) / pud_size;
+	tables = roundup(puds * entry, PAGE_SIZE);
+	if (use_gbpages) {
+		extra = end - round_down(end, pud_size);
+		pmds = (extra + pmd_size - 1) / pmd_size;
+	} else {
+		pmds = (end + pmd_size - 1) / pmd_size;
+	}
+	tables += roundup(pmds * entry, PAGE_SIZE);
+	if (use_pse) {
+		extra = end - round_down(end, pmd_size);
+		if (arch->bits == 32)
+			extra += pmd_size;
+		ptes = (extra + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	} else {
+		ptes = (end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	}
+	tables += roundup(ptes * entry, PAGE_SIZE);
 	if (arch->bits == 32)	/* the fixmap: __end_of_fixed_addresses PTEs */
 		tables += roundup(((arch->fixaddr_top - arch->fixaddr_boot_start) >> PAGE_SHIFT) *
-				  pte_entry, PAGE_SIZE);
+				  entry, PAGE_SIZE);
 	return tables;
 }
 
@@ -185,22 +280,15 @@ static unsigned long table_space(unsigned long end)
  */
 static void init_memory_mapping(unsigned long start, unsigned long end, bool first)
 {
-	struct map_range mr[3];
+	struct map_range mr[NR_RANGE_MR];
 	int nr = split_mem_range(mr, start, end);
 	unsigned long tables;
 	u64 table_start;
 
 	printk(KERN_INFO "init_memory_mapping: %016lx-%016lx\n", start, end);
-	for (int i = 0; i < nr; i++) {
-		unsigned long large = arch->bits == 32 && !arch->pae ? (4UL << 20) : (2UL << 20);
-
+	for (int i = 0; i < nr; i++)
 		printk(KERN_DEBUG " %010lx - %010lx page %s\n", mr[i].start, mr[i].end,
-		       mr[i].large ? "2M" : "4k");
-		if (mr[i].large)
-			direct_pages_count[1] += (mr[i].end - mr[i].start) / large;
-		else
-			direct_pages_count[0] += (mr[i].end - mr[i].start) >> PAGE_SHIFT;
-	}
+		       mr[i].page_size_mask & MAP_1G ? "1G" : mr[i].page_size_mask & MAP_2M ? "2M" : "4k");
 	tables = table_space(end);
 	table_start = find_e820_area(arch->bits == 64 ? 0x8000 : 0x7000,
 				     (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
@@ -212,7 +300,9 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 	       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
 	table_area_set(table_start, table_start + tables);
 	for (int i = 0; i < nr; i++)
-		kernel_physical_mapping_init(mr[i].start, mr[i].end, mr[i].large);
+		kernel_physical_mapping_init(mr[i].start, mr[i].end,
+					     mr[i].page_size_mask & MAP_1G ? PG_LEVEL_1G :
+					     mr[i].page_size_mask & MAP_2M ? PG_LEVEL_2M : PG_LEVEL_4K);
 	if (arch->bits == 32)	/* early_ioremap_page_table_range_init */
 		page_table_range_init(arch->fixaddr_boot_start, arch->fixaddr_top);
 	if (first)
@@ -318,6 +408,8 @@ int setup_arch(const char *cmdline)
 		reserve_early(TRAMPOLINE_BASE, TRAMPOLINE_BASE + TRAMPOLINE_SIZE, "TRAMPOLINE");
 
 	kernel_pgtables_init();
+	if (direct_gbpages_on())
+		printk(KERN_INFO "Using GB pages for direct mapping\n");
 	init_memory_mapping(0, max_low_pfn << PAGE_SHIFT, true);
 	if (arch->bits == 64 && max_pfn > max_low_pfn)
 		init_memory_mapping(1UL << 32, max_pfn << PAGE_SHIFT, false);

@@ -10,22 +10,43 @@
  */
 #include <kmm/asm/smp.h>
 #include <kmm/pgtable.h>
+#include <kmm/trace.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "hw/cpu.h"
 #include "hw/mmu.h"
 
+static const char *const flush_reasons[] = {
+	[TLB_FLUSH_ON_TASK_SWITCH] = "flush on task switch",
+	[TLB_REMOTE_SHOOTDOWN] = "remote shootdown",
+	[TLB_LOCAL_SHOOTDOWN] = "local shootdown",
+	[TLB_LOCAL_MM_SHOOTDOWN] = "local mm shootdown",
+};
+
+/* The tlb_flush tracepoint (later Linux's): @pages flushed (TLB_FLUSH_ALL: all) on this CPU. */
+static void trace_tlb_flush(enum tlb_flush_reason reason, long pages)
+{
+	if (trace_on(tlb_flush))
+		trace_event(TRACE_tlb_flush, "pages:%ld reason:%s (%d)", pages, flush_reasons[reason],
+			    (int)reason);
+}
+
 static void do_flush_all(void *arg)
 {
-	(void)arg;
+	int asker = *(int *)arg;
+
 	hw_tlb_flush_all();
+	trace_tlb_flush(smp_processor_id() == asker ? TLB_LOCAL_SHOOTDOWN : TLB_REMOTE_SHOOTDOWN,
+			TLB_FLUSH_ALL);
 }
 
 void flush_tlb_all(void)
 {
+	int asker = smp_processor_id();
+
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		if (cpu_online(cpu))
-			hw_run_on_cpu(cpu, do_flush_all, NULL);
+			hw_run_on_cpu(cpu, do_flush_all, &asker);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -35,9 +56,94 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 	flush_tlb_all();
 }
 
+void __flush_tlb_all_local(void)
+{
+	hw_tlb_flush_all();
+	trace_tlb_flush(TLB_LOCAL_SHOOTDOWN, TLB_FLUSH_ALL);
+}
+
 void __flush_tlb_one(unsigned long addr)
 {
 	hw_tlb_flush_one(addr);
+	trace_tlb_flush(TLB_LOCAL_SHOOTDOWN, 1);
+}
+
+/* ---- address spaces ---- */
+
+/*
+ * Past this many pages a range flush flushes everything (later Linux's
+ * tlb_single_page_flush_ceiling): invlpg per page costs more beyond it.
+ */
+#define FLUSH_CEILING	33
+
+struct mm_flush {
+	struct mm_struct *mm;
+	unsigned long start, end;	/* end 0: all of the mm */
+	int asker;
+};
+
+/*
+ * On one CPU: if it still runs @f->mm, drop its entries (a CR3 reload for
+ * everything: the mm's entries are not global); a CPU that moved on is
+ * no longer counted in the mask.
+ */
+static void do_flush_mm(void *arg)
+{
+	struct mm_flush *f = arg;
+	int cpu = smp_processor_id();
+	enum tlb_flush_reason reason = cpu == f->asker ? TLB_LOCAL_MM_SHOOTDOWN : TLB_REMOTE_SHOOTDOWN;
+	unsigned long pages = f->end ? (f->end - f->start) >> PAGE_SHIFT : 0;
+
+	if (hw_read_cr3() != __pa(f->mm->pgd)) {
+		__atomic_fetch_and(&f->mm->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
+		return;
+	}
+	if (f->end && pages <= FLUSH_CEILING) {
+		for (unsigned long a = f->start; a < f->end; a += PAGE_SIZE)
+			hw_tlb_flush_one(a);
+		trace_tlb_flush(reason, (long)pages);
+	} else {
+		hw_load_cr3(hw_read_cr3());
+		trace_tlb_flush(reason, TLB_FLUSH_ALL);
+	}
+}
+
+static void flush_mm(struct mm_flush *f)
+{
+	unsigned long mask = __atomic_load_n(&f->mm->cpu_vm_mask, __ATOMIC_ACQUIRE);
+
+	f->asker = smp_processor_id();
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if ((mask >> cpu) & 1 && cpu_online(cpu))
+			hw_run_on_cpu(cpu, do_flush_mm, f);
+}
+
+void flush_tlb_mm(struct mm_struct *mm)
+{
+	struct mm_flush f = { .mm = mm };
+
+	flush_mm(&f);
+}
+
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct mm_flush f = { .mm = mm, .start = start & PAGE_MASK, .end = PAGE_ALIGN(end) };
+
+	if (f.end > f.start)
+		flush_mm(&f);
+}
+
+void switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	int cpu = smp_processor_id();
+
+	if (prev == next)
+		return;
+	__atomic_fetch_or(&next->cpu_vm_mask, 1UL << cpu, __ATOMIC_RELAXED);
+	hw_load_cr3(__pa(next->pgd));
+	trace_tlb_flush(TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_ALL);
+	if (prev)
+		__atomic_fetch_and(&prev->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
 }
 
 /* A CPU starting: an empty TLB, CR3 on swapper_pg_dir (what a secondary's trampoline loads). */
@@ -46,6 +152,7 @@ static void cpu_start_paging(void *arg)
 	(void)arg;
 	hw_tlb_reset_cpu(smp_processor_id());
 	hw_load_cr3(__pa(swapper_pg_dir));
+	__atomic_fetch_or(&init_mm.cpu_vm_mask, 1UL << smp_processor_id(), __ATOMIC_RELAXED);
 }
 
 /* Paging on, in the booted mode, for the boot CPU; the others as they come up. */

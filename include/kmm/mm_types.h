@@ -70,6 +70,7 @@ struct mm_struct {
 	atomic_t mm_users;		/* users of the address space (threads) */
 	atomic_t mm_count;		/* references to the struct (mm_users count as one) */
 	unsigned long nr_ptes;		/* PTE-level table pages, under page_table_lock */
+	unsigned long cpu_vm_mask;	/* CPUs that have run it since their last flush of it */
 	spinlock_t page_table_lock;	/* guards the tables' population and the counters */
 	struct rw_semaphore mmap_sem;
 };

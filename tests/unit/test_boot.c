@@ -55,13 +55,14 @@ static void assert_log(const char *line)
  * DMA32 [0x1000, 0x4000): 12288 spanned, memmap 168 -> present 12120.
  * Reserved, in pages: image 2048, EBDA 1, trampoline 2, page tables 2
  * (one PUD page, one PMD page for 64M of 2M mappings), NODE_DATA at 16M,
- * then one page holding the zones' pageblock bitmaps and wait tables
- * (8 + 384 + 16 + 1536 bytes), and the one 2M vmemmap block (at 18M):
- * 2566 + NODE_DATA pages.
+ * then the vmemmap's PUD and PMD tables (a page each, from the boot
+ * allocator before its first block), one page holding the zones' pageblock
+ * bitmaps and wait tables (8 + 384 + 16 + 1536 bytes), and the one 2M
+ * vmemmap block (at 18M): 2568 + NODE_DATA pages.
  */
 static void boot_64M_uma(void **state)
 {
-	unsigned long reserved = 2566 + node_data_pages();
+	unsigned long reserved = 2568 + node_data_pages();
 
 	boot_or_fail("ram=64M");
 	assert_int_equal(max_pfn, 0x4000);
@@ -108,14 +109,16 @@ static void boot_64M_uma(void **state)
  * 131072, memmap 1792 -> 129280.  Both nodes low memory only: node order.
  * Node 0 reserves image 2048 + EBDA 1 + trampoline 2 + page tables 2 +
  * NODE_DATA + 4 pages of bitmaps and wait tables (its DMA32 wait table is
- * 512 entries, 12288 bytes) + 4 vmemmap blocks (sections 0-3: 2048 pages).
+ * 512 entries, 12288 bytes) + the vmemmap's PUD and PMD tables (2 pages,
+ * allocated with node 0's first block) + 4 vmemmap blocks (sections 0-3:
+ * 2048 pages).
  * Node 1: NODE_DATA + 4 pages + 3 vmemmap blocks (sections 4-7 share the
  * block at 6M with section 3): 1536 pages.
  */
 static void boot_1G_two_nodes(void **state)
 {
 	unsigned long nd = node_data_pages();
-	unsigned long reserved = (2048 + 1 + 2 + 2 + nd + 4 + 2048) + (nd + 4 + 1536);
+	unsigned long reserved = (2048 + 1 + 2 + 2 + nd + 4 + 2 + 2048) + (nd + 4 + 1536);
 
 	boot_or_fail("ram=1G nodes=2 cpus=4");
 	assert_int_equal(nr_online_nodes, 2);

@@ -325,12 +325,12 @@ static void kmaps_are_never_refused(void **state)
 	 * only one.  (A release build keeps the slot's host mirror until the
 	 * slot is used again: still a host mapping, still counted apart.)
 	 */
-	assert_int_equal(kernel_map_pages(VMALLOC_START, &a, 1, PAGE_KERNEL), 0);
-	assert_int_equal(kernel_map_pages(VMALLOC_START + 2 * PAGE_SIZE, &b, 1, PAGE_KERNEL), -ENOMEM);
+	assert_int_equal(arch_map_kernel_pages(VMALLOC_START, &a, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(VMALLOC_START + 2 * PAGE_SIZE, &b, 1, PAGE_KERNEL), -ENOMEM);
 	kernel_map_stats(&st);
 	assert_int_equal(st.host_maps, KMM_DEBUG ? 2 : 3);
 	assert_int_equal(st.fixed_maps, KMM_DEBUG ? 1 : 2);
-	kernel_unmap_range(VMALLOC_START, PAGE_SIZE);
+	arch_unmap_kernel_range(VMALLOC_START, PAGE_SIZE);
 	kunmap(a);
 	kmap_flush_unused();
 	kernel_map_stats(&st);
@@ -573,17 +573,17 @@ static void check_sees_a_stray_slot(void **state)
 
 	boot_or_fail("arch=i386 ram=2G");
 	page = highpage();
-	assert_int_equal(kernel_map_pages(slot, &page, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(slot, &page, 1, PAGE_KERNEL), 0);
 	assert_int_equal(mm_check(NULL), 1);
-	kernel_unmap_range(slot, PAGE_SIZE);
+	arch_unmap_kernel_range(slot, PAGE_SIZE);
 	assert_int_equal(mm_check(NULL), 0);
 	p = kmap_atomic(page, KM_USER0);
-	kernel_unmap_range(slot, PAGE_SIZE);
+	arch_unmap_kernel_range(slot, PAGE_SIZE);
 	/* mm_check may sleep (it takes mutexes): step outside the atomic section to call it. */
 	pagefault_enable();
 	assert_int_equal(mm_check(NULL), 1);
 	pagefault_disable();
-	assert_int_equal(kernel_map_pages(slot, &page, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(slot, &page, 1, PAGE_KERNEL), 0);
 	kunmap_atomic(p, KM_USER0);
 	assert_mm_check();
 }

@@ -11,6 +11,8 @@
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
+#include <kmm/procfs.h>
+#include <kmm/tlbflush.h>
 #include <kmm/uaccess.h>
 #include "arch/x86/fault.h"
 #include "arch/x86/kernel_map.h"
@@ -127,7 +129,7 @@ static void stale_until_flushed(void **state)
 	b = alloc_page(GFP_KERNEL);
 	memset(page_address(a), 'A', PAGE_SIZE);
 	memset(page_address(b), 'B', PAGE_SIZE);
-	assert_int_equal(kernel_map_pages(v, &a, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &a, 1, PAGE_KERNEL), 0);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'A');
 	set_pte(lookup_address(v, &level), mk_pte(b, PAGE_KERNEL));
@@ -149,7 +151,7 @@ static void stale_until_flushed(void **state)
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'A');
 	assert_int_equal(kmm_set_cpu(0), 0);
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), -EFAULT);
 	__free_page(a);
@@ -167,7 +169,7 @@ static void spurious_fault(void **state)
 	boot_or_fail("ram=64M");
 	v = VMALLOC_START + 3 * PAGE_SIZE;
 	page = alloc_page(GFP_KERNEL);
-	assert_int_equal(kernel_map_pages(v, &page, 1, PAGE_KERNEL_RO), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &page, 1, PAGE_KERNEL_RO), 0);
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(kmm_kernel_write(v, &c, 1), -EFAULT);	/* really read-only: an oops */
 	assert_int_equal(faults_now().oopses, 1);
@@ -179,7 +181,7 @@ static void spurious_fault(void **state)
 	assert_int_equal(faults_now().spurious_faults, 1);
 	assert_int_equal(faults_now().oopses, 1);
 	assert_int_equal(*(char *)page_address(page), 'w');
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	__free_page(page);
 }
@@ -203,7 +205,7 @@ static void vmalloc_fault_syncs(const char *cmdline, unsigned long want_faults)
 	assert_non_null(pgd);
 	page = alloc_page(GFP_KERNEL);
 	*(char *)page_address(page) = 'v';
-	assert_int_equal(kernel_map_pages(v, &page, 1, PAGE_KERNEL), 0);
+	assert_int_equal(arch_map_kernel_pages(v, &page, 1, PAGE_KERNEL), 0);
 	hw_load_cr3(__pa(pgd));
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(c, 'v');
@@ -221,7 +223,7 @@ static void vmalloc_fault_syncs(const char *cmdline, unsigned long want_faults)
 	assert_int_equal(kmm_kernel_read(v, &c, 1), 0);
 	assert_int_equal(faults_now().vmalloc_faults, want_faults);
 	hw_load_cr3(__pa(swapper_pg_dir));
-	kernel_unmap_range(v, PAGE_SIZE);
+	arch_unmap_kernel_range(v, PAGE_SIZE);
 	flush_tlb_kernel_range(v, v + PAGE_SIZE);
 	pgd_free(&init_mm, pgd);
 	__free_page(page);
@@ -252,6 +254,79 @@ static void uaccess_fixups(void **state)
 	assert_int_equal(faults_now().fixups, 6);
 }
 
+/*
+ * An address space of its own, with one user page at 0x400000: after
+ * switch_mm the CPU reads it through the new CR3; the PTE switched to
+ * another page stays stale until flush_tlb_mm_range (or flush_tlb_mm) on
+ * the CPUs that ran the mm, and a CPU that switched back to init_mm drops
+ * the mm's entries (not global) but keeps the kernel's (global).
+ */
+static void user_address_space_flushes(void **state)
+{
+	struct mm_struct mm = { .mm_users = ATOMIC_INIT(1) };
+	struct page *a, *b;
+	unsigned long ua = 0x400000;
+	pte_t *pte;
+	char c;
+
+	boot_or_fail("ram=64M cpus=2");
+	mm.pgd = pgd_alloc(&mm);
+	assert_non_null(mm.pgd);
+	spin_lock_init(&mm.page_table_lock);
+	a = alloc_page(GFP_KERNEL);
+	b = alloc_page(GFP_KERNEL);
+	memset(page_address(a), 'a', PAGE_SIZE);
+	memset(page_address(b), 'b', PAGE_SIZE);
+	pte = pte_alloc_kernel(pmd_alloc(&mm, pud_alloc(&mm, pgd_offset(&mm, ua), ua), ua), ua);
+	assert_non_null(pte);
+	set_pte(pte, mk_pte(a, PAGE_SHARED));
+	switch_mm(&init_mm, &mm);
+	assert_int_equal(mm.cpu_vm_mask, 1);
+	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
+	assert_int_equal(c, 'a');
+	set_pte(pte, mk_pte(b, PAGE_SHARED));
+	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
+	assert_int_equal(c, 'a');				/* stale */
+	flush_tlb_mm_range(&mm, ua, ua + PAGE_SIZE);
+	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
+	assert_int_equal(c, 'b');
+	set_pte(pte, mk_pte(a, PAGE_SHARED));
+	flush_tlb_mm(&mm);
+	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
+	assert_int_equal(c, 'a');
+	/* Back to the kernel's tables: the user page is gone from this CPU, the mask too. */
+	switch_mm(&mm, &init_mm);
+	assert_int_equal(mm.cpu_vm_mask, 0);
+	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 1);
+	pgd_free(&mm, mm.pgd);
+	__free_page(a);
+	__free_page(b);
+}
+
+/* The tracepoints: a shootdown is one tlb_flush per CPU, a kernel fault one page_fault_kernel. */
+static void tracepoints(void **state)
+{
+	const char *t;
+	char c;
+
+	boot_or_fail("ram=64M cpus=2");
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/tlb/enable", "1"), 0);
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/exceptions/page_fault_kernel/enable",
+				    "1"), 0);
+	assert_string_equal(proc_text("/sys/kernel/debug/tracing/events/kmem/enable"), "0\n");
+	flush_tlb_kernel_range(VMALLOC_START, VMALLOC_START + PAGE_SIZE);
+	__flush_tlb_one(VMALLOC_START);
+	assert_int_equal(kmm_kernel_read(VMALLOC_START, &c, 1), -EFAULT);
+	t = proc_text("/sys/kernel/debug/tracing/trace");
+	assert_non_null(strstr(t, "[000]     0.000000: tlb_flush: pages:-1 reason:local shootdown (2)\n"));
+	assert_non_null(strstr(t, "[001]     0.000000: tlb_flush: pages:-1 reason:remote shootdown (1)\n"));
+	assert_non_null(strstr(t, "[000]     0.000000: tlb_flush: pages:1 reason:local shootdown (2)\n"));
+	assert_non_null(strstr(t, "page_fault_kernel: address=0xffffc90000000000 ip="));
+	assert_non_null(strstr(t, " error_code=0x0\n"));
+	assert_int_equal(proc_write("/sys/kernel/debug/tracing/events/tlb/tlb_flush/enable", "0"), 0);
+	assert_string_equal(proc_text("/sys/kernel/debug/tracing/events/tlb/enable"), "0\n");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +341,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(vmalloc_fault_i386, teardown_machine),
 		cmocka_unit_test_teardown(vmalloc_fault_pae, teardown_machine),
 		cmocka_unit_test_teardown(uaccess_fixups, teardown_machine),
+		cmocka_unit_test_teardown(user_address_space_flushes, teardown_machine),
+		cmocka_unit_test_teardown(tracepoints, teardown_machine),
 	};
 
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);

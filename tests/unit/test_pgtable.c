@@ -17,19 +17,6 @@
 
 extern unsigned long direct_pages_count[3];
 
-/* Pages on the buddy lists, the per-CPU lists emptied first: exact, no counter deltas. */
-static unsigned long free_now(void)
-{
-	unsigned long n = 0;
-	struct zone *zone;
-
-	drain_all_pages();
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			n += zone->free_area[o].nr_free << o;
-	return n;
-}
-
 /* ---- the address split ---- */
 
 static void x86_64_split(void **state)
@@ -185,10 +172,10 @@ static void expect_direct(u64 pa, unsigned int want_level)
 	assert_int_equal(level, want_level);
 }
 
-/* Present leaf entries of the kernel part of @pgd, by size (4K, large). */
-static void count_leaves(unsigned long counts[2])
+/* Present leaf entries of the kernel part of swapper_pg_dir, by size (4K, PMD-level large, 1G). */
+static void count_leaves(unsigned long counts[3])
 {
-	counts[0] = counts[1] = 0;
+	counts[0] = counts[1] = counts[2] = 0;
 	for (unsigned long i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_PGD; i++) {
 		pgd_t *pgd = (pgd_t *)__pt_entry(swapper_pg_dir, i);
 		unsigned long n_pud = PAGETABLE_LEVELS == 4 ? PTRS_PER_PUD : 1;
@@ -202,6 +189,10 @@ static void count_leaves(unsigned long counts[2])
 
 			if (pud_none(pudp_get(pud)))
 				continue;
+			if (pud_large(pudp_get(pud))) {
+				counts[2]++;
+				continue;
+			}
 			for (unsigned long k = 0; k < n_pmd; k++) {
 				pmd_t *pmd = PAGETABLE_LEVELS >= 3 ?
 					(pmd_t *)__pt_entry(pud_page_vaddr(pudp_get(pud)), k) : (pmd_t *)pud;
@@ -229,7 +220,7 @@ static void count_leaves(unsigned long counts[2])
 static void x86_64_direct_map(void **state)
 {
 	unsigned int level;
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("ram=2049M");
 	expect_direct(0, PG_LEVEL_2M);
@@ -249,10 +240,14 @@ static void x86_64_direct_map(void **state)
 	assert_int_equal(kernel_pa(0xffffffff80100000UL, &level), 0x100000);
 	assert_int_equal(level, PG_LEVEL_2M);
 	assert_int_equal(kernel_pa(0xffffffff80000000UL + (64UL << 20), &level), -1);
-	/* Every leaf is counted in DirectMap, plus the image's 2M pages (8M image at 1M: 5). */
+	/*
+	 * Every leaf is counted in DirectMap, plus the image's 2M pages (8M
+	 * image at 1M: 5) and the vmemmap's: 17 sections of 128M hold RAM, each
+	 * 32768 struct pages of 56 bytes (1.75M), 29.75M in all: 15 2M pages.
+	 */
 	count_leaves(leaves);
 	assert_int_equal(leaves[0], direct_pages_count[0]);
-	assert_int_equal(leaves[1], direct_pages_count[1] + 5);
+	assert_int_equal(leaves[1], direct_pages_count[1] + 5 + 15);
 	/* No user part: nothing below PAGE_OFFSET. */
 	for (unsigned long i = 0; i < KERNEL_PGD_BOUNDARY; i++)
 		assert_true(pgd_none(pgdp_get((pgd_t *)__pt_entry(swapper_pg_dir, i))));
@@ -275,7 +270,7 @@ static void x86_64_above_4g(void **state)
 static void i386_direct_map(void **state)
 {
 	unsigned int level;
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("arch=i386 ram=2G");
 	expect_direct(0, PG_LEVEL_4K);
@@ -298,7 +293,7 @@ static void i386_direct_map(void **state)
 
 static void i386_pae_direct_map(void **state)
 {
-	unsigned long leaves[2];
+	unsigned long leaves[3];
 
 	boot_or_fail("arch=i386 pae ram=2G");
 	expect_direct(0, PG_LEVEL_4K);
@@ -310,6 +305,65 @@ static void i386_pae_direct_map(void **state)
 	count_leaves(leaves);
 	assert_int_equal(leaves[0], 512);
 	assert_int_equal(leaves[1], 447);
+	assert_mm_check();
+}
+
+/*
+ * gbpages: 1G pages wherever a whole aligned gigabyte of RAM is, except
+ * the first, which the image's own tables map in 2M pages already (Linux
+ * keeps them).  6G: RAM at [0, 3G) and [4G, 7G) (the PCI hole), so 1G
+ * pages for 1G-3G and 4G-7G: 5 of them, DirectMap1G 5242880 kB.
+ */
+static void x86_64_gbpages(void **state)
+{
+	unsigned long leaves[3];
+
+	boot_or_fail("ram=6G gbpages");
+	assert_true(dmesg_has("Using GB pages for direct mapping"));
+	expect_direct(0x100000, PG_LEVEL_2M);
+	expect_direct(1ULL << 30, PG_LEVEL_1G);
+	expect_direct((3ULL << 30) - 1, PG_LEVEL_1G);
+	expect_direct((5ULL << 30) + 12345, PG_LEVEL_1G);
+	assert_int_equal(direct_pages_count[2], 5);
+	assert_int_equal(direct_pages_count[1], 512);
+	assert_non_null(strstr(proc_text("/proc/meminfo"), "DirectMap1G:     5242880 kB\n"));
+	count_leaves(leaves);
+	/*
+	 * PMD leaves: the first GB, the image, and the vmemmap: sections 0-23
+	 * (RAM below 3G) at window offsets 0-42M and 32-55 (4G-7G) at 56M-98M,
+	 * 21 2M pages each.
+	 */
+	assert_int_equal(leaves[1], 512 + 5 + 42);
+	assert_int_equal(leaves[2], 5);
+	assert_mm_check();
+}
+
+/*
+ * nopse: 4K pages only.  x86_64 2G: 524288 PTEs in 1024 PTE tables; the
+ * first GB's were the image's executable 2M pages, split keeping their
+ * protection; the table area: 1 PUD page, 2 PMD pages (1024 entries), 1024
+ * PTE pages.  i386 896M of lowmem: 229376 PTEs.
+ */
+static void no_large_pages(void **state)
+{
+	unsigned long leaves[3];
+	unsigned int level;
+
+	boot_or_fail("ram=2G nopse");
+	expect_direct(0x1000, PG_LEVEL_4K);
+	expect_direct((2ULL << 30) - 1, PG_LEVEL_4K);
+	assert_false(pte_val(ptep_get(lookup_address(arch->page_offset + 0x5000, &level))) & _PAGE_NX);
+	assert_true(pte_val(ptep_get(lookup_address(arch->page_offset + (1ULL << 30), &level))) & _PAGE_NX);
+	assert_true(dmesg_has("kernel direct mapping tables up to 80000000 @ 900000-d03000"));
+	count_leaves(leaves);
+	assert_int_equal(leaves[0], 524288);
+	assert_int_equal(direct_pages_count[0], 524288);
+	assert_int_equal(direct_pages_count[1], 0);
+	boot_or_fail("arch=i386 ram=2G nopse");
+	expect_direct((896ULL << 20) - 1, PG_LEVEL_4K);
+	count_leaves(leaves);
+	assert_int_equal(leaves[0], 229376);
+	assert_int_equal(leaves[1], 0);
 	assert_mm_check();
 }
 
@@ -394,14 +448,14 @@ static void tables_on_demand(void **state)
 	assert_int_equal(kernel_pa((unsigned long)arch->page_offset + (1UL << 30) - 1, &level), -1);
 	expect_direct((64UL << 20) - 1, PG_LEVEL_2M);
 	page = alloc_page(GFP_KERNEL);
-	before = free_now();
+	before = free_pages_drained();
 	pgd = pgd_offset_k(va);
 	assert_true(pgd_none(pgdp_get(pgd)));
 	pud = pud_alloc(&init_mm, pgd, va);
 	pmd = pud ? pmd_alloc(&init_mm, pud, va) : NULL;
 	pte = pmd ? pte_alloc_kernel(pmd, va) : NULL;
 	assert_non_null(pte);
-	assert_int_equal(free_now(), before - 3);
+	assert_int_equal(free_pages_drained(), before - 3);
 	assert_false(pgd_bad(pgdp_get(pgd)) || pud_bad(pudp_get(pud)) || pmd_bad(pmdp_get(pmd)));
 	set_pte(pte, mk_pte(page, PAGE_KERNEL));
 	assert_int_equal(kernel_pa(va + 5, &level), (long long)(page_to_phys(page) + 5));
@@ -409,7 +463,7 @@ static void tables_on_demand(void **state)
 	/* The next page: the same tables. */
 	assert_ptr_equal(pte_alloc_kernel(pmd_alloc(&init_mm, pud_alloc(&init_mm, pgd, va + PAGE_SIZE),
 						    va + PAGE_SIZE), va + PAGE_SIZE), pte_next(pte));
-	assert_int_equal(free_now(), before - 3);
+	assert_int_equal(free_pages_drained(), before - 3);
 	copy = pgd_alloc(&init_mm);
 	assert_non_null(copy);
 	assert_int_equal(pgd_val(pgdp_get(pgd_entry(copy, va))), pgd_val(pgdp_get(pgd)));
@@ -427,16 +481,16 @@ static void pae_pgd_alloc(void **state)
 	pgd_t *pgd;
 
 	boot_or_fail("arch=i386 pae ram=64M");
-	before = free_now();
+	before = free_pages_drained();
 	pgd = pgd_alloc(&init_mm);
 	assert_non_null(pgd);
-	assert_int_equal(free_now(), before - 4);
+	assert_int_equal(free_pages_drained(), before - 4);
 	for (unsigned long i = 0; i < 3; i++)
 		assert_int_equal(pgd_val(pgdp_get((pgd_t *)__pt_entry(pgd, i))) & ~PTE_PFN_MASK, _PAGE_PRESENT);
 	assert_int_equal(pgd_val(pgdp_get((pgd_t *)__pt_entry(pgd, 3))),
 			 pgd_val(pgdp_get((pgd_t *)__pt_entry(swapper_pg_dir, 3))));
 	pgd_free(&init_mm, pgd);
-	assert_int_equal(free_now(), before);
+	assert_int_equal(free_pages_drained(), before);
 }
 
 int main(int argc, char **argv)
@@ -451,6 +505,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(x86_64_above_4g, teardown_machine),
 		cmocka_unit_test_teardown(i386_direct_map, teardown_machine),
 		cmocka_unit_test_teardown(i386_pae_direct_map, teardown_machine),
+		cmocka_unit_test_teardown(x86_64_gbpages, teardown_machine),
+		cmocka_unit_test_teardown(no_large_pages, teardown_machine),
 		cmocka_unit_test_teardown(ptdump_i386, teardown_machine),
 		cmocka_unit_test_teardown(ptdump_x86_64, teardown_machine),
 		cmocka_unit_test_teardown(tables_on_demand, teardown_machine),

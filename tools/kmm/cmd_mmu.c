@@ -4,6 +4,7 @@
  * can fault), and a CPU's TLB.
  *
  *   translate ADDR [cpu=N]              each level's entry, then the page
+ *   pagetable START [END] [max=N]       every page mapped in the range
  *   R = kread ADDR [size=1|2|4|8] [cpu=N]     a kernel read through the MMU
  *   kwrite ADDR VALUE [size=1|2|4|8] [cpu=N]
  *   tlb [cpu=N]                         the TLB's entries and counters
@@ -73,6 +74,63 @@ static int cmd_translate(struct runtime *rt, struct script_cmd *c, const struct 
 			page_size_name(w.page_shift), w.perms & KMM_PERM_WRITE ? "RW" : "ro",
 			w.perms & KMM_PERM_USER ? " user" : " kernel",
 			w.perms & KMM_PERM_NX ? " NX" : "", w.perms & KMM_PERM_GLOBAL ? " G" : "");
+	return 0;
+}
+
+/* The size each level's entry covers, from the top: the walk stopped at @level maps or skips that much. */
+static unsigned int level_shift(int level)
+{
+	static const unsigned int four[] = { 39, 30, 21, 12 }, pae[] = { 30, 21, 12 }, two[] = { 22, 12 };
+
+	if (arch->bits == 64)
+		return four[level];
+	return arch->pae ? pae[level] : two[level];
+}
+
+/*
+ * Every page mapped in [start, end): a line per leaf, each level's entry
+ * on the way and the leaf's bits; empty entries are skipped whole.
+ */
+static int cmd_pagetable(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned long start = (unsigned long)arg_num(a, "start");
+	unsigned long end = arg_given(a, "end") ? (unsigned long)arg_num(a, "end") : start + 1;
+	long long max = arg_num(a, "max"), shown = 0, more = 0;
+	int ew = entry_width();
+
+	if (end <= start)
+		return rt_error(rt, c, "pagetable: the end %#lx is not above the start %#lx", end, start);
+	for (unsigned long addr = start & PAGE_MASK; addr < end;) {
+		struct kmm_walk w;
+		int fault = kmm_translate(addr, &w);
+		unsigned int shift = w.levels ? level_shift(w.levels - 1) : PAGE_SHIFT;
+		unsigned long next = (addr | ((1UL << shift) - 1)) + 1;
+		char bits[64];
+
+		if (fault & 0x200) {		/* the non-canonical hole: on to its end */
+			next = 0xffff800000000000UL;
+		} else if (!fault) {
+			if (shown++ < max) {
+				fprintf(rt->out, "%0*lx %s", va_width(), addr, page_size_name(w.page_shift));
+				for (int i = 0; i < w.levels; i++)
+					fprintf(rt->out, " %s[%u]=%0*llx", w.step[i].name, w.step[i].index, ew,
+						(unsigned long long)w.step[i].entry);
+				kmm_entry_bits(w.step[w.levels - 1].entry, w.page_shift == 12, bits, sizeof(bits));
+				fprintf(rt->out, " %s -> %0*llx\n", bits, ew,
+					(unsigned long long)(w.pa & ~((1ULL << w.page_shift) - 1)));
+			} else {
+				more++;
+			}
+			next = (addr | ((1UL << w.page_shift) - 1)) + 1;
+		}
+		if (next <= addr)
+			break;			/* wrapped past the top */
+		addr = next;
+	}
+	if (more)
+		fprintf(rt->out, "... %lld more mapped page%s (max=%lld)\n", more, more == 1 ? "" : "s", max);
+	if (!shown)
+		fprintf(rt->out, "nothing mapped in %0*lx-%0*lx\n", va_width(), start, va_width(), end);
 	return 0;
 }
 
@@ -151,6 +209,14 @@ const struct command_def mmu_commands[] = {
 	{ "translate", "walk ADDR with the CPU's CR3: each level's entry and bits, then the page",
 	  (const struct arg_def[]){ ARG_ADDR, { NULL } },
 	  .contexts = CTX_CPU, .machine = true, .run = cmd_translate },
+	{ "pagetable", "the pages mapped in [START, END) through the CPU's CR3: each level's entry, the leaf's bits",
+	  (const struct arg_def[]){
+		  { "start", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "START", .help = "the first address" },
+		  { "end", &arg_number, ARG_POS, .meta = "END", .help = "the end (default: START's page only)" },
+		  { "max", &arg_number, .def = 32, .def_text = "32", .min = 1, .max = ARG_NO_MAX,
+		    .flags = ARG_RANGE, .help = "lines at most; the rest are counted" },
+		  { NULL } },
+	  .contexts = CTX_CPU, .machine = true, .run = cmd_pagetable },
 	{ "kread", "read SIZE bytes at ADDR as the kernel, through the MMU (an oops if unmapped)",
 	  (const struct arg_def[]){ ARG_ADDR, ARG_SIZE_BYTES, { NULL } },
 	  .contexts = CTX_CPU, .result = "R", .prints = true, .gives = &value_number,
