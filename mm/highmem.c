@@ -237,7 +237,8 @@ static void flush_all_zero_pkmaps(void)
 			retired = true;
 		} else if (count > 1 && first >= 0) {
 			/* Free entries in between are unmapped already: one call covers them. */
-			arch_unmap_kernel_range(PKMAP_ADDR(first), (unsigned long)(last + 1 - first) << PAGE_SHIFT);
+			arch_unmap_kernel_range(PKMAP_ADDR(first),
+						(unsigned long)(last + 1 - first) << PAGE_SHIFT);
 			first = -1;
 		}
 	}
@@ -257,9 +258,9 @@ void kmap_flush_unused(void)
 }
 
 /*
- * Sleep until a kunmap frees an entry.  Queued and asleep (in the task
- * state) before kmap_lock is dropped: a kunmap_high after that finds the
- * queue busy and wakes us, so the wake-up cannot be lost.
+ * Sleep until a kunmap frees an entry.  Queued, asleep (in the task state)
+ * and counted in km.sleepers before kmap_lock is dropped: a kunmap_high
+ * after that sees the count and wakes us, so the wake-up cannot be lost.
  */
 static void pkmap_wait(void)
 {
@@ -578,14 +579,15 @@ static int check_pkmap(struct seq_file *report)
 		users += pkmap_count[nr] - 1;
 		page = pte_page(pte);
 		if (!PageHighMem(page) || page_address(page) != pkmap_ptr(nr)) {
-			check_report(report, "pkmap entry %u maps pfn %05lx, whose address is %p, not the entry's",
+			check_report(report,
+				     "pkmap entry %u maps pfn %05lx, whose address is %p, not the entry's",
 				     nr, pte_pfn(pte), page_address(page));
 			problems++;
 		}
 	}
 	if (users != km.users) {
-		check_report(report, "pkmap counts say %lu kmaps, %lu were made and not undone", users,
-			     km.users);
+		check_report(report, "pkmap counts say %lu kmaps, %lu were made and not undone",
+			     users, km.users);
 		problems++;
 	}
 	for (unsigned int i = 0; i < ARRAY_SIZE(page_address_htable); i++) {
@@ -595,7 +597,7 @@ static int check_pkmap(struct seq_file *report)
 			hashed++;
 	}
 	if (hashed != mapped) {
-		check_report(report, "page_address_htable holds %lu pages, %lu pkmap entries map one",
+		check_report(report, "page_address_htable holds %lu pages, %lu entries map one",
 			     hashed, mapped);
 		problems++;
 	}
@@ -609,16 +611,17 @@ static int check_kmap_atomic(struct seq_file *report)
 
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		for (int type = 0; type < KM_TYPE_NR; type++) {
-			unsigned long vaddr = __fix_to_virt(FIX_KMAP_BEGIN + type + KM_TYPE_NR * cpu);
+			unsigned int idx = FIX_KMAP_BEGIN + type + KM_TYPE_NR * cpu;
+			unsigned long vaddr = __fix_to_virt(idx);
 			unsigned int level;
 			pte_t *pte = lookup_address(vaddr, &level);
 			bool present = pte && pte_present(ptep_get(pte));
 			bool busy = km.atomic_busy[cpu] & (1U << type);
 
 			if (present != busy) {
-				check_report(report, "kmap_atomic slot of CPU %d type %d at %08lx is %s but %s",
+				check_report(report, "kmap_atomic slot of CPU %d type %d (%08lx) is %s %s",
 					     cpu, type, vaddr, present ? "mapped" : "not mapped",
-					     busy ? "in use" : "no one is inside kmap_atomic");
+					     busy ? "but in use" : "but no one is inside kmap_atomic");
 				problems++;
 			}
 		}

@@ -39,7 +39,7 @@ struct worker {
 	unsigned int seed;
 	int nr_pages;			/* its own highmem pages */
 	int batch;			/* most pages it holds kmapped at once */
-	bool holder;			/* maps a whole window at a time (test_kmap_waits_for_entries) */
+	bool holder;			/* maps a whole window at a time */
 	struct page **pages;
 	unsigned long *want;		/* the pattern each page holds */
 	long corrupt, atomics, kmaps;
@@ -81,7 +81,8 @@ static void hold_window(struct worker *w, long r)
 	do {
 		kmap_get_stats(&st);
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (!st.sleepers && (t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec < 100000000L);
+	} while (!st.sleepers &&
+		 (t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec < 100000000L);
 	for (int i = 0; i < w->batch; i++) {
 		p = page_address(w->pages[i]);
 		w->corrupt += !holds(p, w->want[i]);
@@ -121,7 +122,8 @@ static void *mapper(void *arg)
 		put(p, w->want[i]);
 		kunmap_atomic(p, KM_USER0);
 	}
-	for (long r = 1, n = ROUNDS; r < n || !__atomic_load_n(&holder_done, __ATOMIC_ACQUIRE); r++) {
+	for (long r = 1, n = ROUNDS; r < n || !__atomic_load_n(&holder_done, __ATOMIC_ACQUIRE);
+	     r++) {
 		if (w->holder) {
 			hold_window(w, r);
 			if (r >= 20) {

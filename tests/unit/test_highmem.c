@@ -326,7 +326,8 @@ static void kmaps_are_never_refused(void **state)
 	 * slot is used again: still a host mapping, still counted apart.)
 	 */
 	assert_int_equal(arch_map_kernel_pages(VMALLOC_START, &a, 1, PAGE_KERNEL), 0);
-	assert_int_equal(arch_map_kernel_pages(VMALLOC_START + 2 * PAGE_SIZE, &b, 1, PAGE_KERNEL), -ENOMEM);
+	assert_int_equal(arch_map_kernel_pages(VMALLOC_START + 2 * PAGE_SIZE, &b, 1, PAGE_KERNEL),
+			 -ENOMEM);
 	kernel_map_stats(&st);
 	assert_int_equal(st.host_maps, KMM_DEBUG ? 2 : 3);
 	assert_int_equal(st.fixed_maps, KMM_DEBUG ? 1 : 2);

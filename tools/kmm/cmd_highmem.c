@@ -95,7 +95,8 @@ static int kmap_mapped(const void *d, long long *out, char *err, size_t n)
 
 static void kmap_format(const void *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%0*llx", addr_width(), (unsigned long long)kaddr_to_linux(KV(d)->addr));
+	snprintf(buf, size, "%0*llx", addr_width(),
+		 (unsigned long long)kaddr_to_linux(KV(d)->addr));
 }
 
 static void kmap_show(FILE *out, const char *word, const void *d)
@@ -153,7 +154,7 @@ static int katomic_cpu(const void *d, long long *out, char *err, size_t n)
 	return 0;
 }
 
-/* The fixmap index of the slot (FIX_KMAP_BEGIN + type + KM_TYPE_NR * cpu), -1 for the direct map. */
+/* The slot's fixmap index (FIX_KMAP_BEGIN + type + KM_TYPE_NR * cpu); -1: the direct map. */
 static int katomic_idx(const void *d, long long *out, char *err, size_t n)
 {
 	*out = PageHighMem(AV(d)->page) ? FIX_KMAP_BEGIN + AV(d)->type + KM_TYPE_NR * AV(d)->cpu
@@ -175,7 +176,8 @@ static int katomic_held(const void *d, long long *out, char *err, size_t n)
 
 static void katomic_format(const void *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%0*llx", addr_width(), (unsigned long long)kaddr_to_linux(AV(d)->addr));
+	snprintf(buf, size, "%0*llx", addr_width(),
+		 (unsigned long long)kaddr_to_linux(AV(d)->addr));
 }
 
 static void katomic_show(FILE *out, const char *word, const void *d)
@@ -183,8 +185,8 @@ static void katomic_show(FILE *out, const char *word, const void *d)
 	const struct kmap_atomic_value *k = d;
 
 	fprintf(out, "%s: %0*llx pfn 0x%lx %s CPU %d", word, addr_width(),
-		(unsigned long long)kaddr_to_linux(k->addr), page_to_pfn(k->page), km_names[k->type],
-		k->cpu);
+		(unsigned long long)kaddr_to_linux(k->addr), page_to_pfn(k->page),
+		km_names[k->type], k->cpu);
 	if (PageHighMem(k->page))
 		fprintf(out, " fixmap %d", FIX_KMAP_BEGIN + k->type + KM_TYPE_NR * k->cpu);
 	else
@@ -229,7 +231,8 @@ static int cmd_kmap(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 
 	if (pool) {
 		if (c->assign)
-			return rt_error(rt, c, "kmap: a pool's kmaps give no value (map one block for one)");
+			return rt_error(rt, c,
+					"kmap: a pool's kmaps give no value (map one block for one)");
 		for (size_t i = 0; i < pool->nr_blocks; i++)
 			if (pool->blocks[i].page)
 				kmap(pool->blocks[i].page);
@@ -299,7 +302,8 @@ static int cmd_kunmap_atomic(struct runtime *rt, struct script_cmd *c, const str
 	if (!k->held)
 		return rt_error(rt, c, "kunmap_atomic: %s is unmapped already", name);
 	if (k->cpu != smp_processor_id())
-		return rt_error(rt, c, "kunmap_atomic: %s is CPU %d's slot, this is CPU %d (give cpu=%d)",
+		return rt_error(rt, c,
+				"kunmap_atomic: %s is CPU %d's slot, this is CPU %d (give cpu=%d)",
 				name, k->cpu, smp_processor_id(), k->cpu);
 	kunmap_atomic(k->addr, k->type);
 	k->held = false;
@@ -312,8 +316,8 @@ static const struct value_type *const page_or_pool[] = { &page_block, &page_pool
 static const struct value_type *const page_only[] = { &page_block, NULL };
 static const struct value_type *const atomic_only[] = { &kmap_atomic_kind, NULL };
 
-#define ARG_PAGE_INDEX	{ "page", &arg_number, ARG_RANGE, .min = 0, .max = (1LL << 30), .meta = "I", \
-			  .help = "which page of the block", .def_text = "0, the first" }
+#define ARG_PAGE_INDEX	{ "page", &arg_number, ARG_RANGE, .min = 0, .max = (1LL << 30),	\
+			  .meta = "I", .help = "which page of the block", .def_text = "0, the first" }
 
 const struct command_def highmem_commands[] = {
 	{ "kmap", "map a page (highmem: an entry of the pkmap window, sleeping while none is free), or each block of a pool",
@@ -334,8 +338,8 @@ const struct command_def highmem_commands[] = {
 		  { "variable", &arg_var, ARG_POS | ARG_REQUIRED | ARG_PRESENT, .meta = "$P",
 		    .kinds = page_only, .help = "the block whose page to map" },
 		  ARG_PAGE_INDEX,
-		  { "type", &arg_number, ARG_RANGE, .def = KM_USER0, .min = 0, .max = KM_TYPE_NR - 1,
-		    .meta = "KM_...", .words = km_names, .def_text = "KM_USER0",
+		  { "type", &arg_number, ARG_RANGE, .def = KM_USER0, .min = 0,
+		    .max = KM_TYPE_NR - 1, .meta = "KM_...", .words = km_names, .def_text = "KM_USER0",
 		    .help = "the slot's km_type: KM_USER0, KM_USER1, KM_IRQ0... (or its number)" },
 		  { NULL } },
 	  .contexts = CTX_CPU, .result = "A", .gives = &kmap_atomic_kind, .machine = true,

@@ -69,7 +69,8 @@ enum fixed_addresses {
 	   (__end_of_permanent_fixed_addresses & (TOTAL_FIX_BTMAPS - 1))	\
 	 : __end_of_permanent_fixed_addresses)
 /* FIX_BTMAP_END .. FIX_BTMAP_BEGIN, then FIX_WP_TEST: the end is one past it. */
-#define __END_OF_FIXED_ADDRESSES(ptrs_per_pte)	(__FIX_BTMAP_END(ptrs_per_pte) + TOTAL_FIX_BTMAPS + 1)
+#define __END_OF_FIXED_ADDRESSES(ptrs_per_pte)					\
+	(__FIX_BTMAP_END(ptrs_per_pte) + TOTAL_FIX_BTMAPS + 1)
 
 #define FIXADDR_SIZE		((unsigned long)__end_of_permanent_fixed_addresses << PAGE_SHIFT)
 
