@@ -29,7 +29,6 @@
 #ifndef KMM_HIGHMEM_H
 #define KMM_HIGHMEM_H
 
-#include <kmm/lockdep.h>
 #include <kmm/mm.h>
 #include <kmm/string.h>
 #include <kmm/uaccess.h>
