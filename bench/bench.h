@@ -78,5 +78,6 @@ void bench_programs(void);
 void bench_startup(void);
 void bench_mmu(void);
 void bench_vmalloc(void);
+void bench_kmap(void);
 
 #endif /* KMM_BENCH_H */

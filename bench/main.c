@@ -4,7 +4,7 @@
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
  * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu,
- * vmalloc (default: all).
+ * vmalloc, kmap (default: all).
  * --quick takes few, short samples (a smoke run, not a measurement).
  * Results go to stdout as a table and, with --csv, to FILE as
  * comma-separated rows.
@@ -34,6 +34,7 @@ static const struct {
 	{ "startup", bench_startup },
 	{ "mmu", bench_mmu },
 	{ "vmalloc", bench_vmalloc },
+	{ "kmap", bench_kmap },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
 				break;
 		if (g == NGROUPS) {
 			fprintf(stderr, "kmm_bench: unknown group '%s' (page, boot, antifrag, "
-				"slab, slab-mt, slab-mem, programs, startup, mmu, vmalloc)\n", argv[i]);
+				"slab, slab-mt, slab-mem, programs, startup, mmu, vmalloc, kmap)\n", argv[i]);
 			return 2;
 		}
 		want[g] = any = true;

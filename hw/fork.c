@@ -33,7 +33,7 @@ u64 hw_fork_copied __state;
 
 /*
  * Copy [@pos, @end) of @from to the same offsets of @to: in the kernel, file
- * to file, where it can; else through the direct map at @base.  Threads
+ * to file, where it can; else through the machine's view of RAM at @base.  Threads
  * outside their critical sections may be writing some of these pages (an
  * object they are filling, a program's data): such a page is theirs alone
  * and is as torn in the copy as memory is in any fork() of a running
@@ -112,7 +112,7 @@ int hw_fork_prepare(void)
 		err = -errno;
 		goto fail;
 	}
-	err = copy_extents(hw_ram_fd(), fd, hw_ram_base, hw_ram_size);
+	err = copy_extents(hw_ram_fd(), fd, hw_phys_base, hw_ram_size);
 	if (err)
 		goto fail;
 	copy_fd = fd;

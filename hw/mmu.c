@@ -21,6 +21,7 @@
  */
 #include <kmm/compiler.h>
 #include "hw/mmu.h"
+#include "hw/ram.h"
 
 /* Bits @hi..@lo set. */
 #define BITS(hi, lo)	((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
@@ -185,7 +186,7 @@ static __always_inline int walk_format(const struct format *f, u64 cr3, u64 va,
 	const int size = f->size, last = f->levels - 1;
 	const unsigned int ec = access_error(access);
 	const u64 nxr = mmu.nxr;
-	const struct ram ram = { hw_ram_base, hw_ram_size };
+	const struct ram ram = { hw_phys_base, hw_ram_size };
 
 	if (unlikely(bad_address(f, va)))
 		return HW_FAULT_GP;

@@ -24,7 +24,7 @@
  * (20:12), 8-byte entries.  32-bit: CR3 -> PD (31:22, PS: 4M) -> PT
  * (21:12), 4-byte entries.
  *
- * The walk.  Entries are read from RAM (hw_ram_base + pa; a table beyond
+ * The walk.  Entries are read from RAM (hw_phys_base + pa; a table beyond
  * RAM reads as all ones, as a read from nothing does on a PC).  A level
  * whose P bit is clear ends it with a not-present fault; reserved bits set
  * in a present entry end it with X86_PF_RSVD|X86_PF_PROT.  The rights

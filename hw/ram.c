@@ -1,6 +1,7 @@
 /*
- * hw/ram.c - RAM as one memfd, the direct mapping of it, and host windows
- * in which parts of RAM can be mapped a second time.
+ * hw/ram.c - RAM as one memfd, the direct mapping of it, the machine's own
+ * view of all of it, and host windows in which parts of RAM can be mapped
+ * a second time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,8 @@
 
 char *hw_ram_base __state;
 u64 hw_ram_size __state;
+u64 hw_direct_size __state;
+char *hw_phys_base __state;
 static int ram_fd __state = -1;
 
 /*
@@ -24,6 +27,7 @@ static int ram_fd __state = -1;
  * such as a buddy block, is then just as aligned at its host address.
  */
 #define DIRECT_MAP_ALIGN	(1ULL << 30)
+#define HOST_PAGE		4096ULL
 
 int hw_ram_create(u64 size)
 {
@@ -50,22 +54,51 @@ int hw_ram_create(u64 size)
 	if (area + size + DIRECT_MAP_ALIGN > base + size)
 		munmap(base + size, area + size + DIRECT_MAP_ALIGN - (base + size));
 	ram_fd = fd;
-	hw_ram_base = base;
-	hw_ram_size = size;
+	hw_ram_base = hw_phys_base = base;
+	hw_ram_size = hw_direct_size = size;
 	return 0;
 fail:
 	close(fd);
 	return -ENOMEM;
 }
 
+/*
+ * The machine's view is mapped before the direct map loses its top, so a
+ * failure leaves everything as it was.  The top is replaced, not unmapped:
+ * the range stays this program's, so an access there always faults rather
+ * than landing in whatever the host might map at a freed address later.
+ */
+int hw_ram_limit_direct(u64 bytes)
+{
+	char *phys;
+
+	bytes &= ~(u64)(HOST_PAGE - 1);
+	if (bytes >= hw_direct_size)
+		return 0;
+	if (hw_phys_base == hw_ram_base) {
+		phys = mmap(NULL, hw_ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+			    ram_fd, 0);
+		if (phys == MAP_FAILED)
+			return -ENOMEM;
+		hw_phys_base = phys;
+	}
+	if (mmap(hw_ram_base + bytes, hw_ram_size - bytes, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return -ENOMEM;
+	hw_direct_size = bytes;
+	return 0;
+}
+
 void hw_ram_destroy(void)
 {
+	if (hw_phys_base && hw_phys_base != hw_ram_base)
+		munmap(hw_phys_base, hw_ram_size);
 	if (hw_ram_base)
 		munmap(hw_ram_base, hw_ram_size);
 	if (ram_fd >= 0)
 		close(ram_fd);
-	hw_ram_base = NULL;
-	hw_ram_size = 0;
+	hw_ram_base = hw_phys_base = NULL;
+	hw_ram_size = hw_direct_size = 0;
 	ram_fd = -1;
 }
 
@@ -106,7 +139,6 @@ int hw_window_anon(void *va, u64 size)
 
 /* Below this, clearing bytes is cheaper than a system call. */
 #define ZERO_BY_HOLE_MIN	(64ULL << 10)
-#define HOST_PAGE		4096ULL
 
 void hw_ram_zero(u64 pa, u64 size)
 {
@@ -116,11 +148,11 @@ void hw_ram_zero(u64 pa, u64 size)
 	if (size >= ZERO_BY_HOLE_MIN && last > first &&
 	    !fallocate(ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)first,
 		       (off_t)(last - first))) {
-		memset(hw_ram_base + pa, 0, first - pa);
-		memset(hw_ram_base + last, 0, pa + size - last);
+		memset(hw_phys_base + pa, 0, first - pa);
+		memset(hw_phys_base + last, 0, pa + size - last);
 		return;
 	}
-	memset(hw_ram_base + pa, 0, size);
+	memset(hw_phys_base + pa, 0, size);
 }
 
 long hw_resident_pages(const void *va, u64 size)

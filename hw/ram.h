@@ -1,10 +1,17 @@
 /*
  * hw/ram.h - the simulated RAM and host address windows onto it.
  *
- * RAM is one memfd of hw.phys_end bytes, mapped once: that mapping is the
- * direct map, so a physical address converts to a host pointer by adding
- * hw_ram_base.  Pages never touched cost nothing, so RAM larger than the
- * host's free memory works as long as it is not all used.
+ * RAM is one memfd of hw.phys_end bytes.  Its mapping at hw_ram_base is
+ * the kernel's direct map, so a physical address converts to a host pointer
+ * by adding hw_ram_base.  Pages never touched cost nothing, so RAM larger
+ * than the host's free memory works as long as it is not all used.
+ *
+ * The direct map is the kernel's, and on i386 it covers lowmem only
+ * (hw_ram_limit_direct).  The machine itself - the MMU reading page
+ * tables, the copies the MMU makes on behalf of a load or store, zeroing,
+ * fork's copy - reaches all of RAM through hw_phys_base: the direct map
+ * itself while that covers everything (x86_64: one mapping, as before), a
+ * second mapping of the memfd once it does not.
  *
  * Other kernel address ranges (vmemmap, later vmalloc and kmap) are host
  * windows reserved with no access; mapping RAM into them makes the same
@@ -17,6 +24,17 @@
 
 int hw_ram_create(u64 size);
 void hw_ram_destroy(void);
+
+/* The machine's own view of all of RAM: physical address pa is hw_phys_base + pa. */
+extern char *hw_phys_base;
+
+/*
+ * Let the direct map cover [0, @bytes) only: the rest of its host range is
+ * made inaccessible (still reserved, so nothing else is ever mapped there),
+ * and the machine keeps a full view of its own.  0 or -ENOMEM (then
+ * nothing changed).  @bytes >= the RAM size changes nothing.
+ */
+int hw_ram_limit_direct(u64 bytes);
 
 /* Reserve an inaccessible host window of @size bytes; NULL on failure. */
 void *hw_window_reserve(u64 size);

@@ -129,6 +129,7 @@ static int start_kernel(const char *cmdline)
 	mm_declare_lock_order();
 	printk(KERN_NOTICE "Linux version 2.6.34-kmm (kmm@simulator) (gcc version 4.4.3) #1 SMP\n");
 	pageblock_order = arch->pageblock_order;
+	page_address_init();
 	err = setup_arch(cmdline);
 	if (err)
 		return err;

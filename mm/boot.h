@@ -16,12 +16,22 @@
 /* The lock order of mm/internal.h, declared to the lock validator (first thing). */
 void mm_declare_lock_order(void);
 
+/* start_kernel, before setup_arch: the table of highmem pages' addresses (highmem.c). */
+void page_address_init(void);
+
 /* setup_arch: the memory map and the zones. */
 extern int pageblock_order;		/* set from the architecture before anything */
 void sparse_init(void);				/* x86_64: the vmemmap memory map */
 /* paging_init: the kernel's address space gets its top-level table, swapper_pg_dir. */
 void init_mm_setup(pgd_t *pgd);
 void free_area_init_nodes(unsigned long *max_zone_pfn);
+/*
+ * paging_init on i386: the pkmap window's PTE table, which arch's
+ * permanent_kmaps_init() allocates and records here, then kmap_init()
+ * (the kmap layer finds its windows; nothing on x86_64).
+ */
+extern pte_t *pkmap_page_table;
+void kmap_init(void);
 /* The memory map holds @p (a struct page): for the address layout. */
 bool memmap_contains(const void *p);
 /* The address Linux would show for a struct page (vmemmap or flat mem_map). */

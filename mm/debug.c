@@ -129,6 +129,14 @@ static int check_boot_layer(struct seq_file *report)
 				}
 				if (!in_active_range(pfn, pgdat->node_id))
 					continue;
+				/* Lowmem is the direct map's; highmem has an address only through kmap. */
+				if (PageHighMem(page) != is_highmem(zone) ||
+				    (!is_highmem(zone) && page_address(page) != __va(PFN_PHYS(pfn)))) {
+					check_report(report, "pfn %#lx in zone %s: page_address %p, highmem %d",
+						     pfn, zone->name, page_address(page), PageHighMem(page));
+					if (++problems > 20)
+						return problems;
+				}
 				if (page_zonenum(page) != (enum zone_type)j ||
 				    page_to_nid(page) != pgdat->node_id) {
 					check_report(report, "pfn %#lx: flags say node %d zone %d, it is in node %d zone %s",

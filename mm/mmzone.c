@@ -1,5 +1,5 @@
 /*
- * mmzone.c - walking nodes and zones, and the kernel address of a page.
+ * mmzone.c - walking nodes and zones.
  */
 #include <kmm/mm.h>
 #include "mm/internal.h"
@@ -29,15 +29,4 @@ struct zone *next_zone(struct zone *zone)
 		return zone + 1;
 	pgdat = next_online_pgdat(pgdat);
 	return pgdat ? pgdat->node_zones : NULL;
-}
-
-/*
- * Lowmem pages are always mapped; a highmem page has a kernel address only
- * while kmapped, which the kmap layer records (none yet: NULL).
- */
-void *page_address(const struct page *page)
-{
-	if (!PageHighMem(page))
-		return lowmem_page_address(page);
-	return NULL;
 }

@@ -513,6 +513,18 @@ static inline int check_new_page(struct page *page)
 	return 0;
 }
 
+/*
+ * Each page through an atomic mapping (highmem pages have no other):
+ * clear_highpage() takes this CPU's KM_USER0 slot, which an interrupt's
+ * allocation must not, hence no __GFP_HIGHMEM|__GFP_ZERO in interrupts.
+ */
+static void prep_zero_page(struct page *page, int order, gfp_t gfp_flags)
+{
+	VM_BUG_ON((gfp_flags & __GFP_HIGHMEM) && in_interrupt());
+	for (int i = 0; i < (1 << order); i++)
+		clear_highpage(page + i);
+}
+
 static __always_inline int prep_new_page(struct page *page, int order, gfp_t gfp_flags)
 {
 	for (int i = 0; i < (1 << order); i++)
@@ -522,8 +534,7 @@ static __always_inline int prep_new_page(struct page *page, int order, gfp_t gfp
 	set_page_refcounted(page);
 	kernel_map_pages(page, 1 << order, 1);
 	if (gfp_flags & __GFP_ZERO)
-		for (int i = 0; i < (1 << order); i++)
-			clear_highpage(page + i);
+		prep_zero_page(page, order, gfp_flags);
 	if (order && (gfp_flags & __GFP_COMP))
 		prep_compound_page(page, order);
 	return 0;

@@ -298,9 +298,9 @@ static unsigned long mmu_copy(unsigned long addr, void *buf, unsigned long len, 
 			if (!(access & HW_ACC_WRITE))
 				memset(b, 0xff, chunk);
 		} else if (access & HW_ACC_WRITE) {
-			memcpy(hw_ram_base + pa, b, chunk);
+			memcpy(hw_phys_base + pa, b, chunk);
 		} else {
-			memcpy(b, hw_ram_base + pa, chunk);
+			memcpy(b, hw_phys_base + pa, chunk);
 		}
 		addr += chunk;
 		b += chunk;

@@ -24,6 +24,7 @@
 #include <kmm/pgtable.h>
 #include <kmm/printk.h>
 #include <kmm/string.h>
+#include <kmm/asm/fixmap.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "hw/ram.h"
@@ -43,10 +44,26 @@ static struct {
 	struct kernel_window w[MAX_WINDOWS];
 	int nr;
 	unsigned long host_maps, budget, refused;
+	unsigned long fixed_maps;	/* of host_maps: pkmap and fixmap, outside the budget */
 	unsigned long budget_option;	/* host_maps=N; 0: from the host's limit */
 } kw __state;
 
 unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state;
+
+/*
+ * i386's fixmap pages (the kmap_atomic slots among them) are mapped and
+ * unmapped one at a time, as often as pages are zeroed or copied.  Their
+ * host mirrors are kept apart: fixmir[i] is the frame + 1 that fixmap page
+ * i mirrors in the host (0: none), one host mapping each.  In release
+ * builds unmapping such a page clears its PTE - the simulated machine sees
+ * no mapping, a kernel read there faults - but leaves the mirror, and
+ * mapping it again costs no host call for the same frame and one mmap over
+ * the old mirror for another, instead of two.  Debug builds remove the
+ * mirror at once, so C code that keeps using a slot after kunmap_atomic
+ * faults.  Only the CPU that owns a slot maps it: no lock.
+ */
+#define FIXMAP_PAGES	__end_of_permanent_fixed_addresses
+static u32 fixmir[FIXMAP_PAGES] __state;
 
 static int set_host_maps(const char *val)
 {
@@ -61,7 +78,7 @@ static int set_host_maps(const char *val)
 early_param("host_maps", set_host_maps,
 	    "host mappings the kernel's windows may use (default: the host's vm.max_map_count less a margin)");
 
-static bool budget_take(unsigned long runs);
+static bool budget_take(unsigned long runs, bool fixed);
 
 /* ---- windows ---- */
 
@@ -119,7 +136,7 @@ void kernel_windows_init(void)
 			panic("cannot reserve a host window for the kernel's high addresses");
 		vmalloc_limit = vmalloc_end;
 	}
-	kw.host_maps = kw.refused = 0;
+	kw.host_maps = kw.refused = kw.fixed_maps = 0;
 	kw.budget = kw.budget_option;
 	if (!kw.budget)
 		kw.budget = limit > 2 * HOST_MAPS_MARGIN ? (unsigned long)limit - HOST_MAPS_MARGIN
@@ -175,7 +192,7 @@ int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size)
 
 		set_pmd(pmd, pfn_pmd((pa + off) >> PAGE_SHIFT, PAGE_KERNEL_LARGE));
 	}
-	if (!budget_take(1) || hw_window_map(host, pa, size))
+	if (!budget_take(1, false) || hw_window_map(host, pa, size))
 		return -ENOMEM;
 	return 0;
 }
@@ -183,6 +200,7 @@ int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size)
 void kernel_map_stats(struct kernel_map_stats *st)
 {
 	st->host_maps = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
+	st->fixed_maps = __atomic_load_n(&kw.fixed_maps, __ATOMIC_RELAXED);
 	st->host_map_budget = kw.budget;
 	st->refused = __atomic_load_n(&kw.refused, __ATOMIC_RELAXED);
 }
@@ -220,21 +238,83 @@ static unsigned long count_runs(unsigned long nr, unsigned long (*pfn_of)(unsign
 	return runs;
 }
 
-static bool budget_take(unsigned long runs)
+/*
+ * i386's pkmap window and fixmap: Linux reserved their page tables at boot
+ * and mapping there cannot fail (kmap has no error path).  Their host
+ * mappings are counted but never refused: at most LAST_PKMAP + KM_TYPE_NR
+ * slots per CPU (2,240), well inside the margin the budget leaves.
+ */
+static bool fixed_range(unsigned long addr)
+{
+	return arch->bits == 32 && addr >= arch->pkmap_base;
+}
+
+static bool budget_take(unsigned long runs, bool fixed)
 {
 	unsigned long old = __atomic_load_n(&kw.host_maps, __ATOMIC_RELAXED);
 
+	if (fixed) {
+		__atomic_add_fetch(&kw.fixed_maps, runs, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
+		return true;
+	}
 	do {
-		if (old + runs > kw.budget)
+		if (old - __atomic_load_n(&kw.fixed_maps, __ATOMIC_RELAXED) + runs > kw.budget)
 			return false;
 	} while (!__atomic_compare_exchange_n(&kw.host_maps, &old, old + runs, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
 }
 
-static void budget_give(unsigned long runs)
+static void budget_give(unsigned long runs, bool fixed)
 {
+	if (fixed)
+		__atomic_sub_fetch(&kw.fixed_maps, runs, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&kw.host_maps, runs, __ATOMIC_RELAXED);
+}
+
+/* The fixmap page @addr is, or -1 outside the fixmap. */
+static long fixmap_page(unsigned long addr)
+{
+	if (arch->bits != 32 || addr < arch->fixaddr_start || addr >= arch->fixaddr_top)
+		return -1;
+	return (long)((addr - arch->fixaddr_start) >> PAGE_SHIFT);
+}
+
+/* One fixmap page: the PTE, and the mirror unless it holds @pfn already. */
+static int map_fixmap_page(unsigned long addr, unsigned long pfn, pgprot_t prot)
+{
+	u32 *mirror = &fixmir[fixmap_page(addr)];
+	pte_t *pte = kernel_pte_alloc(addr);
+
+	if (!pte)
+		return -ENOMEM;
+	WARN_ON(!pte_none(ptep_get(pte)));
+	if (*mirror != pfn + 1) {
+		if (hw_window_map(kernel_window_ptr(addr), (u64)pfn << PAGE_SHIFT, PAGE_SIZE)) {
+			hw_window_unmap(kernel_window_ptr(addr), PAGE_SIZE);
+			if (*mirror)
+				budget_give(1, true);
+			*mirror = 0;
+			__atomic_add_fetch(&kw.refused, 1, __ATOMIC_RELAXED);
+			return -ENOMEM;
+		}
+		if (!*mirror)
+			budget_take(1, true);
+		*mirror = (u32)pfn + 1;
+	}
+	set_pte(pte, pfn_pte(pfn, prot));
+	return 0;
+}
+
+/* Drop fixmap page @addr's mirror (the caller makes the host range inaccessible): 1 if it had one. */
+static unsigned long fixmap_forget(unsigned long addr)
+{
+	u32 *mirror = &fixmir[fixmap_page(addr)];
+	unsigned long had = *mirror != 0;
+
+	*mirror = 0;
+	return had;
 }
 
 /*
@@ -254,8 +334,19 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 	if (WARN_ON(!host || (addr & ~PAGE_MASK) || kernel_window_ptr(addr + nr * PAGE_SIZE - 1) !=
 							    host + nr * PAGE_SIZE - 1))
 		return -EINVAL;
+	if (fixmap_page(addr) >= 0) {
+		for (i = 0; i < nr; i++) {
+			err = map_fixmap_page(addr + i * PAGE_SIZE, pfn_of(i, arg), prot);
+			if (err) {
+				if (i)
+					arch_unmap_kernel_range(addr, i * PAGE_SIZE);
+				return err;
+			}
+		}
+		return 0;
+	}
 	runs = count_runs(nr, pfn_of, arg);
-	if (!budget_take(runs))
+	if (!budget_take(runs, fixed_range(addr)))
 		goto refused;
 	for (i = 0; i < nr; i++) {
 		pte_t *pte = kernel_pte_alloc(addr + i * PAGE_SIZE);
@@ -282,7 +373,7 @@ static int map_frames(unsigned long addr, unsigned long nr, pgprot_t prot,
 undo_ptes:
 	for (i = 0; i < done; i++)
 		set_pte(kernel_pte_lookup(addr + i * PAGE_SIZE), __pte(0));
-	budget_give(runs);
+	budget_give(runs, fixed_range(addr));
 refused:
 	__atomic_add_fetch(&kw.refused, 1, __ATOMIC_RELAXED);
 	return err;
@@ -311,15 +402,29 @@ int arch_map_kernel_phys(unsigned long addr, u64 phys, unsigned long size, pgpro
 void arch_unmap_kernel_range(unsigned long addr, unsigned long size)
 {
 	char *host = kernel_window_ptr(addr);
-	unsigned long runs = 0, prev_pfn = 0;
+	unsigned long runs = 0, mirrors = 0, prev_pfn = 0;
 	bool in_run = false;
 
 	if (WARN_ON(!host || ((addr | size) & ~PAGE_MASK)))
 		return;
+	if (!KMM_DEBUG && size == PAGE_SIZE && fixmap_page(addr) >= 0) {
+		pte_t *pte = kernel_pte_lookup(addr);
+
+		if (pte)
+			set_pte(pte, __pte(0));		/* the mirror stays (fixmir) */
+		return;
+	}
 	for (unsigned long a = addr; a < addr + size; a += PAGE_SIZE) {
 		pte_t *pte = kernel_pte_lookup(a);
 		pte_t old = pte ? ptep_get(pte) : __pte(0);
 
+		if (fixmap_page(a) >= 0) {	/* counted by its mirror, not by runs */
+			mirrors += fixmap_forget(a);
+			if (pte_present(old))
+				set_pte(pte, __pte(0));
+			in_run = false;
+			continue;
+		}
 		if (!pte_present(old)) {
 			in_run = false;
 			continue;
@@ -331,5 +436,7 @@ void arch_unmap_kernel_range(unsigned long addr, unsigned long size)
 		set_pte(pte, __pte(0));
 	}
 	hw_window_unmap(host, size);
-	budget_give(runs);
+	budget_give(runs, fixed_range(addr));
+	if (mirrors)
+		budget_give(mirrors, true);
 }

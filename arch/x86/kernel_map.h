@@ -15,7 +15,9 @@
  * are counted against a budget (the host's limit less a margin for the
  * rest of the program, or the boot option host_maps=N); a mapping that
  * would pass it, or that the host refuses, fails with -ENOMEM and leaves
- * nothing of itself behind.
+ * nothing of itself behind.  i386's pkmap window and fixmap are the
+ * exception: kmap cannot fail in Linux, so their few thousand mappings at
+ * most are counted apart and come out of the margin.
  *
  * Locking: callers own the range they map or unmap (vmalloc gets it from
  * its area allocator); page tables are populated under
@@ -43,7 +45,9 @@ int arch_map_kernel_phys(unsigned long addr, u64 phys, unsigned long size, pgpro
 /*
  * Clear the PTEs of [@addr, @addr + @size) (page-aligned; entries already
  * clear are skipped) and make the host range inaccessible again.  Page
- * tables stay, as Linux's stay.  No TLB flush.
+ * tables stay, as Linux's stay.  No TLB flush.  One exception, for speed:
+ * in release builds a single page of i386's fixmap (a kmap_atomic slot)
+ * keeps its host mirror until the page is mapped again (kernel_map.c).
  */
 void arch_unmap_kernel_range(unsigned long addr, unsigned long size);
 
@@ -65,6 +69,7 @@ extern unsigned long vmalloc_start, vmalloc_end, vmalloc_limit;
 /* Host mappings in use and the budget (for tests and /proc views). */
 struct kernel_map_stats {
 	unsigned long host_maps;	/* runs mirrored now */
+	unsigned long fixed_maps;	/* of which in i386's pkmap window and fixmap: never refused */
 	unsigned long host_map_budget;
 	unsigned long refused;		/* mappings refused for the budget or by the host */
 };

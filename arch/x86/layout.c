@@ -3,6 +3,7 @@
  * between kernel (host) pointers and the addresses Linux would show.
  */
 #include <kmm/mm.h>
+#include <kmm/asm/fixmap.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
@@ -31,21 +32,29 @@ static const struct arch_desc arch_x86_64 = {
 
 /*
  * i386: lowmem ends at 896 MB, the classic MAXMEM (1 GB of kernel space
- * minus a 128 MB vmalloc reserve) that the seed describes.
+ * minus a 128 MB vmalloc reserve) that the seed describes.  Above the
+ * vmalloc area: the pkmap window, then the fixmap, laid out from 2.6.34's
+ * formulas (asm/fixmap.h): the fixmap is the same size in both paging
+ * modes, its boot-time slots and so the pkmap window are not.
  */
 #define I386_FIXADDR_TOP	0xfffff000ULL
-#define I386_FIXMAP_PAGES	256
 #define I386_MAXMEM		(896ULL << 20)
+#define I386_FIXADDR_START	(I386_FIXADDR_TOP - FIXADDR_SIZE)
+#define I386_FIXADDR_BOOT_START(ptrs)						\
+	(I386_FIXADDR_TOP - ((u64)__END_OF_FIXED_ADDRESSES(ptrs) << PAGE_SHIFT))
+#define I386_PKMAP_BASE(ptrs, last_pkmap, pmd_size)				\
+	((I386_FIXADDR_BOOT_START(ptrs) - PAGE_SIZE * ((last_pkmap) + 1)) & ~((u64)(pmd_size) - 1))
 
 static const struct arch_desc arch_i386 = {
 	.name = "i386",
 	.bits = 32,
 	.page_offset = 0xc0000000ULL,
 	.vmalloc_start = 0xc0000000ULL + I386_MAXMEM + (8ULL << 20),
-	.vmalloc_end = 0xff800000ULL - 2 * PAGE_SIZE,
-	.pkmap_base = 0xff800000ULL,
-	.fixaddr_start = I386_FIXADDR_TOP - I386_FIXMAP_PAGES * PAGE_SIZE,
+	.vmalloc_end = I386_PKMAP_BASE(1024, 1024, 4UL << 20) - 2 * PAGE_SIZE,
+	.pkmap_base = I386_PKMAP_BASE(1024, 1024, 4UL << 20),
+	.fixaddr_start = I386_FIXADDR_START,
 	.fixaddr_top = I386_FIXADDR_TOP,
+	.fixaddr_boot_start = I386_FIXADDR_BOOT_START(1024),
 	.max_arch_pfn = 1UL << (32 - PAGE_SHIFT),
 	.maxmem_pfn = I386_MAXMEM >> PAGE_SHIFT,
 	.pageblock_order = 10,				/* 4 MB large pages */
@@ -65,10 +74,11 @@ static const struct arch_desc arch_i386_pae = {
 	.bits = 32,
 	.page_offset = 0xc0000000ULL,
 	.vmalloc_start = 0xc0000000ULL + I386_MAXMEM + (8ULL << 20),
-	.vmalloc_end = 0xffa00000ULL - 2 * PAGE_SIZE,
-	.pkmap_base = 0xffa00000ULL,
-	.fixaddr_start = I386_FIXADDR_TOP - I386_FIXMAP_PAGES * PAGE_SIZE,
+	.vmalloc_end = I386_PKMAP_BASE(512, 512, 2UL << 20) - 2 * PAGE_SIZE,
+	.pkmap_base = I386_PKMAP_BASE(512, 512, 2UL << 20),
+	.fixaddr_start = I386_FIXADDR_START,
 	.fixaddr_top = I386_FIXADDR_TOP,
+	.fixaddr_boot_start = I386_FIXADDR_BOOT_START(512),
 	.max_arch_pfn = 1UL << (36 - PAGE_SHIFT),
 	.maxmem_pfn = I386_MAXMEM >> PAGE_SHIFT,
 	.pageblock_order = 9,				/* 2 MB large pages */
@@ -83,6 +93,11 @@ static const struct arch_desc arch_i386_pae = {
 	.nr_zones = 4,
 	.zones = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE },
 };
+
+_Static_assert(I386_PKMAP_BASE(1024, 1024, 4UL << 20) == 0xff400000ULL, "i386 PKMAP_BASE");
+_Static_assert(I386_PKMAP_BASE(512, 512, 2UL << 20) == 0xff600000ULL, "PAE PKMAP_BASE");
+_Static_assert(I386_FIXADDR_START == 0xffaf6000ULL, "FIXADDR_START");
+_Static_assert(LAST_PKMAP_MAX >= 1024, "pkmap arrays hold every entry");
 
 const struct arch_desc *arch __state = &arch_x86_64;
 
@@ -119,7 +134,7 @@ void *linux_to_kaddr(u64 addr)
 	if (addr < arch->page_offset)
 		return NULL;
 	pa = addr - arch->page_offset;
-	if (pa >= hw_ram_size)
+	if (pa >= hw_direct_size)
 		return NULL;
 	return __va(pa);
 }

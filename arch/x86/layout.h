@@ -15,10 +15,16 @@
  *
  * i386, 3G/1G split, 2-level paging (3-level with PAE):
  *
- *   fffff000          FIXADDR_TOP; fixmap slots below it (kmap_atomic)
- *   ff800000          PKMAP_BASE: persistent kmap window, LAST_PKMAP pages
- *   f8000000+         vmalloc area, after an 8 MB gap above lowmem
- *   c0000000          PAGE_OFFSET: direct mapping of lowmem (at most MAXMEM)
+ *   fffff000          FIXADDR_TOP; fixmap slots below it (kmap_atomic's:
+ *                     KM_TYPE_NR per CPU), to FIXADDR_START ffaf6000
+ *   ff9f5000          FIXADDR_BOOT_START (PAE: ff8fe000), boot-time slots above
+ *   ff400000          PKMAP_BASE (PAE: ff600000): persistent kmap window,
+ *                     LAST_PKMAP pages (1024; PAE: 512)
+ *   f8800000          vmalloc area, after an 8 MB gap above lowmem, to
+ *                     VMALLOC_END = PKMAP_BASE - 2 pages
+ *   c0000000          PAGE_OFFSET: direct mapping of lowmem (at most MAXMEM):
+ *                     the only RAM with a kernel address; highmem pages
+ *                     get one from kmap (include/kmm/asm/fixmap.h)
  *   00000000          user space, 3 GB
  *
  * Kernel virtual addresses are host pointers (see DESIGN.md); the values

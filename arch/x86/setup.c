@@ -21,13 +21,13 @@
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/setup.h"
 #include "hw/machine.h"
+#include "hw/ram.h"
 #include "mm/boot.h"
 
 #define KERNEL_LOAD_ADDR	0x100000ULL	/* the kernel image sits at 1 MB */
 #define TRAMPOLINE_BASE		0x6000ULL
 #define TRAMPOLINE_SIZE		0x2000ULL
 #define DEFAULT_KERNEL_SIZE	(8ULL << 20)
-#define I386_FIXMAP_SLOTS	256	/* fixmap pte slots (__end_of_fixed_addresses) */
 
 struct kernel_image kimage __state;
 unsigned long max_pfn __state, max_low_pfn __state, num_physpages __state;
@@ -266,8 +266,9 @@ static unsigned long table_space(unsigned long end)
 		ptes = (end + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	}
 	tables += roundup(ptes * entry, PAGE_SIZE);
-	if (arch->bits == 32)
-		tables += roundup(I386_FIXMAP_SLOTS * entry, PAGE_SIZE);
+	if (arch->bits == 32)	/* the fixmap: __end_of_fixed_addresses PTEs */
+		tables += roundup(((arch->fixaddr_top - arch->fixaddr_boot_start) >> PAGE_SHIFT) *
+				  entry, PAGE_SIZE);
 	return tables;
 }
 
@@ -302,8 +303,8 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 		kernel_physical_mapping_init(mr[i].start, mr[i].end,
 					     mr[i].page_size_mask & MAP_1G ? PG_LEVEL_1G :
 					     mr[i].page_size_mask & MAP_2M ? PG_LEVEL_2M : PG_LEVEL_4K);
-	if (arch->bits == 32)
-		page_table_range_init(arch->fixaddr_start, arch->fixaddr_top);
+	if (arch->bits == 32)	/* early_ioremap_page_table_range_init */
+		page_table_range_init(arch->fixaddr_boot_start, arch->fixaddr_top);
 	if (first)
 		paging_start();
 	if (!first && table_area_used_end() > table_start)
@@ -329,9 +330,28 @@ static void i386_initmem_init(void)
 	printk(KERN_INFO "  low ram: 0 - %08lx\n", max_low_pfn << PAGE_SHIFT);
 }
 
+/*
+ * i386: the pkmap window's PTE table, allocated now so that kmap() never
+ * allocates (it maps under a spinlock); the kmap layer finds its entries
+ * through pkmap_page_table.  The window is PMD-aligned and LAST_PKMAP
+ * pages long, exactly one PTE table in both paging modes.
+ */
+static void permanent_kmaps_init(void)
+{
+	unsigned int level;
+
+	page_table_range_init(arch->pkmap_base, arch->pkmap_base + arch->last_pkmap * PAGE_SIZE);
+	pkmap_page_table = lookup_address((unsigned long)arch->pkmap_base, &level);
+	BUG_ON(!pkmap_page_table || level != PG_LEVEL_4K);
+}
+
 static void paging_init(void)
 {
 	unsigned long max_zone_pfns[MAX_NR_ZONES] = { 0 };
+
+	if (arch->highmem)
+		permanent_kmaps_init();
+	kmap_init();
 
 	max_zone_pfns[ZONE_DMA] = MAX_DMA_PFN;
 	if (arch->highmem) {
@@ -371,6 +391,9 @@ int setup_arch(const char *cmdline)
 	num_physpages = max_pfn;
 	if (arch->highmem) {
 		find_low_pfn_range();
+		/* From here on only lowmem has a kernel address: highmem needs kmap. */
+		if (hw_ram_limit_direct((u64)max_low_pfn << PAGE_SHIFT))
+			return kmm_error("cannot map the machine's own view of RAM on this host");
 	} else {
 		max_low_pfn = max_pfn;
 		if (max_pfn > MAX_DMA32_PFN)

@@ -13,11 +13,29 @@
 
 #include <kmm/compiler.h>
 #include <kmm/errno.h>
+#include <kmm/preempt.h>
 #include <kmm/types.h>
 
 #ifndef __user
 #define __user
 #endif
+
+/*
+ * A section in which a fault on user memory must not be handled by
+ * sleeping (kmap_atomic holds one): it counts in preempt_count, so
+ * in_atomic() is true and a sleep inside is reported, as in 2.6.34.
+ */
+static __always_inline void pagefault_disable(void)
+{
+	inc_preempt_count();
+	barrier();
+}
+
+static __always_inline void pagefault_enable(void)
+{
+	barrier();
+	dec_preempt_count();
+}
 
 unsigned long __copy_from_user_mmu(void *to, unsigned long from, unsigned long n);
 unsigned long __copy_to_user_mmu(unsigned long to, const void *from, unsigned long n);

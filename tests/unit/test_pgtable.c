@@ -372,10 +372,14 @@ static void no_large_pages(void **state)
 /*
  * i386 with 2G: lowmem is 896M, mapped with 4K pages for the first 4M
  * (one PTE table, kernel protection without NX: "RW GLB x") and 4M pages
- * (PSE) for the 892M after; the vmalloc area is empty, the pkmap window
- * too; the fixmap's PTE table (from 0xffc00000, the 4M it sits in) exists
- * but maps nothing.  The last run ends at 4G, which a 32-bit long prints
- * as 0.
+ * (PSE) for the 892M after; the vmalloc area (to VMALLOC_END 0xff3fe000)
+ * has no tables.  From PKMAP_BASE 0xff400000 to 4G every 4M has a PTE
+ * table allocated at boot, mapping nothing: the pkmap window's
+ * (permanent_kmaps_init) and the fixmap's two (from FIXADDR_BOOT_START
+ * 0xff9f5000, rounded down to 0xff800000).  The markers are printed as
+ * 2.6.34's ptdump prints them: the level changes at 0xff400000, where the
+ * pkmap marker starts, so that marker comes one entry late.  The last run
+ * ends at 4G, which a 32-bit long prints as 0.
  */
 static void ptdump_i386(void **state)
 {
@@ -388,13 +392,13 @@ static void ptdump_i386(void **state)
 		"0xc0400000-0xf8000000         892M     RW         PSE GLB x  pgd\n"
 		"0xf8000000-0xf8800000           8M                           pgd\n"
 		"---[ vmalloc() Area ]---\n"
-		"0xf8800000-0xff800000         112M                           pgd\n"
+		"0xf8800000-0xff400000         108M                           pgd\n"
 		"---[ vmalloc() End ]---\n"
-		"0xff800000-0xffc00000           4M                           pgd\n"
+		"0xff400000-0xff401000           4K                           pte\n"
 		"---[ Persisent kmap() Area ]---\n"
-		"0xffc00000-0xffeff000        3068K                           pte\n"
+		"0xff401000-0xffaf6000        7124K                           pte\n"
 		"---[ Fixmap Area ]---\n"
-		"0xffeff000-0x00000000        1028K                           pte\n");
+		"0xffaf6000-0x00000000        5160K                           pte\n");
 }
 
 /*

@@ -13,8 +13,8 @@
  * where an area already there pushes the next candidate to one page past
  * its end (so areas placed one after another are [data][guard][gap]).
  * x86_64: VMALLOC_START = 0xffffc90000000000 ("S" below), VMALLOC_END =
- * 0xffffe8ffffffffff; i386: 0xf8800000 to 0xff7fe000 (28670 pages); PAE:
- * 0xf8800000 to 0xff9fe000 (29182 pages).
+ * 0xffffe8ffffffffff; i386: 0xf8800000 to 0xff3fe000 (27646 pages); PAE:
+ * 0xf8800000 to 0xff5fe000 (28158 pages).
  */
 #include <stdio.h>
 #include <string.h>
@@ -359,13 +359,13 @@ static void lazy_purge_batches_frees(void **state)
 }
 
 /*
- * i386's area is 28670 pages.  vmalloc of X pages takes X + 1, then the
+ * i386's area is 27646 pages.  vmalloc of X pages takes X + 1, then the
  * nested pages array (8X bytes: ceil(X / 512) pages, and a guard) one
- * page further: X + 1 + 1 + ceil(X / 512) + 1 <= 28670.  X = 28611 needs
- * 28611 + 56 + 3 = 28670: exactly full, the array's area ending at
- * VMALLOC_END.  X = 28612 needs one page more and fails (its array finds
+ * page further: X + 1 + 1 + ceil(X / 512) + 1 <= 27646.  X = 27589 needs
+ * 27589 + 54 + 3 = 27646: exactly full, the array's area ending at
+ * VMALLOC_END.  X = 27590 needs one page more and fails (its array finds
  * no room).  With 8 CPUs lazy_max_pages() is 4 * 8192 = 32768, so freeing
- * the big area (28612 + 57 lazy pages) purges nothing; the next vmalloc
+ * the big area (27590 + 55 lazy pages) purges nothing; the next vmalloc
  * finds no hole, purges (one flush) and retries, landing at the start.
  */
 static void i386_area_exhausted_then_purged(void **state)
@@ -374,29 +374,34 @@ static void i386_area_exhausted_then_purged(void **state)
 	void *p, *q;
 
 	setup("arch=i386 ram=1G cpus=8");
-	assert_int_equal(VMALLOC_END - VMALLOC_START, 28670 * P);
-	assert_null(vmalloc(28612 * P));
-	assert_true(dmesg_has("vmap allocation for size 233472 failed: use vmalloc=<size> to increase size."));
+	assert_int_equal(VMALLOC_END - VMALLOC_START, 27646 * P);
+	assert_null(vmalloc(27590 * P));
+	assert_true(dmesg_has("vmap allocation for size 225280 failed: use vmalloc=<size> to increase size."));
 	vm_unmap_aliases();
-	p = vmalloc(28611 * P);
+	p = vmalloc(27589 * P);
 	assert_non_null(p);
 	assert_int_equal(lin(p), S32);
 	assert_true(find_vm_area(p)->flags & VM_VPAGES);
-	assert_int_equal(lin(find_vm_area(p)->pages), S32 + 28613 * P);
-	assert_int_equal(find_vm_area(find_vm_area(p)->pages)->size, 57 * P);
-	assert_int_equal(meminfo("VmallocTotal:"), 28670 * 4);
-	assert_int_equal(meminfo("VmallocUsed:"), (28612 + 57) * 4);
+	assert_int_equal(lin(find_vm_area(p)->pages), S32 + 27591 * P);
+	assert_int_equal(find_vm_area(find_vm_area(p)->pages)->size, 55 * P);
+	assert_int_equal(meminfo("VmallocTotal:"), 27646 * 4);
+	assert_int_equal(meminfo("VmallocUsed:"), (27590 + 55) * 4);
 	assert_int_equal(meminfo("VmallocChunk:"), 4);	/* the page skipped between the two */
 	assert_null(vmalloc(1));
 	assert_true(dmesg_has("vmap allocation for size 8192 failed"));
 	/* The data is real memory: the last byte before the guard page. */
-	((char *)p)[28611 * P - 1] = 0x5a;
-	assert_int_equal(((char *)kmap_atomic(vmalloc_to_page((char *)p + 28610 * P)))[P - 1], 0x5a);
+	((char *)p)[27589 * P - 1] = 0x5a;
+	{
+		char *k = kmap_atomic(vmalloc_to_page((char *)p + 27588 * P), KM_USER0);
+
+		assert_int_equal(k[P - 1], 0x5a);
+		kunmap_atomic(k, KM_USER0);
+	}
 	assert_mm_check();
 	vfree(p);
-	assert_int_equal(lazy().lazy_pages, 28612 + 57);
+	assert_int_equal(lazy().lazy_pages, 27590 + 55);
 	before = lazy();
-	q = vmalloc(28611 * P);
+	q = vmalloc(27589 * P);
 	assert_int_equal(lin(q), S32);
 	assert_int_equal(lazy().purges, before.purges + 1);
 	assert_int_equal(lazy().tlb_flushes, before.tlb_flushes + 1);
@@ -404,18 +409,18 @@ static void i386_area_exhausted_then_purged(void **state)
 	assert_mm_check();
 }
 
-/* PAE's area is 29182 pages: X = 29122 fills it (29122 + 57 + 3), X + 1 does not. */
+/* PAE's area is 28158 pages: X = 28100 fills it (28100 + 55 + 3), X + 1 does not. */
 static void i386_pae_area_exhausted(void **state)
 {
 	void *p;
 
 	setup("arch=i386 pae ram=1G cpus=8");
-	assert_int_equal(VMALLOC_END - VMALLOC_START, 29182 * P);
-	assert_null(vmalloc(29123 * P));
+	assert_int_equal(VMALLOC_END - VMALLOC_START, 28158 * P);
+	assert_null(vmalloc(28101 * P));
 	vm_unmap_aliases();
-	p = vmalloc(29122 * P);
+	p = vmalloc(28100 * P);
 	assert_non_null(p);
-	assert_int_equal(lin(find_vm_area(p)->pages) + 58 * P, VMALLOC_END);
+	assert_int_equal(lin(find_vm_area(p)->pages) + 56 * P, VMALLOC_END);
 	assert_null(vmalloc(1));
 	vfree(p);
 	assert_mm_check();
@@ -522,12 +527,14 @@ static void use_memory(const char *cmdline, unsigned long start)
 		p[i] = (unsigned char)(i * 7 + 3);
 	for (unsigned long i = 0; i < size; i += 997) {
 		struct page *page = vmalloc_to_page(p + i);
-		unsigned char *direct = (unsigned char *)kmap_atomic(page) + (i & (P - 1));
+		unsigned char *base = kmap_atomic(page, KM_USER0);
+		unsigned char *direct = base + (i & (P - 1));
 
 		assert_ptr_equal(page, find_vm_area(p)->pages[i / P]);
 		assert_int_equal(vmalloc_to_pfn(p + i), page_to_pfn(page));
 		assert_int_equal(*direct, (unsigned char)(i * 7 + 3));
 		*direct = 0xee;
+		kunmap_atomic(base, KM_USER0);
 		assert_int_equal(p[i], 0xee);
 	}
 	/* The last page holds size % P bytes of data and is mapped whole; the guard is not. */
@@ -677,12 +684,12 @@ static void meminfo_vmalloc_lines(void **state)
 	assert_int_equal(meminfo("VmallocUsed:"), 0);
 	kmm_shutdown();
 
-	/* i386: 28670 pages = 114680 kB in all; one area of 2 pages leaves 114672 kB above it. */
+	/* i386: 27646 pages = 110584 kB in all; one area of 2 pages leaves 110576 kB above it. */
 	setup("arch=i386 ram=64M");
-	assert_int_equal(meminfo("VmallocTotal:"), 114680);
+	assert_int_equal(meminfo("VmallocTotal:"), 110584);
 	a = vmalloc(P);
 	assert_int_equal(meminfo("VmallocUsed:"), 8);
-	assert_int_equal(meminfo("VmallocChunk:"), 114672);
+	assert_int_equal(meminfo("VmallocChunk:"), 110576);
 	vfree(a);
 }
 

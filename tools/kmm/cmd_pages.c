@@ -17,14 +17,10 @@
 #include <kmm/mm.h>
 #include <kmm/smp.h>
 #include "tools/kmm/command.h"
+#include "tools/kmm/page_values.h"
 #include "tools/kmm/workload.h"
 
 /* ---- a block of pages ---- */
-
-struct page_value {
-	struct page *page;		/* NULL when the allocation failed */
-	unsigned int order;
-};
 
 static bool block_holds(const void *data)
 {

@@ -21,8 +21,10 @@ extern const struct command_def task_commands[];
 extern const struct command_def mmu_commands[];
 extern const struct value_type page_block, page_pool, vm_area_kind;
 extern const struct command_def vmalloc_commands[];
+extern const struct command_def highmem_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
+extern const struct value_type kmap_kind, kmap_atomic_kind;
 extern const struct value_type task_kind, mutex_kind, rwsem_kind, completion_kind, spinlock_kind;
 void tasks_machine_gone(struct runtime *rt);
 
@@ -34,12 +36,14 @@ const struct command_group command_groups[] = {
 	{ "vmalloc, vmap and ioremap", vmalloc_commands },
 	{ "Tasks and sleeping locks", task_commands, tasks_machine_gone },
 	{ "Page tables and the MMU", mmu_commands },
+	{ "Highmem: kmap and kmap_atomic", highmem_commands },
 	{ NULL },
 };
 
 const struct value_type *const value_types[] = {
 	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool, &vm_area_kind,
-	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, NULL,
+	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, &kmap_kind,
+	&kmap_atomic_kind, NULL,
 };
 
 const struct command_def *command_find(const char *name)

@@ -52,7 +52,7 @@ void __libc_free(void *p);
 
 bool km_in_ram(const void *p)
 {
-	return (uintptr_t)p - (uintptr_t)hw_ram_base < hw_ram_size;
+	return (uintptr_t)p - (uintptr_t)hw_ram_base < hw_direct_size;	/* i386: lowmem */
 }
 
 /* ---- page blocks ---- */

@@ -30,7 +30,8 @@ struct arch_desc {
 	u64 vmalloc_start, vmalloc_end;
 	u64 vmemmap_start;		/* x86_64 only */
 	u64 pkmap_base;			/* i386 only */
-	u64 fixaddr_start, fixaddr_top;	/* i386 only */
+	u64 fixaddr_start, fixaddr_top;	/* i386 only: the fixmap (asm/fixmap.h) */
+	u64 fixaddr_boot_start;		/* i386: below the boot-time fixmap slots too */
 	u64 kernel_text_map;		/* x86_64: __START_KERNEL_map */
 	unsigned long max_arch_pfn;	/* physical address limit, in pages */
 	unsigned long maxmem_pfn;	/* i386: largest lowmem, in pages */
@@ -53,8 +54,12 @@ extern const struct arch_desc *arch;	/* chosen at boot from hw.arch */
 /*
  * The direct map: RAM is one host mapping, so physical address pa is the
  * kernel address hw_ram_base + pa (hw/ram.c sets both at machine setup).
+ * It covers the first hw_direct_size bytes: all of RAM on x86_64, lowmem
+ * on i386 (the rest of the range is reserved and inaccessible, so a
+ * highmem page reached without kmap faults for real).
  */
 extern char *hw_ram_base;	/* host address of physical address 0 */
 extern u64 hw_ram_size;		/* bytes backed (== hw.phys_end) */
+extern u64 hw_direct_size;	/* bytes the direct map covers, <= hw_ram_size */
 
 #endif /* KMM_ASM_PAGE_H */
