@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kmm/bug.h>
 #include <kmm/gfp.h>
@@ -122,6 +123,31 @@ const char *dmesg_text(void)
 int dmesg_has(const char *s)
 {
 	return strstr(dmesg_text(), s) != NULL;
+}
+
+bool host_accessible(const void *p)
+{
+	int fds[2];
+	bool ok;
+
+	if (pipe(fds))
+		fail_msg("pipe: no file descriptors left");
+	ok = write(fds[1], p, 1) == 1;
+	close(fds[0]);
+	close(fds[1]);
+	return ok;
+}
+
+u64 zeroed_page_phys(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	u64 pa;
+
+	if (!page)
+		fail_msg("no page for a page table");
+	pa = page_to_phys(page);
+	memset(page_address(page), 0, PAGE_SIZE);
+	return pa;
 }
 
 unsigned long free_pages_drained(void)

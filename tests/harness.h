@@ -59,6 +59,10 @@ int dmesg_has(const char *s);
  * an exact count, with no counter deltas in it.
  */
 unsigned long free_pages_drained(void);
+/* Can the program read host address @p?  (A pipe's write() says EFAULT if not, without a signal.) */
+bool host_accessible(const void *p);
+/* A page from the page allocator, zeroed (for hand-built page tables and their data): its physical address. */
+u64 zeroed_page_phys(void);
 
 /*
  * Run @stmt expecting the simulated kernel to BUG() or panic; fail if it

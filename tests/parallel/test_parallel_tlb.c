@@ -39,16 +39,6 @@ static long round_published;	/* the round whose PTE and flush are done */
 static long round_seen;		/* the last round CPU 1 checked (-1: not attached yet) */
 static long failures;
 
-static u64 new_page(void)
-{
-	struct page *page = alloc_page(GFP_KERNEL);
-	u64 pa;
-
-	assert_non_null(page);
-	pa = page_to_phys(page);
-	memset(hw_ram_base + pa, 0, PAGE_SIZE);
-	return pa;
-}
 
 /* Tables for VA, its PTE empty; CPU 0's CR3 at them. */
 static void build_tables(void)
@@ -56,17 +46,17 @@ static void build_tables(void)
 	u64 table;
 
 	hw_mmu_setup(HW_PAGING_4LEVEL, true, true);
-	pml4 = new_page();
+	pml4 = zeroed_page_phys();
 	table = pml4;
 	for (int l = 0; l < 3; l++) {
-		u64 next = new_page();
+		u64 next = zeroed_page_phys();
 
 		*((u64 *)(hw_ram_base + table) + ((VA >> (39 - 9 * l)) & 0x1ff)) = next | TBL;
 		table = next;
 	}
 	pte = (u64 *)(hw_ram_base + table) + ((VA >> 12) & 0x1ff);
 	for (int i = 0; i < NFRAMES; i++)
-		frame[i] = new_page();
+		frame[i] = zeroed_page_phys();
 	hw_load_cr3(pml4);
 }
 

@@ -42,19 +42,6 @@
 #define I386_PKMAP	0xff400000UL
 #define PAE_PKMAP	0xff600000UL
 
-/* Can the program read host address @p?  A pipe's write() says EFAULT if not, without a signal. */
-static bool host_accessible(const void *p)
-{
-	int fds[2];
-	bool ok;
-
-	assert_int_equal(pipe(fds), 0);
-	ok = write(fds[1], p, 1) == 1;
-	close(fds[0]);
-	close(fds[1]);
-	return ok;
-}
-
 static struct page *highpage(void)
 {
 	struct page *page = alloc_page(GFP_HIGHUSER);

@@ -22,19 +22,6 @@ static pte_t kernel_pte(unsigned long addr)
 	return pte && level == PG_LEVEL_4K ? ptep_get(pte) : __pte(0);
 }
 
-/* Can the program read host address @p?  A pipe's write() says EFAULT if not, without a signal. */
-static bool host_accessible(const void *p)
-{
-	int fds[2];
-	bool ok;
-
-	assert_int_equal(pipe(fds), 0);
-	ok = write(fds[1], p, 1) == 1;
-	close(fds[0]);
-	close(fds[1]);
-	return ok;
-}
-
 static void map_and_use(const char *cmdline)
 {
 	struct page *pages[3];

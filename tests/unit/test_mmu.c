@@ -42,16 +42,6 @@ struct chain {
 	unsigned int index[4];
 };
 
-static u64 new_table(void)
-{
-	struct page *page = alloc_page(GFP_KERNEL);
-	u64 pa;
-
-	assert_non_null(page);
-	pa = page_to_phys(page);
-	memset(hw_ram_base + pa, 0, PAGE_SIZE);
-	return pa;
-}
 
 static u64 get(const struct chain *c, int l)
 {
@@ -98,7 +88,7 @@ static struct chain build(const char *cmdline, enum hw_paging_mode mode, bool nx
 		memcpy(c.index, idx32, sizeof(idx32));
 	}
 	for (int l = 0; l < c.levels; l++)
-		c.table[l] = new_table();
+		c.table[l] = zeroed_page_phys();
 	for (int l = 0; l < c.levels - 1; l++)
 		set(&c, l, c.table[l + 1] | (mode == HW_PAGING_PAE && l == 0 ? X86_PG_P : TBL));
 	set(&c, c.levels - 1, FRAME | leaf);
@@ -212,7 +202,7 @@ static void pae_4k_and_2m_pages(void **state)
 	assert_maps(VA32, 0, 0x900012345ULL);
 	/* The PDPT need only be 32-byte aligned: a copy at offset 0x40 of a page. */
 	{
-		u64 page = new_table();
+		u64 page = zeroed_page_phys();
 
 		memcpy(hw_ram_base + page + 0x40, hw_ram_base + c.table[0], 32);
 		hw_load_cr3(page + 0x40);

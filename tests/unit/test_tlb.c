@@ -30,16 +30,6 @@
 static u64 pml4;	/* this machine's top table */
 static u64 frame[4];	/* data pages: frame[i] holds the marker i + 1 */
 
-static u64 new_page(void)
-{
-	struct page *page = alloc_page(GFP_KERNEL);
-	u64 pa;
-
-	assert_non_null(page);
-	pa = page_to_phys(page);
-	memset(hw_ram_base + pa, 0, PAGE_SIZE);
-	return pa;
-}
 
 /* Level @depth's entry for @va (0: PML4E ... 3: PTE), creating the tables above it. */
 static u64 *entry(u64 va, int depth)
@@ -50,7 +40,7 @@ static u64 *entry(u64 va, int depth)
 		u64 *e = (u64 *)(hw_ram_base + table) + ((va >> (39 - 9 * l)) & 0x1ff);
 
 		if (!(*e & X86_PG_P))
-			*e = new_page() | TBL;
+			*e = zeroed_page_phys() | TBL;
 		table = *e & X86_PG_ADDR_MASK;
 	}
 	return (u64 *)(hw_ram_base + table) + ((va >> (39 - 9 * depth)) & 0x1ff);
@@ -79,9 +69,9 @@ static void boot(int cpus, bool pge)
 	snprintf(cmdline, sizeof(cmdline), "ram=64M cpus=%d", cpus);
 	boot_or_fail(cmdline);
 	hw_mmu_setup(HW_PAGING_4LEVEL, true, pge);
-	pml4 = new_page();
+	pml4 = zeroed_page_phys();
 	for (int i = 0; i < 4; i++) {
-		frame[i] = new_page();
+		frame[i] = zeroed_page_phys();
 		*(u64 *)(hw_ram_base + frame[i]) = i + 1;
 	}
 	hw_load_cr3(pml4);
@@ -455,7 +445,7 @@ static void cr3_load_switches_address_space(void **state)
 	boot(1, true);
 	a = pml4;
 	set_pte(VA, frame[0] | TBL);
-	b = pml4 = new_page();
+	b = pml4 = zeroed_page_phys();
 	set_pte(VA, frame[1] | TBL);
 	hw_load_cr3(a);
 	assert_int_equal(marker(VA), 1);

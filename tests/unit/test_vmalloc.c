@@ -77,19 +77,6 @@ static bool pte_mapped(unsigned long addr)
 	return pte && level == PG_LEVEL_4K && pte_present(ptep_get(pte));
 }
 
-/* Can the program read host address @p?  A pipe's write() says EFAULT if not, without a signal. */
-static bool host_accessible(const void *p)
-{
-	int fds[2];
-	bool ok;
-
-	assert_int_equal(pipe(fds), 0);
-	ok = write(fds[1], p, 1) == 1;
-	close(fds[0]);
-	close(fds[1]);
-	return ok;
-}
-
 static struct vmalloc_lazy_stats lazy(void)
 {
 	struct vmalloc_lazy_stats st;
