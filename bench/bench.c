@@ -7,9 +7,15 @@
  * them alike instead of on whichever ran at the time.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench/bench.h"
 
@@ -184,4 +190,38 @@ void bench_row_failed(const char *group, const char *name, const char *why)
 	printf("%-44s %12s %42s %s\n", name, "-", "", why);
 	csv_row(group, name, "", "", "", "", why);
 	fflush(stdout);
+}
+
+bool bench_run_program(char *const argv[], const char *dir, const char *preload, bool quiet_stderr,
+		       struct bench_run *r)
+{
+	struct rusage ru;
+	double t0 = bench_now_ns();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			if (quiet_stderr)
+				dup2(null, STDERR_FILENO);
+		}
+		if (dir && chdir(dir))
+			_exit(126);
+		if (preload)
+			setenv("LD_PRELOAD", preload, 1);
+		else
+			unsetenv("LD_PRELOAD");
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) != pid)
+		return false;
+	r->wall_ms = (bench_now_ns() - t0) / 1e6;
+	r->maxrss_mb = ru.ru_maxrss / 1024.0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }

@@ -80,4 +80,17 @@ void bench_mmu(void);
 void bench_vmalloc(void);
 void bench_kmap(void);
 
+/* One run of a real program: its wall time and peak RSS. */
+struct bench_run {
+	double wall_ms;
+	double maxrss_mb;
+};
+/*
+ * Run @argv in @dir (NULL: here), LD_PRELOADing @preload (NULL: nothing),
+ * its output to /dev/null (standard error too if @quiet_stderr); false if
+ * it could not run or did not exit 0.
+ */
+bool bench_run_program(char *const argv[], const char *dir, const char *preload, bool quiet_stderr,
+		       struct bench_run *r);
+
 #endif /* KMM_BENCH_H */

@@ -22,40 +22,6 @@
 
 #include "bench/bench.h"
 
-struct run {
-	double wall_ms;
-	long maxrss_kb;
-};
-
-/* Run @argv (stdout to /dev/null), with @preload or without; false if it failed. */
-static bool run_once(char *const argv[], const char *preload, struct run *r)
-{
-	struct rusage ru;
-	double t0 = bench_now_ns();
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		if (preload)
-			setenv("LD_PRELOAD", preload, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid)
-		return false;
-	r->wall_ms = (bench_now_ns() - t0) / 1e6;
-	r->maxrss_kb = ru.ru_maxrss;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -72,15 +38,15 @@ static void program(const char *name, char *const argv[], const char *lib)
 
 	for (int i = 0; i < runs; i++)
 		for (int k = 0; k < 2; k++) {
-			struct run r;
+			struct bench_run r;
 
-			if (!run_once(argv, k ? lib : NULL, &r)) {
+			if (!bench_run_program(argv, NULL, k ? lib : NULL, false, &r)) {
 				snprintf(row, sizeof(row), "%s (%s)", name, k ? "kmm" : "glibc");
 				bench_row_failed("programs", row, "the program failed");
 				return;
 			}
 			wall[k][i] = r.wall_ms;
-			rss[k][i] = r.maxrss_kb / 1024.0;
+			rss[k][i] = r.maxrss_mb;
 		}
 	for (int k = 0; k < 2; k++) {
 		qsort(wall[k], runs, sizeof(double), cmp_double);

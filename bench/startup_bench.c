@@ -24,44 +24,6 @@
 
 #include "bench/bench.h"
 
-struct run {
-	double wall_ms;
-	double maxrss_mb;
-};
-
-/* Run @argv in @dir (output to /dev/null), preloading @lib or not; false if it failed. */
-static bool run_once(char *const argv[], const char *dir, const char *lib, struct run *r)
-{
-	struct rusage ru;
-	double t0 = bench_now_ns();
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		if (dir && chdir(dir))
-			_exit(126);
-		if (lib)
-			setenv("LD_PRELOAD", lib, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid)
-		return false;
-	r->wall_ms = (bench_now_ns() - t0) / 1e6;
-	r->maxrss_mb = ru.ru_maxrss / 1024.0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -83,10 +45,10 @@ static void program(const char *name, char *const argv[], const char *dir, const
 	char row[96], note[192];
 
 	for (int i = 0; i < runs; i++) {
-		struct run r[2];
+		struct bench_run r[2];
 
 		for (int k = 0; k < 2; k++) {
-			if (!run_once(argv, dir, k ? lib : NULL, &r[k])) {
+			if (!bench_run_program(argv, dir, k ? lib : NULL, true, &r[k])) {
 				snprintf(row, sizeof(row), "%s (%s)", name, k ? "kmm" : "glibc");
 				bench_row_failed("startup", row, "the program failed or is missing");
 				return;

@@ -12,6 +12,7 @@
 #include <kmm/mm_check.h>
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
+#include <kmm/sched.h>
 #include "tests/harness.h"
 
 jmp_buf *kmm_test_trap;
@@ -150,16 +151,34 @@ u64 zeroed_page_phys(void)
 	return pa;
 }
 
-unsigned long free_pages_drained(void)
+unsigned long buddy_free_pages(void)
 {
 	unsigned long n = 0;
 	struct zone *zone;
 
-	drain_all_pages();
 	for_each_populated_zone(zone)
 		for (int o = 0; o < MAX_ORDER; o++)
 			n += zone->free_area[o].nr_free << o;
 	return n;
+}
+
+unsigned long free_pages_drained(void)
+{
+	drain_all_pages();
+	return buddy_free_pages();
+}
+
+static int resolve_site(char *buf, size_t size, unsigned long addr)
+{
+	if (addr < SITE(0) || addr > SITE(100000))
+		return 0;
+	return snprintf(buf, size, "test:%lu", addr - SITE(0));
+}
+
+void boot_with_sites(const char *cmdline)
+{
+	boot_or_fail(cmdline);
+	kallsyms_set_resolver(resolve_site);
 }
 
 const char *proc_text(const char *path)

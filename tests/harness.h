@@ -30,6 +30,13 @@ int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **arg
 void boot_or_fail(const char *cmdline);
 /* Boot in parallel mode (this thread becomes CPU 0) or fail the test. */
 void boot_parallel(const char *cmdline);
+/*
+ * Call sites named like the kmm program names script lines: SITE(n) is a
+ * kernel-text address that sprint_symbol prints "test:n" once a machine is
+ * booted with boot_with_sites().
+ */
+#define SITE(line)	(0xffffffff81000000UL + (line))
+void boot_with_sites(const char *cmdline);
 
 /*
  * How many rounds a parallel test's threads run: @base (a tenth of it
@@ -54,6 +61,8 @@ const char *dmesg_text(void);
 const char *proc_text(const char *path);
 /* True if the log contains @s. */
 int dmesg_has(const char *s);
+/* The pages on the buddy lists now (pages on per-CPU lists not counted). */
+unsigned long buddy_free_pages(void);
 /*
  * The pages on the buddy lists, every CPU's per-CPU lists drained first:
  * an exact count, with no counter deltas in it.

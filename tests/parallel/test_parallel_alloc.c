@@ -28,17 +28,6 @@
 #define ROUNDS		stress_rounds(200000)
 
 /* Free pages counted on the buddy lists themselves (exact, unlike vmstat). */
-static unsigned long buddy_free_pages(void)
-{
-	unsigned long n = 0;
-	struct zone *zone;
-
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			n += zone->free_area[o].nr_free << o;
-	return n;
-}
-
 static unsigned long pcp_pages(void)
 {
 	unsigned long n = 0;

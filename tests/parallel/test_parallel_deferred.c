@@ -17,17 +17,6 @@
 
 #define NTHREADS	4
 
-static unsigned long buddy_free_pages(void)
-{
-	unsigned long n = 0;
-	struct zone *zone;
-
-	for_each_populated_zone(zone)
-		for (int o = 0; o < MAX_ORDER; o++)
-			n += zone->free_area[o].nr_free << o;
-	return n;
-}
-
 static unsigned long deferred_blocks(void)
 {
 	unsigned long n = 0;

@@ -18,22 +18,6 @@
 #include "mm/slab.h"
 #include "tests/harness.h"
 
-/* Call sites named like the kmm program names its script lines. */
-#define SITE(line)	(0xffffffff81000000UL + (line))
-
-static int resolve_site(char *buf, size_t size, unsigned long addr)
-{
-	if (addr < SITE(0) || addr > SITE(100000))
-		return 0;
-	return snprintf(buf, size, "test:%lu", addr - SITE(0));
-}
-
-static void setup(const char *cmdline)
-{
-	boot_or_fail(cmdline);
-	kallsyms_set_resolver(resolve_site);
-}
-
 static struct array_cache *ac_of(struct kmem_cache *c)
 {
 	return cpu_cache_get(c);
@@ -50,7 +34,7 @@ static void double_free_in_red_zone(void **state)
 	char line[128];
 	void *p;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-rz", 64, 0, SLAB_RED_ZONE, NULL);
 	assert_int_equal(c->obj_offset, 8);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
@@ -81,7 +65,7 @@ static void double_free_in_free_chain(void **state)
 	char line[128];
 	void *p, *q;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-poison", 64, 0, SLAB_POISON, NULL);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);	/* keeps the slab from being freed */
@@ -103,7 +87,7 @@ static void write_past_the_end(void **state)
 	char line[160];
 	unsigned char *p;
 
-	setup("ram=64M cpus=1 slab_debug=on");
+	boot_with_sites("ram=64M cpus=1 slab_debug=on");
 	p = kmalloc(64, GFP_KERNEL);
 	c = virt_to_cache(p);
 	assert_string_equal(c->name, "size-64");
@@ -130,7 +114,7 @@ static void write_after_free(void **state)
 	char line[160];
 	unsigned char *p, *q;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-poison", 32, 0, SLAB_POISON, NULL);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	assert_int_equal(p[0], POISON_INUSE);
@@ -168,7 +152,7 @@ static void last_user_recorded(void **state)
 	struct kmem_cache *c;
 	unsigned char *p;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-user", 32, 0, SLAB_POISON | SLAB_RED_ZONE | SLAB_STORE_USER, NULL);
 	current->call_site = SITE(41);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
@@ -194,7 +178,7 @@ static void bad_frees_refused(void **state)
 	unsigned char *p;
 	unsigned int avail;
 
-	setup("ram=64M cpus=1 slab_debug=on");
+	boot_with_sites("ram=64M cpus=1 slab_debug=on");
 	a = kmem_cache_create("t-a", 64, 0, 0, NULL);
 	b = kmem_cache_create("t-b", 64, 0, 0, NULL);
 	p = kmem_cache_alloc(a, GFP_KERNEL);
@@ -221,7 +205,7 @@ static void kfree_of_a_non_object(void **state)
 	char line[100];
 	int local;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	page = alloc_page(GFP_KERNEL);
 	kfree(page_address(page));
 	snprintf(line, sizeof(line), "kfree_debugcheck: bad ptr %lxh.", lptr(page_address(page)));
@@ -242,7 +226,7 @@ static void constructor_overrun(void **state)
 {
 	struct kmem_cache *c;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-ctor", 32, 0, SLAB_RED_ZONE, overrun_ctor);
 	kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
 	assert_true(dmesg_has("slab error in cache_init_objs(): cache `t-ctor': "
@@ -256,7 +240,7 @@ static void corrupt_free_chain_is_fatal(void **state)
 	struct slab *s;
 	void *p;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	c = kmem_cache_create("t-chain", 64, 0, SLAB_POISON, NULL);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	s = virt_to_slab(p);
@@ -278,7 +262,7 @@ static void slabinfo_statistics(void **state)
 	char line[400];
 	void *objs[20];
 
-	setup("ram=64M cpus=1 slab_debug=on");
+	boot_with_sites("ram=64M cpus=1 slab_debug=on");
 	c = kmem_cache_create("t-stat", 100, 0, 0, NULL);
 	/*
 	 * Debug: 104 + 16 + 8 = 128, on-slab: 4048 / 132 = 30.  limit 120

@@ -40,22 +40,6 @@
 #define S32		0xf8800000UL
 #define P		PAGE_SIZE
 
-/* Call sites named like the kmm program names script lines: "test:LINE". */
-#define SITE(line)	(0xffffffff81000000UL + (line))
-
-static int resolve_site(char *buf, size_t size, unsigned long addr)
-{
-	if (addr < SITE(0) || addr > SITE(100000))
-		return 0;
-	return snprintf(buf, size, "test:%lu", addr - SITE(0));
-}
-
-static void setup(const char *cmdline)
-{
-	boot_or_fail(cmdline);
-	kallsyms_set_resolver(resolve_site);
-}
-
 /* The allocations that follow name "test:@line" as their caller. */
 static void at(int line)
 {
@@ -118,7 +102,7 @@ static void first_area_at_vmalloc_start(void **state)
 {
 	char *a, *b, *c;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	assert_string_equal(proc_text("/proc/vmallocinfo"), "");
 	at(10);
 	a = vmalloc(1);
@@ -171,7 +155,7 @@ static void alignment_and_lowest_fit(void **state)
 	void *a, *b, *c, *d, *e, *f;
 	struct vm_struct *g;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	a = vmalloc(P);
 	b = __vmalloc_node(P, 0x10000, gfp, PAGE_KERNEL, -1, NULL);
 	c = vmalloc(P);
@@ -214,7 +198,7 @@ static void hole_filled_exactly(void **state)
 	struct vm_struct *from_a_end;
 	void *a, *b, *c;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	a = vmalloc(P);
 	b = __vmalloc_node(P, 0x10000, GFP_KERNEL, PAGE_KERNEL, -1, NULL);
 	c = vmalloc(12 * P);
@@ -241,7 +225,7 @@ static void freed_hole_reused_after_purge(void **state)
 	struct vmalloc_lazy_stats before;
 	void *a, *b, *c, *d;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	a = vmalloc(P);
 	b = vmalloc(P);
 	before = lazy();
@@ -277,7 +261,7 @@ static void stale_tlb_entry_until_the_purge(void **state)
 {
 	unsigned char *p, b = 0;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	p = vmalloc(P);
 	p[5] = 0x77;
 	assert_int_equal(kmm_kernel_read(S64 + 5, &b, 1), 0);
@@ -304,7 +288,7 @@ static void lazy_purge_batches_frees(void **state)
 
 	unsigned long flushes;
 
-	setup("ram=128M cpus=1");
+	boot_with_sites("ram=128M cpus=1");
 	assert_int_equal(lazy().lazy_max, 8192);
 	for (int i = 0; i < 32; i++)
 		assert_non_null(p[i] = vmalloc(1 << 20));
@@ -341,7 +325,7 @@ static void lazy_purge_batches_frees(void **state)
 	assert_int_equal(lazy().tlb_flushes, before.tlb_flushes + 1);
 	kmm_shutdown();
 
-	setup("ram=64M cpus=4");
+	boot_with_sites("ram=64M cpus=4");
 	assert_int_equal(lazy().lazy_max, 3 * 8192);
 }
 
@@ -360,7 +344,7 @@ static void i386_area_exhausted_then_purged(void **state)
 	struct vmalloc_lazy_stats before;
 	void *p, *q;
 
-	setup("arch=i386 ram=1G cpus=8");
+	boot_with_sites("arch=i386 ram=1G cpus=8");
 	assert_int_equal(VMALLOC_END - VMALLOC_START, 27646 * P);
 	assert_null(vmalloc(27590 * P));
 	assert_true(dmesg_has("vmap allocation for size 225280 failed: use vmalloc=<size> to increase size."));
@@ -401,7 +385,7 @@ static void i386_pae_area_exhausted(void **state)
 {
 	void *p;
 
-	setup("arch=i386 pae ram=1G cpus=8");
+	boot_with_sites("arch=i386 pae ram=1G cpus=8");
 	assert_int_equal(VMALLOC_END - VMALLOC_START, 28158 * P);
 	assert_null(vmalloc(28101 * P));
 	vm_unmap_aliases();
@@ -425,7 +409,7 @@ static void search_cache_agrees_with_the_walk(void **state)
 	static void *live[256];
 	unsigned long seed = 7;
 
-	setup("ram=256M cpus=1");
+	boot_with_sites("ram=256M cpus=1");
 	for (int i = 0; i < 6000; i++) {
 		unsigned long r, pages, align;
 		int slot;
@@ -466,7 +450,7 @@ static void pages_array_from_kmalloc_then_vmalloc(void **state)
 {
 	void *a, *b;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	at(20);
 	a = vmalloc(512 * P);
 	assert_false(find_vm_area(a)->flags & VM_VPAGES);
@@ -504,7 +488,7 @@ static void use_memory(const char *cmdline, unsigned long start)
 	unsigned long size = 40 * P + 123;
 	unsigned char *p;
 
-	setup(cmdline);
+	boot_with_sites(cmdline);
 	at(30);
 	p = vmalloc(size);
 	at(0);
@@ -555,7 +539,7 @@ static void vmalloc_family(void **state)
 {
 	unsigned char *z, *u, *w;
 
-	setup("ram=6G cpus=1");
+	boot_with_sites("ram=6G cpus=1");
 	z = vmalloc(8 * P);
 	memset(z, 0xab, 8 * P);
 	vfree(z);
@@ -592,7 +576,7 @@ static void vmap_maps_callers_pages(void **state)
 	unsigned long before;
 	char *v;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	for (int i = 0; i < 4; i++)
 		pages[i] = alloc_page(GFP_KERNEL);
 	before = free_pages_drained();
@@ -625,7 +609,7 @@ static void bad_frees_are_reported(void **state)
 {
 	char *p;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	p = vmalloc(2 * P);
 	vfree(p + 8);
 	assert_true(dmesg_has("Trying to vfree() bad address (ffffc90000000008)"));
@@ -653,7 +637,7 @@ static void meminfo_vmalloc_lines(void **state)
 {
 	void *a, *b, *c;
 
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	assert_int_equal(meminfo("VmallocTotal:"), 34359738367UL);
 	assert_int_equal(meminfo("VmallocUsed:"), 0);
 	assert_int_equal(meminfo("VmallocChunk:"), 34359738367UL);
@@ -672,7 +656,7 @@ static void meminfo_vmalloc_lines(void **state)
 	kmm_shutdown();
 
 	/* i386: 27646 pages = 110584 kB in all; one area of 2 pages leaves 110576 kB above it. */
-	setup("arch=i386 ram=64M");
+	boot_with_sites("arch=i386 ram=64M");
 	assert_int_equal(meminfo("VmallocTotal:"), 110584);
 	a = vmalloc(P);
 	assert_int_equal(meminfo("VmallocUsed:"), 8);
@@ -685,7 +669,7 @@ static void numa_counts_in_vmallocinfo(void **state)
 {
 	void *a, *b;
 
-	setup("ram=256M nodes=2 cpus=2");
+	boot_with_sites("ram=256M nodes=2 cpus=2");
 	at(50);
 	a = vmalloc_node(3 * P, 1);
 	b = vmalloc_node(2 * P, 0);
@@ -711,7 +695,7 @@ static void ioremap_of_reserved_range(void **state)
 	const unsigned long io = 0x3f00000;
 	char *m, *u, *isa;
 
-	setup("cpus=1 e820=0-0x9fc00:ram,0x9fc00-0x100000:reserved,"
+	boot_with_sites("cpus=1 e820=0-0x9fc00:ram,0x9fc00-0x100000:reserved,"
 	      "0x100000-0x3f00000:ram,0x3f00000-0x4000000:reserved");
 	at(60);
 	m = ioremap(io, 0x10000);
@@ -842,7 +826,7 @@ static int sweep_vmalloc(struct fault_attr *attr, unsigned long size)
  */
 static void failures_unwind_everything(void **state)
 {
-	setup("ram=64M cpus=1");
+	boot_with_sites("ram=64M cpus=1");
 	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"), 0);
 	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N"), 0);
 	assert_int_equal(proc_write("/sys/kernel/debug/fail_page_alloc/min-order", "0"), 0);
@@ -873,7 +857,7 @@ static void host_map_budget_refuses_cleanly(void **state)
 	void *v[64];
 	int n;
 
-	setup("ram=64M cpus=1 host_maps=100");
+	boot_with_sites("ram=64M cpus=1 host_maps=100");
 	/* The boot's own: the vmemmap of 64M, one 2M block, one run. */
 	kernel_map_stats(&st_boot);
 	assert_int_equal(st_boot.host_maps, 1);
@@ -921,7 +905,7 @@ static void sizes_from_one_byte_to_300m(void **state)
 	};
 	struct snapshot before;
 
-	setup("ram=512M cpus=1");
+	boot_with_sites("ram=512M cpus=1");
 	/* Every area starts at S once the lazy ranges are purged: the first round makes the tables. */
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		vfree(vmalloc(sizes[i]));
