@@ -287,13 +287,36 @@ static void user_address_space_flushes(void **state)
 	set_pte(pte, mk_pte(b, PAGE_SHARED));
 	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
 	assert_int_equal(c, 'a');				/* stale */
+	/* One page: one invlpg; more than 33 pages: a CR3 reload instead. */
+	hw_tlb_stats_reset(0);
 	flush_tlb_mm_range(&mm, ua, ua + PAGE_SIZE);
+	assert_int_equal(tlb_now().flush_one, 1);
+	assert_int_equal(tlb_now().cr3_loads, 0);
 	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
 	assert_int_equal(c, 'b');
+	flush_tlb_mm_range(&mm, ua, ua + 33 * PAGE_SIZE);
+	assert_int_equal(tlb_now().flush_one, 1 + 33);
+	flush_tlb_mm_range(&mm, ua, ua + 34 * PAGE_SIZE);
+	assert_int_equal(tlb_now().flush_one, 1 + 33);
+	assert_int_equal(tlb_now().cr3_loads, 1);
 	set_pte(pte, mk_pte(a, PAGE_SHARED));
 	flush_tlb_mm(&mm);
 	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
 	assert_int_equal(c, 'a');
+	/*
+	 * A CPU counted in the mask that runs another address space now (it
+	 * left lazily) is not flushed: it leaves the mask instead.
+	 */
+	mm.cpu_vm_mask |= 2;
+	hw_tlb_stats_reset(1);
+	flush_tlb_mm(&mm);
+	assert_int_equal(mm.cpu_vm_mask, 1);
+	{
+		struct hw_tlb_stats s1;
+
+		hw_tlb_stats(1, &s1);
+		assert_int_equal(s1.cr3_loads, 0);
+	}
 	/* Back to the kernel's tables: the user page is gone from this CPU, the mask too. */
 	switch_mm(&mm, &init_mm);
 	assert_int_equal(mm.cpu_vm_mask, 0);
@@ -301,6 +324,26 @@ static void user_address_space_flushes(void **state)
 	pgd_free(&mm, mm.pgd);
 	__free_page(a);
 	__free_page(b);
+}
+
+/*
+ * A user-mode access to a kernel page is a protection fault the tables
+ * agree with: never spurious, so never retried; with no process it ends in
+ * no_context.
+ */
+static void user_access_to_kernel_is_not_spurious(void **state)
+{
+	unsigned long kaddr;
+	u64 pa;
+	int f;
+
+	boot_or_fail("ram=64M");
+	kaddr = (unsigned long)arch->page_offset + 0x100000;
+	f = hw_mmu_translate(kaddr, HW_ACC_USER, &pa);
+	assert_int_equal(f, HW_FAULT_PF | X86_PF_PROT | X86_PF_USER);
+	assert_int_equal(do_page_fault(HW_FAULT_ERROR_CODE(f), 0), FAULT_OOPS);
+	assert_int_equal(faults_now().spurious_faults, 0);
+	assert_true(dmesg_has("Oops: 0005 [#1] SMP"));
 }
 
 /* The tracepoints: a shootdown is one tlb_flush per CPU, a kernel fault one page_fault_kernel. */
@@ -342,6 +385,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(vmalloc_fault_pae, teardown_machine),
 		cmocka_unit_test_teardown(uaccess_fixups, teardown_machine),
 		cmocka_unit_test_teardown(user_address_space_flushes, teardown_machine),
+		cmocka_unit_test_teardown(user_access_to_kernel_is_not_spurious, teardown_machine),
 		cmocka_unit_test_teardown(tracepoints, teardown_machine),
 	};
 

@@ -320,6 +320,11 @@ static void x86_64_gbpages(void **state)
 
 	boot_or_fail("ram=6G gbpages");
 	assert_true(dmesg_has("Using GB pages for direct mapping"));
+	/*
+	 * find_early_table_space with GB pages: 3 PUD entries (one page), no
+	 * PMD entries (3G is whole gigabytes), no PTEs: one page at 0x8000.
+	 */
+	assert_true(dmesg_has("kernel direct mapping tables up to c0000000 @ 8000-9000\n"));
 	expect_direct(0x100000, PG_LEVEL_2M);
 	expect_direct(1ULL << 30, PG_LEVEL_1G);
 	expect_direct((3ULL << 30) - 1, PG_LEVEL_1G);
