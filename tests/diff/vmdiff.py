@@ -1,0 +1,1083 @@
+#!/usr/bin/env python3
+"""vmdiff.py - kmm's process address spaces against the host kernel's.
+
+Generates random, reproducible sequences of mmap, munmap, mprotect, mremap,
+brk and one-byte writes inside a window of the address space, runs each
+sequence in a fresh process on the host (host_vm, under setarch -R) and in
+a fresh kmm process (scenario scripts run by `kmm run`), and compares, op
+by op, the return values, the errno values and the VMAs of
+/proc/self/maps within the region (and within the heap region, relative to
+the initial brk).
+
+Linux 2.6.34, which kmm re-implements, and the host's modern kernel differ
+by design in a few places.  Those are listed below, each with its reason:
+EXCLUDED are never generated; CLASSIFIED are recognised when they appear
+(the first difference of a sequence is checked against them; a sequence
+stops being compared at its first difference either way, because the two
+address spaces no longer agree).  Any other difference is a mismatch: a
+kmm bug, or a by-design difference to be understood and added here.
+
+  vmdiff.py --kmm build/kmm --host build/tests/host_vm --seed 1 --count 2000
+  vmdiff.py --host build/tests/host_vm --host-only --count 500
+  vmdiff.py --kmm ... --host ... --seed 1 --show 17       # one sequence, side by side
+  vmdiff.py --kmm ... --host ... --seed 1 --minimize 17   # its smallest failing form
+  vmdiff.py --seed 1 --emit 17                            # its ops and its kmm script
+
+KMM_STRESS=long (make stress) runs 50 times as many sequences; VMDIFF_SEED
+and VMDIFF_COUNT override --seed and --count.  tests/diff/README.md has
+the formats.  Python 3 standard library only.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+PAGE = 4096
+TASK_SIZE = 0x7FFFFFFFF000  # x86_64, 4-level paging: (1 << 47) - PAGE
+WINDOW = 0x600000000000  # where the ops act: free on the host under setarch -R
+WINDOW_PAGES = 16384  # 64 MiB
+HOT_PAGES = 256  # most ops act in the first 1 MiB, so that they collide
+REGION_LEN = 1 << 30  # compared: every op's reach from the window
+HEAP_LEN = 256 << 20  # compared: [brk0, brk0 + HEAP_LEN)
+BRK_MAX = 32 << 20
+STACK_GUARD_GAP = 256 * PAGE  # the modern kernel's default stack_guard_gap
+BOOT = "boot ram=256M cpus=1"
+
+PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM = 0x1, 0x2, 0x4, 0x8
+PROT_GROWSDOWN, PROT_GROWSUP = 0x01000000, 0x02000000
+MAP_SHARED, MAP_PRIVATE, MAP_TYPE = 0x01, 0x02, 0x0F
+MAP_FIXED, MAP_ANONYMOUS = 0x10, 0x20
+MAP_GROWSDOWN, MAP_NORESERVE = 0x0100, 0x4000
+MAP_FIXED_NOREPLACE = 0x100000
+MREMAP_MAYMOVE, MREMAP_FIXED = 1, 2
+
+PROT_NAMES = [(PROT_READ, "PROT_READ"), (PROT_WRITE, "PROT_WRITE"), (PROT_EXEC, "PROT_EXEC"),
+              (PROT_SEM, "PROT_SEM"), (PROT_GROWSDOWN, "PROT_GROWSDOWN"),
+              (PROT_GROWSUP, "PROT_GROWSUP")]
+MAP_NAMES = [(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"),
+             (MAP_FIXED, "MAP_FIXED"), (MAP_ANONYMOUS, "MAP_ANONYMOUS"),
+             (MAP_GROWSDOWN, "MAP_GROWSDOWN"), (MAP_NORESERVE, "MAP_NORESERVE"),
+             (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE")]
+MREMAP_NAMES = [(MREMAP_MAYMOVE, "MREMAP_MAYMOVE"), (MREMAP_FIXED, "MREMAP_FIXED")]
+
+ERRNO_NAMES = {1: "EPERM", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT",
+               16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 75: "EOVERFLOW", 95: "EOPNOTSUPP"}
+
+# ---------------------------------------------------------------------------
+# By-design differences between Linux 2.6.34 (kmm) and the host's kernel.
+# README.md mirrors these lists for docs/glossary.md.
+
+# Never generated: (name, reason).
+EXCLUDED = [
+    ("map-shared-validate",
+     "MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE since 4.15 (a shared mapping); 2.6.34: EINVAL"),
+    ("map-droppable",
+     "mapping type 0x08 is MAP_DROPPABLE since 6.11; 2.6.34: EINVAL"),
+    ("shared-growsdown",
+     "MAP_SHARED|MAP_ANONYMOUS|MAP_GROWSDOWN: EINVAL since 4.x; 2.6.34 maps it"),
+    ("map-stack",
+     "MAP_STACK sets VM_NOHUGEPAGE since 6.7, which stops merges; 2.6.34 ignores the flag"),
+    ("capabilities",
+     "MAP_LOCKED, MAP_HUGETLB, MAP_POPULATE, MAP_32BIT and addresses below mmap_min_addr "
+     "depend on the host's rlimits, capabilities (the test may run as root) or hugetlbfs"),
+    ("mremap-old-len-0",
+     "mremap with old_len 0 of a private mapping: EINVAL since 4.15; 2.6.34 duplicates it"),
+    ("mremap-dontunmap",
+     "MREMAP_DONTUNMAP (4) with MREMAP_MAYMOVE moves since 5.7; 2.6.34: EINVAL"),
+    ("brk-below-start",
+     "brk below the initial brk: CONFIG_COMPAT_BRK lets 2.6.34 go down to end_code, "
+     "which depends on the program image"),
+    ("hint-unaligned",
+     "an unaligned mmap hint: x86's 2.6.34 rounds it up (PAGE_ALIGN), the host down "
+     "(addr &= PAGE_MASK, since 4.14)"),
+    ("hint-in-guard-gap",
+     "an mmap hint ending within stack_guard_gap (256 pages, since 4.12) below a "
+     "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap"),
+    ("overcommit",
+     "sizes are kept within the window (64 MiB) or far beyond any RAM (>= 2^47): "
+     "2.6.34's heuristic overcommit counts free pages of kmm's 256 MiB machine, "
+     "the modern one only total RAM + swap of the host"),
+]
+
+Rule = collections.namedtuple("Rule", "name reason match")
+
+
+def _vma_at(vmas, addr):
+    for v in vmas:
+        if v[0] == "W" and v[1] <= addr < v[2]:
+            return v
+    return None
+
+
+def _page_align(n):
+    return (n + PAGE - 1) & ~(PAGE - 1) & (2**64 - 1)
+
+
+def _coalesce(vmas):
+    """The VMAs with neighbours that differ only in being two VMAs joined."""
+    out = []
+    for v in vmas:
+        if out:
+            p = out[-1]
+            if (p[0] == v[0] and p[2] == v[1] and p[3] == v[3] and p[5] == v[5]
+                    and (p[5] == "" or p[4] + (p[2] - p[1]) == v[4])):
+                out[-1] = (p[0], p[1], v[2], p[3], p[4], p[5])
+                continue
+        out.append(v)
+    return out
+
+
+def _shrink_unmapped(op, before, h, k):
+    if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
+        return False
+    addr, old, new = op.args[0], _page_align(op.args[1]), _page_align(op.args[2])
+    return (new != 0 and new <= old and _vma_at(before, addr) is None
+            and h.ret == -1 and h.err == 14 and k.ret == addr)
+
+
+def _fixed_bad_source(op, before, h, k):
+    if op.kind != "mremap" or op.args[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
+        return False
+    if h.ret != -1 or k.ret != -1 or h.err != k.err:
+        return False
+    new, new_len = op.args[4], _page_align(op.args[2])
+    clipped = []
+    for v in h.vmas:  # the host's VMAs with the destination unmapped
+        if v[0] == "W" and v[1] < new + new_len and v[2] > new:
+            if v[1] < new:
+                clipped.append((v[0], v[1], new, v[3], v[4], v[5]))
+            if v[2] > new + new_len:
+                off = v[4] + (new + new_len - v[1]) if v[5] else v[4]
+                clipped.append((v[0], new + new_len, v[2], v[3], off, v[5]))
+        else:
+            clipped.append(v)
+    return clipped == list(k.vmas) and clipped != list(h.vmas)
+
+
+def _grow_merges_next(op, before, h, k):
+    if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
+        return False
+    return (h.ret == k.ret == op.args[0] and h.err == k.err
+            and _page_align(op.args[2]) > _page_align(op.args[1])
+            and _coalesce(h.vmas) == _coalesce(k.vmas))
+
+
+# Recognised at a sequence's first difference: Rule(name, reason, match(op, before, h, k)),
+# where before is the VMAs both showed before the op and h, k the two results.
+CLASSIFIED = [
+    Rule("mremap-shrink-unmapped",
+         "mremap to a smaller or equal size: 2.6.34 unmaps the tail without looking for a "
+         "VMA at the address and returns it; since 4.x the host fails with EFAULT",
+         _shrink_unmapped),
+    Rule("mremap-fixed-unmaps-first",
+         "mremap MREMAP_FIXED: 2.6.34 unmaps the destination before it checks the source, "
+         "so a failed call leaves a hole; the host checks the source first",
+         _fixed_bad_source),
+    Rule("mremap-grow-merges",
+         "mremap growing in place up to a compatible VMA: merged with it since 5.19; "
+         "2.6.34 leaves two VMAs",
+         _grow_merges_next),
+]
+
+# ---------------------------------------------------------------------------
+# Operations and their two spellings.
+
+Op = collections.namedtuple("Op", "kind args")  # kind: mmap munmap mprotect mremap brk brkq touch touchbrk
+
+
+def fmt_bits(value, names):
+    """PROT_READ|PROT_WRITE; 0 as 0; bits without a name as one hex number."""
+    parts = []
+    rest = value
+    for bit, name in names:
+        if rest & bit:
+            parts.append(name)
+            rest &= ~bit
+    if rest:
+        parts.append(hex(rest))
+    return "|".join(parts) if parts else "0"
+
+
+def fmt_num(v):
+    if v < 0:
+        return str(v)
+    return hex(v) if v >= 0x10000 else str(v)
+
+
+def op_text(op):
+    """The host_vm line of an op."""
+    a = op.args
+    if op.kind == "brkq":
+        return "brk query"
+    if op.kind == "mmap":
+        return "mmap %s %s %s %s %d %s" % (hex(a[0]), fmt_num(a[1]), hex(a[2]), hex(a[3]), a[4],
+                                           fmt_num(a[5]))
+    return " ".join([op.kind] + [fmt_num(x) if i else hex(x) for i, x in enumerate(a)]
+                    if op.kind not in ("brk", "touchbrk") else [op.kind, str(a[0])])
+
+
+def op_pretty(op):
+    """An op as a person reads it (also the kmm spelling of its call)."""
+    a = op.args
+    if op.kind == "mmap":
+        return "mmap %s %s %s %s %d %s" % (hex(a[0]), fmt_num(a[1]), fmt_bits(a[2], PROT_NAMES),
+                                           fmt_bits(a[3], MAP_NAMES), a[4], fmt_num(a[5]))
+    if op.kind == "munmap":
+        return "munmap %s %s" % (hex(a[0]), fmt_num(a[1]))
+    if op.kind == "mprotect":
+        return "mprotect %s %s %s" % (hex(a[0]), fmt_num(a[1]), fmt_bits(a[2], PROT_NAMES))
+    if op.kind == "mremap":
+        s = "mremap %s %s %s %s" % (hex(a[0]), fmt_num(a[1]), fmt_num(a[2]),
+                                    fmt_bits(a[3], MREMAP_NAMES))
+        return s + (" %s" % hex(a[4]) if len(a) > 4 else "")
+    if op.kind == "brk":
+        return "brk brk0%+d" % a[0]
+    if op.kind == "brkq":
+        return "brk 0"
+    if op.kind == "touch":
+        return "store %s 1 1" % hex(a[0])
+    return "store brk0%+d 1 1" % a[0]
+
+
+def kmm_lines(n, op):
+    """The script lines of op N: the call, its result, the maps."""
+    a = op.args
+    if op.kind in ("brk", "touchbrk"):
+        lines = ["x = value $b0.ret + %d" % a[0]]
+        if op.kind == "brk":
+            lines += ["r = brk $x.value", "echo @op %d $r.ret $r.errno" % n]
+        else:
+            lines += ["store $x.value 1 1", "echo @op %d 0 0" % n]
+    elif op.kind == "touch":
+        lines = ["store %s 1 1" % hex(a[0]), "echo @op %d 0 0" % n]
+    else:
+        lines = ["r = " + op_pretty(op), "echo @op %d $r.ret $r.errno" % n]
+    return lines + ["cat /proc/self/maps"]
+
+
+def kmm_script(seqs):
+    """One script for a batch of (index, ops): a process per sequence."""
+    out = ["# vmdiff.py: %d sequences" % len(seqs), BOOT]
+    for index, ops in seqs:
+        out += ["", "# sequence %d" % index, "p = spawn seq%d" % index, "echo @seq %d" % index,
+                "b0 = brk 0", "echo @brk0 $b0.ret", "echo @op 0 0 0", "cat /proc/self/maps"]
+        for n, op in enumerate(ops, 1):
+            out += kmm_lines(n, op)
+        out += ["exit", "echo @end %d" % index]
+    return "\n".join(out) + "\n"
+
+
+def host_input(seqs):
+    out = []
+    for index, ops in seqs:
+        out.append("seq %d" % index)
+        out += [op_text(op) for op in ops]
+        out.append("end")
+    return "\n".join(out) + "\n"
+
+# ---------------------------------------------------------------------------
+# The generator's model of the window: what each page is, as far as the
+# ops so far decide it without knowing where VMAs begin and end.  A page is
+# unmapped (absent), mapped (a State) or UNKNOWN (an mremap touched it, or a
+# hint may or may not have been taken).  The model picks interesting
+# addresses, keeps one-byte writes on pages that are surely writable, and
+# steers clear of the by-design differences that depend on the state.
+
+State = collections.namedtuple("State", "shared prot grows origin")
+UNKNOWN = "?"
+
+
+class Model:
+    def __init__(self):
+        self.segs = []  # sorted, disjoint [start, end, state]; unmapped pages have none
+        self.brk = 0  # the brk, relative to brk0, as the ops so far set it
+        self.origins = 0
+
+    def set(self, start, end, state):
+        out = []
+        for s, e, st in self.segs:
+            if e <= start or s >= end:
+                out.append([s, e, st])
+                continue
+            if s < start:
+                out.append([s, start, st])
+            if e > end:
+                out.append([end, e, st])
+        if state is not None:
+            out.append([start, end, state])
+        out.sort()
+        self.segs = out
+
+    def parts(self, start, end):
+        """[(s, e, state or None)] covering [start, end) in order."""
+        res, pos = [], start
+        for s, e, st in self.segs:
+            if e <= start or s >= end:
+                continue
+            if s > pos:
+                res.append((pos, s, None))
+            res.append((max(s, start), min(e, end), st))
+            pos = min(e, end)
+        if pos < end:
+            res.append((pos, end, None))
+        return res
+
+    def free(self, start, end):
+        return all(st is None for _, _, st in self.parts(start, end))
+
+    def mark_unknown(self, start, end, only_mapped=False):
+        for s, e, st in self.parts(start, end):
+            if st is not None or not only_mapped:
+                self.set(s, e, UNKNOWN)
+
+    def new_origin(self):
+        self.origins += 1
+        return self.origins
+
+    def apply(self, op):
+        a = op.args
+        if op.kind == "mmap":
+            self.apply_mmap(*a)
+        elif op.kind == "munmap":
+            if valid_munmap(a[0], a[1]):
+                self.set(a[0], a[0] + _page_align(a[1]), None)
+        elif op.kind == "mprotect":
+            self.apply_mprotect(*a)
+        elif op.kind == "mremap":
+            self.apply_mremap(*a)
+        elif op.kind == "brk":
+            if 0 <= a[0] <= BRK_MAX:
+                self.brk = a[0]
+
+    def apply_mmap(self, addr, length, prot, flags, fd, off):
+        alen = _page_align(length)
+        if (length == 0 or alen == 0 or alen > TASK_SIZE or off % PAGE
+                or flags & MAP_TYPE not in (MAP_SHARED, MAP_PRIVATE)
+                or not flags & MAP_ANONYMOUS):
+            return
+        fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)
+        if fixed and (addr % PAGE or addr > TASK_SIZE - alen):
+            return
+        if not fixed:
+            addr = _page_align(addr)
+            if addr > TASK_SIZE - alen:
+                return
+        end = addr + alen
+        state = State(flags & MAP_TYPE == MAP_SHARED, prot & 7, bool(flags & MAP_GROWSDOWN),
+                      self.new_origin())
+        if flags & MAP_FIXED:
+            self.set(addr, end, state)
+            return
+        parts = self.parts(addr, end)
+        if all(st is None for _, _, st in parts):
+            self.set(addr, end, state)
+        elif not any(st is not None and st != UNKNOWN for _, _, st in parts):
+            self.mark_unknown(addr, end)  # taken or not, as the unknown pages are
+
+    def apply_mprotect(self, addr, length, prot):
+        grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP)
+        if (addr % PAGE or grows == PROT_GROWSDOWN | PROT_GROWSUP or length == 0
+                or prot & ~(0xF | PROT_GROWSDOWN | PROT_GROWSUP)):
+            return
+        end = (addr + _page_align(length)) & (2**64 - 1)
+        if end <= addr:
+            return  # ENOMEM
+        if grows:  # reaches down to the start of a VMA the model cannot see
+            self.mark_unknown(max(WINDOW, addr - WINDOW_PAGES * PAGE), end, only_mapped=True)
+            return
+        for s, e, st in self.parts(addr, end):
+            if st is None:
+                return  # the first hole stops it: ENOMEM, the pages before keep their change
+            if st == UNKNOWN:
+                self.mark_unknown(s, end, only_mapped=True)
+                return
+            self.set(s, e, st._replace(prot=prot & 7))
+
+    def apply_mremap(self, addr, old, new, flags, new_addr=0):
+        old, new = _page_align(old), _page_align(new)
+        if flags & ~3 or addr % PAGE or new == 0:
+            return
+        if flags & MREMAP_FIXED:
+            if (not flags & MREMAP_MAYMOVE or new_addr % PAGE or new > TASK_SIZE
+                    or new_addr > TASK_SIZE - new
+                    or (new_addr <= addr < new_addr + new) or (addr <= new_addr < addr + old)):
+                return
+            self.mark_unknown(new_addr, new_addr + new)
+            self.mark_unknown(addr, addr + max(old, new), only_mapped=True)
+            return
+        if new <= old and self.parts(addr, addr + PAGE)[0][2] not in (None, UNKNOWN):
+            self.set(addr + new, addr + old, None)  # a shrink: the tail is unmapped
+            return
+        if addr + max(old, new) <= TASK_SIZE:
+            self.mark_unknown(addr, addr + max(old, new))
+
+    def writable_pages(self):
+        return [(s, e) for s, e, st in self.segs if st != UNKNOWN and st.prot & PROT_WRITE]
+
+    def guard_gap_near(self, end):
+        """True if a page the model cannot rule out as MAP_GROWSDOWN is just above END."""
+        return any(st == UNKNOWN or st.grows for _, _, st in self.parts(end, end + STACK_GUARD_GAP)
+                   if st is not None)
+
+
+def valid_munmap(addr, length):
+    return (addr % PAGE == 0 and addr <= TASK_SIZE and length <= TASK_SIZE - addr
+            and _page_align(length) != 0)
+
+# ---------------------------------------------------------------------------
+# The generator.
+
+
+class Gen:
+    def __init__(self, rng, model):
+        self.r = rng
+        self.m = model
+
+    def chance(self, p):
+        return self.r.random() < p
+
+    def pages(self):
+        x = self.r.random()
+        if x < 0.5:
+            return self.r.randint(1, 4)
+        if x < 0.8:
+            return self.r.randint(5, 32)
+        if x < 0.95:
+            return self.r.randint(33, 512)
+        return self.r.randint(513, WINDOW_PAGES)
+
+    def length(self):
+        n = self.pages() * PAGE
+        if self.chance(0.1):
+            n -= self.r.randint(1, PAGE - 1)  # not a multiple of the page: rounded up
+        return n
+
+    def addr(self):
+        r = self.r
+        if self.m.segs and self.chance(0.45):
+            s, e, _ = r.choice(self.m.segs)
+            base = r.choice([s, e, s, r.randrange(s, e, PAGE)])
+            a = base + r.choice([0, 0, 0, -1, 1, -2, 2]) * PAGE
+            if WINDOW <= a < WINDOW + WINDOW_PAGES * PAGE:
+                return a
+        span = HOT_PAGES if self.chance(0.75) else WINDOW_PAGES
+        return WINDOW + r.randrange(span) * PAGE
+
+    def prot(self):
+        return self.r.choice([PROT_READ | PROT_WRITE] * 4 + [PROT_READ] * 3 + [0] * 2 +
+                             [PROT_WRITE, PROT_EXEC, PROT_READ | PROT_EXEC,
+                              PROT_READ | PROT_WRITE | PROT_EXEC, PROT_WRITE | PROT_EXEC])
+
+    def mapped_range(self):
+        """(addr, len) inside one run of surely mapped pages of one origin and protection."""
+        segs = [(s, e, st) for s, e, st in self.m.segs if st != UNKNOWN]
+        if not segs:
+            return None
+        s, e, st = self.r.choice(segs)
+        for s2, e2, st2 in self.m.segs:  # widen to neighbours of the same mapping
+            if s2 == e and st2 == st:
+                e = e2
+        a = self.r.randrange(s, e, PAGE)
+        n = self.r.randint(1, (e - a) // PAGE)
+        return a, n * PAGE
+
+    def op(self):
+        x = self.r.random()
+        for weight, make in ((0.24, self.mmap_fixed), (0.05, self.mmap_hint),
+                             (0.04, self.mmap_noreplace), (0.13, self.munmap),
+                             (0.18, self.mprotect), (0.16, self.mremap), (0.05, self.brk),
+                             (0.11, self.touch)):
+            if x < weight:
+                return make()
+            x -= weight
+        return self.mmap_invalid()
+
+    def map_flags(self):
+        shared = self.chance(0.2)
+        flags = (MAP_SHARED if shared else MAP_PRIVATE) | MAP_ANONYMOUS
+        if self.chance(0.1):
+            flags |= MAP_NORESERVE
+        if not shared and self.chance(0.06):
+            flags |= MAP_GROWSDOWN
+        return flags
+
+    def mmap_fixed(self):
+        return Op("mmap", [self.addr(), self.length(), self.prot(), self.map_flags() | MAP_FIXED,
+                           -1, 0 if self.chance(0.9) else PAGE * self.r.randint(1, 16)])
+
+    def mmap_hint(self):
+        a, n = self.addr(), self.length()  # an aligned hint: excluded, hint-unaligned
+        end = _page_align(a) + _page_align(n)
+        if self.m.free(_page_align(a), end) and self.m.guard_gap_near(end):
+            return None  # excluded: hint-in-guard-gap
+        return Op("mmap", [a, n, self.prot(), self.map_flags(), -1, 0])
+
+    def mmap_noreplace(self):
+        return Op("mmap", [self.addr(), self.length(), self.prot(),
+                           self.map_flags() | MAP_FIXED_NOREPLACE, -1, 0])
+
+    def mmap_invalid(self):
+        r = self.r
+        a, n, p, f = self.addr(), self.length(), self.prot(), self.map_flags() | MAP_FIXED
+        off = 0
+        case = r.randrange(11)
+        if case == 0:
+            n = 0  # EINVAL
+        elif case == 1:
+            n = 2**64 - r.randint(1, PAGE - 1)  # rounds up to 0: ENOMEM
+        elif case == 2:
+            n = 1 << 47  # more than TASK_SIZE: ENOMEM
+        elif case == 3:
+            a += r.randint(1, PAGE - 1)  # MAP_FIXED, unaligned: EINVAL
+        elif case == 4:
+            a, n = TASK_SIZE, PAGE * r.randint(1, 4)  # beyond TASK_SIZE: ENOMEM
+        elif case == 5:
+            a = TASK_SIZE - PAGE * r.randint(0, 2)
+            n = PAGE * 4  # crosses TASK_SIZE: ENOMEM
+        elif case == 6:
+            f &= ~MAP_TYPE  # neither shared nor private: EINVAL
+            f |= r.choice([0, 4])
+        elif case == 7:
+            f &= ~MAP_ANONYMOUS  # a file mapping of fd -1: EBADF
+        elif case == 8:
+            off = r.randint(1, PAGE - 1)  # EINVAL
+        elif case == 9:
+            off = 2**64 - PAGE * r.randint(1, 4)  # ignored by an anonymous mapping
+        else:
+            f &= ~MAP_FIXED  # a hint beyond TASK_SIZE: mapped elsewhere
+            a = r.choice([TASK_SIZE, 1 << 47, 1 << 56, 2**64 - PAGE])
+        return Op("mmap", [a, n, p, f, -1, off])
+
+    def munmap(self):
+        r = self.r
+        if r.random() < 0.12:
+            case = r.randrange(4)
+            a, n = self.addr(), self.length()
+            if case == 0:
+                a += r.randint(1, PAGE - 1)
+            elif case == 1:
+                n = 0
+            elif case == 2:
+                a = r.choice([TASK_SIZE + PAGE, 1 << 48, 2**64 - PAGE])
+            else:
+                n = r.choice([1 << 47, 2**64 - PAGE, 2**64 - 1])
+            return Op("munmap", [a, n])
+        rng = self.mapped_range() if self.chance(0.5) else None
+        if rng:
+            return Op("munmap", list(rng))
+        return Op("munmap", [self.addr(), self.length()])
+
+    def mprotect(self):
+        r = self.r
+        rng = self.mapped_range() if self.chance(0.5) else None
+        a, n = rng if rng else (self.addr(), self.length())
+        p = self.prot()
+        if r.random() < 0.12:
+            case = r.randrange(7)
+            if case == 0:
+                a += r.randint(1, PAGE - 1)  # EINVAL
+            elif case == 1:
+                n = 0  # 0, nothing done
+            elif case == 2:
+                n = r.choice([2**64 - 1, 2**64 - PAGE])  # end wraps: ENOMEM
+            elif case == 3:
+                p |= r.choice([0x10, 0x100, 0x80000000])  # EINVAL
+            elif case == 4:
+                p |= PROT_GROWSDOWN | PROT_GROWSUP  # EINVAL
+            elif case == 5:
+                p |= PROT_SEM  # allowed on x86
+            else:
+                p |= PROT_GROWSDOWN  # EINVAL unless the VMA grows down
+        return Op("mprotect", [a, n, p])
+
+    def mremap(self):
+        r = self.r
+        rng = self.mapped_range()
+        if rng is None or self.chance(0.1):
+            rng = (self.addr(), self.pages() * PAGE)
+        a, old = rng
+        kind = r.random()
+        if kind < 0.25:
+            new = r.randint(1, old // PAGE) * PAGE  # shrink (or same size)
+            if self.m.parts(a, a + PAGE)[0][2] in (None, UNKNOWN):
+                return None  # excluded from generation: mremap-shrink-unmapped
+            flags = r.choice([0, 0, MREMAP_MAYMOVE])
+            op = Op("mremap", [a, old, new, flags])
+        elif kind < 0.75:
+            new = old + self.pages() * PAGE  # grow: in place or moved out of the window
+            op = Op("mremap", [a, old, new, r.choice([0, MREMAP_MAYMOVE])])
+        else:
+            new = r.choice([old, old // PAGE // 2 * PAGE or PAGE, old + self.pages() * PAGE])
+            dst = self.addr()
+            if dst < a + old and a < dst + new:
+                dst = a + old + r.randint(0, 8) * PAGE  # not overlapping
+            op = Op("mremap", [a, old, new, MREMAP_MAYMOVE | MREMAP_FIXED, dst])
+        if r.random() < 0.1:
+            op = self.mremap_invalid(op)
+        if self.chance(0.08):
+            op.args[1] -= r.randint(1, PAGE - 1)  # rounded up
+        return op
+
+    def mremap_invalid(self, op):
+        r = self.r
+        a = list(op.args)
+        case = r.randrange(8)
+        if case == 0:
+            a[0] += r.randint(1, PAGE - 1)  # EINVAL
+        elif case == 1:
+            a[2] = 0  # EINVAL
+        elif case == 2:
+            a[3] = r.choice([4, 8, 0x80000000, 4 | 8])  # EINVAL (no MAYMOVE with DONTUNMAP)
+        elif case == 3:
+            a[3] = MREMAP_FIXED  # EINVAL without MAYMOVE
+            a[4:] = [self.addr()]
+        elif case == 4:
+            a[3] = MREMAP_MAYMOVE | MREMAP_FIXED
+            a[4:] = [self.addr() + r.randint(1, PAGE - 1)]  # EINVAL
+        elif case == 5:
+            a[3] = MREMAP_MAYMOVE | MREMAP_FIXED
+            a[4:] = [a[0]]  # overlaps the source: EINVAL
+        elif case == 6:
+            a[3] = MREMAP_MAYMOVE | MREMAP_FIXED
+            a[4:] = [r.choice([TASK_SIZE, 1 << 47, 2**64 - PAGE])]  # beyond TASK_SIZE: EINVAL
+        else:
+            a[2] = 2**64 - r.randint(1, PAGE - 1)  # rounds up to 0: EINVAL
+        if a[3] & MREMAP_FIXED and len(a) < 5:
+            a.append(self.addr())
+        if not a[3] & MREMAP_FIXED:
+            del a[4:]
+        if a[1] == 0 or (a[3] & ~3 and a[3] & MREMAP_MAYMOVE and a[3] & 4):
+            a[1] = PAGE  # excluded: mremap-old-len-0, mremap-dontunmap
+        return Op("mremap", a)
+
+    def brk(self):
+        r = self.r
+        x = r.random()
+        if x < 0.15:
+            return Op("brkq", [])
+        if x < 0.25:
+            return Op("brk", [r.choice([1 << 47, 1 << 46, TASK_SIZE])])  # fails: the old brk
+        if x < 0.55:
+            return Op("brk", [r.randrange(0, BRK_MAX // 4)])  # not page-aligned
+        return Op("brk", [r.randrange(0, BRK_MAX // 4, PAGE) * r.choice([1, 1, 4])])
+
+    def touch(self):
+        r = self.r
+        heap = _page_align(self.m.brk)
+        pages = self.m.writable_pages()
+        if heap and (not pages or self.chance(0.15)):
+            return Op("touchbrk", [r.randrange(0, heap)])
+        if not pages:
+            return None
+        s, e = r.choice(pages)
+        return Op("touch", [r.randrange(s, e)])
+
+
+def gen_sequence(seed, index, nops):
+    rng = random.Random("vmdiff:%d:%d" % (seed, index))
+    model = Model()
+    gen = Gen(rng, model)
+    ops = []
+    while len(ops) < nops:
+        op = gen.op()
+        if op is None:
+            continue
+        check_reach(op)
+        ops.append(op)
+        model.apply(op)
+    return ops
+
+
+def check_reach(op):
+    """Stops the generator before it writes an op that could change the host's
+    process outside the region (its stack, its code): host_vm runs what it is given."""
+    a = op.args
+    lo, hi = WINDOW, WINDOW + REGION_LEN
+    ranges = []
+    if op.kind == "mmap" and a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE) and a[1]:
+        if a[0] % PAGE == 0 and a[0] + _page_align(a[1]) <= TASK_SIZE and _page_align(a[1]):
+            ranges.append((a[0], _page_align(a[1])))
+    elif op.kind in ("munmap", "mprotect") and valid_munmap(a[0], a[1]):
+        ranges.append((a[0], _page_align(a[1])))
+    elif op.kind == "mremap" and a[0] % PAGE == 0:
+        old, new = _page_align(a[1]), _page_align(a[2])
+        if old + a[0] <= TASK_SIZE:
+            ranges.append((a[0], old))
+        if len(a) > 4 and a[4] % PAGE == 0 and new and a[4] <= TASK_SIZE - new:
+            ranges.append((a[4], new))
+    for start, length in ranges:
+        if not (lo <= start and start + length <= hi):
+            raise AssertionError("vmdiff: %s reaches outside the region" % op_pretty(op))
+
+# ---------------------------------------------------------------------------
+# Running the two sides and reading what they print.
+
+Result = collections.namedtuple("Result", "ret err vmas")
+MAPS_LINE = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \d+ ?\s*(.*)$")
+
+
+def to_signed(v):
+    v &= 2**64 - 1
+    return v - 2**64 if v >= 2**63 else v
+
+
+def parse_int(s):
+    return to_signed(int(s, 0))
+
+
+def parse_err(s):
+    return s if s.startswith("SIG") else int(s, 0)
+
+
+class SeqOut:
+    """What one side printed for one sequence."""
+
+    def __init__(self):
+        self.brk0 = None
+        self.ops = []  # [[ret, err, [(start, end, perms, off, name)]]]
+        self.done = False
+        self.error = None
+
+
+def parse_host(text):
+    seqs, cur = {}, None
+    for line in text.splitlines():
+        w = line.split(" ", 5)
+        if w[0] == "seq":
+            cur = seqs.setdefault(int(w[1]), SeqOut())
+        elif w[0] == "brk0":
+            cur.brk0 = int(w[1], 0)
+        elif w[0] == "op":
+            cur.ops.append([parse_int(w[2]), parse_err(w[3]), []])
+        elif w[0] == "vma":
+            cur.ops[-1][2].append((int(w[1], 0), int(w[2], 0), w[3], int(w[4], 0),
+                                   w[5].strip() if len(w) > 5 else ""))
+        elif w[0] == "end":
+            cur.done = True
+        elif w[0] in ("crash", "busy"):
+            s = seqs.setdefault(int(w[1]), SeqOut())
+            s.error = "host: " + line
+    return seqs
+
+
+def parse_kmm(text):
+    seqs, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("@"):
+            w = line[1:].split()
+            if w[0] == "seq":
+                cur = seqs.setdefault(int(w[1]), SeqOut())
+            elif cur is None:
+                continue
+            elif w[0] == "brk0":
+                cur.brk0 = parse_int(w[1])
+            elif w[0] == "op" and len(w) == 4:
+                cur.ops.append([parse_int(w[2]), parse_err(w[3]), []])
+            elif w[0] == "op":
+                cur.error = "kmm printed %r" % line
+            elif w[0] == "end":
+                cur.done = True
+                cur = None
+            continue
+        m = MAPS_LINE.match(line)
+        if m and cur is not None and cur.ops:
+            cur.ops[-1][2].append((int(m.group(1), 16), int(m.group(2), 16), m.group(3),
+                                   int(m.group(4), 16), m.group(5).strip()))
+    return seqs
+
+
+def normalise(op, raw, brk0):
+    """A Result both sides can be compared on."""
+    ret, err, vmas = raw
+    if op is None:
+        pass
+    elif op.kind in ("brk", "brkq"):
+        ret -= brk0
+        err = 0
+    elif op.kind in ("mmap", "mremap") and ret != -1:
+        ret = ret if WINDOW <= ret < WINDOW + REGION_LEN else "OUT"
+    if ret != -1:
+        err = 0
+    out = []
+    for s, e, perms, off, name in vmas:
+        if s < WINDOW + REGION_LEN and e > WINDOW:
+            out.append(("W", s, e, perms, off, name))
+        elif brk0 is not None and s < brk0 + HEAP_LEN and e > brk0:
+            out.append(("H", s - brk0, e - brk0, perms, off, name))
+    return Result(ret, err, tuple(out))
+
+
+def run_host(host, seqs, setarch):
+    cmd = setarch + [host, "--region", hex(WINDOW), hex(REGION_LEN), "--heap", hex(HEAP_LEN)]
+    p = subprocess.run(cmd, input=host_input(seqs), capture_output=True, text=True)
+    out = parse_host(p.stdout)
+    for index, _ in seqs:
+        s = out.setdefault(index, SeqOut())
+        if not s.done and not s.error:
+            s.error = "host: no output (status %d) %s" % (p.returncode, p.stderr.strip()[-300:])
+    return out
+
+
+def run_kmm(kmm, seqs, workdir):
+    """Runs a batch; a script that stops early costs its sequence, and the rest run again."""
+    results = {}
+    while seqs:
+        fd, path = tempfile.mkstemp(suffix=".kmm", dir=workdir)
+        with os.fdopen(fd, "w") as f:
+            f.write(kmm_script(seqs))
+        try:
+            p = subprocess.run([kmm, "run", path], capture_output=True, text=True, timeout=1800)
+            stdout, stderr, status = p.stdout, p.stderr, p.returncode
+        except subprocess.TimeoutExpired as e:
+            stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+            stderr, status = "timed out", -1
+        os.unlink(path)
+        out = parse_kmm(stdout)
+        why = (stderr.strip() or stdout.strip()).splitlines()[-3:]
+        why = "kmm: status %d: %s" % (status, " | ".join(why).replace(path, "SCRIPT"))
+        rest = []
+        for i, (index, ops) in enumerate(seqs):
+            s = out.get(index)
+            if s is not None and s.done:
+                results[index] = s
+                continue
+            s = s or SeqOut()
+            s.error = s.error or why
+            results[index] = s
+            started = index in out
+            rest = seqs[i + 1:]
+            if not started:  # the script never reached it: nothing will run
+                for j, _ in rest:
+                    results[j] = SeqOut()
+                    results[j].error = why
+                rest = []
+            break
+        seqs = rest
+    return results
+
+
+def compare(ops, h, k):
+    """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name."""
+    if h.error or k.error:
+        return "error", None, h.error or k.error
+    if len(h.ops) != len(ops) + 1:
+        return "error", None, "host printed %d results for %d ops" % (len(h.ops) - 1, len(ops))
+    before = ()
+    for n in range(len(ops) + 1):
+        op = ops[n - 1] if n else None
+        if n >= len(k.ops):
+            return "error", n, "kmm printed no result for op %d" % n
+        hr = normalise(op, h.ops[n], h.brk0)
+        kr = normalise(op, k.ops[n], k.brk0)
+        if hr != kr:
+            for rule in CLASSIFIED:
+                if op is not None and rule.match(op, before, hr, kr):
+                    return rule.name, n, None
+            return "mismatch", n, None
+        before = hr.vmas
+    return "equal", None, None
+
+# ---------------------------------------------------------------------------
+# Output for people.
+
+
+def fmt_result(res):
+    if res is None:
+        return ["(nothing)"]
+    if res.ret == -1:
+        err = res.err if isinstance(res.err, str) else ERRNO_NAMES.get(res.err, str(res.err))
+        head = "-1 " + err
+    else:
+        head = hex(res.ret) if isinstance(res.ret, int) and res.ret > 0xFFFF else str(res.ret)
+    lines = [head]
+    for v in res.vmas:
+        base = "" if v[0] == "W" else "brk0+"
+        lines.append("  %s%x-%s%x %s %x %s" % (base, v[1], base, v[2], v[3], v[4], v[5]))
+    return lines
+
+
+def show(index, ops, h, k, out=sys.stdout):
+    verdict, at, detail = compare(ops, h, k)
+    print("sequence %d: %s%s%s" % (index, verdict, " at op %d" % at if at is not None else "",
+                                    ": " + detail if detail else ""), file=out)
+    for n in range(len(ops) + 1):
+        op = ops[n - 1] if n else None
+        print("%s%3d %s" % ("*" if n == at else " ", n, op_pretty(op) if op else "(start)"),
+              file=out)
+        hr = normalise(op, h.ops[n], h.brk0) if n < len(h.ops) else None
+        kr = normalise(op, k.ops[n], k.brk0) if n < len(k.ops) else None
+        hl, kl = fmt_result(hr), fmt_result(kr)
+        for i in range(max(len(hl), len(kl))):
+            a = hl[i] if i < len(hl) else ""
+            b = kl[i] if i < len(kl) else ""
+            print("      %-52s %s %s" % (a, "|" if a == b else "#", b), file=out)
+
+
+def find_setarch():
+    if shutil.which("setarch"):
+        cmd = ["setarch", os.uname().machine, "-R"]
+        if subprocess.run(cmd + ["true"], capture_output=True).returncode == 0:
+            return cmd
+    return []  # host_vm checks that the window is free and says so
+
+
+def run_all(args, indices, host_only):
+    seqs = [(i, gen_sequence(args.seed, i, args.ops)) for i in indices]
+    batches = [seqs[i:i + args.batch] for i in range(0, len(seqs), args.batch)]
+    setarch = find_setarch()
+    hres, kres = {}, {}
+    workdir = tempfile.mkdtemp(prefix="vmdiff.")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            hf = [pool.submit(run_host, args.host, b, setarch) for b in batches]
+            if host_only:  # the same sequences again, in reverse order: nothing may leak
+                kf = [pool.submit(run_host, args.host, b[::-1], setarch) for b in batches]
+            else:
+                kf = [pool.submit(run_kmm, args.kmm, b, workdir) for b in batches]
+            for f in hf:
+                hres.update(f.result())
+            for f in kf:
+                kres.update(f.result())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return seqs, hres, kres
+
+
+def minimize(args, index):
+    """Drops ops from sequence INDEX while a mismatch remains at an op of the same kind."""
+    ops = gen_sequence(args.seed, index, args.ops)
+    seqs, h, k = run_all_custom(args, [(index, ops)])
+    verdict, at, _ = compare(ops, h[index], k[index])
+    if verdict != "mismatch":
+        print("sequence %d: %s, nothing to minimise" % (index, verdict))
+        return ops, h[index], k[index]
+    kind = ops[at - 1].kind
+    ops = ops[:at]
+    changed = True
+    while changed:
+        changed = False
+        cands = [(j, ops[:j] + ops[j + 1:]) for j in range(len(ops) - 1)]
+        if not cands:
+            break
+        _, h, k = run_all_custom(args, cands)
+        for j, cand in cands:
+            v, a, _ = compare(cand, h[j], k[j])
+            if v == "mismatch" and cand[a - 1].kind == kind:
+                ops = cand[:a]
+                changed = True
+                break
+    _, h, k = run_all_custom(args, [(index, ops)])
+    return ops, h[index], k[index]
+
+
+def run_all_custom(args, seqs):
+    setarch = find_setarch()
+    workdir = tempfile.mkdtemp(prefix="vmdiff.")
+    try:
+        h = run_host(args.host, seqs, setarch)
+        k = run_host(args.host, seqs, setarch) if args.host_only else run_kmm(args.kmm, seqs,
+                                                                                workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return seqs, h, k
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kmm", help="the kmm program")
+    ap.add_argument("--host", help="the host_vm program")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=200, help="sequences")
+    ap.add_argument("--ops", type=int, default=30, help="ops per sequence")
+    ap.add_argument("--batch", type=int, default=200, help="sequences per kmm run")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--host-only", action="store_true",
+                    help="compare the host with itself (sequences run again in reverse order)")
+    ap.add_argument("--show", type=int, metavar="N", help="sequence N side by side")
+    ap.add_argument("--minimize", type=int, metavar="N",
+                    help="the fewest ops of sequence N that still mismatch")
+    ap.add_argument("--emit", type=int, metavar="N",
+                    help="print sequence N's host_vm input and kmm script, run nothing")
+    ap.add_argument("--list-differences", action="store_true",
+                    help="print the by-design differences")
+    ap.add_argument("-v", "--verbose", action="store_true", help="every failing sequence")
+    args = ap.parse_args()
+    if "VMDIFF_SEED" in os.environ:
+        args.seed = int(os.environ["VMDIFF_SEED"])
+    if "VMDIFF_COUNT" in os.environ:
+        args.count = int(os.environ["VMDIFF_COUNT"])
+    elif os.environ.get("KMM_STRESS") == "long":
+        args.count *= 50
+
+    if args.list_differences:
+        for name, reason in EXCLUDED:
+            print("excluded    %-26s %s" % (name, reason))
+        for rule in CLASSIFIED:
+            print("classified  %-26s %s" % (rule.name, rule.reason))
+        return 0
+    if args.emit is not None:
+        seq = [(args.emit, gen_sequence(args.seed, args.emit, args.ops))]
+        sys.stdout.write(host_input(seq) + "\n" + kmm_script(seq))
+        return 0
+    if not args.host or not (args.kmm or args.host_only):
+        ap.error("--host and --kmm (or --host-only) are needed")
+
+    if args.minimize is not None:
+        ops, h, k = minimize(args, args.minimize)
+        show(args.minimize, ops, h, k)
+        print("\nhost_vm input:\n" + host_input([(args.minimize, ops)]))
+        print("kmm script:\n" + kmm_script([(args.minimize, ops)]))
+        return 0
+    if args.show is not None:
+        seqs, h, k = run_all_custom(args, [(args.show, gen_sequence(args.seed, args.show,
+                                                                    args.ops))])
+        show(args.show, seqs[0][1], h[args.show], k[args.show])
+        return 0
+
+    seqs, h, k = run_all(args, range(args.count), args.host_only)
+    tally = collections.Counter()
+    bad = []
+    for index, ops in seqs:
+        verdict, at, detail = compare(ops, h[index], k[index])
+        tally[verdict] += 1
+        if verdict in ("mismatch", "error"):
+            bad.append((index, verdict, at, detail))
+    other = "host (again, reversed)" if args.host_only else "kmm"
+    print("vmdiff: seed %d, %d sequences of %d ops, host against %s" %
+          (args.seed, args.count, args.ops, other))
+    for verdict in ["equal"] + [r.name for r in CLASSIFIED] + ["mismatch", "error"]:
+        if tally[verdict]:
+            print("  %-28s %d" % (verdict, tally[verdict]))
+    errors = collections.Counter(d for _, v, _, d in bad if v == "error")
+    for detail, n in errors.most_common():
+        first = min(i for i, v, _, d in bad if v == "error" and d == detail)
+        print("  ERROR in %d sequence%s (the first: %d): %s" % (n, "s" * (n > 1), first, detail))
+    bad = [b for b in bad if b[1] != "error"] + [b for b in bad if b[1] == "error"]
+    shown = [b for b in bad if b[1] != "error"]
+    for index, verdict, at, detail in shown[:None if args.verbose else 10]:
+        where = " at op %d" % at if at is not None else ""
+        what = ""
+        if verdict == "mismatch":
+            ops = dict(seqs)[index]
+            what = ": " + op_pretty(ops[at - 1]) if at else ": the initial maps"
+            hr = normalise(ops[at - 1] if at else None, h[index].ops[at], h[index].brk0)
+            kr = normalise(ops[at - 1] if at else None, k[index].ops[at], k[index].brk0)
+            what += "\n      host %s\n      %s %s" % (" / ".join(fmt_result(hr)), other,
+                                                     " / ".join(fmt_result(kr)))
+        print("  %s: sequence %d%s%s%s" % (verdict.upper(), index, where, what,
+                                           ": " + detail if detail else ""))
+    if len(shown) > 10 and not args.verbose:
+        print("  ... %d more (-v shows them; --show N, --minimize N for one)" % (len(shown) - 10))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
