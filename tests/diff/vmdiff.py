@@ -242,8 +242,8 @@ def op_pretty(op):
     if op.kind == "brkq":
         return "brk 0"
     if op.kind == "touch":
-        return "store %s 1 1" % hex(a[0])
-    return "store brk0%+d 1 1" % a[0]
+        return "store %s 1 size=1" % hex(a[0])
+    return "store brk0%+d 1 size=1" % a[0]
 
 
 def kmm_lines(n, op):
@@ -254,9 +254,9 @@ def kmm_lines(n, op):
         if op.kind == "brk":
             lines += ["r = brk $x.value", "echo @op %d $r.ret $r.errno" % n]
         else:
-            lines += ["store $x.value 1 1", "echo @op %d 0 0" % n]
+            lines += ["store $x.value 1 size=1", "echo @op %d 0 0" % n]
     elif op.kind == "touch":
-        lines = ["store %s 1 1" % hex(a[0]), "echo @op %d 0 0" % n]
+        lines = ["store %s 1 size=1" % hex(a[0]), "echo @op %d 0 0" % n]
     else:
         lines = ["r = " + op_pretty(op), "echo @op %d $r.ret $r.errno" % n]
     return lines + ["cat /proc/self/maps"]
@@ -720,6 +720,7 @@ def check_reach(op):
 # Running the two sides and reading what they print.
 
 Result = collections.namedtuple("Result", "ret err vmas")
+KILLED = re.compile(r"^process \d+ killed by (SIG[A-Z]+)")
 MAPS_LINE = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \d+ ?\s*(.*)$")
 
 
@@ -768,8 +769,14 @@ def parse_host(text):
 
 
 def parse_kmm(text):
-    seqs, cur = {}, None
+    """A write that kills the process prints "process N killed by SIGSEGV (...)"
+    before its @op line: that op's result is then -1 SIGSEGV."""
+    seqs, cur, killed = {}, None, None
     for line in text.splitlines():
+        m = KILLED.match(line)
+        if m:
+            killed = m.group(1)
+            continue
         if line.startswith("@"):
             w = line[1:].split()
             if w[0] == "seq":
@@ -779,12 +786,17 @@ def parse_kmm(text):
             elif w[0] == "brk0":
                 cur.brk0 = parse_int(w[1])
             elif w[0] == "op" and len(w) == 4:
-                cur.ops.append([parse_int(w[2]), parse_err(w[3]), []])
+                if killed:
+                    cur.ops.append([-1, killed, []])
+                else:
+                    cur.ops.append([parse_int(w[2]), parse_err(w[3]), []])
+                killed = None
             elif w[0] == "op":
                 cur.error = "kmm printed %r" % line
             elif w[0] == "end":
                 cur.done = True
                 cur = None
+                killed = None
             continue
         m = MAPS_LINE.match(line)
         if m and cur is not None and cur.ops:
@@ -876,6 +888,8 @@ def compare(ops, h, k):
             return "error", n, "kmm printed no result for op %d" % n
         hr = normalise(op, h.ops[n], h.brk0)
         kr = normalise(op, k.ops[n], k.brk0)
+        if hr == kr and op is not None and op.kind.startswith("touch") and hr.ret == -1:
+            return "killed", n, None  # both faulted: kmm's process is dead, the host's is not
         if hr != kr:
             for rule in CLASSIFIED:
                 if op is not None and rule.match(op, before, hr, kr):
@@ -1053,7 +1067,7 @@ def main():
     other = "host (again, reversed)" if args.host_only else "kmm"
     print("vmdiff: seed %d, %d sequences of %d ops, host against %s" %
           (args.seed, args.count, args.ops, other))
-    for verdict in ["equal"] + [r.name for r in CLASSIFIED] + ["mismatch", "error"]:
+    for verdict in ["equal", "killed"] + [r.name for r in CLASSIFIED] + ["mismatch", "error"]:
         if tally[verdict]:
             print("  %-28s %d" % (verdict, tally[verdict]))
     errors = collections.Counter(d for _, v, _, d in bad if v == "error")
