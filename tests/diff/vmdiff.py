@@ -35,6 +35,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -680,6 +681,9 @@ class Gen:
         return Op("touch", [r.randrange(s, e)])
 
 
+ONLY = None  # --only: the calls to generate (mmap munmap mprotect mremap brk touch), or all
+
+
 def gen_sequence(seed, index, nops):
     rng = random.Random("vmdiff:%d:%d" % (seed, index))
     model = Model()
@@ -687,7 +691,8 @@ def gen_sequence(seed, index, nops):
     ops = []
     while len(ops) < nops:
         op = gen.op()
-        if op is None:
+        if op is None or (ONLY and op.kind.replace("brkq", "brk").replace("touchbrk", "touch")
+                          not in ONLY):
             continue
         check_reach(op)
         ops.append(op)
@@ -913,7 +918,7 @@ def fmt_result(res):
     lines = [head]
     for v in res.vmas:
         base = "" if v[0] == "W" else "brk0+"
-        lines.append("  %s%x-%s%x %s %x %s" % (base, v[1], base, v[2], v[3], v[4], v[5]))
+        lines.append(("  %s%x-%s%x %s %x %s" % (base, v[1], base, v[2], v[3], v[4], v[5])).rstrip())
     return lines
 
 
@@ -1022,8 +1027,12 @@ def main():
                     help="print sequence N's host_vm input and kmm script, run nothing")
     ap.add_argument("--list-differences", action="store_true",
                     help="print the by-design differences")
+    ap.add_argument("--only", metavar="CALLS",
+                    help="generate only these calls, e.g. mmap,munmap,brk,touch "
+                         "(other sequences than without it)")
     ap.add_argument("-v", "--verbose", action="store_true", help="every failing sequence")
     args = ap.parse_args()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # --show | head
     if "VMDIFF_SEED" in os.environ:
         args.seed = int(os.environ["VMDIFF_SEED"])
     if "VMDIFF_COUNT" in os.environ:
@@ -1031,6 +1040,9 @@ def main():
     elif os.environ.get("KMM_STRESS") == "long":
         args.count *= 50
 
+    if args.only:
+        global ONLY
+        ONLY = set(args.only.split(","))
     if args.list_differences:
         for name, reason in EXCLUDED:
             print("excluded    %-26s %s" % (name, reason))
