@@ -882,15 +882,15 @@ def run_kmm(kmm, seqs, workdir):
 
 def compare(ops, h, k):
     """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name."""
-    if h.error or k.error:
-        return "error", None, h.error or k.error
+    if h.error:
+        return "error", None, h.error
     if len(h.ops) != len(ops) + 1:
         return "error", None, "host printed %d results for %d ops" % (len(h.ops) - 1, len(ops))
     before = ()
     for n in range(len(ops) + 1):
         op = ops[n - 1] if n else None
         if n >= len(k.ops):
-            return "error", n, "kmm printed no result for op %d" % n
+            return "error", n, k.error or "kmm printed no result for op %d" % n
         hr = normalise(op, h.ops[n], h.brk0)
         kr = normalise(op, k.ops[n], k.brk0)
         if hr == kr and op is not None and op.kind.startswith("touch") and hr.ret == -1:
@@ -901,6 +901,8 @@ def compare(ops, h, k):
                     return rule.name, n, None
             return "mismatch", n, None
         before = hr.vmas
+    if k.error:
+        return "error", None, k.error
     return "equal", None, None
 
 # ---------------------------------------------------------------------------
