@@ -24,13 +24,16 @@ const struct proc_entry *proc_next(const struct proc_entry *e)
 
 static const struct proc_entry *lookup(const char *path, const char **rest)
 {
+	/* A file of its own wins over a directory that would hold it (/proc/meminfo, /proc/PID). */
 	for (const struct proc_entry *e = proc_first(); e; e = proc_next(e)) {
-		size_t n = strlen(e->path);
-
 		if (!e->prefix && !strcmp(path, e->path)) {
 			*rest = "";
 			return e;
 		}
+	}
+	for (const struct proc_entry *e = proc_first(); e; e = proc_next(e)) {
+		size_t n = strlen(e->path);
+
 		if (e->prefix && !strncmp(path, e->path, n) && path[n] == '/' && path[n + 1]) {
 			*rest = path + n + 1;
 			return e;

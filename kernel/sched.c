@@ -508,7 +508,8 @@ void sched_init(void)
 		INIT_LIST_HEAD(&sched.rq[cpu].queue);
 		if (cpu) {
 			*idle = (struct task_struct){ .pid = 0, .comm = "swapper", .prio = 120,
-						       .state = TASK_RUNNING, .flags = PF_KTHREAD };
+						       .state = TASK_RUNNING, .flags = PF_KTHREAD,
+						       .signal = &init_signals };
 			INIT_LIST_HEAD(&idle->tasks);
 			INIT_LIST_HEAD(&idle->run_list);
 		}

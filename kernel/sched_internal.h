@@ -28,6 +28,7 @@ void get_task_struct(struct task_struct *p);
 void put_task_struct(struct task_struct *p);
 /* Shutdown: free @p if it was allocated (every reference is void now). */
 void task_release_all(struct task_struct *p);
+extern struct signal_struct init_signals;	/* the kernel tasks' limits */
 void task_init(void);
 /* Parallel mode: the calling host thread's own task (made on first use in a boot). */
 struct task_struct *thread_task(void);

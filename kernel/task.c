@@ -13,20 +13,51 @@
 #include <kmm/bug.h>
 #include <kmm/kernel.h>
 #include <kmm/printk.h>
+#include <kmm/resource.h>
 #include <kmm/sched.h>
 #include <kmm/spinlock.h>
 #include "hw/context.h"
 #include "hw/cpu.h"
 #include "kernel/sched_internal.h"
 
+/*
+ * The limits every task starts with (2.6.34's INIT_RLIMITS, as the
+ * kernel's own tasks have them); a process gets a copy of its parent's.
+ */
+#define INIT_RLIMITS {								\
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },			\
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },			\
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },			\
+	[RLIMIT_STACK] = { _STK_LIM, RLIM_INFINITY },				\
+	[RLIMIT_CORE] = { 0, RLIM_INFINITY },					\
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },			\
+	[RLIMIT_NPROC] = { 0, 0 },						\
+	[RLIMIT_NOFILE] = { 1024, 1024 },					\
+	[RLIMIT_MEMLOCK] = { MLOCK_LIMIT, MLOCK_LIMIT },			\
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },				\
+	[RLIMIT_LOCKS] = { RLIM_INFINITY, RLIM_INFINITY },			\
+	[RLIMIT_SIGPENDING] = { 0, 0 },						\
+	[RLIMIT_MSGQUEUE] = { 819200, 819200 },					\
+	[RLIMIT_NICE] = { 0, 0 },						\
+	[RLIMIT_RTPRIO] = { 0, 0 },						\
+	[RLIMIT_RTTIME] = { RLIM_INFINITY, RLIM_INFINITY },			\
+}
+struct signal_struct init_signals __state = {
+	.count = ATOMIC_INIT(1), .live = ATOMIC_INIT(1), .rlim = INIT_RLIMITS,
+};
+
 struct task_struct init_task __state = {
-	.pid = 0, .comm = "swapper", .prio = 120, .flags = PF_KTHREAD,
+	.pid = 0, .comm = "swapper", .prio = 120, .flags = PF_KTHREAD, .signal = &init_signals,
 	.tasks = LIST_HEAD_INIT(init_task.tasks),
 	.run_list = LIST_HEAD_INIT(init_task.run_list),
 	.usage = ATOMIC_INIT(1),
 };
 struct task_struct init_proc __state = {
-	.pid = 1, .comm = "init", .prio = 120,
+	.pid = 1, .tgid = 1, .comm = "init", .prio = 120, .signal = &init_signals,
+	.group_leader = &init_proc,
+	.children = LIST_HEAD_INIT(init_proc.children),
+	.sibling = LIST_HEAD_INIT(init_proc.sibling),
+	.thread_group = LIST_HEAD_INIT(init_proc.thread_group),
 	.tasks = LIST_HEAD_INIT(init_proc.tasks),
 	.run_list = LIST_HEAD_INIT(init_proc.run_list),
 	.usage = ATOMIC_INIT(1),
@@ -55,6 +86,7 @@ static void link_task(struct task_struct *p)
 
 	spin_lock_irqsave(&tasklist_lock, flags);
 	p->pid = alloc_pid();
+	p->tgid = p->pid;
 	list_add_tail(&p->tasks, &init_task.tasks);
 	spin_unlock_irqrestore(&tasklist_lock, flags);
 }
@@ -80,7 +112,13 @@ struct task_struct *task_alloc(const char *comm, unsigned int flags)
 	p->state = TASK_UNINTERRUPTIBLE;
 	p->cpu = hw_this_cpu ? hw_this_cpu->id : 0;
 	p->allocated = true;
+	p->signal = &init_signals;
+	p->group_leader = p;
+	p->exit_signal = -1;
 	INIT_LIST_HEAD(&p->run_list);
+	INIT_LIST_HEAD(&p->children);
+	INIT_LIST_HEAD(&p->sibling);
+	INIT_LIST_HEAD(&p->thread_group);
 	atomic_set(&p->usage, 1);
 	link_task(p);
 	return p;
@@ -156,6 +194,8 @@ struct task_struct *thread_task(void)
 		t->prio = 120;
 		t->state = TASK_RUNNING;
 		t->cpu = -1;
+		t->signal = &init_signals;
+		t->group_leader = t;
 		snprintf(t->comm, sizeof(t->comm), "kmm-thread");
 		INIT_LIST_HEAD(&t->tasks);
 		INIT_LIST_HEAD(&t->run_list);

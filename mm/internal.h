@@ -30,6 +30,7 @@
 #define KMM_MM_INTERNAL_H
 
 #include <kmm/fault-inject.h>
+#include <kmm/irqflags.h>
 #include <kmm/mm.h>
 #include <kmm/mutex.h>
 #include "mm/boot.h"
@@ -59,6 +60,39 @@ struct pfn_range {
 
 /* init_mm.c: the locks of an address space, one class each for all of them. */
 void mm_init_locks(struct mm_struct *mm);
+
+/*
+ * Process address spaces.  Their locks, outermost first (mm/rmap.c's
+ * order in 2.6.34):
+ *
+ *   mm->mmap_sem
+ *     mapping->i_mmap_lock     (a shmem object's VMAs and pages)
+ *       anon_vma->lock         (the VMAs that may map an anon_vma's pages)
+ *         mm->page_table_lock  (page-table population, PTEs, rss counters)
+ *           zone->lock ...     (the allocators, as above)
+ */
+extern struct kmem_cache *vm_area_cachep, *anon_vma_cachep, *anon_vma_chain_cachep, *mm_cachep;
+
+/* vma.c */
+struct vm_area_struct *find_vma_prepare(struct mm_struct *mm, unsigned long addr,
+					struct vm_area_struct **pprev,
+					struct rb_node ***rb_link, struct rb_node **rb_parent);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,
+	      struct rb_node **rb_link, struct rb_node *rb_parent);
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+		int new_below);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+void vma_link_file(struct vm_area_struct *vma);
+void vma_unlink_file(struct vm_area_struct *vma);
+
+/* mmap.c */
+int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
+void vm_acct_memory(long pages);
+struct vm_area_struct *remove_vma(struct vm_area_struct *vma);
+
+/* memory.c */
+void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,
+		  unsigned long start, unsigned long end);
 
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
@@ -146,6 +180,16 @@ void page_alloc_init_late(void);
 
 /* vmstat.c */
 void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, int delta);
+
+/* A zone counter of @page's zone changes by @delta, from any context (irqs saved). */
+static inline void mod_page_state(struct page *page, enum zone_stat_item item, int delta)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__mod_zone_page_state(page_zone(page), item, delta);
+	local_irq_restore(flags);
+}
 void __dec_zone_state(struct zone *zone, enum zone_stat_item item);
 /* Add @delta to a zone counter and the global one (the fold of a per-CPU delta). */
 void zone_page_state_add(long delta, struct zone *zone, enum zone_stat_item item);

@@ -460,8 +460,11 @@ void put_page(struct page *page)
 			get_compound_page_dtor(page)(page);
 		return;
 	}
-	if (put_page_testzero(page))
+	if (put_page_testzero(page)) {
+		if (PageLRU(page))
+			__page_cache_release(page);
 		free_hot_cold_page(page, 0);
+	}
 }
 
 /*

@@ -18,8 +18,16 @@
  *       -EFAULT (the exception table); otherwise an oops, in Linux's words,
  *       recorded in the log, and the access fails               -> FIXUP / OOPS
  *
- * User addresses have nothing to fault in until processes exist (their
- * faults go to handle_mm_fault then); here they end in no_context.
+ * User addresses (below TASK_SIZE), with the current process's mm:
+ *   no VMA at or above the address, or a VMA above that is no stack, or
+ *   a stack access too far below the stack pointer
+ *   (address + 65536 + 32 * sizeof(long) < sp), or a stack that may not
+ *   grow (RLIMIT_STACK, RLIMIT_AS)                 -> bad_area: SEGV_MAPERR
+ *   a VMA whose rights refuse the access           -> SEGV_ACCERR
+ *   otherwise handle_mm_fault                      -> RETRY, or SIGBUS
+ *                                                     (BUS_ADRERR), or OOM
+ * A user-mode bad_area sends SIGSEGV (recorded, with Linux's "segfault at"
+ * line in the log) and the access fails; in kernel mode it is no_context.
  */
 #include <kmm/bug.h>
 #include <kmm/kernel.h>
@@ -28,6 +36,7 @@
 #include <kmm/pgtable.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
+#include <kmm/signal.h>
 #include <kmm/string.h>
 #include <kmm/trace.h>
 #include <kmm/uaccess.h>
@@ -228,6 +237,123 @@ static enum fault_result no_context(unsigned long error_code, unsigned long addr
 	return FAULT_OOPS;
 }
 
+/* The "segfault at" line of a process that dies of SIGSEGV. */
+static void show_signal_msg(unsigned long error_code, unsigned long address, unsigned long ip,
+			    struct task_struct *tsk)
+{
+	printk("%s%s[%d]: segfault at %lx ip %0*lx sp %0*lx error %lx\n",
+	       tsk->pid > 1 ? KERN_INFO : KERN_EMERG, tsk->comm, tsk->pid, address,
+	       arch->bits / 4, ip, arch->bits / 4, tsk->user_sp, error_code);
+}
+
+static enum fault_result __bad_area(unsigned long error_code, unsigned long address,
+				    unsigned long ip, int si_code)
+{
+	struct task_struct *tsk = current;
+
+	/* User mode without a process (a test's bare access) has no one to signal. */
+	if ((error_code & X86_PF_USER) && tsk->mm) {
+		struct kmm_siginfo info = { .signo = SIGSEGV, .code = si_code,
+					    .addr = address };
+
+		if (fault_in_kernel_space(address))
+			error_code |= X86_PF_PROT;	/* kernel addresses are always protection faults */
+		show_signal_msg(error_code, address, ip, tsk);
+		force_sig_info(SIGSEGV, &info, tsk);
+		return FAULT_SIGNAL;
+	}
+	return no_context(error_code, address, ip);
+}
+
+/* Which rights the VMA lacks for this access (access_error of 2.6.34). */
+static bool access_error(unsigned long error_code, bool write, struct vm_area_struct *vma)
+{
+	if (write)
+		return !(vma->vm_flags & VM_WRITE);
+	if (error_code & X86_PF_PROT)
+		return true;	/* a read of a present page: it was refused, nothing to fault in */
+	return !(vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE));
+}
+
+static enum fault_result mm_fault_error(unsigned long error_code, unsigned long address,
+					unsigned long ip, int fault)
+{
+	struct task_struct *tsk = current;
+
+	if (fault & VM_FAULT_OOM) {
+		if (!(error_code & X86_PF_USER))
+			return no_context(error_code, address, ip);
+		/* The OOM killer's issue chooses a victim; until then the faulting process dies. */
+		printk(KERN_ERR "Out of memory: kill process %d (%s) (page fault)\n", tsk->pid,
+		       tsk->comm);
+		send_sigkill(tsk);
+		return FAULT_SIGNAL;
+	}
+	if (!(error_code & X86_PF_USER) || !tsk->mm)
+		return no_context(error_code, address, ip);
+	{
+		struct kmm_siginfo info = { .signo = SIGBUS, .code = BUS_ADRERR,
+					    .addr = address };
+
+		force_sig_info(SIGBUS, &info, tsk);
+	}
+	return FAULT_SIGNAL;
+}
+
+static void trace_page_fault_user(unsigned long address, unsigned long ip, unsigned long error_code)
+{
+	if (trace_on(page_fault_user))
+		trace_event(TRACE_page_fault_user, "address=0x%lx ip=0x%lx error_code=0x%lx",
+			    address, ip, error_code);
+}
+
+/* A fault at a user address of the current process's address space. */
+static enum fault_result do_user_addr_fault(unsigned long error_code, unsigned long address,
+					    unsigned long ip)
+{
+	struct task_struct *tsk = current;
+	struct mm_struct *mm = tsk->mm;
+	struct vm_area_struct *vma;
+	bool write;
+	int fault;
+
+	if (error_code & X86_PF_USER)
+		trace_page_fault_user(address, ip, error_code);
+	if (unlikely(in_atomic() || !mm))
+		return __bad_area(error_code, address, ip, SEGV_MAPERR);
+	down_read(&mm->mmap_sem);
+	vma = find_vma(mm, address);
+	if (unlikely(!vma))
+		goto bad_area;
+	if (likely(vma->vm_start <= address))
+		goto good_area;
+	if (unlikely(!(vma->vm_flags & VM_GROWSDOWN)))
+		goto bad_area;
+	if ((error_code & X86_PF_USER) &&
+	    address + 65536 + 32 * (unsigned long)arch->sizeof_long < tsk->user_sp)
+		goto bad_area;
+	if (unlikely(expand_stack(vma, address)))
+		goto bad_area;
+good_area:
+	write = error_code & X86_PF_WRITE;
+	if (unlikely(access_error(error_code, write, vma))) {
+		up_read(&mm->mmap_sem);
+		return __bad_area(error_code, address, ip, SEGV_ACCERR);
+	}
+	fault = handle_mm_fault(mm, vma, address, write ? FAULT_FLAG_WRITE : 0);
+	up_read(&mm->mmap_sem);
+	if (unlikely(fault & VM_FAULT_ERROR))
+		return mm_fault_error(error_code, address, ip, fault);
+	if (fault & VM_FAULT_MAJOR)
+		tsk->maj_flt++;
+	else
+		tsk->min_flt++;
+	return FAULT_RETRY;
+bad_area:
+	up_read(&mm->mmap_sem);
+	return __bad_area(error_code, address, ip, SEGV_MAPERR);
+}
+
 /* The page_fault_kernel tracepoint (later Linux's exceptions:page_fault_kernel). */
 static void trace_page_fault_kernel(unsigned long address, unsigned long ip, unsigned long error_code)
 {
@@ -253,8 +379,11 @@ enum fault_result do_page_fault(unsigned long error_code, unsigned long ip)
 			return FAULT_RETRY;
 		if (spurious_fault(error_code, address))
 			return FAULT_RETRY;
+		if (error_code & X86_PF_USER)
+			return __bad_area(error_code, address, ip, SEGV_ACCERR);
+		return no_context(error_code, address, ip);
 	}
-	return no_context(error_code, address, ip);
+	return do_user_addr_fault(error_code, address, ip);
 }
 
 /* ---- accesses through the MMU ---- */
@@ -292,7 +421,7 @@ static unsigned long mmu_copy(unsigned long addr, void *buf, unsigned long len, 
 			if (do_page_fault(HW_FAULT_ERROR_CODE(f), ip) == FAULT_RETRY &&
 			    !WARN_ON_ONCE(++retries > MAX_FAULT_RETRIES))
 				continue;
-			return len;
+			return len;	/* an oops, a fixup, or a signal for the process */
 		}
 		if (pa + chunk > hw_ram_size) {
 			if (!(access & HW_ACC_WRITE))
@@ -376,4 +505,19 @@ long __strncpy_from_user_mmu(char *dst, unsigned long src, long count)
 			return i;
 	}
 	return count;
+}
+
+/* ---- a process's own loads and stores ---- */
+
+/*
+ * The current process reads or writes its memory in user mode, as its
+ * instructions would: each page translated through the MMU, a fault
+ * handled and the access retried; a fault that ends in a signal stops
+ * the access (the caller sees how much was not done, and the signal in
+ * current->last_siginfo).  @ip is the code address the access stands for.
+ */
+unsigned long kmm_user_access(unsigned long addr, void *buf, unsigned long len, bool write,
+			      unsigned long ip)
+{
+	return mmu_copy(addr, buf, len, HW_ACC_USER | (write ? HW_ACC_WRITE : 0), ip);
 }

@@ -10,6 +10,7 @@ enum fault_result {
 	FAULT_RETRY,	/* handled: the access is retried */
 	FAULT_FIXUP,	/* a uaccess function's fault: it returns what it did not copy */
 	FAULT_OOPS,	/* reported as an oops: the access fails */
+	FAULT_SIGNAL,	/* a user access the process gets a signal for: it fails */
 };
 
 /*

@@ -9,7 +9,9 @@
 #define EIO	 5
 #define ENXIO	 6
 #define E2BIG	 7
+#define ENOEXEC	 8
 #define EBADF	 9
+#define ECHILD	10
 #define EAGAIN	11
 #define ENOMEM	12
 #define EACCES	13
@@ -20,6 +22,7 @@
 #define EINVAL	22
 #define ENOSPC	28
 #define ERANGE	34
+#define EOVERFLOW	75
 #define ENOSYS	38
 
 #define MAX_ERRNO	4095

@@ -128,6 +128,22 @@ static inline void copy_highpage(struct page *to, struct page *from)
 	kunmap_atomic(vto, KM_USER1);
 }
 
+/* x86 has no cache aliases: a user page is cleared and copied like any other. */
+struct vm_area_struct;
+static inline void clear_user_highpage(struct page *page, unsigned long vaddr)
+{
+	(void)vaddr;
+	clear_highpage(page);
+}
+
+static inline void copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr,
+				      struct vm_area_struct *vma)
+{
+	(void)vaddr;
+	(void)vma;
+	copy_highpage(to, from);
+}
+
 static inline unsigned long nr_free_highpages(void)
 {
 	struct zone *zone;

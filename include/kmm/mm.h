@@ -238,4 +238,261 @@ extern unsigned long totalhigh_pages;
 extern unsigned long num_physpages;
 extern unsigned long totalreserve_pages;
 
+/* ---- VMAs (mm/vma.c, mm/mmap.c, mm/mmap_layout.c) ---- */
+
+/* The end of the user address space: 47 bits less a page on x86_64, PAGE_OFFSET on i386. */
+static inline unsigned long arch_task_size(void)
+{
+	return arch->bits == 64 ? 0x7ffffffff000UL : (unsigned long)arch->page_offset;
+}
+#define STACK_TOP_OF(mm)	((mm)->task_size)
+/* Where the bottom-up layout's mmaps start: a third of the way up. */
+#define TASK_UNMAPPED_BASE(mm)	PAGE_ALIGN((mm)->task_size / 3)
+/* The stack top's random offset, in pages (randomize_va_space). */
+#define STACK_RND_MASK		(arch->bits == 64 ? 0x3fffffUL : 0x7ffUL)
+#define DEFAULT_MAX_MAP_COUNT	65530
+
+/* vm_area_struct.vm_flags (2.6.34's values). */
+#define VM_READ		0x00000001
+#define VM_WRITE	0x00000002
+#define VM_EXEC		0x00000004
+#define VM_SHARED	0x00000008
+#define VM_MAYREAD	0x00000010	/* what mprotect may turn on */
+#define VM_MAYWRITE	0x00000020
+#define VM_MAYEXEC	0x00000040
+#define VM_MAYSHARE	0x00000080
+#define VM_GROWSDOWN	0x00000100	/* a stack: grows down on faults below it */
+#define VM_GROWSUP	0x00000200
+#define VM_PFNMAP	0x00000400
+#define VM_DENYWRITE	0x00000800
+#define VM_EXECUTABLE	0x00001000
+#define VM_LOCKED	0x00002000	/* mlock'ed: its pages stay */
+#define VM_IO		0x00004000
+#define VM_SEQ_READ	0x00008000	/* MADV_SEQUENTIAL */
+#define VM_RAND_READ	0x00010000	/* MADV_RANDOM */
+#define VM_DONTCOPY	0x00020000	/* MADV_DONTFORK */
+#define VM_DONTEXPAND	0x00040000
+#define VM_RESERVED	0x00080000
+#define VM_ACCOUNT	0x00100000	/* charged to Committed_AS */
+#define VM_NORESERVE	0x00200000	/* not charged (MAP_NORESERVE) */
+#define VM_HUGETLB	0x00400000
+#define VM_NONLINEAR	0x00800000
+#define VM_INSERTPAGE	0x02000000
+#define VM_CAN_NONLINEAR 0x08000000
+#define VM_MIXEDMAP	0x10000000
+
+#define VM_READHINTMASK	(VM_SEQ_READ | VM_RAND_READ)
+#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_RESERVED | VM_PFNMAP)
+/* x86: data and stack are readable, writable and executable unless NX says not (READ_IMPLIES_EXEC is off) */
+#define VM_DATA_DEFAULT_FLAGS	(VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
+#define VM_STACK_DEFAULT_FLAGS	VM_DATA_DEFAULT_FLAGS
+#define VM_STACK_FLAGS	(VM_GROWSDOWN | VM_STACK_DEFAULT_FLAGS | VM_ACCOUNT)
+
+/* What a fault handler returns (a mask). */
+#define VM_FAULT_OOM	0x0001
+#define VM_FAULT_SIGBUS	0x0002
+#define VM_FAULT_MAJOR	0x0004
+#define VM_FAULT_WRITE	0x0008		/* a write fault broke COW */
+#define VM_FAULT_NOPAGE	0x0100
+#define VM_FAULT_LOCKED	0x0200
+#define VM_FAULT_ERROR	(VM_FAULT_OOM | VM_FAULT_SIGBUS)
+
+/* handle_mm_fault's flags */
+#define FAULT_FLAG_WRITE	0x01
+
+/* A file or shmem fault: what ->fault is asked and answers. */
+struct vm_fault {
+	unsigned int flags;		/* FAULT_FLAG_* */
+	pgoff_t pgoff;			/* the page's offset in the object */
+	unsigned long virtual_address;
+	struct page *page;		/* ->fault sets it, with a reference */
+};
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+/* The first VMA with addr < vm_end (it may start above addr), or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/* find_vma, and in *pprev the VMA before it (NULL if none). */
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+/* The first VMA that intersects [start, end), or NULL. */
+static inline struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
+		unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	if (vma && end <= vma->vm_start)
+		vma = NULL;
+	return vma;
+}
+
+pgprot_t vm_get_page_prot(unsigned long vm_flags);
+unsigned long get_unmapped_area(struct file *file, unsigned long addr, unsigned long len,
+				unsigned long pgoff, unsigned long flags);
+unsigned long arch_get_unmapped_area(struct file *filp, unsigned long addr, unsigned long len,
+				     unsigned long pgoff, unsigned long flags);
+unsigned long arch_get_unmapped_area_topdown(struct file *filp, unsigned long addr,
+					     unsigned long len, unsigned long pgoff,
+					     unsigned long flags);
+void arch_unmap_area(struct mm_struct *mm, unsigned long addr);
+void arch_unmap_area_topdown(struct mm_struct *mm, unsigned long addr);
+/* Choose the layout of a new address space (bottom-up or top-down) and mmap_base. */
+void arch_pick_mmap_layout(struct mm_struct *mm);
+
+struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
+				 unsigned long addr, unsigned long end, unsigned long vm_flags,
+				 struct anon_vma *anon_vma, struct file *file, pgoff_t pgoff);
+int vma_adjust(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+	       pgoff_t pgoff, struct vm_area_struct *insert);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
+int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma);
+/* A zeroed VMA of @mm (not linked), and its freeing. */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+void vm_area_free(struct vm_area_struct *vma);
+struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned long addr,
+				unsigned long len, pgoff_t pgoff);
+int may_expand_vm(struct mm_struct *mm, unsigned long npages);
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, struct file *file, long pages);
+
+/* The system calls' work, mmap_sem held for writing by the caller. */
+unsigned long do_mmap_pgoff(struct file *file, unsigned long addr, unsigned long len,
+			    unsigned long prot, unsigned long flags, unsigned long pgoff);
+unsigned long mmap_region(struct file *file, unsigned long addr, unsigned long len,
+			  unsigned long flags, unsigned long vm_flags, unsigned long pgoff);
+int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
+unsigned long do_brk(unsigned long addr, unsigned long len);
+int expand_stack(struct vm_area_struct *vma, unsigned long address);
+struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr);
+void exit_mmap(struct mm_struct *mm);
+
+/* Overcommit accounting (mm/mmap.c): Committed_AS and the policy's check. */
+extern long nr_swap_pages, total_swap_pages;	/* free and total swap, in pages */
+extern int sysctl_overcommit_memory;
+extern int sysctl_overcommit_ratio;
+extern int sysctl_max_map_count;
+extern int sysctl_legacy_va_layout;
+extern int randomize_va_space;
+extern unsigned long mmap_min_addr;
+unsigned long arch_randomize_brk(struct mm_struct *mm);
+unsigned long randomize_stack_top(unsigned long stack_top);
+int __vm_enough_memory(struct mm_struct *mm, long pages, int cap_sys_admin);
+void vm_unacct_memory(long pages);
+unsigned long vm_committed_pages(void);
+unsigned long vm_commit_limit(void);
+
+/* ---- the rss counters ---- */
+
+static inline unsigned long get_mm_counter(struct mm_struct *mm, int member)
+{
+	long v = atomic_long_read(&mm->rss_stat[member]);
+
+	return v < 0 ? 0 : (unsigned long)v;
+}
+static inline void add_mm_counter(struct mm_struct *mm, int member, long value)
+{
+	atomic_long_add(value, &mm->rss_stat[member]);
+}
+static inline void inc_mm_counter(struct mm_struct *mm, int member)
+{
+	atomic_long_add(1, &mm->rss_stat[member]);
+}
+static inline void dec_mm_counter(struct mm_struct *mm, int member)
+{
+	atomic_long_sub(1, &mm->rss_stat[member]);
+}
+static inline unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES);
+}
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+static inline void update_hiwater_vm(struct mm_struct *mm)
+{
+	if (mm->hiwater_vm < mm->total_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
+
+/* ---- faults and page tables of processes (mm/memory.c) ---- */
+
+int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+		    unsigned int flags);
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd, unsigned long address);
+/* Remove the mappings of [start, end) in the VMAs from @vma on; pages freed. */
+unsigned long unmap_vmas(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			 unsigned long *nr_accounted);
+/* Free the page tables under the VMAs from @vma on, within [floor, ceiling). */
+void free_pgtables(struct vm_area_struct *vma, unsigned long floor, unsigned long ceiling);
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *vma);
+void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size);
+int make_pages_present(unsigned long addr, unsigned long end);
+/* The page a user PTE maps, or NULL for none or the zero page (a "special" page). */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
+extern struct page *zero_page;
+#define ZERO_PAGE(vaddr)	(zero_page)
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+	return zero_page && pfn == page_to_pfn(zero_page);
+}
+
+/* ---- rmap (mm/rmap.c) ---- */
+
+#define PAGE_MAPPING_ANON	1
+static inline bool PageAnon(const struct page *page)
+{
+	return ((unsigned long)page->mapping & PAGE_MAPPING_ANON) != 0;
+}
+static inline struct anon_vma *page_anon_vma(const struct page *page)
+{
+	if (!PageAnon(page))
+		return NULL;
+	return (struct anon_vma *)((unsigned long)page->mapping - PAGE_MAPPING_ANON);
+}
+int anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+void anon_vma_merge(struct vm_area_struct *vma, struct vm_area_struct *next);
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_add_file_rmap(struct page *page);
+void page_remove_rmap(struct page *page);
+/* fork: one more mapping of a page already mapped (anon or file). */
+static inline void page_dup_rmap(struct page *page)
+{
+	atomic_inc(&page->_mapcount);
+}
+int set_page_dirty(struct page *page);
+/* The LRU lists (mm/swap.c): a new page joins, a freed page leaves. */
+void lru_cache_add_lru(struct page *page, enum lru_list lru);
+void __page_cache_release(struct page *page);
+/* The user address at which @vma maps @page (-EFAULT when outside it). */
+unsigned long vma_address(struct page *page, struct vm_area_struct *vma);
+
+/* ---- address spaces (kernel/fork.c) ---- */
+
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm);		/* drop a user; the last tears the mm down */
+void mmdrop(struct mm_struct *mm);		/* drop a reference to the struct */
+struct mm_struct *dup_mm(struct mm_struct *oldmm);
+int mm_caches_init(void);
+/* Call @fn for every process address space (it must not sleep). */
+void for_each_mm(void (*fn)(struct mm_struct *mm, void *arg), void *arg);
+
+/* The memory system calls (mm/mmap.c, mprotect.c, mremap.c...), for the current process. */
+long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot, unsigned long flags,
+	      unsigned long fd, unsigned long off);
+long sys_mmap_pgoff(unsigned long addr, unsigned long len, unsigned long prot,
+		    unsigned long flags, unsigned long fd, unsigned long pgoff);
+long sys_munmap(unsigned long addr, size_t len);
+unsigned long sys_brk(unsigned long brk);
+
 #endif /* KMM_MM_H */

@@ -31,6 +31,7 @@
 #include <kmm/lockdep.h>
 #include <kmm/list.h>
 #include <kmm/preempt.h>
+#include <kmm/signal.h>
 #include <kmm/types.h>
 
 #define TASK_COMM_LEN	16
@@ -46,6 +47,16 @@
 #define PF_MEMALLOC	0x00000800	/* allocating memory to free memory */
 #define PF_KSWAPD	0x00040000
 #define PF_KTHREAD	0x00200000	/* a kernel thread */
+#define PF_RANDOMIZE	0x00400000	/* randomize the layout (randomize_va_space) */
+#define PF_FORKNOEXEC	0x00000040	/* forked but did not exec */
+
+/* exit_state: after do_exit, until the parent waits (ZOMBIE), then reaped (DEAD). */
+#define EXIT_ZOMBIE	16
+#define EXIT_DEAD	32
+
+/* personality(2) bits the layout reads */
+#define ADDR_NO_RANDOMIZE	0x0040000
+#define ADDR_COMPAT_LAYOUT	0x0200000
 
 #define TIF_MEMDIE	16		/* the OOM killer chose this task */
 
@@ -58,6 +69,25 @@ struct reclaim_state {
 
 struct mm_struct;
 struct hw_context;
+
+/*
+ * What a process's threads share (2.6.34's signal_struct, the part memory
+ * management reads): the resource limits, and how many threads live.
+ */
+/* A resource limit (kmm/resource.h names them). */
+struct kmm_rlimit {
+	unsigned long rlim_cur;
+	unsigned long rlim_max;
+};
+#define KMM_RLIM_NLIMITS	16
+
+struct signal_struct {
+	atomic_t count;			/* references (threads) */
+	atomic_t live;			/* threads not yet exited */
+	struct kmm_rlimit rlim[KMM_RLIM_NLIMITS];
+	int group_exit_code;
+	unsigned long min_flt, maj_flt;	/* of threads that exited */
+};
 struct kthread;
 
 struct task_struct {
@@ -73,6 +103,23 @@ struct task_struct {
 	struct list_head tasks;		/* every task, in creation order (init_task's list) */
 	struct list_head run_list;	/* deterministic mode: on its CPU's runqueue */
 	int exit_code;
+
+	/* ---- processes (kernel/fork.c, kernel/exit.c) ---- */
+	pid_t tgid;			/* the thread group's id: the process's pid */
+	struct task_struct *group_leader; /* the first thread of the process */
+	struct task_struct *real_parent; /* who wait()s for it */
+	struct list_head children;	/* its children (their sibling) */
+	struct list_head sibling;	/* on its parent's children */
+	struct list_head thread_group;	/* the other threads of its process */
+	struct signal_struct *signal;	/* shared by the threads */
+	int exit_state;			/* EXIT_ZOMBIE, EXIT_DEAD */
+	int exit_signal;		/* sent to the parent at exit (SIGCHLD; -1 for threads) */
+	unsigned int personality;
+	unsigned long min_flt, maj_flt;	/* faults: minor (no I/O), major */
+	unsigned long user_sp;		/* its user stack pointer (the stack-growth rule reads it) */
+	struct kmm_siginfo last_siginfo; /* the last signal it was sent */
+	int pending_fatal;		/* a fatal signal (its number) ends it at the next return */
+	bool is_process;		/* kmm: a user process's thread (has or had an mm of its own) */
 	int make_it_fail;		/* fault-injection task filter */
 	struct reclaim_state *reclaim_state;
 	/*
@@ -110,8 +157,16 @@ static __always_inline struct task_struct *get_current(void)
 extern struct task_struct init_task;	/* "swapper", pid 0: CPU 0's idle task */
 extern struct task_struct init_proc;	/* "init", pid 1 */
 
+/* The limit @limit of the current task's process. */
+static inline unsigned long rlimit(unsigned int limit);
+
 /* Every task, idle tasks excluded: for_each_process(p). */
 #define for_each_process(p) list_for_each_entry(p, &init_task.tasks, tasks)
+
+static inline unsigned long rlimit(unsigned int limit)
+{
+	return __atomic_load_n(&get_current()->signal->rlim[limit].rlim_cur, __ATOMIC_RELAXED);
+}
 
 static inline bool rt_task(const struct task_struct *p)
 {

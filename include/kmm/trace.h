@@ -25,6 +25,11 @@ enum trace_event_id {
 	TRACE_kmem_cache_free,
 	TRACE_tlb_flush,		/* tlb: a TLB flush (later Linux's tracepoint) */
 	TRACE_page_fault_kernel,	/* exceptions: a page fault taken in kernel mode */
+	TRACE_page_fault_user,		/* exceptions: a page fault taken in user mode */
+	TRACE_mmap,			/* mm: a mapping made (kmm's event) */
+	TRACE_munmap,			/* mm: a range unmapped */
+	TRACE_brk,			/* mm: the break moved */
+	TRACE_cow,			/* mm: a write fault copied or reused a page */
 	NR_TRACE_EVENTS
 };
 

@@ -41,6 +41,12 @@ unsigned long __copy_from_user_mmu(void *to, unsigned long from, unsigned long n
 unsigned long __copy_to_user_mmu(unsigned long to, const void *from, unsigned long n);
 unsigned long __clear_user_mmu(unsigned long to, unsigned long n);
 long __strncpy_from_user_mmu(char *dst, unsigned long src, long count);
+/*
+ * The current process's own access (user mode) of @len bytes at @addr:
+ * returns the bytes not done (0: all), a signal pending when not 0.
+ */
+unsigned long kmm_user_access(unsigned long addr, void *buf, unsigned long len, bool write,
+			      unsigned long ip);
 
 static inline unsigned long copy_from_user(void *to, const void __user *from, unsigned long n)
 {

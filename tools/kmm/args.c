@@ -71,6 +71,16 @@ static int parse_number(struct runtime *rt, struct script_cmd *c, const struct a
 	return 0;
 }
 
+/* The size= of a memory access (kread, load...): 1, 2, 4 or 8; or -1 reported. */
+int arg_access_size(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	long long size = arg_num(a, "size");
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return rt_error(rt, c, "%s: size=%lld: 1, 2, 4 or 8 bytes", c->def->name, size);
+	return (int)size;
+}
+
 /* ARG_RANGE: "kmalloc: size -1 is negative", "write: byte 300 is out of range (0 to 255)". */
 static int check_range(struct runtime *rt, struct script_cmd *c, const struct arg_def *d,
 		       const char *text, const struct arg_val *v)

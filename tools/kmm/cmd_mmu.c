@@ -22,15 +22,6 @@
 #include <kmm/asm/page.h>
 #include "tools/kmm/command.h"
 
-static int access_size(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
-{
-	long long size = arg_num(a, "size");
-
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return rt_error(rt, c, "%s: size=%lld: 1, 2, 4 or 8 bytes", c->def->name, size);
-	return (int)size;
-}
-
 static const char *page_size_name(unsigned int shift)
 {
 	return shift == 30 ? "1G" : shift == 22 ? "4M" : shift == 21 ? "2M" : "4K";
@@ -137,7 +128,7 @@ static int cmd_pagetable(struct runtime *rt, struct script_cmd *c, const struct 
 static int cmd_kread(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");
-	int size = access_size(rt, c, a);
+	int size = arg_access_size(rt, c, a);
 	unsigned long long v = 0;
 
 	if (size < 0)
@@ -152,7 +143,7 @@ static int cmd_kwrite(struct runtime *rt, struct script_cmd *c, const struct cmd
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");
 	unsigned long long v = (unsigned long long)arg_num(a, "value");
-	int size = access_size(rt, c, a);
+	int size = arg_access_size(rt, c, a);
 
 	if (size < 0)
 		return -1;

@@ -98,6 +98,10 @@ extern const struct arg_type arg_duration;	/* 20ms, 5s, 100us, 1000ns */
 
 #define MAX_ARGS	12
 
+struct cmd_args;
+/* The size= of a memory access (kread, load...): 1, 2, 4 or 8; or -1 reported. */
+int arg_access_size(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a);
+
 /* A command's arguments, parsed: its own in table order, then its contexts'. */
 struct cmd_args {
 	const struct command_def *def;

@@ -69,6 +69,9 @@ static inline void set_pud(pud_t *pudp, pud_t pud) { __pt_write(pudp, pud_val(pu
 static inline void set_pgd(pgd_t *pgdp, pgd_t pgd) { __pt_write(pgdp, pgd_val(pgd)); }
 
 static inline void pmd_clear(pmd_t *pmdp) { __pt_write(pmdp, 0); }
+static inline void pte_clear(pte_t *ptep) { __pt_write(ptep, 0); }
+/* Clear a PTE and return what it held, A and D bits the MMU set meanwhile included. */
+static inline pte_t ptep_get_and_clear(pte_t *ptep) { return __pte(__pt_xchg(ptep, 0)); }
 static inline void pud_clear(pud_t *pudp) { __pt_write(pudp, 0); }
 static inline void pgd_clear(pgd_t *pgdp) { __pt_write(pgdp, 0); }
 
