@@ -39,6 +39,7 @@
 #include <kmm/signal.h>
 #include <kmm/uaccess.h>
 #include "tools/kmm/command.h"
+#include "tools/kmm/process_cmd.h"
 
 /* ---- flags written as in C ---- */
 
@@ -235,7 +236,7 @@ static void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 }
 
 /* A fatal signal the last command earned ends the process now; the line says so. */
-static void deliver(struct runtime *rt)
+void process_cmd_deliver(struct runtime *rt)
 {
 	struct task_struct *t = current;
 	struct kmm_siginfo si = t->last_siginfo;
@@ -243,15 +244,16 @@ static void deliver(struct runtime *rt)
 
 	if (!sig)
 		return;
+	umalloc_cmd_exit(pid);
 	if (pid > 0 && pid < MAX_TRACKED)
 		deaths[pid] = (struct death){ .dead = true, .signal = sig, .si_code = si.code,
 					      .si_addr = si.addr, .exit_code = sig };
 	fprintf(rt->out, "process %d killed by %s (si_code %d, address %#lx)\n", pid,
-		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "SIGKILL", si.code,
+		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT" : "SIGKILL", si.code,
 		si.addr);
 }
 
-static int need_process(struct runtime *rt, struct script_cmd *c)
+int process_cmd_need(struct runtime *rt, struct script_cmd *c)
 {
 	if (!current->is_process || !current->mm)
 		return rt_error(rt, c, "%s: no process runs: spawn one first", c->def->name);
@@ -320,12 +322,13 @@ static int cmd_fork(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	struct task_struct *p;
 
 	(void)a;
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	p = process_fork();
 	if (IS_ERR(p))
 		return rt_error(rt, c, "fork: %s", PTR_ERR(p) == -ENOMEM ? "out of memory" : "failed");
 	give_process(rt, c, p);
+	umalloc_cmd_fork(current->pid, p->pid);
 	return 0;
 }
 
@@ -333,10 +336,11 @@ static int cmd_exit(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 {
 	int pid = current->pid, code = (int)arg_num(a, "code");
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	if (pid > 0 && pid < MAX_TRACKED)
 		deaths[pid] = (struct death){ .dead = true, .exit_code = code << 8 };
+	umalloc_cmd_exit(pid);
 	process_exit(code << 8);
 	return 0;
 }
@@ -365,19 +369,19 @@ static int cmd_mmap(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 {
 	long r;
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	r = sys_mmap((unsigned long)arg_num(a, "addr"), (unsigned long)arg_num(a, "len"),
 		     (unsigned long)arg_num(a, "prot"), (unsigned long)arg_num(a, "flags"),
 		     (unsigned long)arg_num(a, "fd"), (unsigned long)arg_num(a, "off"));
 	give_syscall(rt, c, r);
-	deliver(rt);
+	process_cmd_deliver(rt);
 	return 0;
 }
 
 static int cmd_munmap(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	give_syscall(rt, c, sys_munmap((unsigned long)arg_num(a, "addr"),
 				       (unsigned long)arg_num(a, "len")));
@@ -386,7 +390,7 @@ static int cmd_munmap(struct runtime *rt, struct script_cmd *c, const struct cmd
 
 static int cmd_brk(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	give_syscall(rt, c, (long)sys_brk((unsigned long)arg_num(a, "addr")));
 	return 0;
@@ -402,10 +406,10 @@ static int cmd_load(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	int size = arg_access_size(rt, c, a);
 	unsigned long long v = 0;
 
-	if (size < 0 || need_process(rt, c))
+	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
 	if (kmm_user_access(addr, &v, (unsigned long)size, false, CALL_IP)) {
-		deliver(rt);
+		process_cmd_deliver(rt);
 		return 0;
 	}
 	rt_give_num(rt, c, (long long)v, "%#llx\n");
@@ -418,10 +422,10 @@ static int cmd_store(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	unsigned long long v = (unsigned long long)arg_num(a, "value");
 	int size = arg_access_size(rt, c, a);
 
-	if (size < 0 || need_process(rt, c))
+	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
 	if (kmm_user_access(addr, &v, (unsigned long)size, true, CALL_IP))
-		deliver(rt);
+		process_cmd_deliver(rt);
 	return 0;
 }
 
@@ -431,14 +435,14 @@ static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	unsigned long len = (unsigned long)arg_num(a, "len");
 	unsigned char buf[4096];
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	memset(buf, (int)arg_num(a, "byte"), sizeof(buf));
 	while (len) {
 		unsigned long n = len < sizeof(buf) ? len : sizeof(buf);
 
 		if (kmm_user_access(addr, buf, n, true, CALL_IP)) {
-			deliver(rt);
+			process_cmd_deliver(rt);
 			return 0;
 		}
 		addr += n;
@@ -465,13 +469,13 @@ static int cmd_checksum(struct runtime *rt, struct script_cmd *c, const struct c
 	unsigned int crc = 0xffffffffu;
 	unsigned char buf[4096];
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	while (len) {
 		unsigned long n = len < sizeof(buf) ? len : sizeof(buf);
 
 		if (kmm_user_access(addr, buf, n, false, CALL_IP)) {
-			deliver(rt);
+			process_cmd_deliver(rt);
 			return 0;
 		}
 		crc = crc32_update(crc, buf, n);
