@@ -81,24 +81,26 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			v |= flag_names[i].v;
 			continue;
 		}
-		long long n = strtoll(tok, &end, 0);
+		bool neg = tok[0] == '-';
+		unsigned long long u = strtoull(tok + neg, &end, 0);
+		const char *units = "KMGT";
+		const char *unit = *end ? strchr(units, *end) : NULL;
 
-		if (end == tok || *end) {
-			unsigned long long u = strtoull(tok, &end, 0);
-
-			if (end == tok || *end)
-				return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
-						d->name, tok);
-			n = (long long)u;
+		if (unit && !end[1]) {
+			u <<= 10 * (unit - units + 1);
+			end++;
 		}
-		v |= n;
+		if (end == tok + neg || *end)
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
+					d->name, tok);
+		v |= neg ? -(long long)u : (long long)u;
 	}
 	out->num = v;
 	return 0;
 }
 
 static const struct arg_type arg_flags = {
-	"number or flags", "N", "a number, or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
+	"number or flags", "N", "a number (K/M/G/T suffixes), or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
 	parse_flags,
 };
 
@@ -400,6 +402,13 @@ static int cmd_brk(struct runtime *rt, struct script_cmd *c, const struct cmd_ar
 
 #define CALL_IP	(current->call_site)
 
+/* sp=: the process's stack pointer, which a fault below the stack is judged by. */
+static void set_sp(const struct cmd_args *a)
+{
+	if (arg_given(a, "sp"))
+		current->user_sp = (unsigned long)arg_num(a, "sp");
+}
+
 static int cmd_load(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");
@@ -408,6 +417,7 @@ static int cmd_load(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 
 	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
+	set_sp(a);
 	if (kmm_user_access(addr, &v, (unsigned long)size, false, CALL_IP)) {
 		process_cmd_deliver(rt);
 		return 0;
@@ -424,6 +434,7 @@ static int cmd_store(struct runtime *rt, struct script_cmd *c, const struct cmd_
 
 	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
+	set_sp(a);
 	if (kmm_user_access(addr, &v, (unsigned long)size, true, CALL_IP))
 		process_cmd_deliver(rt);
 	return 0;
@@ -492,6 +503,8 @@ static int cmd_checksum(struct runtime *rt, struct script_cmd *c, const struct c
 			  .help = "bytes" }
 #define ARG_USIZE	{ "size", &arg_number, .def = 8, .def_text = "8", \
 			  .help = "bytes: 1, 2, 4 or 8" }
+#define ARG_SP		{ "sp", &arg_flags, .def_text = "as it was", \
+			  .help = "the stack pointer from now on (the stack-growth rule reads it)" }
 
 const struct command_def process_commands[] = {
 	{ "spawn", "a new process with a fresh exec's layout (stack, brk); the script acts as it",
@@ -535,13 +548,13 @@ const struct command_def process_commands[] = {
 	  (const struct arg_def[]){ ARG_UADDR, { NULL } },
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_brk },
 	{ "load", "read SIZE bytes at ADDR as the process, through the MMU (faults handled)",
-	  (const struct arg_def[]){ ARG_UADDR, ARG_USIZE, { NULL } },
+	  (const struct arg_def[]){ ARG_UADDR, ARG_USIZE, ARG_SP, { NULL } },
 	  .result = "R", .prints = true, .gives = &value_number, .machine = true, .run = cmd_load },
 	{ "store", "write VALUE (SIZE bytes) at ADDR as the process",
 	  (const struct arg_def[]){
 		  ARG_UADDR,
 		  { "value", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "VALUE", .help = "the value" },
-		  ARG_USIZE, { NULL } },
+		  ARG_USIZE, ARG_SP, { NULL } },
 	  .machine = true, .run = cmd_store },
 	{ "memset", "memset(ADDR, BYTE, LEN) as the process: LEN bytes of BYTE written",
 	  (const struct arg_def[]){
