@@ -79,6 +79,7 @@ void bench_startup(void);
 void bench_mmu(void);
 void bench_vmalloc(void);
 void bench_kmap(void);
+void bench_vm(void);
 
 /* One run of a real program: its wall time and peak RSS. */
 struct bench_run {

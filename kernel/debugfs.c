@@ -173,3 +173,4 @@ static int event_write_in(const char *system, const char *rest, const char *valu
 EVENT_SYSTEM(kmem);
 EVENT_SYSTEM(tlb);
 EVENT_SYSTEM(exceptions);
+EVENT_SYSTEM(mm);

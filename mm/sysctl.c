@@ -132,3 +132,39 @@ static int printk_write(const char *rest, const char *value)
 	return 0;
 }
 PROC_ENTRY(printk, "/proc/sys/kernel/printk", printk_show, printk_write, false);
+
+/*
+ * The address-space knobs: an integer each, within the range Linux's
+ * proc_dointvec_minmax (or plain proc_dointvec) accepts.
+ */
+static int knob_write(const char *path, int *knob, long long min, long long max,
+		      const char *value)
+{
+	long long v;
+
+	if (parse_int(path, value, &v))
+		return -EINVAL;
+	if (v < min || v > max)
+		return kmm_error("%s: %lld is out of range (%lld..%lld)", path, v, min, max);
+	*knob = (int)v;
+	return 0;
+}
+
+#define INT_KNOB(name, path, var, min, max)					\
+	static int name##_show(struct seq_file *m, const char *rest)		\
+	{									\
+		(void)rest;							\
+		return seq_printf(m, "%d\n", var);				\
+	}									\
+	static int name##_write(const char *rest, const char *value)		\
+	{									\
+		(void)rest;							\
+		return knob_write(path, &var, min, max, value);			\
+	}									\
+	PROC_ENTRY(name, path, name##_show, name##_write, false)
+
+INT_KNOB(overcommit_memory, "/proc/sys/vm/overcommit_memory", sysctl_overcommit_memory, 0, 2);
+INT_KNOB(overcommit_ratio, "/proc/sys/vm/overcommit_ratio", sysctl_overcommit_ratio, 0, INT_MAX);
+INT_KNOB(max_map_count, "/proc/sys/vm/max_map_count", sysctl_max_map_count, 0, INT_MAX);
+INT_KNOB(legacy_va_layout, "/proc/sys/vm/legacy_va_layout", sysctl_legacy_va_layout, 0, INT_MAX);
+INT_KNOB(randomize_va_space, "/proc/sys/kernel/randomize_va_space", randomize_va_space, 0, 2);

@@ -13,6 +13,7 @@
 
 /* (Guarded: C programs using libkmm may include the host's <signal.h> too; the values agree.) */
 #ifndef SIGBUS
+#define SIGABRT		6
 #define SIGBUS		7
 #define SIGKILL		9
 #define SIGSEGV		11

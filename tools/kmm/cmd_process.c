@@ -39,6 +39,7 @@
 #include <kmm/signal.h>
 #include <kmm/uaccess.h>
 #include "tools/kmm/command.h"
+#include "tools/kmm/process_cmd.h"
 
 /* ---- flags written as in C ---- */
 
@@ -80,24 +81,26 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			v |= flag_names[i].v;
 			continue;
 		}
-		long long n = strtoll(tok, &end, 0);
+		bool neg = tok[0] == '-';
+		unsigned long long u = strtoull(tok + neg, &end, 0);
+		const char *units = "KMGT";
+		const char *unit = *end ? strchr(units, *end) : NULL;
 
-		if (end == tok || *end) {
-			unsigned long long u = strtoull(tok, &end, 0);
-
-			if (end == tok || *end)
-				return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
-						d->name, tok);
-			n = (long long)u;
+		if (unit && !end[1]) {
+			u <<= 10 * (unit - units + 1);
+			end++;
 		}
-		v |= n;
+		if (end == tok + neg || *end)
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
+					d->name, tok);
+		v |= neg ? -(long long)u : (long long)u;
 	}
 	out->num = v;
 	return 0;
 }
 
 static const struct arg_type arg_flags = {
-	"number or flags", "N", "a number, or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
+	"number or flags", "N", "a number (K/M/G/T suffixes), or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
 	parse_flags,
 };
 
@@ -235,7 +238,7 @@ static void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 }
 
 /* A fatal signal the last command earned ends the process now; the line says so. */
-static void deliver(struct runtime *rt)
+void process_cmd_deliver(struct runtime *rt)
 {
 	struct task_struct *t = current;
 	struct kmm_siginfo si = t->last_siginfo;
@@ -243,15 +246,16 @@ static void deliver(struct runtime *rt)
 
 	if (!sig)
 		return;
+	umalloc_cmd_exit(pid);
 	if (pid > 0 && pid < MAX_TRACKED)
 		deaths[pid] = (struct death){ .dead = true, .signal = sig, .si_code = si.code,
 					      .si_addr = si.addr, .exit_code = sig };
 	fprintf(rt->out, "process %d killed by %s (si_code %d, address %#lx)\n", pid,
-		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "SIGKILL", si.code,
+		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT" : "SIGKILL", si.code,
 		si.addr);
 }
 
-static int need_process(struct runtime *rt, struct script_cmd *c)
+int process_cmd_need(struct runtime *rt, struct script_cmd *c)
 {
 	if (!current->is_process || !current->mm)
 		return rt_error(rt, c, "%s: no process runs: spawn one first", c->def->name);
@@ -320,12 +324,13 @@ static int cmd_fork(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	struct task_struct *p;
 
 	(void)a;
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	p = process_fork();
 	if (IS_ERR(p))
 		return rt_error(rt, c, "fork: %s", PTR_ERR(p) == -ENOMEM ? "out of memory" : "failed");
 	give_process(rt, c, p);
+	umalloc_cmd_fork(current->pid, p->pid);
 	return 0;
 }
 
@@ -333,10 +338,11 @@ static int cmd_exit(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 {
 	int pid = current->pid, code = (int)arg_num(a, "code");
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	if (pid > 0 && pid < MAX_TRACKED)
 		deaths[pid] = (struct death){ .dead = true, .exit_code = code << 8 };
+	umalloc_cmd_exit(pid);
 	process_exit(code << 8);
 	return 0;
 }
@@ -365,19 +371,19 @@ static int cmd_mmap(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 {
 	long r;
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	r = sys_mmap((unsigned long)arg_num(a, "addr"), (unsigned long)arg_num(a, "len"),
 		     (unsigned long)arg_num(a, "prot"), (unsigned long)arg_num(a, "flags"),
 		     (unsigned long)arg_num(a, "fd"), (unsigned long)arg_num(a, "off"));
 	give_syscall(rt, c, r);
-	deliver(rt);
+	process_cmd_deliver(rt);
 	return 0;
 }
 
 static int cmd_munmap(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	give_syscall(rt, c, sys_munmap((unsigned long)arg_num(a, "addr"),
 				       (unsigned long)arg_num(a, "len")));
@@ -386,7 +392,7 @@ static int cmd_munmap(struct runtime *rt, struct script_cmd *c, const struct cmd
 
 static int cmd_brk(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	give_syscall(rt, c, (long)sys_brk((unsigned long)arg_num(a, "addr")));
 	return 0;
@@ -396,16 +402,24 @@ static int cmd_brk(struct runtime *rt, struct script_cmd *c, const struct cmd_ar
 
 #define CALL_IP	(current->call_site)
 
+/* sp=: the process's stack pointer, which a fault below the stack is judged by. */
+static void set_sp(const struct cmd_args *a)
+{
+	if (arg_given(a, "sp"))
+		current->user_sp = (unsigned long)arg_num(a, "sp");
+}
+
 static int cmd_load(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");
 	int size = arg_access_size(rt, c, a);
 	unsigned long long v = 0;
 
-	if (size < 0 || need_process(rt, c))
+	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
+	set_sp(a);
 	if (kmm_user_access(addr, &v, (unsigned long)size, false, CALL_IP)) {
-		deliver(rt);
+		process_cmd_deliver(rt);
 		return 0;
 	}
 	rt_give_num(rt, c, (long long)v, "%#llx\n");
@@ -418,10 +432,11 @@ static int cmd_store(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	unsigned long long v = (unsigned long long)arg_num(a, "value");
 	int size = arg_access_size(rt, c, a);
 
-	if (size < 0 || need_process(rt, c))
+	if (size < 0 || process_cmd_need(rt, c))
 		return -1;
+	set_sp(a);
 	if (kmm_user_access(addr, &v, (unsigned long)size, true, CALL_IP))
-		deliver(rt);
+		process_cmd_deliver(rt);
 	return 0;
 }
 
@@ -431,14 +446,14 @@ static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	unsigned long len = (unsigned long)arg_num(a, "len");
 	unsigned char buf[4096];
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	memset(buf, (int)arg_num(a, "byte"), sizeof(buf));
 	while (len) {
 		unsigned long n = len < sizeof(buf) ? len : sizeof(buf);
 
 		if (kmm_user_access(addr, buf, n, true, CALL_IP)) {
-			deliver(rt);
+			process_cmd_deliver(rt);
 			return 0;
 		}
 		addr += n;
@@ -465,13 +480,13 @@ static int cmd_checksum(struct runtime *rt, struct script_cmd *c, const struct c
 	unsigned int crc = 0xffffffffu;
 	unsigned char buf[4096];
 
-	if (need_process(rt, c))
+	if (process_cmd_need(rt, c))
 		return -1;
 	while (len) {
 		unsigned long n = len < sizeof(buf) ? len : sizeof(buf);
 
 		if (kmm_user_access(addr, buf, n, false, CALL_IP)) {
-			deliver(rt);
+			process_cmd_deliver(rt);
 			return 0;
 		}
 		crc = crc32_update(crc, buf, n);
@@ -488,6 +503,8 @@ static int cmd_checksum(struct runtime *rt, struct script_cmd *c, const struct c
 			  .help = "bytes" }
 #define ARG_USIZE	{ "size", &arg_number, .def = 8, .def_text = "8", \
 			  .help = "bytes: 1, 2, 4 or 8" }
+#define ARG_SP		{ "sp", &arg_flags, .def_text = "as it was", \
+			  .help = "the stack pointer from now on (the stack-growth rule reads it)" }
 
 const struct command_def process_commands[] = {
 	{ "spawn", "a new process with a fresh exec's layout (stack, brk); the script acts as it",
@@ -531,13 +548,13 @@ const struct command_def process_commands[] = {
 	  (const struct arg_def[]){ ARG_UADDR, { NULL } },
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_brk },
 	{ "load", "read SIZE bytes at ADDR as the process, through the MMU (faults handled)",
-	  (const struct arg_def[]){ ARG_UADDR, ARG_USIZE, { NULL } },
+	  (const struct arg_def[]){ ARG_UADDR, ARG_USIZE, ARG_SP, { NULL } },
 	  .result = "R", .prints = true, .gives = &value_number, .machine = true, .run = cmd_load },
 	{ "store", "write VALUE (SIZE bytes) at ADDR as the process",
 	  (const struct arg_def[]){
 		  ARG_UADDR,
 		  { "value", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "VALUE", .help = "the value" },
-		  ARG_USIZE, { NULL } },
+		  ARG_USIZE, ARG_SP, { NULL } },
 	  .machine = true, .run = cmd_store },
 	{ "memset", "memset(ADDR, BYTE, LEN) as the process: LEN bytes of BYTE written",
 	  (const struct arg_def[]){
