@@ -291,6 +291,41 @@ pid_t process_wait(pid_t pid, int *status)
 	return found ? -EAGAIN : -ECHILD;
 }
 
+/*
+ * Parallel mode: the calling host thread (attached as a CPU) works as a
+ * thread of @leader's process: its task takes the process's address space
+ * (one more mm user), its CR3 is loaded.  Threads made this way share the
+ * mm as clone(CLONE_VM) threads do; they fault, map and unmap at once.
+ */
+int process_thread_join(struct task_struct *leader)
+{
+	struct task_struct *t = current;
+	struct mm_struct *mm = leader->mm;
+
+	if (!mm || t->mm)
+		return -EINVAL;
+	atomic_inc(&mm->mm_users);
+	t->mm = mm;
+	t->active_mm = mm;
+	t->user_sp = leader->user_sp;
+	switch_mm(&init_mm, mm);
+	return 0;
+}
+
+/* The thread leaves the address space (its last user tears it down). */
+void process_thread_leave(void)
+{
+	struct task_struct *t = current;
+	struct mm_struct *mm = t->mm;
+
+	if (!mm)
+		return;
+	switch_mm(mm, &init_mm);
+	t->mm = NULL;
+	t->active_mm = &init_mm;
+	mmput(mm);
+}
+
 /* ---- signals ---- */
 
 void force_sig_info(int sig, const struct kmm_siginfo *info, struct task_struct *t)

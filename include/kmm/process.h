@@ -20,6 +20,12 @@ void process_exit(int code);
 pid_t process_wait(pid_t pid, int *status);
 /* A fatal signal pending for the current process ends it now: the signal, or 0. */
 int process_deliver_signals(void);
+/*
+ * Parallel mode: the calling thread (attached as a CPU) works as a thread
+ * of @leader's process, sharing its address space; leave undoes it.
+ */
+int process_thread_join(struct task_struct *leader);
+void process_thread_leave(void);
 /* The live processes, one after the other (NULL: from the first; returns NULL after the last). */
 struct task_struct *process_next(struct task_struct *prev);
 
