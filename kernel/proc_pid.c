@@ -268,7 +268,8 @@ static void task_sig(struct seq_file *m, struct task_struct *t)
 	unsigned long qlim = 0;
 	int threads = 0;
 
-	if (t->signal && !t->exit_state) {
+	/* A zombie keeps its signal_struct until it is reaped (__exit_signal). */
+	if (t->signal) {
 		threads = atomic_read(&t->signal->count);
 		qlim = t->signal->rlim[RLIMIT_SIGPENDING].rlim_cur;
 	}
