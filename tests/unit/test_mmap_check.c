@@ -275,12 +275,13 @@ static void map_count_and_cache(void **state)
 
 /*
  * Two neighbours of the same flags, same (no) file, offsets in line, no
- * anon_vma yet: vma_merge would have made them one.
+ * anon_vma yet: vma_merge would have made them one.  Offsets out of line,
+ * or pages in two different anon_vmas, and they may stay apart.
  */
 static void mergeable_but_unmerged(void **state)
 {
-	struct vm_area_struct *lo, *hi;
-	unsigned long a, b, flags;
+	struct vm_area_struct *lo, *hi, *far;
+	unsigned long a, b, f, flags;
 
 	(void)state;
 	boot_or_fail("ram=64M cpus=1");
@@ -298,6 +299,19 @@ static void mergeable_but_unmerged(void **state)
 	lo->vm_pgoff--;
 	assert_mm_check();
 	lo->vm_pgoff++;
+
+	/* hi's pages in its anon_vma, lo linked to another one (far's): apart they stay. */
+	poke(a);
+	f = map(PAGE_SIZE, RW | PROT_EXEC, MAP_PRIVATE);
+	poke(f);
+	far = find_vma(current->mm, f);
+	assert_non_null(far->anon_vma);
+	assert_true(far->anon_vma != hi->anon_vma);
+	assert_int_equal(anon_vma_clone(lo, far), 0);
+	lo->anon_vma = far->anon_vma;
+	assert_mm_check();
+	unlink_anon_vmas(lo);
+	expect_problems(1, "are mergeable but apart", NULL);
 	lo->vm_flags = flags;
 	assert_mm_check();
 }
