@@ -146,6 +146,7 @@ static int start_kernel(const char *cmdline)
 	refresh_zone_stat_thresholds();
 	timer_add(&vmstat_timer);
 	cpucache_init();
+	fork_init(totalram_pages);
 	sched_become(&init_proc);
 	return 0;
 }

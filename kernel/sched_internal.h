@@ -30,6 +30,8 @@ void put_task_struct(struct task_struct *p);
 void task_release_all(struct task_struct *p);
 extern struct signal_struct init_signals;	/* the kernel tasks' limits */
 void task_init(void);
+/* The process and signal limits of init, from the RAM the kernel has (pages). */
+void fork_init(unsigned long mempages);
 /* Parallel mode: the calling host thread's own task (made on first use in a boot). */
 struct task_struct *thread_task(void);
 /* It runs on @cpu, on the task list. */

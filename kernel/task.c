@@ -12,6 +12,7 @@
 
 #include <kmm/bug.h>
 #include <kmm/kernel.h>
+#include <kmm/mm.h>
 #include <kmm/printk.h>
 #include <kmm/resource.h>
 #include <kmm/sched.h>
@@ -182,6 +183,25 @@ void task_init(void)
 	INIT_LIST_HEAD(&init_task.tasks);
 	list_add_tail(&init_proc.tasks, &init_task.tasks);
 	boot_generation++;
+}
+
+/*
+ * The limits that depend on the machine's size (2.6.34's fork_init): at
+ * most half of RAM in thread structures of THREAD_SIZE (8 KiB) each, at
+ * least 20 threads; half of that is the limit of processes per user and
+ * of queued signals (the SigQ limit of /proc/PID/status).
+ */
+#define THREAD_SIZE	(2 * PAGE_SIZE)	/* x86's kernel stacks: THREAD_ORDER 1 */
+
+void fork_init(unsigned long mempages)
+{
+	unsigned long max_threads = mempages / (8 * THREAD_SIZE / PAGE_SIZE);
+
+	if (max_threads < 20)
+		max_threads = 20;
+	init_signals.rlim[RLIMIT_NPROC].rlim_cur = max_threads / 2;
+	init_signals.rlim[RLIMIT_NPROC].rlim_max = max_threads / 2;
+	init_signals.rlim[RLIMIT_SIGPENDING] = init_signals.rlim[RLIMIT_NPROC];
 }
 
 struct task_struct *thread_task(void)

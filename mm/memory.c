@@ -779,6 +779,8 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned l
 	pte_t *pte;
 	int ret;
 
+	/* Counted first, as 2.6.34 does: a fault that fails for want of a table counts too. */
+	count_vm_event(PGFAULT);
 	pgd = pgd_offset(mm, address);
 	pud = pud_alloc(mm, pgd, address);
 	if (!pud)
@@ -789,7 +791,6 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned l
 	pte = pte_alloc_map(mm, pmd, address);
 	if (!pte)
 		return VM_FAULT_OOM;
-	count_vm_event(PGFAULT);
 	ret = handle_pte_fault(mm, vma, address, pte, flags);
 	return ret;
 }

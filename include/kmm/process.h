@@ -7,6 +7,7 @@
 #define KMM_PROCESS_H
 
 #include <kmm/sched.h>
+#include <kmm/asm/page.h>
 
 /* A new process, child of the current task, laid out as a fresh exec leaves it; NULL: no memory. */
 struct task_struct *process_spawn(const char *comm);
@@ -28,5 +29,33 @@ int process_thread_join(struct task_struct *leader);
 void process_thread_leave(void);
 /* The live processes, one after the other (NULL: from the first; returns NULL after the last). */
 struct task_struct *process_next(struct task_struct *prev);
+
+
+/*
+ * /proc/PID/pagemap (2.6.34, Documentation/vm/pagemap.txt): one 64-bit
+ * entry per virtual page.
+ *
+ *   63       62      61    60     55 54                             0
+ *   present  swapped  -    page shift  page frame number (present), or
+ *                                      swap type (bits 0-4) and offset
+ *
+ * A page not present reads 0, or just the page shift where no page
+ * table or no VMA covers it (PM_NOT_PRESENT): both are "not present".
+ */
+#define PM_PFRAME_MASK		((1ULL << 55) - 1)
+#define PM_PSHIFT_OFFSET	55
+#define PM_PSHIFT_MASK		(0x3fULL << PM_PSHIFT_OFFSET)
+#define PM_PSHIFT(shift)	(((u64)(shift) << PM_PSHIFT_OFFSET) & PM_PSHIFT_MASK)
+#define PM_SWAP			(1ULL << 62)
+#define PM_PRESENT		(1ULL << 63)
+#define PM_NOT_PRESENT		PM_PSHIFT(PAGE_SHIFT)
+
+/*
+ * Read /proc/PID/pagemap: the entries of @n pages from the page holding
+ * @addr into @out, stopping at the end of the user address space.
+ * Returns the entries read (0 for a task without an address space), or
+ * -ESRCH when no such task lives.
+ */
+long proc_pid_pagemap(pid_t pid, unsigned long addr, u64 *out, unsigned long n);
 
 #endif /* KMM_PROCESS_H */

@@ -52,6 +52,10 @@ FIRST = {
     'mm/vmalloc.c': ['test_vmalloc'],
     'mm/vmalloc_proc.c': ['test_vmalloc'],
     'mm/ioremap.c': ['test_vmalloc'],
+    'mm/mmap_check.c': ['test_mmap_check'],
+    'kernel/proc_pid.c': ['scripts/proc_status'],
+    'kernel/proc_pid_mem.c': ['scripts/proc_smaps', 'scripts/proc_pagemap'],
+    'mm/fork.c': ['test_mmap_check', 'scripts/proc_status'],
 }
 
 
