@@ -108,6 +108,7 @@ static void exercise(void)
 	struct task_struct *p = spawn_and_enter("healthy"), *c;
 	unsigned long heap = p->mm->start_brk, a, s, r;
 	int status;
+	pid_t pid;
 
 	assert_int_equal(sys_brk(heap + 5 * PAGE_SIZE), heap + 5 * PAGE_SIZE);
 	for (int i = 0; i < 5; i++)
@@ -139,8 +140,9 @@ static void exercise(void)
 	assert_int_equal(sys_brk(heap + 2 * PAGE_SIZE), heap + 2 * PAGE_SIZE);
 	assert_mm_check();
 	process_enter(c);
+	pid = c->pid;
 	process_exit(0);
-	assert_int_equal(process_wait(c->pid, &status), c->pid);
+	assert_int_equal(process_wait(pid, &status), pid);	/* c is freed by the wait */
 	assert_mm_check();
 }
 
