@@ -341,16 +341,18 @@ unsigned long unmap_vmas(struct vm_area_struct *vma, unsigned long start, unsign
 	return last;
 }
 
-/* MADV_DONTNEED and friends: drop the pages of [address, address + size) in @vma. */
+/*
+ * MADV_DONTNEED and friends: drop the pages of [address, address + size)
+ * in @vma alone.  The VMA list is left as it is: madvise holds mmap_sem
+ * only for reading, and a fault on another CPU may be walking vm_next.
+ */
 void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size)
 {
-	unsigned long nr_accounted = 0;
-	struct vm_area_struct *next = vma->vm_next;
+	struct mmu_gather tlb = { .mm = vma->vm_mm };
 
-	/* Only this VMA: unmap_vmas would walk on. */
-	vma->vm_next = NULL;
-	unmap_vmas(vma, address, address + size, &nr_accounted);
-	vma->vm_next = next;
+	update_hiwater_rss(vma->vm_mm);
+	unmap_page_range(&tlb, vma, address, address + size);
+	tlb_flush_and_free(&tlb);
 }
 
 /*
