@@ -188,6 +188,34 @@ struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_
 	return pte_page(pte);
 }
 
+/*
+ * The page @vma maps at @address, or NULL when none is mapped there or
+ * it is the zero page (no struct page to speak of: 2.6.34's FOLL_DUMP
+ * answer).  With FOLL_GET the caller gets a reference.  The PTE is read
+ * under page_table_lock, so the page cannot be unmapped and freed between
+ * the read and the reference.
+ */
+struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
+			 unsigned int foll_flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *page = NULL;
+	pte_t *ptep, pte;
+
+	ptep = walk_to_pte(mm, address);
+	if (!ptep)
+		return NULL;
+	spin_lock(&mm->page_table_lock);
+	pte = ptep_get(ptep);
+	if (pte_present(pte)) {
+		page = vm_normal_page(vma, address, pte);
+		if (page && (foll_flags & FOLL_GET))
+			get_page(page);
+	}
+	spin_unlock(&mm->page_table_lock);
+	return page;
+}
+
 /* ---- tearing down ---- */
 
 /*
@@ -353,6 +381,31 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned 
 	update_hiwater_rss(vma->vm_mm);
 	unmap_page_range(&tlb, vma, address, address + size);
 	tlb_flush_and_free(&tlb);
+}
+
+/*
+ * Unmap, in every VMA that maps @mapping, the pages of its offsets
+ * [first, last] (MADV_REMOVE's hole; 2.6.34's unmap_mapping_range with
+ * even_cows, in pages rather than bytes).  A VMA maps offset o at
+ * vm_start + (o - vm_pgoff) pages; the part of the hole inside its
+ * window [vm_pgoff, vm_pgoff + its pages) is zapped.  The zap takes each
+ * VMA's page_table_lock inside i_mmap_lock, the documented order.
+ */
+void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last)
+{
+	struct vm_area_struct *vma;
+
+	spin_lock(&mapping->i_mmap_lock);
+	list_for_each_entry(vma, &mapping->i_mmap, shared) {
+		pgoff_t vfirst = vma->vm_pgoff, vlast = vma->vm_pgoff + vma_pages(vma) - 1;
+		pgoff_t from = max(first, vfirst), to = min(last, vlast);
+
+		if (from > to)
+			continue;
+		zap_page_range(vma, vma->vm_start + ((from - vfirst) << PAGE_SHIFT),
+			       (to - from + 1) << PAGE_SHIFT);
+	}
+	spin_unlock(&mapping->i_mmap_lock);
 }
 
 /*
@@ -618,6 +671,13 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 	if (!new_page)
 		goto oom;
 	SetPageUptodate(new_page);
+	/*
+	 * A locked VMA leaves the old page to whoever else maps it (a fork
+	 * child, whose VMA is not locked): it must not stay mlocked for
+	 * them.  The copy is mlocked as it is mapped (page_add_new_anon_rmap).
+	 */
+	if ((vma->vm_flags & VM_LOCKED) && old_page)
+		clear_page_mlock(old_page);
 
 	spin_lock(&mm->page_table_lock);
 	if (likely(pte_same(ptep_get(page_table), orig_pte))) {
@@ -695,6 +755,9 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
+		/* As in do_wp_page: the object's page is not this locked VMA's to keep mlocked. */
+		if (vma->vm_flags & VM_LOCKED)
+			clear_page_mlock(page);
 		copy_user_highpage(mapped, page, address, vma);
 		SetPageUptodate(mapped);
 	}
