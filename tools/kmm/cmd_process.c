@@ -57,9 +57,14 @@ static const struct {
 	{ "MAP_POPULATE", MAP_POPULATE }, { "MAP_NONBLOCK", MAP_NONBLOCK }, { "MAP_STACK", MAP_STACK },
 	{ "MAP_HUGETLB", MAP_HUGETLB }, { "MAP_FIXED_NOREPLACE", MAP_FIXED_NOREPLACE },
 	{ "MREMAP_MAYMOVE", MREMAP_MAYMOVE }, { "MREMAP_FIXED", MREMAP_FIXED },
+	{ "MADV_NORMAL", MADV_NORMAL }, { "MADV_RANDOM", MADV_RANDOM },
+	{ "MADV_SEQUENTIAL", MADV_SEQUENTIAL }, { "MADV_WILLNEED", MADV_WILLNEED },
+	{ "MADV_DONTNEED", MADV_DONTNEED }, { "MADV_REMOVE", MADV_REMOVE },
+	{ "MADV_DONTFORK", MADV_DONTFORK }, { "MADV_DOFORK", MADV_DOFORK },
+	{ "MCL_CURRENT", MCL_CURRENT }, { "MCL_FUTURE", MCL_FUTURE },
 };
 
-/* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "0x3", "-1". */
+/* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "MADV_DONTNEED", "0x3", "-1". */
 static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct arg_def *d,
 		       const char *text, struct arg_val *out)
 {
@@ -86,7 +91,8 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			unsigned long long u = strtoull(tok, &end, 0);
 
 			if (end == tok || *end)
-				return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
+				return rt_error(rt, c,
+						"%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_ flag",
 						d->name, tok);
 			n = (long long)u;
 		}
@@ -96,7 +102,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 	return 0;
 }
 
-static const struct arg_type arg_flags = {
+const struct arg_type arg_flags = {
 	"number or flags", "N", "a number, or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
 	parse_flags,
 };
@@ -212,7 +218,7 @@ static void sv_format(const void *d, char *buf, size_t size)
 const struct value_type syscall_kind = {
 	.name = "syscall",
 	.noun = "a system call's result",
-	.made_by = "mmap, munmap, brk, wait",
+	.made_by = "mmap, munmap, brk, waitpid, madvise, mlock, mincore, setrlimit...",
 	.size = sizeof(struct syscall_value),
 	.fields = (const struct value_field[]){
 		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { NULL } },
@@ -223,7 +229,7 @@ const struct value_type syscall_kind = {
  * A system call's raw return: an address or 0, or -errno (the kernel's
  * convention, -4095..-1) which becomes -1 and errno as libc gives it.
  */
-static void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
+void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 {
 	struct syscall_value *v = rt_result(rt, c, &syscall_kind);
 	bool is_err = (unsigned long)ret >= (unsigned long)-MAX_ERRNO;
