@@ -166,16 +166,22 @@ static pte_t *walk_to_pte(struct mm_struct *mm, unsigned long address)
 /*
  * The shared zero page: every read fault on untouched anonymous memory
  * maps it, read-only and "special" (no struct page refcount or rmap).
- * It is the first page of the kernel image's bss, as empty_zero_page is
- * on x86 -- reserved at boot, so it costs no free page.
+ * It lies in the kernel image's bss where empty_zero_page does -- reserved
+ * at boot, so it costs no free page: the first bss page on x86_64; on
+ * i386 the third, after swapper_pg_dir (or PAE's swapper_pg_pmd) and
+ * swapper_pg_fixmap (2.6.34's head_32.S).  The first is the live kernel
+ * page directory there: zeroing it would unmap the kernel, and every
+ * later kernel table would show through the zero page.
  */
 struct page *zero_page __state;
 
 void zero_page_init(void)
 {
+	u64 pa = kimage.bss_start + (arch->bits == 32 ? 2 * PAGE_SIZE : 0);
+
 	if (zero_page)
 		return;
-	zero_page = pfn_to_page(kimage.bss_start >> PAGE_SHIFT);
+	zero_page = pfn_to_page(pa >> PAGE_SHIFT);
 	clear_highpage(zero_page);
 }
 
