@@ -8,13 +8,16 @@
  *   R = munlock ADDR LEN             munlock(2)
  *   R = mlockall FLAGS               mlockall(2): MCL_CURRENT|MCL_FUTURE
  *   R = munlockall                   munlockall(2)
- *   R = mincore ADDR LEN VEC         mincore(2): the vector goes to the
+ *   [R =] mincore ADDR LEN VEC       mincore(2): the vector goes to the
  *                                    process's memory at VEC (a user
- *                                    address: read it back with load)
+ *                                    address: read it back with load);
+ *                                    without R =, it is also printed
  *   R = setrlimit RESOURCE CUR [MAX] setrlimit(2) for the current process
  *                                    (MAX: the current maximum if not given)
+ *   [R =] getrlimit RESOURCE [hard]  the soft (or hard) limit, a number
+ *                                    (-1: unlimited)
  *
- * Each gives a system call's result: .ret (0 or -1) and .errno, as
+ * The system calls give their result: .ret (0 or -1) and .errno, as
  * cmd_process.c's mmap does; they run as the current process (spawn or
  * process first).
  */
@@ -25,6 +28,7 @@
 #include <kmm/mman.h>
 #include <kmm/resource.h>
 #include <kmm/sched.h>
+#include <kmm/uaccess.h>
 #include "tools/kmm/command.h"
 
 /* The system calls are the current process's: one must run. */
@@ -81,12 +85,42 @@ static int cmd_munlockall(struct runtime *rt, struct script_cmd *c, const struct
 	return 0;
 }
 
+/*
+ * The vector as the process's memory holds it, bit 0 of each byte as a
+ * digit, eight to a group: "10100100 01".  Read back in user mode, as a
+ * load would; a byte that cannot be read ends the line with "?".
+ */
+static void print_vector(struct runtime *rt, unsigned long vec, unsigned long pages)
+{
+	for (unsigned long i = 0; i < pages; i++) {
+		unsigned char b;
+
+		if (kmm_user_access(vec + i, &b, 1, false, current->call_site)) {
+			fputc('?', rt->out);
+			break;
+		}
+		if (i && !(i % 8))
+			fputc(' ', rt->out);
+		fputc('0' + (b & 1), rt->out);
+	}
+	fputc('\n', rt->out);
+}
+
 static int cmd_mincore(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
+	unsigned long len = uarg(a, "len"), vec = uarg(a, "vec");
+	long ret;
+
 	if (in_process(rt, c))
 		return -1;
-	give_syscall(rt, c, sys_mincore(uarg(a, "addr"), uarg(a, "len"),
-					(unsigned char *)uarg(a, "vec")));
+	ret = sys_mincore(uarg(a, "addr"), len, (unsigned char *)vec);
+	if (c->assign) {
+		give_syscall(rt, c, ret);
+	} else if (ret) {
+		fprintf(rt->out, "-1 (errno %ld)\n", -ret);
+	} else {
+		print_vector(rt, vec, (len >> PAGE_SHIFT) + ((len & ~PAGE_MASK) != 0));
+	}
 	return 0;
 }
 
@@ -125,6 +159,20 @@ static int cmd_setrlimit(struct runtime *rt, struct script_cmd *c, const struct 
 	return 0;
 }
 
+static const char *const hard_words[] = { "hard", NULL };
+
+static int cmd_getrlimit(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned int resource = resource_numbers[arg(a, "resource")->word];
+	const struct kmm_rlimit *l;
+
+	if (in_process(rt, c))
+		return -1;
+	l = &current->signal->rlim[resource];
+	rt_give_num(rt, c, (long long)(arg_given(a, "which") ? l->rlim_max : l->rlim_cur), "%lld\n");
+	return 0;
+}
+
 #define ARG_ADDR	{ "addr", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "ADDR", \
 			  .help = "a user address of the current process" }
 #define ARG_BYTES	{ "len", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "LEN", \
@@ -156,13 +204,15 @@ const struct command_def madvise_commands[] = {
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_mlockall },
 	{ "munlockall", "munlockall(): unlock every mapping, and no more locking of new ones",
 	  NULL, .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_munlockall },
-	{ "mincore", "mincore(ADDR, LEN, VEC): a byte per page (1: resident) written at VEC",
+	{ "mincore", "mincore(ADDR, LEN, VEC): a byte per page (1: resident) written at VEC; "
+		     "without R =, printed (10100100 ...)",
 	  (const struct arg_def[]){
 		  ARG_ADDR, ARG_BYTES,
 		  { "vec", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "VEC",
 		    .help = "the user address the vector is written to" },
 		  { NULL } },
-	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_mincore },
+	  .result = "R", .prints = true, .gives = &syscall_kind, .machine = true,
+	  .run = cmd_mincore },
 	{ "setrlimit", "setrlimit(RESOURCE, {CUR, MAX}) for the current process: .ret, .errno",
 	  (const struct arg_def[]){
 		  { "resource", &arg_word, ARG_POS | ARG_REQUIRED, .meta = "RESOURCE",
@@ -172,5 +222,15 @@ const struct command_def madvise_commands[] = {
 		  ARG_LIMIT("max", "MAX", 0, "the hard limit (default: unchanged)"),
 		  { NULL } },
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_setrlimit },
+	{ "getrlimit", "the current process's soft limit of RESOURCE (hard: its hard limit); -1 is unlimited",
+	  (const struct arg_def[]){
+		  { "resource", &arg_word, ARG_POS | ARG_REQUIRED, .meta = "RESOURCE",
+		    .words = resource_words,
+		    .help = "RLIMIT_MEMLOCK, RLIMIT_DATA, RLIMIT_STACK or RLIMIT_AS" },
+		  { "which", &arg_word, ARG_POS, .meta = "hard", .words = hard_words,
+		    .help = "hard: the hard limit rather than the soft one" },
+		  { NULL } },
+	  .result = "R", .prints = true, .gives = &value_number, .machine = true,
+	  .run = cmd_getrlimit },
 	{ NULL },
 };
