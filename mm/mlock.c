@@ -52,6 +52,10 @@ int can_do_mlock(void)
 	return rlimit(RLIMIT_MEMLOCK) != 0;
 }
 
+/*
+ * mmap's MAP_LOCKED or MCL_FUTURE, brk, stack growth: the new pages join
+ * locked_vm, which must stay within the limit (in pages, rounded down).
+ */
 bool mlock_allowed(struct mm_struct *mm, unsigned long len)
 {
 	unsigned long locked = (len >> PAGE_SHIFT) + mm->locked_vm;

@@ -52,6 +52,16 @@ FIRST = {
     'mm/vmalloc.c': ['test_vmalloc'],
     'mm/vmalloc_proc.c': ['test_vmalloc'],
     'mm/ioremap.c': ['test_vmalloc'],
+    'mm/madvise.c': ['scripts/madvise_vmas', 'scripts/mlock_unevictable'],
+    'mm/mlock.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],
+    'mm/mincore.c': ['scripts/mincore_vec'],
+    'mm/swap.c': ['scripts/mlock_unevictable'],
+    'mm/rmap.c': ['scripts/mlock_unevictable'],
+    'mm/fork.c': ['scripts/mlock_unevictable'],
+    'mm/meminfo.c': ['scripts/madvise_vmas'],
+    'mm/memory.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],
+    'mm/mmap.c': ['scripts/mlock_unevictable'],
+    'kernel/process.c': ['scripts/mlock_unevictable'],
 }
 
 
