@@ -69,7 +69,11 @@ void mm_init_locks(struct mm_struct *mm);
  *     mapping->i_mmap_lock     (a shmem object's VMAs and pages)
  *       anon_vma->lock         (the VMAs that may map an anon_vma's pages)
  *         mm->page_table_lock  (page-table population, PTEs, rss counters)
+ *           zone->lru_lock     (the LRU lists, PG_lru/active/unevictable moves)
  *           zone->lock ...     (the allocators, as above)
+ *
+ * munlock's rmap walk (mlock.c) holds anon_vma->lock or i_mmap_lock and
+ * takes other address spaces' mmap_sem only with down_read_trylock.
  */
 extern struct kmem_cache *vm_area_cachep, *anon_vma_cachep, *anon_vma_chain_cachep, *mm_cachep;
 
