@@ -326,6 +326,38 @@ void process_thread_leave(void)
 	mmput(mm);
 }
 
+/* ---- resource limits ---- */
+
+#define NR_OPEN_MAX	(1024 * 1024)	/* 2.6.34's sysctl_nr_open */
+
+/*
+ * setrlimit(2) for the current process (its threads share the limits).
+ * EINVAL: an unknown resource, or cur above max; EPERM: max raised, which
+ * needs CAP_SYS_RESOURCE that kmm's processes lack (lowering it is for
+ * good), or RLIMIT_NOFILE above nr_open.  A CPU limit of 0 becomes 1 as
+ * in 2.6.34.  The new limits take effect at the next check that reads
+ * them (mlock, mmap, brk, stack growth); nothing already mapped changes.
+ */
+int do_setrlimit(unsigned int resource, unsigned long cur, unsigned long max)
+{
+	struct kmm_rlimit *old;
+
+	if (resource >= KMM_RLIM_NLIMITS)
+		return -EINVAL;
+	if (cur > max)
+		return -EINVAL;
+	old = &current->signal->rlim[resource];
+	if (max > old->rlim_max)
+		return -EPERM;
+	if (resource == RLIMIT_NOFILE && max > NR_OPEN_MAX)
+		return -EPERM;
+	if (resource == RLIMIT_CPU && cur == 0)
+		cur = 1;
+	__atomic_store_n(&old->rlim_cur, cur, __ATOMIC_RELAXED);
+	__atomic_store_n(&old->rlim_max, max, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* ---- signals ---- */
 
 void force_sig_info(int sig, const struct kmm_siginfo *info, struct task_struct *t)

@@ -69,7 +69,11 @@ void mm_init_locks(struct mm_struct *mm);
  *     mapping->i_mmap_lock     (a shmem object's VMAs and pages)
  *       anon_vma->lock         (the VMAs that may map an anon_vma's pages)
  *         mm->page_table_lock  (page-table population, PTEs, rss counters)
+ *           zone->lru_lock     (the LRU lists, PG_lru/active/unevictable moves)
  *           zone->lock ...     (the allocators, as above)
+ *
+ * munlock's rmap walk (mlock.c) holds anon_vma->lock or i_mmap_lock and
+ * takes other address spaces' mmap_sem only with down_read_trylock.
  */
 extern struct kmem_cache *vm_area_cachep, *anon_vma_cachep, *anon_vma_chain_cachep, *mm_cachep;
 
@@ -93,6 +97,44 @@ struct vm_area_struct *remove_vma(struct vm_area_struct *vma);
 /* memory.c */
 void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,
 		  unsigned long start, unsigned long end);
+/* The PTE of @address in @mm if every table down to it exists, else NULL; no lock taken. */
+pte_t *get_locked_pte_nolock(struct mm_struct *mm, unsigned long address);
+#define FOLL_GET	0x04		/* follow_page: take a reference on the page */
+struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
+			 unsigned int foll_flags);
+/* Unmap the pages of offsets [first, last] of @mapping from every VMA mapping them. */
+void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last);
+
+/*
+ * mlock.c: locked VMAs and mlocked pages.  PG_mlocked and the page's
+ * move to or from the unevictable list change together, under
+ * zone->lru_lock (swap.c's move_page_lru), and NR_MLOCK with them.
+ */
+int can_do_mlock(void);
+/* Would @len more locked bytes stay within RLIMIT_MEMLOCK? */
+bool mlock_allowed(struct mm_struct *mm, unsigned long len);
+/* A new page for @vma: mlocked (true) when @vma is locked; the caller puts it on the right list. */
+bool is_mlocked_vma(struct vm_area_struct *vma, struct page *page);
+void mlock_vma_page(struct page *page);
+void munlock_vma_page(struct page *page);
+/* The page stops being mlocked whatever maps it (COW away from a locked VMA, truncation). */
+void clear_page_mlock(struct page *page);
+/* Fault in and mlock [start, end) of a VM_LOCKED VMA; the pages not counted in locked_vm. */
+long mlock_vma_pages_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Clear VM_LOCKED and munlock the pages of [start, end) (munlock, munmap, exit). */
+void munlock_vma_pages_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+static inline void munlock_vma_pages_all(struct vm_area_struct *vma)
+{
+	munlock_vma_pages_range(vma, vma->vm_start, vma->vm_end);
+}
+
+/* swap.c: the unevictable list */
+void add_page_to_unevictable_list(struct page *page);
+bool move_page_lru(struct page *page);
+
+/* shmem.c: the page at @index of a shmem object (a reference taken), and punching a hole. */
+struct page *shmem_find_get_page(struct address_space *mapping, pgoff_t index);
+int shmem_truncate_range(struct file *file, pgoff_t first, pgoff_t last);
 
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];

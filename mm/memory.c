@@ -166,16 +166,22 @@ static pte_t *walk_to_pte(struct mm_struct *mm, unsigned long address)
 /*
  * The shared zero page: every read fault on untouched anonymous memory
  * maps it, read-only and "special" (no struct page refcount or rmap).
- * It is the first page of the kernel image's bss, as empty_zero_page is
- * on x86 -- reserved at boot, so it costs no free page.
+ * It lies in the kernel image's bss where empty_zero_page does -- reserved
+ * at boot, so it costs no free page: the first bss page on x86_64; on
+ * i386 the third, after swapper_pg_dir (or PAE's swapper_pg_pmd) and
+ * swapper_pg_fixmap (2.6.34's head_32.S).  The first is the live kernel
+ * page directory there: zeroing it would unmap the kernel, and every
+ * later kernel table would show through the zero page.
  */
 struct page *zero_page __state;
 
 void zero_page_init(void)
 {
+	u64 pa = kimage.bss_start + (arch->bits == 32 ? 2 * PAGE_SIZE : 0);
+
 	if (zero_page)
 		return;
-	zero_page = pfn_to_page(kimage.bss_start >> PAGE_SHIFT);
+	zero_page = pfn_to_page(pa >> PAGE_SHIFT);
 	clear_highpage(zero_page);
 }
 
@@ -186,6 +192,34 @@ struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_
 	if (pte_special(pte))
 		return NULL;
 	return pte_page(pte);
+}
+
+/*
+ * The page @vma maps at @address, or NULL when none is mapped there or
+ * it is the zero page (no struct page to speak of: 2.6.34's FOLL_DUMP
+ * answer).  With FOLL_GET the caller gets a reference.  The PTE is read
+ * under page_table_lock, so the page cannot be unmapped and freed between
+ * the read and the reference.
+ */
+struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
+			 unsigned int foll_flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *page = NULL;
+	pte_t *ptep, pte;
+
+	ptep = walk_to_pte(mm, address);
+	if (!ptep)
+		return NULL;
+	spin_lock(&mm->page_table_lock);
+	pte = ptep_get(ptep);
+	if (pte_present(pte)) {
+		page = vm_normal_page(vma, address, pte);
+		if (page && (foll_flags & FOLL_GET))
+			get_page(page);
+	}
+	spin_unlock(&mm->page_table_lock);
+	return page;
 }
 
 /* ---- tearing down ---- */
@@ -341,16 +375,43 @@ unsigned long unmap_vmas(struct vm_area_struct *vma, unsigned long start, unsign
 	return last;
 }
 
-/* MADV_DONTNEED and friends: drop the pages of [address, address + size) in @vma. */
+/*
+ * MADV_DONTNEED and friends: drop the pages of [address, address + size)
+ * in @vma alone.  The VMA list is left as it is: madvise holds mmap_sem
+ * only for reading, and a fault on another CPU may be walking vm_next.
+ */
 void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size)
 {
-	unsigned long nr_accounted = 0;
-	struct vm_area_struct *next = vma->vm_next;
+	struct mmu_gather tlb = { .mm = vma->vm_mm };
 
-	/* Only this VMA: unmap_vmas would walk on. */
-	vma->vm_next = NULL;
-	unmap_vmas(vma, address, address + size, &nr_accounted);
-	vma->vm_next = next;
+	update_hiwater_rss(vma->vm_mm);
+	unmap_page_range(&tlb, vma, address, address + size);
+	tlb_flush_and_free(&tlb);
+}
+
+/*
+ * Unmap, in every VMA that maps @mapping, the pages of its offsets
+ * [first, last] (MADV_REMOVE's hole; 2.6.34's unmap_mapping_range with
+ * even_cows, in pages rather than bytes).  A VMA maps offset o at
+ * vm_start + (o - vm_pgoff) pages; the part of the hole inside its
+ * window [vm_pgoff, vm_pgoff + its pages) is zapped.  The zap takes each
+ * VMA's page_table_lock inside i_mmap_lock, the documented order.
+ */
+void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last)
+{
+	struct vm_area_struct *vma;
+
+	spin_lock(&mapping->i_mmap_lock);
+	list_for_each_entry(vma, &mapping->i_mmap, shared) {
+		pgoff_t vfirst = vma->vm_pgoff, vlast = vma->vm_pgoff + vma_pages(vma) - 1;
+		pgoff_t from = max(first, vfirst), to = min(last, vlast);
+
+		if (from > to)
+			continue;
+		zap_page_range(vma, vma->vm_start + ((from - vfirst) << PAGE_SHIFT),
+			       (to - from + 1) << PAGE_SHIFT);
+	}
+	spin_unlock(&mapping->i_mmap_lock);
 }
 
 /*
@@ -616,6 +677,13 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 	if (!new_page)
 		goto oom;
 	SetPageUptodate(new_page);
+	/*
+	 * A locked VMA leaves the old page to whoever else maps it (a fork
+	 * child, whose VMA is not locked): it must not stay mlocked for
+	 * them.  The copy is mlocked as it is mapped (page_add_new_anon_rmap).
+	 */
+	if ((vma->vm_flags & VM_LOCKED) && old_page)
+		clear_page_mlock(old_page);
 
 	spin_lock(&mm->page_table_lock);
 	if (likely(pte_same(ptep_get(page_table), orig_pte))) {
@@ -693,6 +761,9 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
+		/* As in do_wp_page: the object's page is not this locked VMA's to keep mlocked. */
+		if (vma->vm_flags & VM_LOCKED)
+			clear_page_mlock(page);
 		copy_user_highpage(mapped, page, address, vma);
 		SetPageUptodate(mapped);
 	}

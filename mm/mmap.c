@@ -183,20 +183,6 @@ static unsigned long calc_vm_flag_bits(unsigned long flags)
 	       (flags & MAP_LOCKED ? VM_LOCKED : 0);
 }
 
-/* kmm's processes are unprivileged: mlock needs a non-zero RLIMIT_MEMLOCK. */
-static bool can_do_mlock(void)
-{
-	return rlimit(RLIMIT_MEMLOCK) != 0;
-}
-
-/* Would mapping @len more locked bytes pass RLIMIT_MEMLOCK? */
-static bool mlock_allowed(struct mm_struct *mm, unsigned long len)
-{
-	unsigned long locked = (len >> PAGE_SHIFT) + mm->locked_vm;
-
-	return locked <= rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-}
-
 /* A writable private mapping is charged to Committed_AS, unless MAP_NORESERVE. */
 static bool accountable_mapping(struct file *file, unsigned long vm_flags)
 {
@@ -284,8 +270,8 @@ out:
 	mm->total_vm += len >> PAGE_SHIFT;
 	vm_stat_account(mm, vm_flags, file, len >> PAGE_SHIFT);
 	if (vm_flags & VM_LOCKED) {
-		mm->locked_vm += len >> PAGE_SHIFT;
-		make_pages_present(addr, addr + len);
+		if (!mlock_vma_pages_range(vma, addr, addr + len))
+			mm->locked_vm += len >> PAGE_SHIFT;
 	} else if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
 		make_pages_present(addr, addr + len);
 	}
@@ -512,10 +498,13 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	}
 	vma = prev ? prev->vm_next : mm->mmap;
 
+	/* Locked pages are munlocked before they go: Mlocked and Unevictable stay exact. */
 	if (mm->locked_vm)
 		for (tmp = vma; tmp && tmp->vm_start < end; tmp = tmp->vm_next)
-			if (tmp->vm_flags & VM_LOCKED)
+			if (tmp->vm_flags & VM_LOCKED) {
 				mm->locked_vm -= vma_pages(tmp);
+				munlock_vma_pages_all(tmp);
+			}
 
 	detach_vmas_to_be_unmapped(mm, vma, prev, end);
 	unmap_region(mm, vma, prev, start, end);
@@ -585,8 +574,8 @@ unsigned long do_brk(unsigned long addr, unsigned long len)
 	}
 	mm->total_vm += len >> PAGE_SHIFT;
 	if (flags & VM_LOCKED) {
-		mm->locked_vm += len >> PAGE_SHIFT;
-		make_pages_present(addr, addr + len);
+		if (!mlock_vma_pages_range(vma, addr, addr + len))
+			mm->locked_vm += len >> PAGE_SHIFT;
 	}
 	return addr;
 }
@@ -711,7 +700,7 @@ struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
 	if (expand_stack(vma, addr))
 		return NULL;
 	if (vma->vm_flags & VM_LOCKED)
-		make_pages_present(addr, start);
+		mlock_vma_pages_range(vma, addr, start);
 	return vma;
 }
 
@@ -725,6 +714,10 @@ void exit_mmap(struct mm_struct *mm)
 
 	if (!vma)
 		return;
+	if (mm->locked_vm)
+		for (struct vm_area_struct *v = vma; v; v = v->vm_next)
+			if (v->vm_flags & VM_LOCKED)
+				munlock_vma_pages_all(v);
 	update_hiwater_rss(mm);
 	unmap_vmas(vma, 0, -1UL, &nr_accounted);
 	vm_unacct_memory(nr_accounted);

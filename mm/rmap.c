@@ -254,7 +254,8 @@ static void __page_set_anon_rmap(struct page *page, struct vm_area_struct *vma,
 
 /*
  * A page just allocated for @vma at @address: mapped once, anonymous,
- * swap-backed, on the active anonymous LRU.  The caller holds the
+ * swap-backed, on the active anonymous LRU -- or, in a locked VMA,
+ * mlocked and on the unevictable list.  The caller holds the
  * page_table_lock and has not yet published the PTE.
  */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
@@ -264,7 +265,10 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 	atomic_set(&page->_mapcount, 0);
 	__page_set_anon_rmap(page, vma, address);
 	mod_page_state(page, NR_ANON_PAGES, 1);
-	lru_cache_add_lru(page, LRU_ACTIVE_ANON);
+	if (is_mlocked_vma(vma, page))
+		add_page_to_unevictable_list(page);
+	else
+		lru_cache_add_lru(page, LRU_ACTIVE_ANON);
 }
 
 /* One more mapping of an anonymous page already in @vma's anon_vma (swap-in). */

@@ -174,6 +174,56 @@ out:
 	return 0;
 }
 
+/* The page at @index, with a reference for the caller; NULL for a hole (mincore). */
+struct page *shmem_find_get_page(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = NULL;
+
+	spin_lock(&mapping->i_mmap_lock);
+	if (index < mapping->max_pages) {
+		page = mapping->pages[index];
+		if (page)
+			get_page(page);
+	}
+	spin_unlock(&mapping->i_mmap_lock);
+	return page;
+}
+
+/*
+ * Punch a hole (MADV_REMOVE, 2.6.34's shmem_truncate_range by way of
+ * vmtruncate_range): offsets [first, last] lose their pages.  Every VMA
+ * mapping them is unmapped there first, so that the object's reference
+ * is the last; a page some locked VMA kept mlocked stops being so; the
+ * pages leave Cached and Shmem and go back to the allocator.  The next
+ * fault there finds the hole and gets a new zeroed page.  The caller
+ * holds no mmap_sem (the unmapping reaches other address spaces).
+ */
+int shmem_truncate_range(struct file *file, pgoff_t first, pgoff_t last)
+{
+	struct address_space *mapping = file->f_mapping;
+
+	unmap_mapping_range(mapping, first, last);
+	for (pgoff_t i = first; i <= last && i < mapping->max_pages; i++) {
+		struct page *page;
+
+		spin_lock(&mapping->i_mmap_lock);
+		page = mapping->pages[i];
+		if (page) {
+			mapping->pages[i] = NULL;
+			mapping->nrpages--;
+		}
+		spin_unlock(&mapping->i_mmap_lock);
+		if (!page)
+			continue;
+		clear_page_mlock(page);
+		mod_page_state(page, NR_FILE_PAGES, -1);
+		mod_page_state(page, NR_SHMEM, -1);
+		page->mapping = NULL;
+		put_page(page);
+	}
+	return 0;
+}
+
 static const struct vm_operations_struct shmem_vm_ops = {
 	.fault = shmem_fault,
 	.name = "shmem",

@@ -420,6 +420,22 @@ static inline void update_hiwater_vm(struct mm_struct *mm)
 		mm->hiwater_vm = mm->total_vm;
 }
 
+/* ---- advice, locking and residency (mm/madvise.c, mm/mlock.c, mm/mincore.c) ---- */
+
+/*
+ * The system calls, for the current process; each returns 0 or -errno.
+ * madvise: MADV_* on [start, start + len) (start page-aligned); mlock,
+ * munlock: the pages of [start, start + len), start rounded down;
+ * mlockall: MCL_CURRENT | MCL_FUTURE; mincore: one byte per page of
+ * [start, start + len) written at the user address @vec, bit 0 resident.
+ */
+long sys_madvise(unsigned long start, size_t len, int behavior);
+long sys_mlock(unsigned long start, size_t len);
+long sys_munlock(unsigned long start, size_t len);
+long sys_mlockall(int flags);
+long sys_munlockall(void);
+long sys_mincore(unsigned long start, size_t len, unsigned char *vec);
+
 /* ---- faults and page tables of processes (mm/memory.c) ---- */
 
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,

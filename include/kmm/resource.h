@@ -37,4 +37,7 @@
 #define _STK_LIM		(8 * 1024 * 1024)	/* 8 MiB of stack */
 #define MLOCK_LIMIT		(64 * 1024)		/* 2.6.34: 64 KiB may be locked (4K pages) */
 
+/* setrlimit(2) for the current process (kernel/process.c): 0, -EINVAL or -EPERM. */
+int do_setrlimit(unsigned int resource, unsigned long cur, unsigned long max);
+
 #endif /* KMM_RESOURCE_H */

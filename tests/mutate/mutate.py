@@ -55,7 +55,16 @@ FIRST = {
     'mm/mmap_check.c': ['test_mmap_check'],
     'kernel/proc_pid.c': ['scripts/proc_status'],
     'kernel/proc_pid_mem.c': ['scripts/proc_smaps', 'scripts/proc_pagemap'],
-    'mm/fork.c': ['test_mmap_check', 'scripts/proc_status'],
+    'mm/fork.c': ['test_mmap_check', 'scripts/proc_status', 'scripts/mlock_unevictable'],
+    'mm/madvise.c': ['scripts/madvise_vmas', 'scripts/mlock_unevictable'],
+    'mm/mlock.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],
+    'mm/mincore.c': ['scripts/mincore_vec'],
+    'mm/swap.c': ['scripts/mlock_unevictable'],
+    'mm/rmap.c': ['scripts/mlock_unevictable'],
+    'mm/meminfo.c': ['scripts/madvise_vmas'],
+    'mm/memory.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],
+    'mm/mmap.c': ['scripts/mlock_unevictable'],
+    'kernel/process.c': ['scripts/mlock_unevictable'],
 }
 
 

@@ -58,9 +58,14 @@ static const struct {
 	{ "MAP_POPULATE", MAP_POPULATE }, { "MAP_NONBLOCK", MAP_NONBLOCK }, { "MAP_STACK", MAP_STACK },
 	{ "MAP_HUGETLB", MAP_HUGETLB }, { "MAP_FIXED_NOREPLACE", MAP_FIXED_NOREPLACE },
 	{ "MREMAP_MAYMOVE", MREMAP_MAYMOVE }, { "MREMAP_FIXED", MREMAP_FIXED },
+	{ "MADV_NORMAL", MADV_NORMAL }, { "MADV_RANDOM", MADV_RANDOM },
+	{ "MADV_SEQUENTIAL", MADV_SEQUENTIAL }, { "MADV_WILLNEED", MADV_WILLNEED },
+	{ "MADV_DONTNEED", MADV_DONTNEED }, { "MADV_REMOVE", MADV_REMOVE },
+	{ "MADV_DONTFORK", MADV_DONTFORK }, { "MADV_DOFORK", MADV_DOFORK },
+	{ "MCL_CURRENT", MCL_CURRENT }, { "MCL_FUTURE", MCL_FUTURE },
 };
 
-/* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "0x3", "-1". */
+/* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "MADV_DONTNEED", "0x3", "-1". */
 static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct arg_def *d,
 		       const char *text, struct arg_val *out)
 {
@@ -91,7 +96,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			end++;
 		}
 		if (end == tok + neg || *end)
-			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_ flag",
 					d->name, tok);
 		v |= neg ? -(long long)u : (long long)u;
 	}
@@ -99,7 +104,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 	return 0;
 }
 
-static const struct arg_type arg_flags = {
+const struct arg_type arg_flags = {
 	"number or flags", "N", "a number (K/M/G/T suffixes), or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
 	parse_flags,
 };
@@ -215,7 +220,7 @@ static void sv_format(const void *d, char *buf, size_t size)
 const struct value_type syscall_kind = {
 	.name = "syscall",
 	.noun = "a system call's result",
-	.made_by = "mmap, munmap, brk, wait",
+	.made_by = "mmap, munmap, brk, waitpid, madvise, mlock, mincore, setrlimit...",
 	.size = sizeof(struct syscall_value),
 	.fields = (const struct value_field[]){
 		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { NULL } },
@@ -226,7 +231,7 @@ const struct value_type syscall_kind = {
  * A system call's raw return: an address or 0, or -errno (the kernel's
  * convention, -4095..-1) which becomes -1 and errno as libc gives it.
  */
-static void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
+void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 {
 	struct syscall_value *v = rt_result(rt, c, &syscall_kind);
 	bool is_err = (unsigned long)ret >= (unsigned long)-MAX_ERRNO;

@@ -96,6 +96,15 @@ extern const struct arg_type arg_text;		/* the rest of the line, expanded */
 extern const struct arg_type arg_words;		/* the remaining words, as written (expressions) */
 extern const struct arg_type arg_duration;	/* 20ms, 5s, 100us, 1000ns */
 
+/*
+ * Processes (cmd_process.c): a number, or C flags joined by |
+ * (PROT_, MAP_, MREMAP_, MADV_, MCL_); a system call's result (.ret,
+ * .errno), given from its raw return (an address, 0, or -errno).
+ */
+extern const struct arg_type arg_flags;
+extern const struct value_type syscall_kind;
+void give_syscall(struct runtime *rt, struct script_cmd *c, long ret);
+
 #define MAX_ARGS	12
 
 struct cmd_args;
