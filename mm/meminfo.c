@@ -24,14 +24,13 @@ static int meminfo_show(struct seq_file *m, const char *rest)
 	unsigned long pages[NR_LRU_LISTS];
 	unsigned long freeram = global_page_state(NR_FREE_PAGES);
 	unsigned long freehigh = nr_free_highpages();
-	unsigned long committed = 0, allowed, vmalloc_total;
+	unsigned long committed = vm_committed_pages(), allowed = vm_commit_limit(), vmalloc_total;
 	struct vmalloc_info vmi;
 	unsigned long swap_total = 0, swap_free = 0, swapcache = 0, buffers = 0;
 	long cached;
 
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		pages[lru] = global_page_state(NR_LRU_BASE + lru);
-	allowed = totalram_pages * 50 / 100 + swap_total;
 	cached = global_page_state(NR_FILE_PAGES) - swapcache - buffers;
 	if (cached < 0)
 		cached = 0;
