@@ -91,6 +91,7 @@ void vma_unlink_file(struct vm_area_struct *vma);
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 void vm_acct_memory(long pages);
 struct vm_area_struct *remove_vma(struct vm_area_struct *vma);
+unsigned long calc_vm_prot_bits(unsigned long prot);	/* PROT_READ... to VM_READ... */
 
 /* memory.c */
 void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,
