@@ -96,7 +96,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 	return 0;
 }
 
-static const struct arg_type arg_flags = {
+const struct arg_type arg_flags = {
 	"number or flags", "N", "a number, or C flags joined by | (PROT_READ|PROT_WRITE)", 0,
 	parse_flags,
 };
@@ -212,7 +212,7 @@ static void sv_format(const void *d, char *buf, size_t size)
 const struct value_type syscall_kind = {
 	.name = "syscall",
 	.noun = "a system call's result",
-	.made_by = "mmap, munmap, brk, wait",
+	.made_by = "mmap, munmap, brk, mprotect, mremap, waitpid",
 	.size = sizeof(struct syscall_value),
 	.fields = (const struct value_field[]){
 		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { NULL } },
@@ -223,7 +223,7 @@ const struct value_type syscall_kind = {
  * A system call's raw return: an address or 0, or -errno (the kernel's
  * convention, -4095..-1) which becomes -1 and errno as libc gives it.
  */
-static void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
+void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 {
 	struct syscall_value *v = rt_result(rt, c, &syscall_kind);
 	bool is_err = (unsigned long)ret >= (unsigned long)-MAX_ERRNO;
@@ -251,7 +251,7 @@ static void deliver(struct runtime *rt)
 		si.addr);
 }
 
-static int need_process(struct runtime *rt, struct script_cmd *c)
+int need_process(struct runtime *rt, struct script_cmd *c)
 {
 	if (!current->is_process || !current->mm)
 		return rt_error(rt, c, "%s: no process runs: spawn one first", c->def->name);

@@ -23,6 +23,7 @@ extern const struct value_type page_block, page_pool, vm_area_kind;
 extern const struct command_def vmalloc_commands[];
 extern const struct command_def highmem_commands[];
 extern const struct command_def process_commands[];
+extern const struct command_def mremap_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -39,6 +40,7 @@ const struct command_group command_groups[] = {
 	{ "Page tables and the MMU", mmu_commands },
 	{ "Highmem: kmap and kmap_atomic", highmem_commands },
 	{ "Processes and their address spaces", process_commands },
+	{ "Processes: mprotect and mremap", mremap_commands },
 	{ NULL },
 };
 
