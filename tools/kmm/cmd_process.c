@@ -80,16 +80,13 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			v |= flag_names[i].v;
 			continue;
 		}
-		long long n = strtoll(tok, &end, 0);
+		/* Unsigned unless negative: strtoll would clip 0xfffffffffffff000 to LLONG_MAX. */
+		long long n = tok[0] == '-' ? strtoll(tok, &end, 0)
+					    : (long long)strtoull(tok, &end, 0);
 
-		if (end == tok || *end) {
-			unsigned long long u = strtoull(tok, &end, 0);
-
-			if (end == tok || *end)
-				return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
-						d->name, tok);
-			n = (long long)u;
-		}
+		if (end == tok || *end)
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_ flag",
+					d->name, tok);
 		v |= n;
 	}
 	out->num = v;
