@@ -52,6 +52,9 @@ FIRST = {
     'mm/vmalloc.c': ['test_vmalloc'],
     'mm/vmalloc_proc.c': ['test_vmalloc'],
     'mm/ioremap.c': ['test_vmalloc'],
+    'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
+    'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
+    'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_mremap'],
 }
 
 
