@@ -51,12 +51,19 @@ int mm_caches_init(void)
 	mutex_lock(&mm_caches_mutex);
 	if (mm_cachep)
 		goto out;
-	vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct), 0,
-					   SLAB_PANIC, NULL);
-	anon_vma_cachep = kmem_cache_create("anon_vma", sizeof(struct anon_vma), 0,
+	/*
+	 * These are the host's structures: on i386 a word is 4 bytes, and
+	 * the slab's own alignment would leave their 8-byte members
+	 * misaligned.  On x86_64 the alignment asked is the one SLAB picks.
+	 */
+	vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct),
+					   __alignof__(struct vm_area_struct), SLAB_PANIC, NULL);
+	anon_vma_cachep = kmem_cache_create("anon_vma", sizeof(struct anon_vma),
+					    __alignof__(struct anon_vma),
 					    SLAB_DESTROY_BY_RCU | SLAB_PANIC, NULL);
 	anon_vma_chain_cachep = kmem_cache_create("anon_vma_chain", sizeof(struct anon_vma_chain),
-						  0, SLAB_PANIC, NULL);
+						  __alignof__(struct anon_vma_chain), SLAB_PANIC,
+						  NULL);
 	zero_page_init();
 	WRITE_ONCE(mm_cachep, kmem_cache_create("mm_struct", sizeof(struct mm_struct),
 						SMP_CACHE_BYTES, SLAB_HWCACHE_ALIGN | SLAB_PANIC,
