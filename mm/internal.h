@@ -86,6 +86,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_s
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 		int new_below);
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+/* rmap.c: @dst (no anon_vma yet) takes over every anon_vma link of the unlinked @src. */
+void anon_vma_moveto(struct vm_area_struct *dst, struct vm_area_struct *src);
 void vma_link_file(struct vm_area_struct *vma);
 void vma_unlink_file(struct vm_area_struct *vma);
 
@@ -93,6 +95,7 @@ void vma_unlink_file(struct vm_area_struct *vma);
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 void vm_acct_memory(long pages);
 struct vm_area_struct *remove_vma(struct vm_area_struct *vma);
+unsigned long calc_vm_prot_bits(unsigned long prot);	/* PROT_READ... to VM_READ... */
 
 /* memory.c */
 void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,

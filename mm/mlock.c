@@ -470,28 +470,12 @@ long sys_munlockall(void)
 
 /* ---- mm_check ---- */
 
-static void check_locked_vm(struct mm_struct *mm, void *arg)
-{
-	struct { struct seq_file *report; int problems; } *c = arg;
-	unsigned long locked = 0;
-
-	if (!atomic_read(&mm->mm_users))
-		return;		/* torn down (exit_mmap), only its struct lives on */
-	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
-		if (vma->vm_flags & VM_LOCKED)
-			locked += vma_pages(vma);
-	if (locked != mm->locked_vm) {
-		check_report(c->report, "mm %p: locked_vm %lu, its locked VMAs have %lu pages",
-			     (void *)mm, mm->locked_vm, locked);
-		c->problems++;
-	}
-}
-
 /*
  * Every LRU list against its counter and its pages' flags: PG_lru on
  * all; PG_unevictable and PG_mlocked on the unevictable list and only
  * there; PG_active exactly on the active lists.  NR_MLOCK then counts
- * the unevictable pages.  And each mm's locked_vm against its VMAs.
+ * the unevictable pages.  (Each mm's locked_vm against its VMAs is
+ * mmap_check's.)
  */
 static int check_mlock(struct seq_file *report)
 {
@@ -532,7 +516,6 @@ static int check_mlock(struct seq_file *report)
 		check_report(report, "%lu pages are mlocked, NR_MLOCK says %lu", mlocked, nr_mlock);
 		c.problems++;
 	}
-	for_each_mm(check_locked_vm, &c);
 	return c.problems;
 }
 MM_CHECK(mlock, check_mlock);

@@ -169,7 +169,7 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, struct file *fil
 /* ---- mmap ---- */
 
 /* PROT_ and MAP_ bits to VM_ bits. */
-static unsigned long calc_vm_prot_bits(unsigned long prot)
+unsigned long calc_vm_prot_bits(unsigned long prot)
 {
 	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & PROT_EXEC ? VM_EXEC : 0);

@@ -264,7 +264,7 @@ static void check_vmas(struct mm_walk_state *w, struct mm_struct *mm)
 		if ((vma->vm_start | vma->vm_end) & ~PAGE_MASK || vma->vm_end > mm->task_size)
 			problem(w, "VMA [%#lx, %#lx) is unaligned or above task_size %#lx",
 				vma->vm_start, vma->vm_end, mm->task_size);
-		if (prev && mergeable(prev, vma))
+		if (prev && mergeable(prev, vma) && !prev->kmm_apart_ok)
 			problem(w, "VMAs [%#lx, %#lx) and [%#lx, %#lx) are mergeable but apart (flags %#lx)",
 				prev->vm_start, prev->vm_end, vma->vm_start, vma->vm_end,
 				vma->vm_flags);

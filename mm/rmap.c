@@ -230,6 +230,26 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	vma->anon_vma = NULL;
 }
 
+/*
+ * @dst, which has no anon_vma, takes over every link of @src (a VMA that
+ * is not linked in the address space: copy_vma's spare); @src is left
+ * with none.  Nothing is allocated, so nothing can fail.
+ */
+void anon_vma_moveto(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc, *next;
+
+	VM_BUG_ON(dst->anon_vma || !list_empty(&dst->anon_vma_chain));
+	list_for_each_entry_safe(avc, next, &src->anon_vma_chain, same_vma) {
+		spin_lock(&avc->anon_vma->lock);
+		avc->vma = dst;
+		spin_unlock(&avc->anon_vma->lock);
+		list_move_tail(&avc->same_vma, &dst->anon_vma_chain);
+	}
+	WRITE_ONCE(dst->anon_vma, src->anon_vma);
+	src->anon_vma = NULL;
+}
+
 /* vma_adjust swallowed @next into @vma: next's links go (vma has the same anon_vma). */
 void anon_vma_merge(struct vm_area_struct *vma, struct vm_area_struct *next)
 {

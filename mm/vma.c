@@ -479,26 +479,28 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
  * flags, file and anon_vma, merged into a neighbour if one fits.  An
  * anonymous VMA that never faulted takes the pgoff of its new address
  * (the best chance to merge there).  *vmap is updated when the source
- * itself was merged into the result.
+ * itself was merged into the result.  NULL when out of memory, with
+ * nothing changed.
+ *
+ * The pages about to move in point at vma's anon_vma, so the VMA that
+ * receives them must be linked to every anon_vma vma is, or rmap would
+ * not find them there.  A new VMA is cloned from vma; a neighbour that
+ * takes the range has vma's anon_vma or none (vma_merge's rule), and one
+ * with none gets vma's links -- 2.6.34 forgets this, and once the old
+ * VMA is unmapped its anon_vma may be freed under pages still mapped.
+ * The links are made before the merge, on the VMA that would otherwise
+ * be linked in, so that no allocation can fail after the merge.
  */
 struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned long addr,
 				unsigned long len, pgoff_t pgoff)
 {
-	struct vm_area_struct *vma = *vmap, *new_vma, *prev;
+	struct vm_area_struct *vma = *vmap, *new_vma, *merged, *prev;
 	unsigned long vma_start = vma->vm_start;
 	struct mm_struct *mm = vma->vm_mm;
 	struct rb_node **rb_link, *rb_parent;
 
 	if (!vma->vm_file && !vma->anon_vma)
 		pgoff = addr >> PAGE_SHIFT;
-	find_vma_prepare(mm, addr, &prev, &rb_link, &rb_parent);
-	new_vma = vma_merge(mm, prev, addr, addr + len, vma->vm_flags, vma->anon_vma,
-			    vma->vm_file, pgoff);
-	if (new_vma) {
-		if (vma_start >= new_vma->vm_start && vma_start < new_vma->vm_end)
-			*vmap = new_vma;
-		return new_vma;
-	}
 	new_vma = vm_area_dup(vma);
 	if (!new_vma)
 		return NULL;
@@ -509,6 +511,20 @@ struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned long addr
 	new_vma->vm_start = addr;
 	new_vma->vm_end = addr + len;
 	new_vma->vm_pgoff = pgoff;
+
+	find_vma_prepare(mm, addr, &prev, &rb_link, &rb_parent);
+	merged = vma_merge(mm, prev, addr, addr + len, vma->vm_flags, vma->anon_vma,
+			   vma->vm_file, pgoff);
+	if (merged) {
+		if (vma->anon_vma && !merged->anon_vma)
+			anon_vma_moveto(merged, new_vma);
+		else
+			unlink_anon_vmas(new_vma);
+		vm_area_free(new_vma);
+		if (vma_start >= merged->vm_start && vma_start < merged->vm_end)
+			*vmap = merged;
+		return merged;
+	}
 	if (new_vma->vm_file)
 		get_file(new_vma->vm_file);
 	if (new_vma->vm_ops && new_vma->vm_ops->open)

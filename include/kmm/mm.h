@@ -383,6 +383,26 @@ void vm_unacct_memory(long pages);
 unsigned long vm_committed_pages(void);
 unsigned long vm_commit_limit(void);
 
+/* ---- mprotect and mremap (mm/mprotect.c, mm/mremap.c), mmap_sem held for writing ---- */
+
+/* [start, end) of @vma takes @newflags: merged, or split off; PTEs rewritten. */
+int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev,
+		   unsigned long start, unsigned long end, unsigned long newflags);
+/* The present PTEs of [addr, end) in @vma get @newprot (frame, A and D kept); TLBs flushed. */
+void change_protection(struct vm_area_struct *vma, unsigned long addr, unsigned long end,
+		       pgprot_t newprot);
+/* Move the PTEs of [old_addr, +len) in @vma to @new_addr in @new_vma: the bytes moved. */
+unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
+			       struct vm_area_struct *new_vma, unsigned long new_addr,
+			       unsigned long len);
+/* mremap's work: the new address, or -errno in the unsigned value. */
+unsigned long do_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
+			unsigned long flags, unsigned long new_addr);
+/* The system calls, for the current process (they take mmap_sem). */
+long sys_mprotect(unsigned long start, size_t len, unsigned long prot);
+unsigned long sys_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
+			 unsigned long flags, unsigned long new_addr);
+
 /* ---- the rss counters ---- */
 
 static inline unsigned long get_mm_counter(struct mm_struct *mm, int member)

@@ -122,6 +122,11 @@ struct vm_area_struct {
 	unsigned long vm_pgoff;		/* offset in the file, in pages; anonymous: vm_start >> PAGE_SHIFT */
 	struct file *vm_file;		/* the file mapped, or NULL */
 	void *vm_private_data;		/* shmem: its object */
+	/*
+	 * kmm: mremap grew this VMA up to a compatible neighbour without
+	 * merging (as 2.6.34 does): mm_check lets the pair stay apart.
+	 */
+	unsigned char kmm_apart_ok;
 };
 
 /* The rss counters of an address space (2.6.34's mm_counters). */

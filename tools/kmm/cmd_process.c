@@ -220,7 +220,7 @@ static void sv_format(const void *d, char *buf, size_t size)
 const struct value_type syscall_kind = {
 	.name = "syscall",
 	.noun = "a system call's result",
-	.made_by = "mmap, munmap, brk, waitpid, madvise, mlock, mincore, setrlimit...",
+	.made_by = "mmap, munmap, brk, mprotect, mremap, waitpid, madvise, mlock, mincore, setrlimit...",
 	.size = sizeof(struct syscall_value),
 	.fields = (const struct value_field[]){
 		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { NULL } },

@@ -26,6 +26,7 @@ extern const struct command_def process_commands[];
 extern const struct command_def malloc_commands[];
 extern const struct command_def pagemap_commands[];
 extern const struct command_def madvise_commands[];
+extern const struct command_def mremap_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -45,6 +46,7 @@ const struct command_group command_groups[] = {
 	{ "malloc in a process", malloc_commands },
 	{ "/proc/PID/pagemap, decoded", pagemap_commands },
 	{ "Processes: madvise, mlock, mincore, limits", madvise_commands },
+	{ "Processes: mprotect and mremap", mremap_commands },
 	{ NULL },
 };
 
