@@ -373,11 +373,6 @@ void send_sigkill(struct task_struct *t)
 	force_sig_info(SIGKILL, &info, t);
 }
 
-bool fatal_signal_pending(const struct task_struct *t)
-{
-	return t->pending_fatal != 0;
-}
-
 /*
  * Back from the kernel to the process: a fatal signal pending ends it
  * (no handlers: the default action).  Returns the signal, or 0.
@@ -394,16 +389,3 @@ int process_deliver_signals(void)
 	return sig;
 }
 
-/* Every process's task: for_each_process, processes only. */
-struct task_struct *process_next(struct task_struct *prev)
-{
-	struct list_head *pos = prev ? prev->tasks.next : init_task.tasks.next;
-
-	for (; pos != &init_task.tasks; pos = pos->next) {
-		struct task_struct *p = list_entry(pos, struct task_struct, tasks);
-
-		if (p->is_process && !p->exit_state)
-			return p;
-	}
-	return NULL;
-}

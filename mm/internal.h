@@ -86,6 +86,9 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_s
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 		int new_below);
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev, struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					unsigned long newflags);
 /* rmap.c: @dst (no anon_vma yet) takes over every anon_vma link of the unlinked @src. */
 void anon_vma_moveto(struct vm_area_struct *dst, struct vm_area_struct *src);
 void vma_link_file(struct vm_area_struct *vma);

@@ -25,6 +25,7 @@
  * at the end; an error of the advice itself stops the walk at once.
  */
 #include <kmm/bug.h>
+#include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fs.h>
 #include <kmm/kernel.h>
@@ -57,9 +58,8 @@ static bool madvise_need_mmap_write(int behavior)
 static long madvise_behavior(struct vm_area_struct *vma, struct vm_area_struct **prev,
 			     unsigned long start, unsigned long end, int behavior)
 {
-	struct mm_struct *mm = vma->vm_mm;
 	unsigned long new_flags = vma->vm_flags;
-	pgoff_t pgoff;
+	struct vm_area_struct *modified;
 	int error = 0;
 
 	switch (behavior) {
@@ -88,24 +88,13 @@ static long madvise_behavior(struct vm_area_struct *vma, struct vm_area_struct *
 		*prev = vma;
 		goto out;
 	}
-	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
-	*prev = vma_merge(mm, *prev, start, end, new_flags, vma->anon_vma, vma->vm_file, pgoff);
-	if (*prev) {
-		vma = *prev;
-		goto success;
+	modified = vma_modify_flags(*prev, vma, start, end, new_flags);
+	if (IS_ERR(modified)) {
+		*prev = vma;
+		error = (int)PTR_ERR(modified);
+		goto out;
 	}
-	*prev = vma;
-	if (start != vma->vm_start) {
-		error = split_vma(mm, vma, start, 1);
-		if (error)
-			goto out;
-	}
-	if (end != vma->vm_end) {
-		error = split_vma(mm, vma, end, 0);
-		if (error)
-			goto out;
-	}
-success:
+	*prev = vma = modified;
 	vma->vm_flags = new_flags;
 out:
 	if (error == -ENOMEM)

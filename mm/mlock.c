@@ -32,6 +32,7 @@
  * 64 KiB by default, is the whole story.
  */
 #include <kmm/bug.h>
+#include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fs.h>
 #include <kmm/kernel.h>
@@ -283,8 +284,8 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 {
 	struct mm_struct *mm = vma->vm_mm;
 	bool lock = newflags & VM_LOCKED;
+	struct vm_area_struct *modified;
 	long nr_pages;
-	pgoff_t pgoff;
 	int ret = 0;
 
 	if (newflags == vma->vm_flags || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
@@ -295,24 +296,12 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 		goto out;
 	}
 
-	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
-	*prev = vma_merge(mm, *prev, start, end, newflags, vma->anon_vma, vma->vm_file, pgoff);
-	if (*prev) {
-		vma = *prev;
-		goto success;
+	modified = vma_modify_flags(*prev, vma, start, end, newflags);
+	if (IS_ERR(modified)) {
+		ret = (int)PTR_ERR(modified);
+		goto out;
 	}
-	if (start != vma->vm_start) {
-		ret = split_vma(mm, vma, start, 1);
-		if (ret)
-			goto out;
-	}
-	if (end != vma->vm_end) {
-		ret = split_vma(mm, vma, end, 0);
-		if (ret)
-			goto out;
-	}
-
-success:
+	vma = modified;
 	nr_pages = (long)((end - start) >> PAGE_SHIFT);
 	mm->locked_vm += lock ? nr_pages : -nr_pages;
 	if (lock) {

@@ -682,28 +682,6 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 	return error;
 }
 
-/* The VMA at @addr, growing a stack down to it if that is what lies above. */
-struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr)
-{
-	struct vm_area_struct *vma;
-	unsigned long start;
-
-	addr &= PAGE_MASK;
-	vma = find_vma(mm, addr);
-	if (!vma)
-		return NULL;
-	if (vma->vm_start <= addr)
-		return vma;
-	if (!(vma->vm_flags & VM_GROWSDOWN))
-		return NULL;
-	start = vma->vm_start;
-	if (expand_stack(vma, addr))
-		return NULL;
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_vma_pages_range(vma, addr, start);
-	return vma;
-}
-
 /* ---- exit ---- */
 
 /* The last user is gone: unmap everything, free the page tables and the VMAs. */

@@ -27,6 +27,7 @@
  * hole further on, a VMA that refuses the rights) stay changed.
  */
 #include <kmm/bug.h>
+#include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
@@ -146,7 +147,6 @@ int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev,
 	long nrpages = (long)((end - start) >> PAGE_SHIFT);
 	unsigned long charged = 0;
 	struct vm_area_struct *merged;
-	pgoff_t pgoff;
 	int error;
 
 	if (newflags == oldflags) {
@@ -161,23 +161,12 @@ int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev,
 		newflags |= VM_ACCOUNT;
 	}
 
-	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
-	merged = vma_merge(mm, *pprev, start, end, newflags, vma->anon_vma, vma->vm_file, pgoff);
-	if (merged) {
-		vma = merged;
-		goto success;
+	merged = vma_modify_flags(*pprev, vma, start, end, newflags);
+	if (IS_ERR(merged)) {
+		error = (int)PTR_ERR(merged);
+		goto fail;
 	}
-	if (start != vma->vm_start) {
-		error = split_vma(mm, vma, start, 1);
-		if (error)
-			goto fail;
-	}
-	if (end != vma->vm_end) {
-		error = split_vma(mm, vma, end, 0);
-		if (error)
-			goto fail;
-	}
-success:
+	vma = merged;
 	*pprev = vma;
 	/* vm_flags and vm_page_prot change under mmap_sem held for writing. */
 	vma->vm_flags = newflags;

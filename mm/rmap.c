@@ -291,15 +291,6 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 		lru_cache_add_lru(page, LRU_ACTIVE_ANON);
 }
 
-/* One more mapping of an anonymous page already in @vma's anon_vma (swap-in). */
-void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
-{
-	if (atomic_inc_return(&page->_mapcount) == 0) {
-		__page_set_anon_rmap(page, vma, address);
-		mod_page_state(page, NR_ANON_PAGES, 1);
-	}
-}
-
 void page_add_file_rmap(struct page *page)
 {
 	if (atomic_inc_return(&page->_mapcount) == 0)

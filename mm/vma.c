@@ -17,6 +17,7 @@
  * own, as Linux later did, so that mmap.c holds the system calls.)
  */
 #include <kmm/bug.h>
+#include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
@@ -472,6 +473,43 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 	if (mm->map_count >= sysctl_max_map_count)
 		return -ENOMEM;
 	return __split_vma(mm, vma, addr, new_below);
+}
+
+/*
+ * vma_modify_flags - make [start, end) of @vma (@prev: the VMA before the
+ * range, or @vma itself when the range starts inside it) exactly one VMA
+ * that is about to take @newflags: merged into a neighbour first (a split
+ * that a merge would undo costs a VMA and may fail), else split off @vma
+ * at the range's ends.  Returns that VMA; the caller sets the flags.  The
+ * merge takes @vma's anon_vma and file and the range's own pgoff, so that
+ * faulted pages stay where rmap looks for them.  ERR_PTR(-ENOMEM) when a
+ * split fails; one made before a failing second split stays (so does
+ * Linux's: the two halves still describe the space).  mprotect, mlock
+ * and madvise all change a range's flags this way.
+ */
+struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev, struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					unsigned long newflags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pgoff_t pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	struct vm_area_struct *merged;
+	int error;
+
+	merged = vma_merge(mm, prev, start, end, newflags, vma->anon_vma, vma->vm_file, pgoff);
+	if (merged)
+		return merged;
+	if (start != vma->vm_start) {
+		error = split_vma(mm, vma, start, 1);
+		if (error)
+			return ERR_PTR(error);
+	}
+	if (end != vma->vm_end) {
+		error = split_vma(mm, vma, end, 0);
+		if (error)
+			return ERR_PTR(error);
+	}
+	return vma;
 }
 
 /*

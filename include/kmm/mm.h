@@ -365,7 +365,6 @@ unsigned long mmap_region(struct file *file, unsigned long addr, unsigned long l
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 unsigned long do_brk(unsigned long addr, unsigned long len);
 int expand_stack(struct vm_area_struct *vma, unsigned long address);
-struct vm_area_struct *find_extend_vma(struct mm_struct *mm, unsigned long addr);
 void exit_mmap(struct mm_struct *mm);
 
 /* Overcommit accounting (mm/mmap.c): Committed_AS and the policy's check. */
@@ -498,7 +497,6 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
 void anon_vma_merge(struct vm_area_struct *vma, struct vm_area_struct *next);
 struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
-void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page);
 /* fork: one more mapping of a page already mapped (anon or file). */

@@ -27,8 +27,6 @@ int process_deliver_signals(void);
  */
 int process_thread_join(struct task_struct *leader);
 void process_thread_leave(void);
-/* The live processes, one after the other (NULL: from the first; returns NULL after the last). */
-struct task_struct *process_next(struct task_struct *prev);
 
 
 /*

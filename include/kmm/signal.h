@@ -42,7 +42,5 @@ struct kmm_siginfo {
 void force_sig_info(int sig, const struct kmm_siginfo *info, struct task_struct *t);
 /* Send SIGKILL to @t (the OOM killer): it dies when it next runs in the kernel. */
 void send_sigkill(struct task_struct *t);
-/* Does @t have a fatal signal waiting? */
-bool fatal_signal_pending(const struct task_struct *t);
 
 #endif /* KMM_SIGNAL_H */

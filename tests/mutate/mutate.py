@@ -67,7 +67,8 @@ FIRST = {
     'kernel/process.c': ['scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
-    'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_mremap'],
+    'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
+                 'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }
 
 
