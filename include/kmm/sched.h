@@ -81,11 +81,14 @@ struct kmm_rlimit {
 };
 #define KMM_RLIM_NLIMITS	16
 
+#define SIGNAL_GROUP_EXIT	0x00000008	/* the whole thread group is exiting */
+
 struct signal_struct {
 	atomic_t count;			/* references (threads) */
 	atomic_t live;			/* threads not yet exited */
 	struct kmm_rlimit rlim[KMM_RLIM_NLIMITS];
 	int group_exit_code;
+	unsigned int flags;		/* SIGNAL_GROUP_EXIT */
 	unsigned long min_flt, maj_flt;	/* of threads that exited */
 };
 struct kthread;
@@ -120,6 +123,8 @@ struct task_struct {
 	struct kmm_siginfo last_siginfo; /* the last signal it was sent */
 	int pending_fatal;		/* a fatal signal (its number) ends it at the next return */
 	bool is_process;		/* kmm: a user process's thread (has or had an mm of its own) */
+	struct task_struct *vfork_parent; /* vfork: the parent waiting until this child leaves its mm */
+	bool vfork_blocked;		/* waiting for a vfork child (it cannot be entered) */
 	int make_it_fail;		/* fault-injection task filter */
 	struct reclaim_state *reclaim_state;
 	/*

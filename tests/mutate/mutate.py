@@ -64,7 +64,7 @@ FIRST = {
     'mm/meminfo.c': ['scripts/madvise_vmas'],
     'mm/memory.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],
     'mm/mmap.c': ['scripts/mlock_unevictable'],
-    'kernel/process.c': ['scripts/mlock_unevictable'],
+    'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',

@@ -30,10 +30,18 @@
 #include "tools/kmm/process_cmd.h"
 #include "tools/kmm/umalloc.h"
 
-#define MAX_HEAPS	32768		/* pids are below PID_MAX */
-
-/* Each process's allocator, made at its first malloc (tool state, like a libc's). */
-static struct umalloc_state *heaps[MAX_HEAPS];
+/*
+ * Each address space's allocator, made at its first malloc (tool state,
+ * like a libc's, which lives in the memory it manages): the threads of a
+ * process and a vfork child share it as they share the mm, a fork copies
+ * it.  Few address spaces live at once: a short array, searched.
+ */
+struct heap {
+	struct mm_struct *mm;
+	struct umalloc_state st;
+};
+static struct heap **heaps;
+static int nr_heaps, heaps_cap;
 
 static unsigned long op_brk(void *ctx, unsigned long addr)
 {
@@ -70,49 +78,84 @@ static const struct umalloc_ops process_ops = {
 	.brk = op_brk, .mmap = op_mmap, .munmap = op_munmap, .read = op_read, .write = op_write,
 };
 
-static void heap_release(int pid)
+static struct heap *heap_find(const struct mm_struct *mm)
 {
-	free(heaps[pid]);
-	heaps[pid] = NULL;
+	for (int i = 0; i < nr_heaps; i++)
+		if (heaps[i]->mm == mm)
+			return heaps[i];
+	return NULL;
+}
+
+/* A new heap for @mm, a copy of @from's or empty; NULL when the host is out of memory. */
+static struct heap *heap_add(struct mm_struct *mm, const struct heap *from)
+{
+	struct heap *h;
+
+	if (nr_heaps == heaps_cap) {
+		int cap = heaps_cap ? 2 * heaps_cap : 16;
+		struct heap **n = realloc(heaps, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		heaps = n;
+		heaps_cap = cap;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->mm = mm;
+	if (from)
+		umalloc_fork(&h->st, &from->st, NULL);
+	else if (umalloc_init(&h->st, &process_ops, arch->bits / 8)) {
+		free(h);
+		return NULL;
+	}
+	heaps[nr_heaps++] = h;
+	return h;
 }
 
 /* The current process's heap (made on first use); NULL with an error reported. */
 static struct umalloc_state *heap_of_current(struct runtime *rt, struct script_cmd *c)
 {
-	int pid = current->pid;
+	struct heap *h;
 
 	if (process_cmd_need(rt, c))
 		return NULL;
-	if (pid <= 0 || pid >= MAX_HEAPS) {
-		rt_error(rt, c, "%s: pid %d is out of the tool's range", c->def->name, pid);
+	h = heap_find(current->mm);
+	if (!h)
+		h = heap_add(current->mm, NULL);
+	if (!h) {
+		rt_error(rt, c, "%s: out of host memory", c->def->name);
 		return NULL;
 	}
-	if (!heaps[pid]) {
-		heaps[pid] = calloc(1, sizeof(*heaps[pid]));
-		if (!heaps[pid] || umalloc_init(heaps[pid], &process_ops, arch->bits / 8)) {
-			heap_release(pid);
-			rt_error(rt, c, "%s: out of host memory", c->def->name);
-			return NULL;
-		}
+	return &h->st;
+}
+
+/* Heaps of address spaces no task uses any more go (after an exit, before a new mm). */
+void umalloc_cmd_reap(void)
+{
+	for (int i = 0; i < nr_heaps; i++) {
+		struct task_struct *p;
+		bool used = false;
+
+		for_each_process(p)
+			if (p->mm == heaps[i]->mm)
+				used = true;
+		if (used)
+			continue;
+		free(heaps[i]);
+		heaps[i--] = heaps[--nr_heaps];
 	}
-	return heaps[pid];
 }
 
-void umalloc_cmd_exit(int pid)
+void umalloc_cmd_fork(struct mm_struct *parent, struct mm_struct *child)
 {
-	if (pid > 0 && pid < MAX_HEAPS)
-		heap_release(pid);
-}
+	struct heap *from;
 
-void umalloc_cmd_fork(int parent_pid, int child_pid)
-{
-	if (parent_pid <= 0 || parent_pid >= MAX_HEAPS || child_pid <= 0 ||
-	    child_pid >= MAX_HEAPS || !heaps[parent_pid])
-		return;
-	heap_release(child_pid);
-	heaps[child_pid] = malloc(sizeof(*heaps[child_pid]));
-	if (heaps[child_pid])
-		umalloc_fork(heaps[child_pid], heaps[parent_pid], NULL);
+	umalloc_cmd_reap();
+	from = heap_find(parent);
+	if (from && parent != child)
+		heap_add(child, from);
 }
 
 static int cmd_malloc(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)

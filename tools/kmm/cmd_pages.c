@@ -18,6 +18,7 @@
 #include <kmm/smp.h>
 #include "tools/kmm/command.h"
 #include "tools/kmm/page_values.h"
+#include "tools/kmm/process_cmd.h"
 #include "tools/kmm/workload.h"
 
 /* ---- a block of pages ---- */
@@ -206,9 +207,23 @@ static int cmd_drain(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	return 0;
 }
 
+/*
+ * fill: with ADDR LEN BYTE, a process's memory written (the issue's name
+ * for memset, so that the two read alike); else the page allocator's.
+ */
 static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	struct wl_pool *pool = rt_assign(rt, c->assign ? c->assign : "_fill", &page_pool);
+	struct wl_pool *pool;
+
+	if (arg_given(a, "addr")) {
+		if (!arg_given(a, "byte"))
+			return rt_error(rt, c, "fill: ADDR LEN BYTE: the length and the byte are missing");
+		if (c->assign)
+			return rt_error(rt, c, "fill ADDR LEN BYTE gives no value");
+		return process_cmd_fill(rt, c, (unsigned long)arg_num(a, "addr"),
+					(unsigned long)arg_num(a, "len"), (int)arg_num(a, "byte"));
+	}
+	pool = rt_assign(rt, c->assign ? c->assign : "_fill", &page_pool);
 
 	wl_fill(pool, arg_num(a, "gfp"), arg_num(a, "order"), arg_num(a, "node"),
 		arg_num(a, "leave"), arg_num(a, "pages"));
@@ -265,8 +280,12 @@ const struct command_def page_commands[] = {
 		    .def_text = "all" },
 		  { NULL } },
 	  .machine = true, .run = cmd_drain },
-	{ "fill", "allocate blocks until only leave= pages are free, pages= are taken, or allocation fails",
+	{ "fill", "allocate blocks until only leave= pages are free, pages= are taken, or allocation fails; fill ADDR LEN BYTE: write a process's memory",
 	  (const struct arg_def[]){
+		  { "addr", &arg_flags, ARG_POS, .meta = "ADDR", .help = "in a process: the user address to write" },
+		  { "len", &arg_flags, ARG_POS, .meta = "LEN", .help = "in a process: bytes" },
+		  { "byte", &arg_number, ARG_POS | ARG_RANGE, .min = 0, .max = 255, .meta = "BYTE",
+		    .help = "in a process: the value of each byte" },
 		  { "order", &arg_order, .help = "the blocks' order", .def_text = "0" },
 		  { "gfp", &arg_gfp, .def = FILL_GFP, .def_text = "GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN" },
 		  { "node", &arg_node, .def = -1, .def_text = "the CPU's node" },

@@ -7,8 +7,13 @@
  *   process $P|PID              act as another process (init: 1)
  *   C = fork                    a copy of the current process (the script
  *                               stays the parent)
- *   exit [CODE]                 the current process ends; the script acts
- *                               as its parent
+ *   C = vfork                   a child on the same mm; the parent waits and
+ *                               the script acts as the child until it exits
+ *   T = clone FLAGS [sp=SP]     a thread, or a process sharing the mm, or a
+ *                               copy, as the CLONE_ flags say
+ *   exit [CODE]                 the current process ends (exit_group); the
+ *                               script acts as its parent
+ *   thread_exit [CODE]          the calling thread alone ends
  *   R = waitpid [PID]           reap a zombie child: .ret its pid
  *   R = mmap ADDR LEN PROT FLAGS FD OFF      the system calls, arguments in
  *   R = munmap ADDR LEN                      the C call's order, flags as in
@@ -17,8 +22,8 @@
  *                               address, 0, or -1), .errno 0 or the errno
  *   R = load ADDR [size=N]      a user-mode read through the MMU
  *   store ADDR VALUE [size=N]   a user-mode write
- *   memset ADDR BYTE LEN        LEN bytes of BYTE, written (the name
- *                               fill is the page allocator's)
+ *   memset ADDR BYTE LEN        LEN bytes of BYTE, written (also
+ *   fill ADDR LEN BYTE          fill, whose name the page allocator shares)
  *   R = checksum ADDR LEN       a CRC-32 of LEN bytes, read
  *
  * A fault the process cannot survive (SIGSEGV, SIGBUS) kills it, as the
@@ -63,6 +68,18 @@ static const struct {
 	{ "MADV_DONTNEED", MADV_DONTNEED }, { "MADV_REMOVE", MADV_REMOVE },
 	{ "MADV_DONTFORK", MADV_DONTFORK }, { "MADV_DOFORK", MADV_DOFORK },
 	{ "MCL_CURRENT", MCL_CURRENT }, { "MCL_FUTURE", MCL_FUTURE },
+	{ "CLONE_VM", CLONE_VM }, { "CLONE_FS", CLONE_FS }, { "CLONE_FILES", CLONE_FILES },
+	{ "CLONE_SIGHAND", CLONE_SIGHAND }, { "CLONE_PTRACE", CLONE_PTRACE },
+	{ "CLONE_VFORK", CLONE_VFORK }, { "CLONE_PARENT", CLONE_PARENT },
+	{ "CLONE_THREAD", CLONE_THREAD }, { "CLONE_NEWNS", CLONE_NEWNS },
+	{ "CLONE_SYSVSEM", CLONE_SYSVSEM }, { "CLONE_SETTLS", CLONE_SETTLS },
+	{ "CLONE_PARENT_SETTID", CLONE_PARENT_SETTID }, { "CLONE_CHILD_CLEARTID", CLONE_CHILD_CLEARTID },
+	{ "CLONE_DETACHED", CLONE_DETACHED }, { "CLONE_UNTRACED", CLONE_UNTRACED },
+	{ "CLONE_CHILD_SETTID", CLONE_CHILD_SETTID }, { "CLONE_STOPPED", CLONE_STOPPED },
+	{ "CLONE_NEWUTS", CLONE_NEWUTS }, { "CLONE_NEWIPC", CLONE_NEWIPC },
+	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWPID", CLONE_NEWPID },
+	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_IO", CLONE_IO },
+	{ "SIGCHLD", SIGCHLD },
 };
 
 /* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "MADV_DONTNEED", "0x3", "-1". */
@@ -96,7 +113,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			end++;
 		}
 		if (end == tok + neg || *end)
-			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_ flag",
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_/CLONE_ flag",
 					d->name, tok);
 		v |= neg ? -(long long)u : (long long)u;
 	}
@@ -121,7 +138,8 @@ struct death {
 static struct death deaths[MAX_TRACKED];
 
 struct process_value {
-	int pid;
+	int pid;		/* -1 when the call failed */
+	int err;		/* then its errno */
 };
 
 static const struct process_value *PV(const void *d)
@@ -134,6 +152,14 @@ static int pv_pid(const void *d, long long *out, char *err, size_t n)
 	(void)err;
 	(void)n;
 	*out = PV(d)->pid;
+	return 0;
+}
+
+static int pv_errno(const void *d, long long *out, char *err, size_t n)
+{
+	(void)err;
+	(void)n;
+	*out = PV(d)->err;
 	return 0;
 }
 
@@ -170,18 +196,21 @@ DEATH_FIELD(exit_code)
 
 static void pv_format(const void *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%d", PV(d)->pid);
+	if (PV(d)->pid < 0)
+		snprintf(buf, size, "-1 (errno %d)", PV(d)->err);
+	else
+		snprintf(buf, size, "%d", PV(d)->pid);
 }
 
 const struct value_type process_kind = {
 	.name = "process",
 	.noun = "a process",
-	.made_by = "spawn, fork",
+	.made_by = "spawn, fork, vfork, clone",
 	.size = sizeof(struct process_value),
 	.fields = (const struct value_field[]){
 		{ "pid", pv_pid, true }, { "alive", pv_alive, true }, { "signal", pv_signal, true },
 		{ "si_code", pv_si_code, true }, { "si_addr", pv_si_addr, true },
-		{ "exit_code", pv_exit_code, true }, { NULL } },
+		{ "exit_code", pv_exit_code, true }, { "errno", pv_errno, true }, { NULL } },
 	.format = pv_format,
 };
 
@@ -189,6 +218,7 @@ const struct value_type process_kind = {
 struct syscall_value {
 	long long ret;
 	long long err;
+	long long status;	/* waitpid: the status word it stored */
 };
 
 static int sv_ret(const void *d, long long *out, char *err, size_t n)
@@ -204,6 +234,14 @@ static int sv_errno(const void *d, long long *out, char *err, size_t n)
 	(void)err;
 	(void)n;
 	*out = ((const struct syscall_value *)d)->err;
+	return 0;
+}
+
+static int sv_status(const void *d, long long *out, char *err, size_t n)
+{
+	(void)err;
+	(void)n;
+	*out = ((const struct syscall_value *)d)->status;
 	return 0;
 }
 
@@ -223,7 +261,8 @@ const struct value_type syscall_kind = {
 	.made_by = "mmap, munmap, brk, mprotect, mremap, waitpid, madvise, mlock, mincore, setrlimit...",
 	.size = sizeof(struct syscall_value),
 	.fields = (const struct value_field[]){
-		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { NULL } },
+		{ "ret", sv_ret, true }, { "errno", sv_errno, true }, { "status", sv_status, true },
+		{ NULL } },
 	.format = sv_format,
 };
 
@@ -238,8 +277,23 @@ void give_syscall(struct runtime *rt, struct script_cmd *c, long ret)
 
 	if (!v)
 		return;
-	v->ret = is_err ? -1 : ret;
-	v->err = is_err ? -ret : 0;
+	*v = (struct syscall_value){ .ret = is_err ? -1 : ret, .err = is_err ? -ret : 0 };
+}
+
+static void record_death(int pid, struct death d)
+{
+	if (pid > 0 && pid < MAX_TRACKED)
+		deaths[pid] = d;
+}
+
+/* Every thread of the current process dies with @d (exit_group, a fatal signal). */
+static void record_group_death(struct death d)
+{
+	struct task_struct *leader = current->group_leader, *t;
+
+	record_death(leader->pid, d);
+	list_for_each_entry(t, &leader->thread_group, thread_group)
+		record_death(t->pid, d);
 }
 
 /* A fatal signal the last command earned ends the process now; the line says so. */
@@ -247,14 +301,16 @@ void process_cmd_deliver(struct runtime *rt)
 {
 	struct task_struct *t = current;
 	struct kmm_siginfo si = t->last_siginfo;
-	int pid = t->pid, sig = process_deliver_signals();
+	int pid = t->pid, sig = t->is_process ? t->pending_fatal : 0;
+
+	if (sig)
+		record_group_death((struct death){ .dead = true, .signal = sig, .si_code = si.code,
+						   .si_addr = si.addr, .exit_code = sig });
+	sig = process_deliver_signals();
 
 	if (!sig)
 		return;
-	umalloc_cmd_exit(pid);
-	if (pid > 0 && pid < MAX_TRACKED)
-		deaths[pid] = (struct death){ .dead = true, .signal = sig, .si_code = si.code,
-					      .si_addr = si.addr, .exit_code = sig };
+	umalloc_cmd_reap();
 	fprintf(rt->out, "process %d killed by %s (si_code %d, address %#lx)\n", pid,
 		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT" : "SIGKILL", si.code,
 		si.addr);
@@ -276,7 +332,7 @@ static void give_process(struct runtime *rt, struct script_cmd *c, struct task_s
 	if (p->pid > 0 && p->pid < MAX_TRACKED)
 		deaths[p->pid] = (struct death){ 0 };
 	if (v)
-		v->pid = p->pid;
+		*v = (struct process_value){ .pid = p->pid };
 	else
 		fprintf(rt->out, "pid %d\n", p->pid);
 }
@@ -311,6 +367,10 @@ static struct task_struct *target(struct runtime *rt, struct script_cmd *c, cons
 		rt_error(rt, c, "%s: no live process has pid %ld", c->def->name, pid);
 		return NULL;
 	}
+	if (t->vfork_blocked) {
+		rt_error(rt, c, "%s: process %ld waits in vfork until its child exits", c->def->name, pid);
+		return NULL;
+	}
 	return t;
 }
 
@@ -335,28 +395,91 @@ static int cmd_fork(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 	if (IS_ERR(p))
 		return rt_error(rt, c, "fork: %s", PTR_ERR(p) == -ENOMEM ? "out of memory" : "failed");
 	give_process(rt, c, p);
-	umalloc_cmd_fork(current->pid, p->pid);
+	umalloc_cmd_fork(current->mm, p->mm);
 	return 0;
+}
+
+/*
+ * clone FLAGS [sp=SP] and vfork: the child's pid, or pid -1 and .errno
+ * as the C call fails (EINVAL for flags Linux refuses together, EPERM for
+ * a namespace, ENOMEM).  After CLONE_VFORK the script acts as the child.
+ */
+static int do_clone_cmd(struct runtime *rt, struct script_cmd *c, unsigned long flags,
+			unsigned long sp)
+{
+	struct task_struct *parent = current, *p;
+
+	if (process_cmd_need(rt, c))
+		return -1;
+	p = process_clone(flags, sp);
+	if (IS_ERR(p)) {
+		struct process_value *v = rt_result(rt, c, &process_kind);
+
+		if (v)
+			*v = (struct process_value){ .pid = -1, .err = (int)-PTR_ERR(p) };
+		else
+			fprintf(rt->out, "%s: -1 (errno %ld)\n", c->def->name, -PTR_ERR(p));
+		return 0;
+	}
+	give_process(rt, c, p);
+	umalloc_cmd_fork(parent->mm, p->mm);
+	return 0;
+}
+
+static int cmd_clone(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	return do_clone_cmd(rt, c, (unsigned long)arg_num(a, "flags"),
+			    arg_given(a, "sp") ? (unsigned long)arg_num(a, "sp") : 0);
+}
+
+static int cmd_vfork(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	(void)a;
+	return do_clone_cmd(rt, c, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
 }
 
 static int cmd_exit(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	int pid = current->pid, code = (int)arg_num(a, "code");
+	int code = (int)arg_num(a, "code");
 
 	if (process_cmd_need(rt, c))
 		return -1;
-	if (pid > 0 && pid < MAX_TRACKED)
-		deaths[pid] = (struct death){ .dead = true, .exit_code = code << 8 };
-	umalloc_cmd_exit(pid);
+	record_group_death((struct death){ .dead = true, .exit_code = code << 8 });
 	process_exit(code << 8);
+	umalloc_cmd_reap();
+	return 0;
+}
+
+static int cmd_thread_exit(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	int code = (int)arg_num(a, "code");
+
+	if (process_cmd_need(rt, c))
+		return -1;
+	record_death(current->pid, (struct death){ .dead = true, .exit_code = code << 8 });
+	process_thread_exit(code << 8);
+	umalloc_cmd_reap();
+	return 0;
+}
+
+int process_cmd_wait(struct runtime *rt, struct script_cmd *c, pid_t pid)
+{
+	int status = 0;
+	long r = process_wait(pid, &status);
+
+	give_syscall(rt, c, r);
+	if (r > 0) {
+		struct syscall_value *v = rt_result(rt, c, &syscall_kind);
+
+		if (v)
+			*v = (struct syscall_value){ .ret = r, .status = status };
+	}
 	return 0;
 }
 
 static int cmd_wait(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	pid_t pid = -1;
-	int status = 0;
-	long r;
 
 	if (arg_given(a, "pid")) {
 		char *end;
@@ -365,9 +488,7 @@ static int cmd_wait(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 		if (*end)
 			return rt_error(rt, c, "wait: '%s' is not a pid", arg_str(a, "pid"));
 	}
-	r = process_wait(pid, &status);
-	give_syscall(rt, c, r);
-	return 0;
+	return process_cmd_wait(rt, c, pid);
 }
 
 /* ---- system calls ---- */
@@ -445,15 +566,14 @@ static int cmd_store(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	return 0;
 }
 
-static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+int process_cmd_fill(struct runtime *rt, struct script_cmd *c, unsigned long addr,
+		     unsigned long len, int byte)
 {
-	unsigned long addr = (unsigned long)arg_num(a, "addr");
-	unsigned long len = (unsigned long)arg_num(a, "len");
 	unsigned char buf[4096];
 
 	if (process_cmd_need(rt, c))
 		return -1;
-	memset(buf, (int)arg_num(a, "byte"), sizeof(buf));
+	memset(buf, byte, sizeof(buf));
 	while (len) {
 		unsigned long n = len < sizeof(buf) ? len : sizeof(buf);
 
@@ -465,6 +585,12 @@ static int cmd_fill(struct runtime *rt, struct script_cmd *c, const struct cmd_a
 		len -= n;
 	}
 	return 0;
+}
+
+static int cmd_memset(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	return process_cmd_fill(rt, c, (unsigned long)arg_num(a, "addr"),
+				(unsigned long)arg_num(a, "len"), (int)arg_num(a, "byte"));
 }
 
 /* CRC-32 (IEEE), bit by bit: checksums compare memory, speed is not the point. */
@@ -524,13 +650,28 @@ const struct command_def process_commands[] = {
 	  .machine = true, .run = cmd_process },
 	{ "fork", "a copy of the current process, its private pages shared copy-on-write",
 	  NULL, .result = "C", .gives = &process_kind, .machine = true, .run = cmd_fork },
-	{ "exit", "the current process ends (its memory freed); the script acts as its parent",
+	{ "vfork", "a child sharing the address space; the parent waits, and the script acts as the child until it exits",
+	  NULL, .result = "C", .gives = &process_kind, .machine = true, .run = cmd_vfork },
+	{ "clone", "clone(FLAGS): a thread (CLONE_VM|CLONE_SIGHAND|CLONE_THREAD), a process sharing the mm, or a copy",
+	  (const struct arg_def[]){
+		  { "flags", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "FLAGS",
+		    .help = "CLONE_* flags and the exit signal (SIGCHLD), joined by |" },
+		  { "sp", &arg_flags, .def_text = "the caller's", .help = "the child's stack pointer" },
+		  { NULL } },
+	  .result = "T", .gives = &process_kind, .machine = true, .run = cmd_clone },
+	{ "exit", "the current process ends, all its threads (exit_group); the script acts as its parent",
 	  (const struct arg_def[]){
 		  { "code", &arg_number, ARG_POS | ARG_RANGE, .min = 0, .max = 255, .meta = "CODE",
 		    .help = "the exit status" },
 		  { NULL } },
 	  .machine = true, .run = cmd_exit },
-	{ "waitpid", "reap an exited child (any, or PID): .ret its pid, or -1 with .errno",
+	{ "thread_exit", "the calling thread ends (exit(2)); the script acts as another thread, or the parent",
+	  (const struct arg_def[]){
+		  { "code", &arg_number, ARG_POS | ARG_RANGE, .min = 0, .max = 255, .meta = "CODE",
+		    .help = "the exit status" },
+		  { NULL } },
+	  .machine = true, .run = cmd_thread_exit },
+	{ "waitpid", "reap an exited child (any, or PID): .ret its pid and .status, or -1 with .errno",
 	  (const struct arg_def[]){
 		  { "pid", &arg_string, ARG_POS, .meta = "PID", .help = "the child" },
 		  { NULL } },
@@ -567,7 +708,7 @@ const struct command_def process_commands[] = {
 		  { "byte", &arg_number, ARG_POS | ARG_REQUIRED | ARG_RANGE, .min = 0, .max = 255,
 		    .meta = "BYTE", .help = "the byte" },
 		  ARG_LEN, { NULL } },
-	  .machine = true, .run = cmd_fill },
+	  .machine = true, .run = cmd_memset },
 	{ "checksum", "the CRC-32 of LEN bytes at ADDR, read as the process",
 	  (const struct arg_def[]){ ARG_UADDR, ARG_LEN, { NULL } },
 	  .result = "R", .prints = true, .gives = &value_number, .machine = true,

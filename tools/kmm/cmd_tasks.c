@@ -40,6 +40,7 @@
 #include <kmm/spinlock.h>
 #include <kmm/wait.h>
 #include "tools/kmm/command.h"
+#include "tools/kmm/process_cmd.h"
 
 /* ---- tasks ---- */
 
@@ -162,9 +163,21 @@ static int cmd_yield(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	return 0;
 }
 
+/* wait $T: a script task's block finished; wait [$P]: a process reaped, as waitpid. */
 static int cmd_wait(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
-	struct script_task *st = TV(arg_value(a, "task")->data);
+	const struct value *v = arg_given(a, "task") ? arg_value(a, "task") : NULL;
+	struct script_task *st;
+
+	if (!v || v->type == &process_kind) {
+		long long pid = -1;
+		char err[128];
+
+		if (v && value_field(v, "pid", &pid, err, sizeof(err)))
+			return rt_error(rt, c, "wait: %s", err);
+		return process_cmd_wait(rt, c, (int)pid);
+	}
+	st = TV(v->data);
 
 	if (st->task == current)
 		return rt_error(rt, c, "wait: task %s cannot wait for itself", st->name);
@@ -581,6 +594,7 @@ void tasks_machine_gone(struct runtime *rt)
 }
 
 static const struct value_type *const task_kinds[] = { &task_kind, NULL };
+static const struct value_type *const wait_kinds[] = { &task_kind, &process_kind, NULL };
 static const struct value_type *const mutex_kinds[] = { &mutex_kind, NULL };
 static const struct value_type *const rwsem_kinds[] = { &rwsem_kind, NULL };
 static const struct value_type *const completion_kinds[] = { &completion_kind, NULL };
@@ -612,12 +626,12 @@ const struct command_def task_commands[] = {
 	  .run = cmd_task },
 	{ "yield", "the running task goes to the back of the queue: the others run first",
 	  NULL, .machine = true, .run = cmd_yield },
-	{ "wait", "sleep until task T has finished its block (a task serving task= commands is stopped)",
+	{ "wait", "sleep until task T has finished its block (a task serving task= commands is stopped); wait [$P]: reap a child process, as waitpid",
 	  (const struct arg_def[]){
-		  { "task", &arg_var, ARG_POS | ARG_REQUIRED, .meta = "$T", .kinds = task_kinds,
-		    .help = "the task" },
+		  { "task", &arg_var, ARG_POS, .meta = "$T|$P", .kinds = wait_kinds,
+		    .help = "the task, or the child process (none: any child)" },
 		  { NULL } },
-	  .machine = true, .run = cmd_wait },
+	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_wait },
 	{ "ps", "every task: pid, CPU, state (R runnable, S/D asleep, X exited) and what it sleeps in",
 	  NULL, .machine = true, .run = cmd_ps },
 	{ "mutex", "a mutex, named after its variable", NULL, .result = "M", .gives = &mutex_kind,

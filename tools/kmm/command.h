@@ -97,10 +97,6 @@ extern const struct arg_type arg_words;		/* the remaining words, as written (exp
 extern const struct arg_type arg_duration;	/* 20ms, 5s, 100us, 1000ns */
 extern const struct arg_type arg_flags;		/* C flags: PROT_READ|PROT_WRITE, or a number (cmd_process.c) */
 
-/* A system call's result (cmd_process.c): .ret, .errno from the kernel's return (-errno or a value). */
-extern const struct value_type syscall_kind;
-void give_syscall(struct runtime *rt, struct script_cmd *c, long ret);
-
 /*
  * Processes (cmd_process.c): a number, or C flags joined by |
  * (PROT_, MAP_, MREMAP_, MADV_, MCL_); a system call's result (.ret,

@@ -12,9 +12,17 @@
 int process_cmd_need(struct runtime *rt, struct script_cmd *c);
 /* A fatal signal the last command earned ends the process now; the line says so. */
 void process_cmd_deliver(struct runtime *rt);
-/* fork: the child's malloc heap is the parent's (cmd_malloc.c). */
-void umalloc_cmd_fork(int parent_pid, int child_pid);
-/* The process @pid ended: its heap's bookkeeping goes. */
-void umalloc_cmd_exit(int pid);
+/* The process's LEN bytes at ADDR set to BYTE (memset, and fill with a process's arguments). */
+int process_cmd_fill(struct runtime *rt, struct script_cmd *c, unsigned long addr,
+		     unsigned long len, int byte);
+/* waitpid(PID) (-1: any): the result's .ret, .status, .errno (waitpid, and wait without a task). */
+int process_cmd_wait(struct runtime *rt, struct script_cmd *c, int pid);
+extern const struct value_type process_kind;
+
+struct mm_struct;
+/* fork: the child's malloc heap is a copy of the parent's (cmd_malloc.c); a shared mm shares it. */
+void umalloc_cmd_fork(struct mm_struct *parent, struct mm_struct *child);
+/* After an exit: the heaps of address spaces no task uses go. */
+void umalloc_cmd_reap(void);
 
 #endif /* KMM_TOOL_PROCESS_CMD_H */
