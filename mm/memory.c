@@ -604,7 +604,12 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	page = alloc_zeroed_user_page(vma, address);
 	if (!page)
 		return VM_FAULT_OOM;
-	SetPageUptodate(page);
+	/*
+	 * Not an atomic op: no one else sees the page before the PTE
+	 * publishes it under page_table_lock, and a locked instruction here
+	 * would wait for the zeroing's 4 KiB of stores to drain.
+	 */
+	__SetPageUptodate(page);
 	entry = mk_pte(page, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
@@ -676,7 +681,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 	}
 	if (!new_page)
 		goto oom;
-	SetPageUptodate(new_page);
+	__SetPageUptodate(new_page);
 	/*
 	 * A locked VMA leaves the old page to whoever else maps it (a fork
 	 * child, whose VMA is not locked): it must not stay mlocked for
@@ -765,7 +770,7 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (vma->vm_flags & VM_LOCKED)
 			clear_page_mlock(page);
 		copy_user_highpage(mapped, page, address, vma);
-		SetPageUptodate(mapped);
+		__SetPageUptodate(mapped);
 	}
 	spin_lock(&mm->page_table_lock);
 	if (likely(pte_same(ptep_get(page_table), orig_pte))) {

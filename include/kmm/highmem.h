@@ -89,7 +89,7 @@ static inline void clear_highpage(struct page *page)
 {
 	void *kaddr = kmap_atomic(page, KM_USER0);
 
-	memset(kaddr, 0, PAGE_SIZE);
+	clear_page(kaddr);
 	kunmap_atomic(kaddr, KM_USER0);
 }
 
@@ -123,7 +123,7 @@ static inline void copy_highpage(struct page *to, struct page *from)
 	char *vfrom = kmap_atomic(from, KM_USER0);
 	char *vto = kmap_atomic(to, KM_USER1);
 
-	memcpy(vto, vfrom, PAGE_SIZE);
+	copy_page(vto, vfrom);
 	kunmap_atomic(vfrom, KM_USER0);
 	kunmap_atomic(vto, KM_USER1);
 }
