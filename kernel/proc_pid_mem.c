@@ -237,3 +237,17 @@ int show_pagemap(struct seq_file *m, struct task_struct *t)
 	return kmm_error("/proc/%d/pagemap is binary: the pagemap command reads and decodes it",
 			 t->pid);
 }
+
+/*
+ * /proc/kpagecount (fs/proc/page.c): one u64 per page frame, how many
+ * page tables map it (page_mapcount; 0 for a frame without a struct
+ * page).  The file ends at max_pfn.
+ */
+long proc_kpagecount(unsigned long pfn, u64 *out, unsigned long n)
+{
+	long got = 0;
+
+	for (; n && pfn < max_pfn; n--, pfn++, got++)
+		out[got] = pfn_valid(pfn) ? (u64)page_mapcount(pfn_to_page(pfn)) : 0;
+	return got;
+}

@@ -108,4 +108,7 @@ void process_thread_leave(void);
  */
 long proc_pid_pagemap(pid_t pid, unsigned long addr, u64 *out, unsigned long n);
 
+/* /proc/kpagecount: the mapcounts of @n frames from @pfn into @out; the entries read (it ends at max_pfn). */
+long proc_kpagecount(unsigned long pfn, u64 *out, unsigned long n);
+
 #endif /* KMM_PROCESS_H */

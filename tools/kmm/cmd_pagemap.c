@@ -14,6 +14,8 @@
  *     R.entry .pfn .present .swapped .shift   the first entry, decoded
  *     R.count                                 entries read
  *     R.present_pages, R.swapped_pages        of those, present / in swap
+ *     R.kpagecount                            the first page's mapcount, as
+ *                                             /proc/kpagecount gives it
  *
  * A swapped entry's frame field holds the swap type (bits 0-4) and
  * offset (bits 5-54).  An entry not present is 0, or only the page shift
@@ -35,6 +37,7 @@ struct pagemap_value {
 	u64 entry;			/* the first page's entry */
 	long long count;		/* entries read */
 	long long present, swapped;	/* how many of them */
+	long long kpagecount;		/* /proc/kpagecount of the first entry's frame */
 };
 
 static const struct pagemap_value *PMV(const void *d)
@@ -59,6 +62,7 @@ PMV_FIELD(shift, (v->entry & PM_PSHIFT_MASK) >> PM_PSHIFT_OFFSET)
 PMV_FIELD(count, v->count)
 PMV_FIELD(present_pages, v->present)
 PMV_FIELD(swapped_pages, v->swapped)
+PMV_FIELD(kpagecount, v->kpagecount)
 
 static void pmv_format(const void *d, char *buf, size_t size)
 {
@@ -75,7 +79,8 @@ const struct value_type pagemap_kind = {
 		{ "present", pmv_present, true }, { "swapped", pmv_swapped, true },
 		{ "shift", pmv_shift, true }, { "count", pmv_count, true },
 		{ "present_pages", pmv_present_pages, true },
-		{ "swapped_pages", pmv_swapped_pages, true }, { NULL } },
+		{ "swapped_pages", pmv_swapped_pages, true },
+		{ "kpagecount", pmv_kpagecount, true }, { NULL } },
 	.format = pmv_format,
 };
 
@@ -135,8 +140,13 @@ static int cmd_pagemap(struct runtime *rt, struct script_cmd *c, const struct cm
 	}
 	v = rt_result(rt, c, &pagemap_kind);
 	if (v) {
+		u64 mapcount = 0;
+
 		v->entry = got ? buf[0] : 0;
 		v->count = got;
+		if ((v->entry & PM_PRESENT) &&
+		    proc_kpagecount((unsigned long)(v->entry & PM_PFRAME_MASK), &mapcount, 1) == 1)
+			v->kpagecount = (long long)mapcount;
 		for (long i = 0; i < got; i++) {
 			v->present += !!(buf[i] & PM_PRESENT);
 			v->swapped += !!(buf[i] & PM_SWAP);
