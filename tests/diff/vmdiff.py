@@ -765,6 +765,8 @@ def parse_host(text):
         elif w[0] == "vma":
             cur.ops[-1][2].append((int(w[1], 0), int(w[2], 0), w[3], int(w[4], 0),
                                    w[5].strip() if len(w) > 5 else ""))
+        elif w[0] == "flags":  # the VmFlags of the VMA above: only the rules read them
+            cur.ops[-1][2][-1] += (frozenset(line.split()[1:]),)
         elif w[0] == "end":
             cur.done = True
         elif w[0] in ("crash", "busy"):
@@ -823,7 +825,7 @@ def normalise(op, raw, brk0):
     if ret != -1:
         err = 0
     out = []
-    for s, e, perms, off, name in vmas:
+    for s, e, perms, off, name in (v[:5] for v in vmas):
         if s < WINDOW + REGION_LEN and e > WINDOW:
             out.append(("W", s, e, perms, off, name))
         elif brk0 is not None and s < brk0 + HEAP_LEN and e > brk0:
