@@ -12,8 +12,9 @@ the initial brk).
 Linux 2.6.34, which kmm re-implements, and the host's modern kernel differ
 by design in a few places.  Those are listed below, each with its reason:
 EXCLUDED are never generated; CLASSIFIED are recognised when they appear
-(the first difference of a sequence is checked against them; a sequence
-stops being compared at its first difference either way, because the two
+(the first difference of a sequence is checked against them, each rule
+requiring kmm's side to be what 2.6.34's code gives; a sequence stops
+being compared at its first difference either way, because the two
 address spaces no longer agree).  Any other difference is a mismatch: a
 kmm bug, or a by-design difference to be understood and added here.
 
@@ -68,6 +69,7 @@ MAP_NAMES = [(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"),
              (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE")]
 MREMAP_NAMES = [(MREMAP_MAYMOVE, "MREMAP_MAYMOVE"), (MREMAP_FIXED, "MREMAP_FIXED")]
 
+EFAULT = 14
 ERRNO_NAMES = {1: "EPERM", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT",
                16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 75: "EOVERFLOW", 95: "EOPNOTSUPP"}
 
@@ -98,9 +100,6 @@ EXCLUDED = [
     ("hint-unaligned",
      "an unaligned mmap hint: x86's 2.6.34 rounds it up (PAGE_ALIGN), the host down "
      "(addr &= PAGE_MASK, since 4.14)"),
-    ("hint-in-guard-gap",
-     "an mmap hint ending within stack_guard_gap (256 pages, since 4.12) below a "
-     "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap"),
     ("overcommit",
      "sizes are kept within the window (64 MiB) or far beyond any RAM (>= 2^47): "
      "2.6.34's heuristic overcommit counts free pages of kmm's 256 MiB machine, "
@@ -135,57 +134,187 @@ def _coalesce(vmas):
     return out
 
 
-def _shrink_unmapped(op, before, h, k):
+def _shrink_unmapped(op, d):
+    """2.6.34's do_mremap, old_len >= new_len and no MREMAP_FIXED: do_munmap of
+    the tail, then "ret = addr" -- no VMA is looked up.  The host (vma_lookup
+    first) fails with EFAULT and changes nothing."""
     if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
         return False
     addr, old, new = op.args[0], _page_align(op.args[1]), _page_align(op.args[2])
-    return (new != 0 and new <= old and _vma_at(before, addr) is None
-            and h.ret == -1 and h.err == 14 and k.ret == addr)
+    return (new != 0 and new <= old and _vma_at(d.before, addr) is None
+            and d.h.ret == -1 and d.h.err == EFAULT and d.h.vmas == d.before
+            and d.k.ret == addr and d.k.vmas == _clip(d.before, addr + new, addr + old))
 
 
-def _fixed_bad_source(op, before, h, k):
-    if op.kind != "mremap" or op.args[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
+def _fixed_unmaps_first(op, d):
+    """2.6.34's mremap_to unmaps [new_addr, +new_len) and, when old_len >=
+    new_len, the old tail [addr + new_len, addr + old_len) before
+    vma_to_resize looks at the source; the host checks the source first."""
+    a = op.args
+    if op.kind != "mremap" or a[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
         return False
-    if h.ret != -1 or k.ret != -1 or h.err != k.err:
+    if d.h.ret != -1 or d.k.ret != -1 or d.h.err != d.k.err or d.h.vmas != d.before:
         return False
-    new, new_len = op.args[4], _page_align(op.args[2])
-    clipped = []
-    for v in h.vmas:  # the host's VMAs with the destination unmapped
-        if v[0] == "W" and v[1] < new + new_len and v[2] > new:
-            if v[1] < new:
-                clipped.append((v[0], v[1], new, v[3], v[4], v[5]))
-            if v[2] > new + new_len:
-                off = v[4] + (new + new_len - v[1]) if v[5] else v[4]
-                clipped.append((v[0], new + new_len, v[2], v[3], off, v[5]))
-        else:
-            clipped.append(v)
-    return clipped == list(k.vmas) and clipped != list(h.vmas)
+    addr, old, new, dst = a[0], _page_align(a[1]), _page_align(a[2]), a[4]
+    want = _clip(d.before, dst, dst + new)
+    if old > new:
+        want = _clip(want, addr + new, addr + old)
+    return d.k.vmas == want != d.before
 
 
-def _grow_merges_next(op, before, h, k):
-    if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
+def _grow_merges_next(op, d):
+    """2.6.34 grows in place with vma_adjust(vma, start, addr + new_len), which
+    merges nothing when the end meets the next VMA's start; the host merges."""
+    a = op.args
+    if op.kind != "mremap" or a[3] & MREMAP_FIXED:
         return False
-    return (h.ret == k.ret == op.args[0] and h.err == k.err
-            and _page_align(op.args[2]) > _page_align(op.args[1])
-            and _coalesce(h.vmas) == _coalesce(k.vmas))
+    addr, old, new = a[0], _page_align(a[1]), _page_align(a[2])
+    end = addr + new
+    return (new > old and d.h.ret == d.k.ret == addr and d.h.err == d.k.err
+            and any(v[0] == "W" and v[1] == end for v in d.before)
+            and any(v[0] == "W" and v[1] <= addr and v[2] == end for v in d.k.vmas)
+            and _split(d.h.vmas, end) == d.k.vmas != d.h.vmas)
 
 
-# Recognised at a sequence's first difference: Rule(name, reason, match(op, before, h, k)),
-# where before is the VMAs both showed before the op and h, k the two results.
+def _moves_multiple(op, d):
+    """Since 6.17 the host's mremap MREMAP_MAYMOVE|MREMAP_FIXED of an unchanged
+    size moves every VMA of the range (holes stay holes); 2.6.34's
+    vma_to_resize wants the range inside one VMA (EFAULT) -- after mremap_to
+    unmapped the destination."""
+    a = op.args
+    if op.kind != "mremap" or a[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
+        return False
+    addr, old, new, dst = a[0], _page_align(a[1]), _page_align(a[2]), a[4]
+    if old != new or d.h.ret != dst or (d.k.ret, d.k.err) != (-1, EFAULT):
+        return False
+    v = _vma_from(d.before, addr)
+    if v is not None and v[1] <= addr and old <= v[2] - addr:
+        return False  # inside one VMA: 2.6.34 moves it
+    return d.k.vmas == _clip(d.before, dst, dst + new)
+
+
+def _hint_in_guard_gap(op, d):
+    """A hint both kernels find free: 2.6.34's arch_get_unmapped_area takes it
+    (addr + len <= vma->vm_start); the host wants it below vm_start_gap of the
+    VMA above, which for a VM_GROWSDOWN one (VmFlags gd) is stack_guard_gap
+    lower, and maps elsewhere."""
+    a = op.args
+    if op.kind != "mmap" or a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE):
+        return False
+    addr = _page_align(a[0])
+    end = addr + _page_align(a[1])
+    if d.k.ret != addr or d.h.ret != "OUT" or d.h.vmas != d.before:
+        return False
+    above = _vma_from(d.before, addr)
+    if above is None or above[1] < end or _clip(d.k.vmas, addr, end) != d.before:
+        return False
+    return "gd" in d.host_flags(above) and above[1] - STACK_GUARD_GAP < end
+
+
+# Recognised at a sequence's first difference: Rule(name, reason, match(op, d)), where d
+# is a Diff: d.before the VMAs both showed before the op, d.h and d.k the two results,
+# d.host_flags(vma) the host's VmFlags of one of its VMAs.
 CLASSIFIED = [
     Rule("mremap-shrink-unmapped",
          "mremap to a smaller or equal size: 2.6.34 unmaps the tail without looking for a "
          "VMA at the address and returns it; since 4.x the host fails with EFAULT",
          _shrink_unmapped),
     Rule("mremap-fixed-unmaps-first",
-         "mremap MREMAP_FIXED: 2.6.34 unmaps the destination before it checks the source, "
-         "so a failed call leaves a hole; the host checks the source first",
-         _fixed_bad_source),
+         "mremap MREMAP_FIXED: 2.6.34 unmaps the destination, and for a shrink the old "
+         "tail, before it checks the source, so a failed call leaves holes; the host "
+         "checks the source first",
+         _fixed_unmaps_first),
     Rule("mremap-grow-merges",
          "mremap growing in place up to a compatible VMA: merged with it since 5.19; "
          "2.6.34 leaves two VMAs",
          _grow_merges_next),
+    Rule("mremap-moves-multiple",
+         "mremap MREMAP_MAYMOVE|MREMAP_FIXED of an unchanged size over several VMAs or "
+         "holes: moves them all since 6.17; 2.6.34 fails with EFAULT (after unmapping "
+         "the destination)",
+         _moves_multiple),
+    Rule("hint-in-guard-gap",
+         "an mmap hint ending within stack_guard_gap (256 pages, since 4.12) below a "
+         "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap (the generator "
+         "avoids the hints its model can tell)",
+         _hint_in_guard_gap),
 ]
+
+# ---------------------------------------------------------------------------
+# What the rules need: VMA lists (("W" or "H", start, end, perms, offset, name),
+# sorted) cut and joined.
+
+
+def _vma_from(vmas, addr):
+    """The first window VMA ending above ADDR (find_vma), or None."""
+    for v in vmas:
+        if v[0] == "W" and v[2] > addr:
+            return v
+    return None
+
+
+def _vma_to(vmas, addr):
+    """The window VMA ending at ADDR, or None."""
+    for v in vmas:
+        if v[0] == "W" and v[2] == addr:
+            return v
+    return None
+
+
+def _joints(vmas):
+    """The addresses where one window VMA ends and the next begins."""
+    w = [v for v in vmas if v[0] == "W"]
+    return {p[2] for p, v in zip(w, w[1:]) if p[2] == v[1]}
+
+
+def _piece(v, start, end):
+    """[start, end) of VMA v; a named (file) VMA's offset follows its start."""
+    off = v[4] + (start - v[1]) if v[5] else v[4]
+    return (v[0], start, end, v[3], off, v[5])
+
+
+def _clip(vmas, start, end):
+    """The VMAs with [start, end) of the window unmapped (do_munmap)."""
+    out = []
+    for v in vmas:
+        if v[0] != "W" or v[2] <= start or v[1] >= end:
+            out.append(v)
+            continue
+        if v[1] < start:
+            out.append(_piece(v, v[1], start))
+        if v[2] > end:
+            out.append(_piece(v, end, v[2]))
+    return tuple(out)
+
+
+def _split(vmas, addr):
+    """The VMAs with the window VMA across ADDR split there."""
+    out = []
+    for v in vmas:
+        if v[0] == "W" and v[1] < addr < v[2]:
+            out += [_piece(v, v[1], addr), _piece(v, addr, v[2])]
+        else:
+            out.append(v)
+    return tuple(out)
+
+
+class Diff:
+    """A sequence's first difference, as the rules see it: the op, d.before
+    (the VMAs both showed before it), d.h and d.k (the two Results)."""
+
+    def __init__(self, op, hraw, results, before):
+        self.op = op
+        self.h, self.k = results
+        self.before = before
+        self._hraw = hraw
+
+    def host_flags(self, vma):
+        """The host's VmFlags of its window VMA vma after the op, as a set."""
+        for v in self._hraw[2]:
+            if v[0] == vma[1] and v[1] == vma[2]:
+                return set(v[5]) if len(v) > 5 else set()
+        return set()
+
 
 # ---------------------------------------------------------------------------
 # Operations and their two spellings.
@@ -517,7 +646,7 @@ class Gen:
         a, n = self.addr(), self.length()  # an aligned hint: excluded, hint-unaligned
         end = _page_align(a) + _page_align(n)
         if self.m.free(_page_align(a), end) and self.m.guard_gap_near(end):
-            return None  # excluded: hint-in-guard-gap
+            return None  # avoided: hint-in-guard-gap (recognised where the model cannot tell)
         return Op("mmap", [a, n, self.prot(), self.map_flags(), -1, 0])
 
     def mmap_noreplace(self):
@@ -898,8 +1027,9 @@ def compare(ops, h, k):
         if hr == kr and op is not None and op.kind.startswith("touch") and hr.ret == -1:
             return "killed", n, None  # both faulted: kmm's process is dead, the host's is not
         if hr != kr:
+            d = Diff(op, h.ops[n], (hr, kr), before) if op is not None else None
             for rule in CLASSIFIED:
-                if op is not None and rule.match(op, before, hr, kr):
+                if d is not None and rule.match(op, d):
                     return rule.name, n, None
             return "mismatch", n, None
         before = hr.vmas
