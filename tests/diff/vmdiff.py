@@ -7,7 +7,8 @@ sequence in a fresh process on the host (host_vm, under setarch -R) and in
 a fresh kmm process (scenario scripts run by `kmm run`), and compares, op
 by op, the return values, the errno values and the VMAs of
 /proc/self/maps within the region (and within the heap region, relative to
-the initial brk).
+the initial brk).  kmm's VMAs are also held against the flags 2.6.34 gives
+their pages (Flags2634, below), which the host cannot check.
 
 Linux 2.6.34, which kmm re-implements, and the host's modern kernel differ
 by design in a few places.  Those are listed below, each with its reason:
@@ -69,7 +70,7 @@ MAP_NAMES = [(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"),
              (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE")]
 MREMAP_NAMES = [(MREMAP_MAYMOVE, "MREMAP_MAYMOVE"), (MREMAP_FIXED, "MREMAP_FIXED")]
 
-EFAULT = 14
+ENOMEM, EACCES, EFAULT = 12, 13, 14
 ERRNO_NAMES = {1: "EPERM", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT",
                16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 75: "EOVERFLOW", 95: "EOPNOTSUPP"}
 
@@ -211,9 +212,56 @@ def _hint_in_guard_gap(op, d):
     return "gd" in d.host_flags(above) and above[1] - STACK_GUARD_GAP < end
 
 
+def _account_kept(op, d):
+    """2.6.34's mprotect_fixup never takes VM_ACCOUNT off (it only adds it, when
+    a private mapping becomes writable); the host's (modern) one drops it from
+    an anonymous VMA without an anon_vma made read-only.  VMAs that differ in
+    that flag alone stay apart on one side and merge on the other.  Each
+    joint (two VMAs touching) that one side has and the other not must be
+    where the op could merge, and be explained: 2.6.34 (Flags2634, derived
+    from the ops) apart because VM_ACCOUNT differs where the host merged a
+    VMA without it; or 2.6.34 mergeable where the host's VmFlags differ only
+    in "ac"."""
+    if d.h.ret != d.k.ret or d.h.err != d.k.err or _coalesce(d.h.vmas) != _coalesce(d.k.vmas):
+        return False
+    if [v for v in d.h.vmas if v[0] == "H"] != [v for v in d.k.vmas if v[0] == "H"]:
+        return False  # the heap is not the window: no joint of it is explained here
+    reach = _merge_reach(op, d.k.ret, d.before)
+    hj, kj = _joints(d.h.vmas), _joints(d.k.vmas)
+    if reach is None or not hj ^ kj:
+        return False
+    m = d.model()
+    for b in hj ^ kj:
+        below, above = m.rec_at(b - PAGE), m.rec_at(b)
+        if not reach[0] <= b <= reach[1] or below is None or above is None:
+            return False
+        side = d.k.vmas if b in kj else d.h.vmas
+        v1, v2 = _vma_to(side, b), _vma_from(side, b)
+        if any(v[3][1] == "w" or v[3][3] != "p" for v in (v1, v2)):
+            return False  # the host drops VM_ACCOUNT from private read-only VMAs only
+        if b in kj:  # 2.6.34 apart, the host merged
+            if None in (below.acct, above.acct) or below.acct == above.acct:
+                return False
+            if "ac" in d.host_flags(_vma_from(d.h.vmas, b)):
+                return False
+        else:  # the host apart, 2.6.34 merged: it must be able to, and try to
+            f1, f2 = d.host_flags(v1), d.host_flags(v2)
+            if (f1 ^ f2) - {"sd"} != {"ac"} or not below.mergeable(above):
+                return False
+            if op.kind == "mprotect" and all(_perms(d.before, p) == _perms(d.k.vmas, p)
+                                             for p in (b - PAGE, b)):
+                return False  # mprotect_fixup leaves both sides alone: no vma_merge at b
+    return True
+
+
+def _perms(vmas, addr):
+    v = _vma_at(vmas, addr)
+    return v[3] if v else None
+
+
 # Recognised at a sequence's first difference: Rule(name, reason, match(op, d)), where d
 # is a Diff: d.before the VMAs both showed before the op, d.h and d.k the two results,
-# d.host_flags(vma) the host's VmFlags of one of its VMAs.
+# d.host_flags(vma) the host's VmFlags of one of its VMAs, d.model() 2.6.34's flags.
 CLASSIFIED = [
     Rule("mremap-shrink-unmapped",
          "mremap to a smaller or equal size: 2.6.34 unmaps the tail without looking for a "
@@ -238,11 +286,17 @@ CLASSIFIED = [
          "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap (the generator "
          "avoids the hints its model can tell)",
          _hint_in_guard_gap),
+    Rule("mprotect-keeps-account",
+         "mprotect of a private mapping to read-only: 2.6.34 keeps VM_ACCOUNT, the host "
+         "drops it when the VMA has no anon_vma, so neighbours that differ in it alone "
+         "merge on one side and not on the other",
+         _account_kept),
 ]
 
 # ---------------------------------------------------------------------------
 # What the rules need: VMA lists (("W" or "H", start, end, perms, offset, name),
-# sorted) cut and joined.
+# sorted) cut and joined, and a model of the flags of 2.6.34's VMAs that
+# /proc/self/maps does not show.
 
 
 def _vma_from(vmas, addr):
@@ -298,15 +352,250 @@ def _split(vmas, addr):
     return tuple(out)
 
 
+def _merge_reach(op, ret, before):
+    """[lo, hi]: the joints an op's vma_merge calls can make or refuse (the
+    edges of the range it maps or changes), or None for an op that merges
+    nothing here."""
+    a = op.args
+    if op.kind == "mmap" and isinstance(ret, int) and ret != -1:
+        return ret, ret + _page_align(a[1])
+    if op.kind == "mprotect":
+        lo = a[0]
+        if a[2] & PROT_GROWSDOWN:
+            v = _vma_from(before, lo)
+            lo = v[1] if v else lo
+        return lo, (a[0] + _page_align(a[1])) & (2**64 - 1)
+    if op.kind == "mremap" and isinstance(ret, int) and ret not in (-1, a[0]):
+        return ret, ret + _page_align(a[2])  # moved: copy_vma merges at the new place
+    return None
+
+
+class Rec(collections.namedtuple("Rec", "acct nores grows anon pgoff")):
+    """2.6.34's VM_ACCOUNT, VM_NORESERVE, VM_GROWSDOWN, whether the VMA has an
+    anon_vma, and vm_pgoff (of the first page of a run), for a run of
+    pages; None where the model cannot tell."""
+
+    def mergeable(self, above):
+        """Can vma_merge join a VMA ending with self to one starting with
+        above (flags equal, at most one anon_vma, offsets in line)?  Both
+        anon_vmas set may be one (a split) or two: the model cannot tell."""
+        fields = (self.acct, self.nores, self.grows, above.acct, above.nores, above.grows)
+        return (None not in fields and self.acct == above.acct and self.nores == above.nores
+                and self.grows == above.grows and self.anon is not None
+                and above.anon is not None and not (self.anon and above.anon)
+                and self.pgoff is not None and above.pgoff == self.pgoff + 1)
+
+
+UNKNOWN_REC = Rec(None, None, None, None, None)
+
+
+def _shift(rec, delta):
+    """rec for a run starting delta bytes further on."""
+    if not delta or rec.pgoff is None:
+        return rec
+    return Rec(rec.acct, rec.nores, rec.grows, rec.anon, rec.pgoff + delta // PAGE)
+
+
+class Flags2634:
+    """The flags 2.6.34 gives the window's pages, replayed from the ops and
+    their results (agreed by both sides up to the first difference), from
+    2.6.34's code:
+
+      mmap (do_mmap_pgoff, mmap_region): VM_NORESERVE for MAP_NORESERVE
+        (overcommit is not "never"); VM_ACCOUNT for a private writable
+        mapping without it (accountable_mapping); vm_pgoff addr >> 12 for a
+        private one, 0 for a shared one (shmem);
+      mprotect (sys_mprotect, mprotect_fixup): each VMA from the start up to
+        the end or the first hole takes the new protection; a private one
+        becoming writable gains VM_ACCOUNT unless it has it, VM_WRITE or
+        VM_NORESERVE; nothing takes VM_ACCOUNT off;
+      mremap: growing in place extends the VMA (its flags, vm_pgoff running
+        on); a move (move_vma, copy_vma) keeps the flags (VM_ACCOUNT is
+        only hidden during the unmap and restored), and vm_pgoff, except an
+        anonymous VMA without anon_vma, which takes new_addr >> 12;
+      a write fault gives a private VMA an anon_vma (anon_vma_prepare in
+        do_anonymous_page, __do_fault, do_wp_page); VMAs that
+        merge or take pages from a neighbour share it (vma_adjust), so after
+        each op a VMA with one anywhere has it everywhere.
+    Pages unmapped by an op are dropped, pages the model did not see mapped
+    are unknown."""
+
+    def __init__(self):
+        self.segs = []  # sorted, disjoint [start, end, Rec]
+
+    def copy(self):
+        m = Flags2634()
+        m.segs = [list(x) for x in self.segs]
+        return m
+
+    def joined(self, vmas):
+        """The first window VMA over pages whose flags 2.6.34 has different, or
+        whose vm_pgoff does not run on (vma_merge joins neither), described;
+        None if there is none."""
+        for v, runs in self._by_vma(vmas):
+            for (s1, e1, r1), (s2, e2, r2) in zip(runs, runs[1:]):
+                for field, name in (("acct", "VM_ACCOUNT"), ("nores", "VM_NORESERVE"),
+                                    ("grows", "VM_GROWSDOWN")):
+                    x, y = getattr(r1, field), getattr(r2, field)
+                    if x is not None and y is not None and x != y:
+                        return "%x-%x (%s differs at %x)" % (v[1], v[2], name, s2)
+                if (r1.pgoff is not None and r2.pgoff is not None and e1 == s2
+                        and r2.pgoff != r1.pgoff + (e1 - s1) // PAGE):
+                    return "%x-%x (vm_pgoff jumps at %x)" % (v[1], v[2], s2)
+        return None
+
+    def _by_vma(self, vmas):
+        """(window VMA, the runs meeting it) for each of the sorted vmas."""
+        i, segs = 0, self.segs
+        for v in vmas:
+            if v[0] != "W":
+                continue
+            while i < len(segs) and segs[i][1] <= v[1]:
+                i += 1
+            j = i
+            while j < len(segs) and segs[j][0] < v[2]:
+                j += 1
+            yield v, segs[i:j]
+
+    def _cut(self, start, end):
+        """Removes [start, end) and returns its runs [[s, e, Rec]]."""
+        keep, taken = [], []
+        for s, e, r in self.segs:
+            if e <= start or s >= end:
+                keep.append([s, e, r])
+                continue
+            for lo, hi, out in ((s, min(e, start), keep), (max(s, start), min(e, end), taken),
+                                (max(s, end), e, keep)):
+                if lo < hi:
+                    out.append([lo, hi, _shift(r, lo - s)])
+        self.segs = keep
+        return taken
+
+    def set(self, start, end, rec):
+        self._cut(start, end)
+        self.segs.append([start, end, rec])
+        self.segs.sort()
+
+    def rec_at(self, addr):
+        """The Rec of the page at addr (its own vm_pgoff), or None."""
+        for s, e, r in self.segs:
+            if s <= addr < e:
+                return _shift(r, addr - s)
+        return None
+
+    def change(self, start, end, fn):
+        taken = self._cut(start, end)
+        self.segs = sorted(self.segs + [[s, e, fn(r)] for s, e, r in taken])
+
+    def keep_only(self, vmas):
+        """Drops the pages of no window VMA; a VMA's pages it does not know are unknown."""
+        old, self.segs, i = self.segs, [], 0
+        for v in vmas:
+            if v[0] != "W":
+                continue
+            pos = v[1]
+            while i < len(old) and old[i][1] <= v[1]:
+                i += 1
+            j = i
+            while j < len(old) and old[j][0] < v[2]:
+                s, e, r = old[j]
+                lo, hi = max(s, v[1]), min(e, v[2])
+                if lo > pos:
+                    self.segs.append([pos, lo, UNKNOWN_REC])
+                self.segs.append([lo, hi, _shift(r, lo - s)])
+                pos = hi
+                j += 1
+            if pos < v[2]:
+                self.segs.append([pos, v[2], UNKNOWN_REC])
+
+    def share_anon(self, parts):
+        """A window VMA of parts with an anon_vma on any page has it on all."""
+        spread = []
+        for v, runs in self._by_vma(parts):
+            anon = [r.anon for _, _, r in runs]
+            if any(anon) and not all(anon):
+                spread.append(v)
+        for v in spread:
+            self.change(v[1], v[2], lambda r: r._replace(anon=True))
+
+    def apply(self, op, before, res, parts):
+        """Op's effect, given the VMAs before it, its Result and the VMAs (parts)
+        it left in the window."""
+        a = op.args
+        if op.kind == "mmap" and isinstance(res.ret, int) and res.ret != -1:
+            private = a[3] & MAP_TYPE == MAP_PRIVATE
+            nores = bool(a[3] & MAP_NORESERVE)
+            self.set(res.ret, res.ret + _page_align(a[1]),
+                     Rec(private and bool(a[2] & PROT_WRITE) and not nores, nores,
+                         bool(a[3] & MAP_GROWSDOWN), False, res.ret // PAGE if private else 0))
+        elif op.kind == "mprotect" and (res.ret == 0 or res.err in (ENOMEM, EACCES)):
+            self.apply_mprotect(a[0], a[1], a[2], before, res)
+        elif op.kind == "mremap" and isinstance(res.ret, int) and res.ret != -1:
+            addr, old, new = a[0], _page_align(a[1]), _page_align(a[2])
+            r, v = self.rec_at(addr), _vma_at(before, addr)
+            if r is None or v is None:
+                r = UNKNOWN_REC
+            if res.ret != addr:  # moved (copy_vma)
+                pg = r.pgoff
+                if v is not None and v[3][3] == "p" and r.anon is not True:
+                    pg = res.ret // PAGE if r.anon is False else None
+                self.set(res.ret, res.ret + new, r._replace(pgoff=pg))
+            elif new > old:  # grown in place
+                pg = None if r.pgoff is None else r.pgoff + old // PAGE
+                self.set(addr + old, addr + new, r._replace(pgoff=pg))
+        self.keep_only(parts)
+        v = _vma_at(parts, a[0]) if op.kind == "touch" and res.ret == 0 else None
+        if v is not None and v[3][3] == "p":  # a shared VMA's pages are shmem's
+            self.change(a[0] & ~(PAGE - 1), (a[0] & ~(PAGE - 1)) + PAGE,
+                        lambda r: r._replace(anon=True))
+        self.share_anon(parts)
+
+    def apply_mprotect(self, start, length, prot, before, res):
+        end = (start + _page_align(length)) & (2**64 - 1)
+        if start % PAGE or end <= start:
+            return
+        v = _vma_from(before, start)
+        if v is None:
+            return
+        if prot & PROT_GROWSDOWN:
+            start = v[1]
+        elif v[1] > start:
+            return
+        if res.err == EACCES:  # stopped at a VMA that refused: the model cannot say where
+            self.change(start, end, lambda r: r._replace(acct=None))
+            return
+        pos = start
+        for v in before:
+            if v[0] != "W" or v[2] <= pos:
+                continue
+            if v[1] > pos or pos >= end:
+                break  # a hole: -ENOMEM, the VMAs before it changed
+            if prot & PROT_WRITE and v[3][1] != "w" and v[3][3] == "p":
+                self.change(pos, min(v[2], end), _gain_account)
+            pos = min(v[2], end)
+
+
+def _gain_account(r):
+    """mprotect_fixup making a private VMA writable: VM_ACCOUNT unless it has
+    it or VM_NORESERVE."""
+    if r.acct or r.nores:
+        return r
+    if r.acct is None or r.nores is None:
+        return r._replace(acct=None)
+    return r._replace(acct=True)
+
+
 class Diff:
     """A sequence's first difference, as the rules see it: the op, d.before
     (the VMAs both showed before it), d.h and d.k (the two Results)."""
 
-    def __init__(self, op, hraw, results, before):
+    def __init__(self, op, hraw, results, before, model):
         self.op = op
         self.h, self.k = results
         self.before = before
         self._hraw = hraw
+        self._before_model = model
+        self._model = None
 
     def host_flags(self, vma):
         """The host's VmFlags of its window VMA vma after the op, as a set."""
@@ -315,6 +604,17 @@ class Diff:
                 return set(v[5]) if len(v) > 5 else set()
         return set()
 
+    def model(self):
+        """Flags2634 after the op, with kmm's result, its VMAs cut at the host's
+        joints as well (anon_vmas are shared only where both sides joined)."""
+        if self._model is None:
+            m = self._before_model.copy()
+            parts = self.k.vmas
+            for b in _joints(self.h.vmas):
+                parts = _split(parts, b)
+            m.apply(self.op, self.before, self.k, parts)
+            self._model = m
+        return self._model
 
 # ---------------------------------------------------------------------------
 # Operations and their two spellings.
@@ -1012,12 +1312,17 @@ def run_kmm(kmm, seqs, workdir):
 
 
 def compare(ops, h, k):
-    """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name."""
+    """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name.
+    Where the two sides agree, kmm's VMAs are also held against the flags 2.6.34
+    gives their pages (Flags2634), which the host cannot check: kmm and the
+    host may agree where both differ from 2.6.34 (one VMA over pages that
+    2.6.34 keeps apart for their VM_ACCOUNT, say)."""
     if h.error:
         return "error", None, h.error
     if len(h.ops) != len(ops) + 1:
         return "error", None, "host printed %d results for %d ops" % (len(h.ops) - 1, len(ops))
     before = ()
+    model = Flags2634()
     for n in range(len(ops) + 1):
         op = ops[n - 1] if n else None
         if n >= len(k.ops):
@@ -1027,11 +1332,16 @@ def compare(ops, h, k):
         if hr == kr and op is not None and op.kind.startswith("touch") and hr.ret == -1:
             return "killed", n, None  # both faulted: kmm's process is dead, the host's is not
         if hr != kr:
-            d = Diff(op, h.ops[n], (hr, kr), before) if op is not None else None
+            d = Diff(op, h.ops[n], (hr, kr), before, model) if op is not None else None
             for rule in CLASSIFIED:
                 if d is not None and rule.match(op, d):
                     return rule.name, n, None
             return "mismatch", n, None
+        if op is not None:
+            model.apply(op, before, kr, kr.vmas)
+            joined = model.joined(kr.vmas)
+            if joined:
+                return "mismatch", n, "2.6.34 would not join " + joined
         before = hr.vmas
     if k.error:
         return "error", None, k.error
