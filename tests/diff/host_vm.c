@@ -28,8 +28,10 @@
  *                                       address in hex, 0, or -1; ERRNO 0
  *                                       when RET is not -1; a touch that
  *                                       faults prints "-1 SIGSEGV"
- *   vma START END PERMS OFFSET [NAME]   each line of /proc/self/maps that
+ *   vma START END PERMS OFFSET [NAME]   each VMA of /proc/self/smaps that
  *                                       meets the region or the heap region
+ *   flags FLAG...                       its VmFlags (rd wr ... ac gd): what
+ *                                       vmdiff.py's by-design rules read
  *   end ID
  *
  * The region (--region START LEN) and the heap region ([brk0, brk0 +
@@ -189,12 +191,15 @@ static bool meets(unsigned long start, unsigned long end, unsigned long lo, unsi
 
 static char maps[1 << 20];
 
-/* Prints the VMAs meeting the region or [brk0, brk0 + heap_len); with
- * CHECK_FREE, returns false on the first such line instead. */
+/* Prints the VMAs meeting the region or [brk0, brk0 + heap_len), each
+ * with its VmFlags; with CHECK_FREE, returns false on the first such VMA
+ * instead.  smaps holds a maps line per VMA ("START-END PERMS OFFSET DEV
+ * INODE [NAME]") followed by "Key: value" lines, VmFlags the last. */
 static bool print_maps(unsigned long brk0, bool check_free)
 {
 	size_t len = 0;
-	int fd = open("/proc/self/maps", O_RDONLY);
+	bool shown = false;	/* the current VMA was printed: print its flags */
+	int fd = open("/proc/self/smaps", O_RDONLY);
 
 	if (fd < 0)
 		_exit(5);
@@ -218,15 +223,26 @@ static bool print_maps(unsigned long brk0, bool check_free)
 		unsigned long start, end, off;
 		char perms[8];
 		int name_at = 0;
+		size_t key = strcspn(line, " :\n");
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
 		else
 			next = line + strlen(line);
+		if (line[key] == ':') {	/* a "Key: value" line of the VMA above */
+			if (shown && !strncmp(line, "VmFlags:", 8)) {
+				out_str("flags");
+				out_str(line + 8);
+				out_str("\n");
+				shown = false;
+			}
+			continue;
+		}
 		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &start, &end, perms, &off,
 			   &name_at) < 4)
 			_exit(5);
+		shown = false;
 		if (!meets(start, end, region_start, region_len) &&
 		    !meets(start, end, brk0, heap_len))
 			continue;
@@ -251,6 +267,7 @@ static bool print_maps(unsigned long brk0, bool check_free)
 			out_str(line + name_at);
 		}
 		out_str("\n");
+		shown = true;
 	}
 	return true;
 }

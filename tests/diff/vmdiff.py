@@ -7,13 +7,15 @@ sequence in a fresh process on the host (host_vm, under setarch -R) and in
 a fresh kmm process (scenario scripts run by `kmm run`), and compares, op
 by op, the return values, the errno values and the VMAs of
 /proc/self/maps within the region (and within the heap region, relative to
-the initial brk).
+the initial brk).  kmm's VMAs are also held against the flags 2.6.34 gives
+their pages (Flags2634, below), which the host cannot check.
 
 Linux 2.6.34, which kmm re-implements, and the host's modern kernel differ
 by design in a few places.  Those are listed below, each with its reason:
 EXCLUDED are never generated; CLASSIFIED are recognised when they appear
-(the first difference of a sequence is checked against them; a sequence
-stops being compared at its first difference either way, because the two
+(the first difference of a sequence is checked against them, each rule
+requiring kmm's side to be what 2.6.34's code gives; a sequence stops
+being compared at its first difference either way, because the two
 address spaces no longer agree).  Any other difference is a mismatch: a
 kmm bug, or a by-design difference to be understood and added here.
 
@@ -68,6 +70,7 @@ MAP_NAMES = [(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"),
              (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE")]
 MREMAP_NAMES = [(MREMAP_MAYMOVE, "MREMAP_MAYMOVE"), (MREMAP_FIXED, "MREMAP_FIXED")]
 
+ENOMEM, EACCES, EFAULT = 12, 13, 14
 ERRNO_NAMES = {1: "EPERM", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT",
                16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 75: "EOVERFLOW", 95: "EOPNOTSUPP"}
 
@@ -98,9 +101,6 @@ EXCLUDED = [
     ("hint-unaligned",
      "an unaligned mmap hint: x86's 2.6.34 rounds it up (PAGE_ALIGN), the host down "
      "(addr &= PAGE_MASK, since 4.14)"),
-    ("hint-in-guard-gap",
-     "an mmap hint ending within stack_guard_gap (256 pages, since 4.12) below a "
-     "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap"),
     ("overcommit",
      "sizes are kept within the window (64 MiB) or far beyond any RAM (>= 2^47): "
      "2.6.34's heuristic overcommit counts free pages of kmm's 256 MiB machine, "
@@ -135,57 +135,486 @@ def _coalesce(vmas):
     return out
 
 
-def _shrink_unmapped(op, before, h, k):
+def _shrink_unmapped(op, d):
+    """2.6.34's do_mremap, old_len >= new_len and no MREMAP_FIXED: do_munmap of
+    the tail, then "ret = addr" -- no VMA is looked up.  The host (vma_lookup
+    first) fails with EFAULT and changes nothing."""
     if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
         return False
     addr, old, new = op.args[0], _page_align(op.args[1]), _page_align(op.args[2])
-    return (new != 0 and new <= old and _vma_at(before, addr) is None
-            and h.ret == -1 and h.err == 14 and k.ret == addr)
+    return (new != 0 and new <= old and _vma_at(d.before, addr) is None
+            and d.h.ret == -1 and d.h.err == EFAULT and d.h.vmas == d.before
+            and d.k.ret == addr and d.k.vmas == _clip(d.before, addr + new, addr + old))
 
 
-def _fixed_bad_source(op, before, h, k):
-    if op.kind != "mremap" or op.args[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
+def _fixed_unmaps_first(op, d):
+    """2.6.34's mremap_to unmaps [new_addr, +new_len) and, when old_len >=
+    new_len, the old tail [addr + new_len, addr + old_len) before
+    vma_to_resize looks at the source; the host checks the source first."""
+    a = op.args
+    if op.kind != "mremap" or a[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
         return False
-    if h.ret != -1 or k.ret != -1 or h.err != k.err:
+    if d.h.ret != -1 or d.k.ret != -1 or d.h.err != d.k.err or d.h.vmas != d.before:
         return False
-    new, new_len = op.args[4], _page_align(op.args[2])
-    clipped = []
-    for v in h.vmas:  # the host's VMAs with the destination unmapped
-        if v[0] == "W" and v[1] < new + new_len and v[2] > new:
-            if v[1] < new:
-                clipped.append((v[0], v[1], new, v[3], v[4], v[5]))
-            if v[2] > new + new_len:
-                off = v[4] + (new + new_len - v[1]) if v[5] else v[4]
-                clipped.append((v[0], new + new_len, v[2], v[3], off, v[5]))
-        else:
-            clipped.append(v)
-    return clipped == list(k.vmas) and clipped != list(h.vmas)
+    addr, old, new, dst = a[0], _page_align(a[1]), _page_align(a[2]), a[4]
+    want = _clip(d.before, dst, dst + new)
+    if old > new:
+        want = _clip(want, addr + new, addr + old)
+    return d.k.vmas == want != d.before
 
 
-def _grow_merges_next(op, before, h, k):
-    if op.kind != "mremap" or op.args[3] & MREMAP_FIXED:
+def _grow_merges_next(op, d):
+    """2.6.34 grows in place with vma_adjust(vma, start, addr + new_len), which
+    merges nothing when the end meets the next VMA's start; the host merges."""
+    a = op.args
+    if op.kind != "mremap" or a[3] & MREMAP_FIXED:
         return False
-    return (h.ret == k.ret == op.args[0] and h.err == k.err
-            and _page_align(op.args[2]) > _page_align(op.args[1])
-            and _coalesce(h.vmas) == _coalesce(k.vmas))
+    addr, old, new = a[0], _page_align(a[1]), _page_align(a[2])
+    end = addr + new
+    return (new > old and d.h.ret == d.k.ret == addr and d.h.err == d.k.err
+            and any(v[0] == "W" and v[1] == end for v in d.before)
+            and any(v[0] == "W" and v[1] <= addr and v[2] == end for v in d.k.vmas)
+            and _split(d.h.vmas, end) == d.k.vmas != d.h.vmas)
 
 
-# Recognised at a sequence's first difference: Rule(name, reason, match(op, before, h, k)),
-# where before is the VMAs both showed before the op and h, k the two results.
+def _moves_multiple(op, d):
+    """Since 6.17 the host's mremap MREMAP_MAYMOVE|MREMAP_FIXED of an unchanged
+    size moves every VMA of the range (holes stay holes); 2.6.34's
+    vma_to_resize wants the range inside one VMA (EFAULT) -- after mremap_to
+    unmapped the destination."""
+    a = op.args
+    if op.kind != "mremap" or a[3] != MREMAP_MAYMOVE | MREMAP_FIXED:
+        return False
+    addr, old, new, dst = a[0], _page_align(a[1]), _page_align(a[2]), a[4]
+    if old != new or d.h.ret != dst or (d.k.ret, d.k.err) != (-1, EFAULT):
+        return False
+    v = _vma_from(d.before, addr)
+    if v is not None and v[1] <= addr and old <= v[2] - addr:
+        return False  # inside one VMA: 2.6.34 moves it
+    return d.k.vmas == _clip(d.before, dst, dst + new)
+
+
+def _hint_in_guard_gap(op, d):
+    """A hint both kernels find free: 2.6.34's arch_get_unmapped_area takes it
+    (addr + len <= vma->vm_start); the host wants it below vm_start_gap of the
+    VMA above, which for a VM_GROWSDOWN one (VmFlags gd) is stack_guard_gap
+    lower, and maps elsewhere."""
+    a = op.args
+    if op.kind != "mmap" or a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE):
+        return False
+    addr = _page_align(a[0])
+    end = addr + _page_align(a[1])
+    if d.k.ret != addr or d.h.ret != "OUT" or d.h.vmas != d.before:
+        return False
+    above = _vma_from(d.before, addr)
+    if above is None or above[1] < end or _clip(d.k.vmas, addr, end) != d.before:
+        return False
+    return "gd" in d.host_flags(above) and above[1] - STACK_GUARD_GAP < end
+
+
+def _account_kept(op, d):
+    """2.6.34's mprotect_fixup never takes VM_ACCOUNT off (it only adds it, when
+    a private mapping becomes writable); the host's (modern) one drops it from
+    an anonymous VMA without an anon_vma made read-only.  VMAs that differ in
+    that flag alone stay apart on one side and merge on the other.  Each
+    joint (two VMAs touching) that one side has and the other not must be
+    where the op could merge, and be explained: 2.6.34 (Flags2634, derived
+    from the ops) apart because VM_ACCOUNT differs where the host merged a
+    VMA without it; or 2.6.34 mergeable where the host's VmFlags differ only
+    in "ac"."""
+    if d.h.ret != d.k.ret or d.h.err != d.k.err or _coalesce(d.h.vmas) != _coalesce(d.k.vmas):
+        return False
+    if [v for v in d.h.vmas if v[0] == "H"] != [v for v in d.k.vmas if v[0] == "H"]:
+        return False  # the heap is not the window: no joint of it is explained here
+    reach = _merge_reach(op, d.k.ret, d.before)
+    hj, kj = _joints(d.h.vmas), _joints(d.k.vmas)
+    if reach is None or not hj ^ kj:
+        return False
+    m = d.model()
+    for b in hj ^ kj:
+        below, above = m.rec_at(b - PAGE), m.rec_at(b)
+        if not reach[0] <= b <= reach[1] or below is None or above is None:
+            return False
+        side = d.k.vmas if b in kj else d.h.vmas
+        v1, v2 = _vma_to(side, b), _vma_from(side, b)
+        if any(v[3][1] == "w" or v[3][3] != "p" for v in (v1, v2)):
+            return False  # the host drops VM_ACCOUNT from private read-only VMAs only
+        if b in kj:  # 2.6.34 apart, the host merged
+            if None in (below.acct, above.acct) or below.acct == above.acct:
+                return False
+            if "ac" in d.host_flags(_vma_from(d.h.vmas, b)):
+                return False
+        else:  # the host apart, 2.6.34 merged: it must be able to, and try to
+            f1, f2 = d.host_flags(v1), d.host_flags(v2)
+            if (f1 ^ f2) - {"sd"} != {"ac"} or not below.mergeable(above):
+                return False
+            if op.kind == "mprotect" and all(_perms(d.before, p) == _perms(d.k.vmas, p)
+                                             for p in (b - PAGE, b)):
+                return False  # mprotect_fixup leaves both sides alone: no vma_merge at b
+    return True
+
+
+def _perms(vmas, addr):
+    v = _vma_at(vmas, addr)
+    return v[3] if v else None
+
+
+# Recognised at a sequence's first difference: Rule(name, reason, match(op, d)), where d
+# is a Diff: d.before the VMAs both showed before the op, d.h and d.k the two results,
+# d.host_flags(vma) the host's VmFlags of one of its VMAs, d.model() 2.6.34's flags.
 CLASSIFIED = [
     Rule("mremap-shrink-unmapped",
          "mremap to a smaller or equal size: 2.6.34 unmaps the tail without looking for a "
          "VMA at the address and returns it; since 4.x the host fails with EFAULT",
          _shrink_unmapped),
     Rule("mremap-fixed-unmaps-first",
-         "mremap MREMAP_FIXED: 2.6.34 unmaps the destination before it checks the source, "
-         "so a failed call leaves a hole; the host checks the source first",
-         _fixed_bad_source),
+         "mremap MREMAP_FIXED: 2.6.34 unmaps the destination, and for a shrink the old "
+         "tail, before it checks the source, so a failed call leaves holes; the host "
+         "checks the source first",
+         _fixed_unmaps_first),
     Rule("mremap-grow-merges",
          "mremap growing in place up to a compatible VMA: merged with it since 5.19; "
          "2.6.34 leaves two VMAs",
          _grow_merges_next),
+    Rule("mremap-moves-multiple",
+         "mremap MREMAP_MAYMOVE|MREMAP_FIXED of an unchanged size over several VMAs or "
+         "holes: moves them all since 6.17; 2.6.34 fails with EFAULT (after unmapping "
+         "the destination)",
+         _moves_multiple),
+    Rule("hint-in-guard-gap",
+         "an mmap hint ending within stack_guard_gap (256 pages, since 4.12) below a "
+         "MAP_GROWSDOWN VMA is refused by the host; 2.6.34 has no gap (the generator "
+         "avoids the hints its model can tell)",
+         _hint_in_guard_gap),
+    Rule("mprotect-keeps-account",
+         "mprotect of a private mapping to read-only: 2.6.34 keeps VM_ACCOUNT, the host "
+         "drops it when the VMA has no anon_vma, so neighbours that differ in it alone "
+         "merge on one side and not on the other",
+         _account_kept),
 ]
+
+# ---------------------------------------------------------------------------
+# What the rules need: VMA lists (("W" or "H", start, end, perms, offset, name),
+# sorted) cut and joined, and a model of the flags of 2.6.34's VMAs that
+# /proc/self/maps does not show.
+
+
+def _vma_from(vmas, addr):
+    """The first window VMA ending above ADDR (find_vma), or None."""
+    for v in vmas:
+        if v[0] == "W" and v[2] > addr:
+            return v
+    return None
+
+
+def _vma_to(vmas, addr):
+    """The window VMA ending at ADDR, or None."""
+    for v in vmas:
+        if v[0] == "W" and v[2] == addr:
+            return v
+    return None
+
+
+def _joints(vmas):
+    """The addresses where one window VMA ends and the next begins."""
+    w = [v for v in vmas if v[0] == "W"]
+    return {p[2] for p, v in zip(w, w[1:]) if p[2] == v[1]}
+
+
+def _piece(v, start, end):
+    """[start, end) of VMA v; a named (file) VMA's offset follows its start."""
+    off = v[4] + (start - v[1]) if v[5] else v[4]
+    return (v[0], start, end, v[3], off, v[5])
+
+
+def _clip(vmas, start, end):
+    """The VMAs with [start, end) of the window unmapped (do_munmap)."""
+    out = []
+    for v in vmas:
+        if v[0] != "W" or v[2] <= start or v[1] >= end:
+            out.append(v)
+            continue
+        if v[1] < start:
+            out.append(_piece(v, v[1], start))
+        if v[2] > end:
+            out.append(_piece(v, end, v[2]))
+    return tuple(out)
+
+
+def _split(vmas, addr):
+    """The VMAs with the window VMA across ADDR split there."""
+    out = []
+    for v in vmas:
+        if v[0] == "W" and v[1] < addr < v[2]:
+            out += [_piece(v, v[1], addr), _piece(v, addr, v[2])]
+        else:
+            out.append(v)
+    return tuple(out)
+
+
+def _merge_reach(op, ret, before):
+    """[lo, hi]: the joints an op's vma_merge calls can make or refuse (the
+    edges of the range it maps or changes), or None for an op that merges
+    nothing here."""
+    a = op.args
+    if op.kind == "mmap" and isinstance(ret, int) and ret != -1:
+        return ret, ret + _page_align(a[1])
+    if op.kind == "mprotect":
+        lo = a[0]
+        if a[2] & PROT_GROWSDOWN:
+            v = _vma_from(before, lo)
+            lo = v[1] if v else lo
+        return lo, (a[0] + _page_align(a[1])) & (2**64 - 1)
+    if op.kind == "mremap" and isinstance(ret, int) and ret not in (-1, a[0]):
+        return ret, ret + _page_align(a[2])  # moved: copy_vma merges at the new place
+    return None
+
+
+class Rec(collections.namedtuple("Rec", "acct nores grows anon pgoff")):
+    """2.6.34's VM_ACCOUNT, VM_NORESERVE, VM_GROWSDOWN, whether the VMA has an
+    anon_vma, and vm_pgoff (of the first page of a run), for a run of
+    pages; None where the model cannot tell."""
+
+    def mergeable(self, above):
+        """Can vma_merge join a VMA ending with self to one starting with
+        above (flags equal, at most one anon_vma, offsets in line)?  Both
+        anon_vmas set may be one (a split) or two: the model cannot tell."""
+        fields = (self.acct, self.nores, self.grows, above.acct, above.nores, above.grows)
+        return (None not in fields and self.acct == above.acct and self.nores == above.nores
+                and self.grows == above.grows and self.anon is not None
+                and above.anon is not None and not (self.anon and above.anon)
+                and self.pgoff is not None and above.pgoff == self.pgoff + 1)
+
+
+UNKNOWN_REC = Rec(None, None, None, None, None)
+
+
+def _shift(rec, delta):
+    """rec for a run starting delta bytes further on."""
+    if not delta or rec.pgoff is None:
+        return rec
+    return Rec(rec.acct, rec.nores, rec.grows, rec.anon, rec.pgoff + delta // PAGE)
+
+
+class Flags2634:
+    """The flags 2.6.34 gives the window's pages, replayed from the ops and
+    their results (agreed by both sides up to the first difference), from
+    2.6.34's code:
+
+      mmap (do_mmap_pgoff, mmap_region): VM_NORESERVE for MAP_NORESERVE
+        (overcommit is not "never"); VM_ACCOUNT for a private writable
+        mapping without it (accountable_mapping); vm_pgoff addr >> 12 for a
+        private one, 0 for a shared one (shmem);
+      mprotect (sys_mprotect, mprotect_fixup): each VMA from the start up to
+        the end or the first hole takes the new protection; a private one
+        becoming writable gains VM_ACCOUNT unless it has it, VM_WRITE or
+        VM_NORESERVE; nothing takes VM_ACCOUNT off;
+      mremap: growing in place extends the VMA (its flags, vm_pgoff running
+        on); a move (move_vma, copy_vma) keeps the flags (VM_ACCOUNT is
+        only hidden during the unmap and restored), and vm_pgoff, except an
+        anonymous VMA without anon_vma, which takes new_addr >> 12;
+      a write fault gives a private VMA an anon_vma (anon_vma_prepare in
+        do_anonymous_page, __do_fault, do_wp_page); VMAs that
+        merge or take pages from a neighbour share it (vma_adjust), so after
+        each op a VMA with one anywhere has it everywhere.
+    Pages unmapped by an op are dropped, pages the model did not see mapped
+    are unknown."""
+
+    def __init__(self):
+        self.segs = []  # sorted, disjoint [start, end, Rec]
+
+    def copy(self):
+        m = Flags2634()
+        m.segs = [list(x) for x in self.segs]
+        return m
+
+    def joined(self, vmas):
+        """The first window VMA over pages whose flags 2.6.34 has different, or
+        whose vm_pgoff does not run on (vma_merge joins neither), described;
+        None if there is none."""
+        for v, runs in self._by_vma(vmas):
+            for (s1, e1, r1), (s2, e2, r2) in zip(runs, runs[1:]):
+                for field, name in (("acct", "VM_ACCOUNT"), ("nores", "VM_NORESERVE"),
+                                    ("grows", "VM_GROWSDOWN")):
+                    x, y = getattr(r1, field), getattr(r2, field)
+                    if x is not None and y is not None and x != y:
+                        return "%x-%x (%s differs at %x)" % (v[1], v[2], name, s2)
+                if (r1.pgoff is not None and r2.pgoff is not None and e1 == s2
+                        and r2.pgoff != r1.pgoff + (e1 - s1) // PAGE):
+                    return "%x-%x (vm_pgoff jumps at %x)" % (v[1], v[2], s2)
+        return None
+
+    def _by_vma(self, vmas):
+        """(window VMA, the runs meeting it) for each of the sorted vmas."""
+        i, segs = 0, self.segs
+        for v in vmas:
+            if v[0] != "W":
+                continue
+            while i < len(segs) and segs[i][1] <= v[1]:
+                i += 1
+            j = i
+            while j < len(segs) and segs[j][0] < v[2]:
+                j += 1
+            yield v, segs[i:j]
+
+    def _cut(self, start, end):
+        """Removes [start, end) and returns its runs [[s, e, Rec]]."""
+        keep, taken = [], []
+        for s, e, r in self.segs:
+            if e <= start or s >= end:
+                keep.append([s, e, r])
+                continue
+            for lo, hi, out in ((s, min(e, start), keep), (max(s, start), min(e, end), taken),
+                                (max(s, end), e, keep)):
+                if lo < hi:
+                    out.append([lo, hi, _shift(r, lo - s)])
+        self.segs = keep
+        return taken
+
+    def set(self, start, end, rec):
+        self._cut(start, end)
+        self.segs.append([start, end, rec])
+        self.segs.sort()
+
+    def rec_at(self, addr):
+        """The Rec of the page at addr (its own vm_pgoff), or None."""
+        for s, e, r in self.segs:
+            if s <= addr < e:
+                return _shift(r, addr - s)
+        return None
+
+    def change(self, start, end, fn):
+        taken = self._cut(start, end)
+        self.segs = sorted(self.segs + [[s, e, fn(r)] for s, e, r in taken])
+
+    def keep_only(self, vmas):
+        """Drops the pages of no window VMA; a VMA's pages it does not know are unknown."""
+        old, self.segs, i = self.segs, [], 0
+        for v in vmas:
+            if v[0] != "W":
+                continue
+            pos = v[1]
+            while i < len(old) and old[i][1] <= v[1]:
+                i += 1
+            j = i
+            while j < len(old) and old[j][0] < v[2]:
+                s, e, r = old[j]
+                lo, hi = max(s, v[1]), min(e, v[2])
+                if lo > pos:
+                    self.segs.append([pos, lo, UNKNOWN_REC])
+                self.segs.append([lo, hi, _shift(r, lo - s)])
+                pos = hi
+                j += 1
+            if pos < v[2]:
+                self.segs.append([pos, v[2], UNKNOWN_REC])
+
+    def share_anon(self, parts):
+        """A window VMA of parts with an anon_vma on any page has it on all."""
+        spread = []
+        for v, runs in self._by_vma(parts):
+            anon = [r.anon for _, _, r in runs]
+            if any(anon) and not all(anon):
+                spread.append(v)
+        for v in spread:
+            self.change(v[1], v[2], lambda r: r._replace(anon=True))
+
+    def apply(self, op, before, res, parts):
+        """Op's effect, given the VMAs before it, its Result and the VMAs (parts)
+        it left in the window."""
+        a = op.args
+        if op.kind == "mmap" and isinstance(res.ret, int) and res.ret != -1:
+            private = a[3] & MAP_TYPE == MAP_PRIVATE
+            nores = bool(a[3] & MAP_NORESERVE)
+            self.set(res.ret, res.ret + _page_align(a[1]),
+                     Rec(private and bool(a[2] & PROT_WRITE) and not nores, nores,
+                         bool(a[3] & MAP_GROWSDOWN), False, res.ret // PAGE if private else 0))
+        elif op.kind == "mprotect" and (res.ret == 0 or res.err in (ENOMEM, EACCES)):
+            self.apply_mprotect(a[0], a[1], a[2], before, res)
+        elif op.kind == "mremap" and isinstance(res.ret, int) and res.ret != -1:
+            addr, old, new = a[0], _page_align(a[1]), _page_align(a[2])
+            r, v = self.rec_at(addr), _vma_at(before, addr)
+            if r is None or v is None:
+                r = UNKNOWN_REC
+            if res.ret != addr:  # moved (copy_vma)
+                pg = r.pgoff
+                if v is not None and v[3][3] == "p" and r.anon is not True:
+                    pg = res.ret // PAGE if r.anon is False else None
+                self.set(res.ret, res.ret + new, r._replace(pgoff=pg))
+            elif new > old:  # grown in place
+                pg = None if r.pgoff is None else r.pgoff + old // PAGE
+                self.set(addr + old, addr + new, r._replace(pgoff=pg))
+        self.keep_only(parts)
+        v = _vma_at(parts, a[0]) if op.kind == "touch" and res.ret == 0 else None
+        if v is not None and v[3][3] == "p":  # a shared VMA's pages are shmem's
+            self.change(a[0] & ~(PAGE - 1), (a[0] & ~(PAGE - 1)) + PAGE,
+                        lambda r: r._replace(anon=True))
+        self.share_anon(parts)
+
+    def apply_mprotect(self, start, length, prot, before, res):
+        end = (start + _page_align(length)) & (2**64 - 1)
+        if start % PAGE or end <= start:
+            return
+        v = _vma_from(before, start)
+        if v is None:
+            return
+        if prot & PROT_GROWSDOWN:
+            start = v[1]
+        elif v[1] > start:
+            return
+        if res.err == EACCES:  # stopped at a VMA that refused: the model cannot say where
+            self.change(start, end, lambda r: r._replace(acct=None))
+            return
+        pos = start
+        for v in before:
+            if v[0] != "W" or v[2] <= pos:
+                continue
+            if v[1] > pos or pos >= end:
+                break  # a hole: -ENOMEM, the VMAs before it changed
+            if prot & PROT_WRITE and v[3][1] != "w" and v[3][3] == "p":
+                self.change(pos, min(v[2], end), _gain_account)
+            pos = min(v[2], end)
+
+
+def _gain_account(r):
+    """mprotect_fixup making a private VMA writable: VM_ACCOUNT unless it has
+    it or VM_NORESERVE."""
+    if r.acct or r.nores:
+        return r
+    if r.acct is None or r.nores is None:
+        return r._replace(acct=None)
+    return r._replace(acct=True)
+
+
+class Diff:
+    """A sequence's first difference, as the rules see it: the op, d.before
+    (the VMAs both showed before it), d.h and d.k (the two Results)."""
+
+    def __init__(self, op, hraw, results, before, model):
+        self.op = op
+        self.h, self.k = results
+        self.before = before
+        self._hraw = hraw
+        self._before_model = model
+        self._model = None
+
+    def host_flags(self, vma):
+        """The host's VmFlags of its window VMA vma after the op, as a set."""
+        for v in self._hraw[2]:
+            if v[0] == vma[1] and v[1] == vma[2]:
+                return set(v[5]) if len(v) > 5 else set()
+        return set()
+
+    def model(self):
+        """Flags2634 after the op, with kmm's result, its VMAs cut at the host's
+        joints as well (anon_vmas are shared only where both sides joined)."""
+        if self._model is None:
+            m = self._before_model.copy()
+            parts = self.k.vmas
+            for b in _joints(self.h.vmas):
+                parts = _split(parts, b)
+            m.apply(self.op, self.before, self.k, parts)
+            self._model = m
+        return self._model
 
 # ---------------------------------------------------------------------------
 # Operations and their two spellings.
@@ -517,7 +946,7 @@ class Gen:
         a, n = self.addr(), self.length()  # an aligned hint: excluded, hint-unaligned
         end = _page_align(a) + _page_align(n)
         if self.m.free(_page_align(a), end) and self.m.guard_gap_near(end):
-            return None  # excluded: hint-in-guard-gap
+            return None  # avoided: hint-in-guard-gap (recognised where the model cannot tell)
         return Op("mmap", [a, n, self.prot(), self.map_flags(), -1, 0])
 
     def mmap_noreplace(self):
@@ -765,6 +1194,8 @@ def parse_host(text):
         elif w[0] == "vma":
             cur.ops[-1][2].append((int(w[1], 0), int(w[2], 0), w[3], int(w[4], 0),
                                    w[5].strip() if len(w) > 5 else ""))
+        elif w[0] == "flags":  # the VmFlags of the VMA above: only the rules read them
+            cur.ops[-1][2][-1] += (frozenset(line.split()[1:]),)
         elif w[0] == "end":
             cur.done = True
         elif w[0] in ("crash", "busy"):
@@ -823,7 +1254,7 @@ def normalise(op, raw, brk0):
     if ret != -1:
         err = 0
     out = []
-    for s, e, perms, off, name in vmas:
+    for s, e, perms, off, name in (v[:5] for v in vmas):
         if s < WINDOW + REGION_LEN and e > WINDOW:
             out.append(("W", s, e, perms, off, name))
         elif brk0 is not None and s < brk0 + HEAP_LEN and e > brk0:
@@ -881,12 +1312,17 @@ def run_kmm(kmm, seqs, workdir):
 
 
 def compare(ops, h, k):
-    """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name."""
+    """(verdict, op number, detail): verdict is equal, mismatch, error or a Rule's name.
+    Where the two sides agree, kmm's VMAs are also held against the flags 2.6.34
+    gives their pages (Flags2634), which the host cannot check: kmm and the
+    host may agree where both differ from 2.6.34 (one VMA over pages that
+    2.6.34 keeps apart for their VM_ACCOUNT, say)."""
     if h.error:
         return "error", None, h.error
     if len(h.ops) != len(ops) + 1:
         return "error", None, "host printed %d results for %d ops" % (len(h.ops) - 1, len(ops))
     before = ()
+    model = Flags2634()
     for n in range(len(ops) + 1):
         op = ops[n - 1] if n else None
         if n >= len(k.ops):
@@ -896,10 +1332,16 @@ def compare(ops, h, k):
         if hr == kr and op is not None and op.kind.startswith("touch") and hr.ret == -1:
             return "killed", n, None  # both faulted: kmm's process is dead, the host's is not
         if hr != kr:
+            d = Diff(op, h.ops[n], (hr, kr), before, model) if op is not None else None
             for rule in CLASSIFIED:
-                if op is not None and rule.match(op, before, hr, kr):
+                if d is not None and rule.match(op, d):
                     return rule.name, n, None
             return "mismatch", n, None
+        if op is not None:
+            model.apply(op, before, kr, kr.vmas)
+            joined = model.joined(kr.vmas)
+            if joined:
+                return "mismatch", n, "2.6.34 would not join " + joined
         before = hr.vmas
     if k.error:
         return "error", None, k.error
