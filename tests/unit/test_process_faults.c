@@ -639,6 +639,12 @@ static long call_mmap_locked(struct ctx *c)
 	return sys_mmap(far, 4 * P, RW, ANON | MAP_LOCKED, -1UL, 0);
 }
 
+static long call_mmap_shared_populate(struct ctx *c)
+{
+	(void)c;
+	return sys_mmap(far, 4 * P, RW, SHARED | MAP_POPULATE, -1UL, 0);
+}
+
 /* Pages that populating left out are faulted in later as usual (mlocked in a locked VMA). */
 static void check_populated(struct ctx *c, long ret, bool hit)
 {
@@ -677,6 +683,13 @@ static long call_brk_grow(struct ctx *c)
 {
 	(void)c;
 	return move_break(current->mm->start_brk + 12 * P);
+}
+
+/* mlockall(MCL_FUTURE): the heap is locked as it grows, its pages faulted in. */
+static void setup_mcl_future(struct ctx *c)
+{
+	(void)c;
+	assert_int_equal(sys_mlockall(MCL_FUTURE), 0);
 }
 
 /*
@@ -726,6 +739,9 @@ static const struct path mmap_paths[] = {
 	  .call = call_mmap_populate, .check = check_populated, .fail_ret = -ENOMEM },
 	{ .name = "mmap MAP_LOCKED", .slab = 3, .pages = 7, .slab_hidden = 2, .pages_hidden = 7,
 	  .call = call_mmap_locked, .check = check_populated, .fail_ret = -ENOMEM },
+	/* The VMA, the object, its array; the tables and shmem's four pages (hidden). */
+	{ .name = "mmap shared MAP_POPULATE", .slab = 3, .pages = 7, .pages_hidden = 7,
+	  .call = call_mmap_shared_populate, .check = check_populated, .fail_ret = -ENOMEM },
 	/* The first brk makes the heap's VMA: failslab 1; brk says the old break. */
 	{ .name = "brk (the heap's VMA)", .slab = 1, .pages = 0,
 	  .call = call_brk_first, .fail_ret = -ENOMEM },
@@ -734,6 +750,12 @@ static const struct path mmap_paths[] = {
 	  .setup = setup_heap, .call = call_brk_shrink, .fail_ret = -ENOMEM },
 	{ .name = "brk growing", .slab = 0, .pages = 0,
 	  .setup = setup_heap, .call = call_brk_grow, .fail_ret = -ENOMEM },
+	/*
+	 * The heap's VMA, then it is locked: the anon_vma and its link, the
+	 * tables and four pages, whose failures brk does not report.
+	 */
+	{ .name = "brk under MCL_FUTURE", .slab = 3, .pages = 7, .slab_hidden = 2, .pages_hidden = 7,
+	  .setup = setup_mcl_future, .call = call_brk_first, .fail_ret = -ENOMEM },
 };
 
 static void mmap_and_brk_fail_cleanly(void **state)
@@ -996,6 +1018,18 @@ static long call_mremap_grow_locked(struct ctx *c)
 	return (long)sys_mremap(BASE, 4 * P, 8 * P, 0, 0);
 }
 
+static void setup_locked_blocked(struct ctx *c)
+{
+	setup_locked(c);
+	map(BASE + 4 * P, P, PROT_READ, ANON);
+}
+
+static long call_mremap_move_locked(struct ctx *c)
+{
+	(void)c;
+	return (long)sys_mremap(BASE, 4 * P, 8 * P, MREMAP_MAYMOVE, 0);
+}
+
 /* Eight pages written across a PMD boundary, four below it. */
 #define ACROSS		(BASE + PMD_SIZE - 4 * P)
 
@@ -1059,6 +1093,12 @@ static const struct path mremap_paths[] = {
 	 * two PTEs move into a new table (PUD, PMD, PTE), the next two need
 	 * a second PTE table; when it fails, the two moved go back.
 	 */
+	/*
+	 * A locked VMA moved and grown: copy_vma's two, the new place's
+	 * tables (3), then the four new pages faulted in (hidden).
+	 */
+	{ .name = "mremap moving locked", .slab = 2, .pages = 7, .pages_hidden = 4,
+	  .setup = setup_locked_blocked, .call = call_mremap_move_locked, .fail_ret = -ENOMEM },
 	{ .name = "mremap moving in parts", .slab = 2, .pages = 4,
 	  .setup = setup_across, .call = call_mremap_across, .check = check_across,
 	  .fail_ret = -ENOMEM },
