@@ -493,8 +493,12 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	last = find_vma(mm, end);
 	if (last && end > last->vm_start) {
 		error = __split_vma(mm, last, end, 1);
-		if (error)
+		if (error) {
+			/* The split at start stays (2.6.34's too): its halves are apart. */
+			if (start > vma->vm_start)
+				vma->kmm_apart_ok |= KMM_APART_NEXT;
 			return error;
+		}
 	}
 	vma = prev ? prev->vm_next : mm->mmap;
 

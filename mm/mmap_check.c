@@ -8,7 +8,8 @@
  *            the same VMAs in the same order and is a red-black tree;
  *            map_count counts both; mmap_cache is NULL or one of them;
  *            no two neighbours are what vma_merge would have made one
- *            (never mergeable-but-unmerged); a VMA is linked to its own
+ *            (never mergeable-but-unmerged, unless 2.6.34 leaves them
+ *            so: kmm_apart_ok); a VMA is linked to its own
  *            anon_vma, and every link on its chain names it;
  *   sizes    total_vm, locked_vm, stack_vm, shared_vm, exec_vm and
  *            reserved_vm are the sums over the VMAs vm_stat_account says;
@@ -264,7 +265,8 @@ static void check_vmas(struct mm_walk_state *w, struct mm_struct *mm)
 		if ((vma->vm_start | vma->vm_end) & ~PAGE_MASK || vma->vm_end > mm->task_size)
 			problem(w, "VMA [%#lx, %#lx) is unaligned or above task_size %#lx",
 				vma->vm_start, vma->vm_end, mm->task_size);
-		if (prev && mergeable(prev, vma) && !prev->kmm_apart_ok)
+		if (prev && mergeable(prev, vma) && !(prev->kmm_apart_ok & KMM_APART_NEXT) &&
+		    !(vma->kmm_apart_ok & KMM_APART_PREV))
 			problem(w, "VMAs [%#lx, %#lx) and [%#lx, %#lx) are mergeable but apart (flags %#lx)",
 				prev->vm_start, prev->vm_end, vma->vm_start, vma->vm_end,
 				vma->vm_flags);

@@ -404,7 +404,9 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 		else
 			err = vma_adjust(prev, prev->vm_start, end, prev->vm_pgoff,
 					 NULL);				/* cases 2, 5, 7 */
-		return err ? NULL : prev;
+		if (err)
+			goto nomem;
+		return prev;
 	}
 
 	if (next && end == next->vm_start &&
@@ -413,8 +415,23 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 			err = vma_adjust(prev, prev->vm_start, addr, prev->vm_pgoff, NULL);
 		else							/* cases 3, 8 */
 			err = vma_adjust(area, addr, next->vm_end, next->vm_pgoff - pglen, NULL);
-		return err ? NULL : area;
+		if (err)
+			goto nomem;
+		return area;
 	}
+	return NULL;
+
+nomem:
+	/*
+	 * The importer could not be linked to the exporter's anon_vma: no
+	 * merge, as in 2.6.34, and the caller goes on without one (a VMA of
+	 * its own for mmap, the range split off for mprotect).  The range
+	 * stays apart from its neighbours though one VMA could hold them.
+	 */
+	if (prev)
+		prev->kmm_apart_ok |= KMM_APART_NEXT;
+	if (next)
+		next->kmm_apart_ok |= KMM_APART_PREV;
 	return NULL;
 }
 
@@ -442,6 +459,8 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 		new->vm_start = addr;
 		new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
 	}
+	/* Each half keeps what mm_check allows of the neighbour on its side. */
+	new->kmm_apart_ok &= new_below ? KMM_APART_PREV : KMM_APART_NEXT;
 	err = anon_vma_clone(new, vma);
 	if (err)
 		goto out_free;
@@ -455,8 +474,10 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 				 vma->vm_pgoff + ((addr - new->vm_start) >> PAGE_SHIFT), new);
 	else
 		err = vma_adjust(vma, vma->vm_start, addr, vma->vm_pgoff, new);
-	if (!err)
+	if (!err) {
+		vma->kmm_apart_ok &= new_below ? KMM_APART_NEXT : KMM_APART_PREV;
 		return 0;
+	}
 
 	if (new->vm_ops && new->vm_ops->close)
 		new->vm_ops->close(new);
@@ -494,20 +515,25 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev, struct vm_a
 	struct mm_struct *mm = vma->vm_mm;
 	pgoff_t pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
 	struct vm_area_struct *merged;
+	bool split_at_start = start != vma->vm_start;
 	int error;
 
 	merged = vma_merge(mm, prev, start, end, newflags, vma->anon_vma, vma->vm_file, pgoff);
 	if (merged)
 		return merged;
-	if (start != vma->vm_start) {
+	if (split_at_start) {
 		error = split_vma(mm, vma, start, 1);
 		if (error)
 			return ERR_PTR(error);
 	}
 	if (end != vma->vm_end) {
 		error = split_vma(mm, vma, end, 0);
-		if (error)
+		if (error) {
+			/* The split at start stays: its two halves are apart. */
+			if (split_at_start)
+				vma->kmm_apart_ok |= KMM_APART_PREV;
 			return ERR_PTR(error);
+		}
 	}
 	return vma;
 }

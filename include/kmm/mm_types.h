@@ -123,11 +123,18 @@ struct vm_area_struct {
 	struct file *vm_file;		/* the file mapped, or NULL */
 	void *vm_private_data;		/* shmem: its object */
 	/*
-	 * kmm: mremap grew this VMA up to a compatible neighbour without
-	 * merging (as 2.6.34 does): mm_check lets the pair stay apart.
+	 * kmm: neighbours that vma_merge would have joined but 2.6.34 leaves
+	 * apart, which mm_check lets stay so: KMM_APART_NEXT, this VMA and
+	 * the one after it (mremap grew it up to a compatible neighbour; a
+	 * split stayed when a second one failed); KMM_APART_PREV, this VMA
+	 * and the one before it.  A merge that failed for want of memory
+	 * marks both sides of the range it was to join.
 	 */
 	unsigned char kmm_apart_ok;
 };
+
+#define KMM_APART_NEXT	1
+#define KMM_APART_PREV	2
 
 /* The rss counters of an address space (2.6.34's mm_counters). */
 enum {
