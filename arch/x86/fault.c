@@ -391,6 +391,27 @@ enum fault_result do_page_fault(unsigned long error_code, unsigned long ip)
 /* Faults handled for one page before the access gives up (each handled fault changes something). */
 #define MAX_FAULT_RETRIES	4
 
+/* A copy of @n bytes: the sizes of loads and stores as single moves, not a string copy. */
+static __always_inline void access_copy(void *dst, const void *src, unsigned long n)
+{
+	switch (n) {
+	case 8:
+		__builtin_memcpy(dst, src, 8);
+		break;
+	case 4:
+		__builtin_memcpy(dst, src, 4);
+		break;
+	case 2:
+		__builtin_memcpy(dst, src, 2);
+		break;
+	case 1:
+		*(char *)dst = *(const char *)src;
+		break;
+	default:
+		memcpy(dst, src, n);
+	}
+}
+
 /*
  * Copy between @buf and virtual memory at @addr, page by page, as the CPU
  * would: translate (the TLB, else a walk), deliver a fault and retry, or
@@ -427,9 +448,9 @@ static unsigned long mmu_copy(unsigned long addr, void *buf, unsigned long len, 
 			if (!(access & HW_ACC_WRITE))
 				memset(b, 0xff, chunk);
 		} else if (access & HW_ACC_WRITE) {
-			memcpy(hw_phys_base + pa, b, chunk);
+			access_copy(hw_phys_base + pa, b, chunk);
 		} else {
-			memcpy(b, hw_phys_base + pa, chunk);
+			access_copy(b, hw_phys_base + pa, chunk);
 		}
 		addr += chunk;
 		b += chunk;
