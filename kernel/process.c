@@ -624,7 +624,10 @@ int process_deliver_signals(void)
 	if (!tsk || !tsk->pending_fatal)
 		return 0;
 	sig = tsk->pending_fatal;
-	process_exit(sig);
+	if (tsk->fatal_thread_only)
+		process_thread_exit(sig);	/* an oops: do_exit, this thread alone */
+	else
+		process_exit(sig);
 	return sig;
 }
 

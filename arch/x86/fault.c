@@ -204,6 +204,26 @@ static void print_fault_address(unsigned long address)
 		printk(KERN_CONT " at %0*lx\n", arch->bits / 4, address);
 }
 
+/*
+ * oops_end: the task that oopsed does not go on (2.6.34: do_exit(SIGKILL)).
+ * kmm cannot unwind the kernel code it was in: the access fails, and the
+ * task ends when it is back from the kernel -- a process's thread alone,
+ * or a kernel thread a script made.  An oops in an interrupt, or in
+ * init's own context (a script line acting as no process), leaves the
+ * task alive with the access failed, where Linux panics ("Fatal exception
+ * in interrupt", "Attempted to kill init!").
+ */
+static void oops_end(void)
+{
+	struct task_struct *t = current;
+
+	if (!t || t->pid <= 1 || in_interrupt())
+		return;
+	t->last_siginfo = (struct kmm_siginfo){ .signo = SIGKILL, .code = SI_KERNEL };
+	t->pending_fatal = SIGKILL;
+	t->fatal_thread_only = true;
+}
+
 static void oops(unsigned long error_code, unsigned long address, unsigned long ip)
 {
 	char sym[128] = "?", who[96];
@@ -223,6 +243,7 @@ static void oops(unsigned long error_code, unsigned long address, unsigned long 
 	if (arch->bits == 64)
 		printk(KERN_EMERG "CR2: %016lx\n", address);
 	printk(KERN_EMERG "---[ end trace %016lx ]---\n", flt.oopses);
+	oops_end();
 }
 
 /* Nothing maps @address for this access: fix up a uaccess, or oops. */

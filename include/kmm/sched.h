@@ -122,6 +122,7 @@ struct task_struct {
 	unsigned long user_sp;		/* its user stack pointer (the stack-growth rule reads it) */
 	struct kmm_siginfo last_siginfo; /* the last signal it was sent */
 	int pending_fatal;		/* a fatal signal (its number) ends it at the next return */
+	bool fatal_thread_only;		/* ... this thread alone (an oops's do_exit), not its group */
 	bool is_process;		/* kmm: a user process's thread (has or had an mm of its own) */
 	struct task_struct *vfork_parent; /* vfork: the parent waiting until this child leaves its mm */
 	bool vfork_blocked;		/* waiting for a vfork child (it cannot be entered) */

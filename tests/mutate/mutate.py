@@ -47,7 +47,7 @@ FIRST = {
     'mm/slab.c': ['test_slab_rules', 'test_slab'],
     'mm/highmem.c': ['test_highmem'],
     'arch/x86/setup.c': ['test_highmem'],
-    'arch/x86/fault.c': ['test_highmem', 'test_kernel_fault'],
+    'arch/x86/fault.c': ['scripts/oops_kills_task', 'test_highmem', 'test_kernel_fault'],
     'mm/slab_alloc.c': ['test_slab_rules', 'test_slab'],
     'mm/vmalloc.c': ['test_vmalloc'],
     'mm/vmalloc_proc.c': ['test_vmalloc'],

@@ -10,14 +10,19 @@
  *   tlb [cpu=N]                         the TLB's entries and counters
  *   tlb_flush [ADDR] [cpu=N]            invlpg of ADDR, or every entry
  *
- * An access nothing maps is an oops (in the kernel log): the command fails
- * with an error, which `expect error` lets the run survive.
+ * An access nothing maps is an oops (in the kernel log).  The task that
+ * made it dies, as do_exit(SIGKILL) ends it in 2.6.34: a process's thread
+ * (the script goes on as the next live thread or the parent), a kernel
+ * thread of the script (its block ends there).  In the script's own
+ * context (init) the command fails with an error instead, which `expect
+ * error` lets the run survive.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <kmm/kmm.h>
 #include <kmm/mmu.h>
+#include <kmm/sched.h>
 #include <kmm/smp.h>
 #include <kmm/asm/page.h>
 #include "tools/kmm/command.h"
@@ -133,8 +138,11 @@ static int cmd_kread(struct runtime *rt, struct script_cmd *c, const struct cmd_
 
 	if (size < 0)
 		return -1;
-	if (kmm_kernel_read(addr, &v, (unsigned long)size))
+	if (kmm_kernel_read(addr, &v, (unsigned long)size)) {
+		if (current->pending_fatal)
+			return 0;	/* the oops ends this task; the script goes on */
 		return rt_error(rt, c, "kread: oops: the kernel cannot read %#lx (see dmesg)", addr);
+	}
 	rt_give_num(rt, c, (long long)v, "%#llx\n");
 	return 0;
 }
@@ -147,8 +155,11 @@ static int cmd_kwrite(struct runtime *rt, struct script_cmd *c, const struct cmd
 
 	if (size < 0)
 		return -1;
-	if (kmm_kernel_write(addr, &v, (unsigned long)size))
+	if (kmm_kernel_write(addr, &v, (unsigned long)size)) {
+		if (current->pending_fatal)
+			return 0;	/* the oops ends this task; the script goes on */
 		return rt_error(rt, c, "kwrite: oops: the kernel cannot write %#lx (see dmesg)", addr);
+	}
 	return 0;
 }
 

@@ -302,15 +302,25 @@ void process_cmd_deliver(struct runtime *rt)
 	struct task_struct *t = current;
 	struct kmm_siginfo si = t->last_siginfo;
 	int pid = t->pid, sig = t->is_process ? t->pending_fatal : 0;
+	bool oops = t->fatal_thread_only;
 
-	if (sig)
-		record_group_death((struct death){ .dead = true, .signal = sig, .si_code = si.code,
-						   .si_addr = si.addr, .exit_code = sig });
+	if (sig) {
+		struct death d = { .dead = true, .signal = sig, .si_code = si.code,
+				   .si_addr = si.addr, .exit_code = sig };
+
+		if (oops)
+			record_death(pid, d);
+		else
+			record_group_death(d);
+	}
 	sig = process_deliver_signals();
-
 	if (!sig)
 		return;
 	umalloc_cmd_reap();
+	if (oops) {
+		fprintf(rt->out, "process %d killed by an oops (SIGKILL)\n", pid);
+		return;
+	}
 	fprintf(rt->out, "process %d killed by %s (si_code %d, address %#lx)\n", pid,
 		sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT" : "SIGKILL", si.code,
 		si.addr);

@@ -90,12 +90,19 @@ static int task_main(void *data)
 			err = rt_run_parsed(rt, st->req_cmd, st->req_args);
 			st->req_cmd = NULL;
 			st->req_args = NULL;
+			if (!err && current->pending_fatal)
+				err = RT_TASK_KILLED;
 			if (err)
 				break;
 		}
 	}
-	if (err)
+	if (err == RT_TASK_KILLED) {
+		/* An oops: the task ends here (do_exit), the script goes on. */
+		fprintf(rt->out, "task %s killed by an oops\n", st->name);
+		err = 0;
+	} else if (err) {
 		rt->stop = 1;	/* reported already; the script ends at its next command */
+	}
 	complete_all(&st->done);
 	return err;
 }

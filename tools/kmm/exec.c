@@ -35,6 +35,7 @@
 #include <kmm/sched.h>
 #include <kmm/seq_file.h>
 #include "tools/kmm/command.h"
+#include "tools/kmm/process_cmd.h"
 
 static jmp_buf stop_run;		/* a panic or BUG ends the run */
 
@@ -352,11 +353,37 @@ int rt_run_parsed(struct runtime *rt, struct script_cmd *c, struct cmd_args *a)
 	return run_args(rt, c, a, true);
 }
 
+/*
+ * Back from the kernel after a command: a fatal signal or an oops left
+ * pending ends the task now -- a process (or one of its threads), or a
+ * script's kernel thread, whose block stops there (RT_TASK_KILLED).
+ */
+static int deliver_fatal(struct runtime *rt)
+{
+	struct task_struct *t;
+
+	if (!kmm_booted())
+		return 0;
+	t = current;
+	if (!t || !t->pending_fatal)
+		return 0;
+	if (t->is_process) {
+		process_cmd_deliver(rt);
+		return 0;
+	}
+	return rt_ex(rt) != &rt->main ? RT_TASK_KILLED : 0;
+}
+
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n)
 {
 	for (int i = 0; i < n; i++) {
+		int killed;
+
 		if (run_one(rt, &cmds[i]))
 			return -1;
+		killed = deliver_fatal(rt);
+		if (killed)
+			return killed;
 		/* A task stopped with an error: the run ends with it. */
 		if (rt->stop)
 			return -1;

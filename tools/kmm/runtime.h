@@ -137,9 +137,12 @@ void rt_machine_gone(struct runtime *rt);
 /*
  * Run commands (a command block: expect error...) as the script runs its
  * own: each with its arguments, contexts and call site.  0, or -1 when one
- * stopped with an error (the rest do not run).
+ * stopped with an error (the rest do not run), or RT_TASK_KILLED when the
+ * script's kernel thread running them died (an oops).  A process that a
+ * command left with a fatal signal pending ends after it.
  */
 int rt_run_commands(struct runtime *rt, struct script_cmd *cmds, int n);
+#define RT_TASK_KILLED	1
 /*
  * Run a command whose arguments are parsed (@a, which the caller gives
  * away), in the calling thread's execution: a task running a command the
