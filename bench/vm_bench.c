@@ -4,7 +4,10 @@
  *
  *   write fault, demand-zero   the first write to each page of a fresh
  *                              anonymous mapping (do_anonymous_page: a
- *                              zeroed page, its PTE)
+ *                              zeroed page, its PTE), in 32 MiB rounds
+ *                              (zeroing memory the caches lost: both
+ *                              sides wait on DRAM) and in 1 MiB rounds
+ *                              (the fault paths themselves)
  *   read fault, zero page      the first read: the shared zero page mapped
  *   COW fault                  a write to a page shared with a forked child
  *                              (do_wp_page: a copy)
@@ -34,10 +37,17 @@
 #include <kmm/uaccess.h>
 #include "bench/bench.h"
 
-#define CHUNK_PAGES	8192UL		/* pages mapped per round: 32 MiB */
+#define CHUNK_PAGES	8192UL		/* pages mapped per round: 32 MiB, beyond the caches */
+#define WARM_PAGES	256UL		/* or 1 MiB, which the L2 cache holds */
 #define PG		4096UL
 
 enum fault_kind { FAULT_WRITE, FAULT_READ, FAULT_COW };
+
+/* What a fault row measures: the kind of fault, and how many pages a round maps and touches. */
+struct fault_cfg {
+	enum fault_kind kind;
+	unsigned long chunk;
+};
 
 /* ---- kmm ---- */
 
@@ -66,11 +76,12 @@ static void kmm_touch(unsigned long addr, unsigned long pages, bool write)
 
 static double kmm_faults(void *ctx, long n)
 {
-	enum fault_kind kind = (enum fault_kind)(long)ctx;
+	const struct fault_cfg *cfg = ctx;
+	enum fault_kind kind = cfg->kind;
 	double total = 0;
 
 	while (n > 0) {
-		unsigned long pages = (unsigned long)n < CHUNK_PAGES ? (unsigned long)n : CHUNK_PAGES;
+		unsigned long pages = (unsigned long)n < cfg->chunk ? (unsigned long)n : cfg->chunk;
 		unsigned long addr = kmm_map(pages * PG);
 		struct task_struct *parent = current, *child = NULL;
 		double t0;
@@ -122,11 +133,12 @@ static void host_touch(volatile char *p, unsigned long pages, bool write)
 
 static double host_faults(void *ctx, long n)
 {
-	enum fault_kind kind = (enum fault_kind)(long)ctx;
+	const struct fault_cfg *cfg = ctx;
+	enum fault_kind kind = cfg->kind;
 	double total = 0;
 
 	while (n > 0) {
-		unsigned long pages = (unsigned long)n < CHUNK_PAGES ? (unsigned long)n : CHUNK_PAGES;
+		unsigned long pages = (unsigned long)n < cfg->chunk ? (unsigned long)n : cfg->chunk;
 		char *p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			       -1, 0);
 		pid_t child = 0;
@@ -295,11 +307,12 @@ static void find_vma_rows(void)
 
 /* ---- the group ---- */
 
-static void fault_rows(const char *what, enum fault_kind kind)
+static void fault_rows(const char *what, enum fault_kind kind, unsigned long chunk)
 {
+	struct fault_cfg cfg = { kind, chunk };
 	struct bench_subject s[2] = {
-		{ kmm_faults, (void *)(long)kind, 0, { 0 } },
-		{ host_faults, (void *)(long)kind, 0, { 0 } },
+		{ kmm_faults, &cfg, 0, { 0 } },
+		{ host_faults, &cfg, 0, { 0 } },
 	};
 	char name[80];
 
@@ -327,9 +340,12 @@ void bench_vm(void)
 		exit(1);
 	}
 	process_enter(p);
-	fault_rows("write fault, demand-zero", FAULT_WRITE);
-	fault_rows("read fault, zero page", FAULT_READ);
-	fault_rows("COW fault", FAULT_COW);
+	fault_rows("write fault, demand-zero", FAULT_WRITE, CHUNK_PAGES);
+	fault_rows("read fault, zero page", FAULT_READ, CHUNK_PAGES);
+	fault_rows("COW fault", FAULT_COW, CHUNK_PAGES);
+	/* The same in 1 MiB rounds: the fault paths, with the new pages' zeroing warm on both sides. */
+	fault_rows("write fault, 1 MiB rounds", FAULT_WRITE, WARM_PAGES);
+	fault_rows("COW fault, 1 MiB rounds", FAULT_COW, WARM_PAGES);
 	{
 		struct bench_subject s[2] = {
 			{ kmm_mmap_pairs, NULL, 0, { 0 } },
