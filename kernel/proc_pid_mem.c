@@ -29,6 +29,7 @@
  */
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
+#include <kmm/kernel-page-flags.h>
 #include <kmm/mm.h>
 #include <kmm/params.h>
 #include <kmm/pgtable.h>
@@ -249,5 +250,67 @@ long proc_kpagecount(unsigned long pfn, u64 *out, unsigned long n)
 
 	for (; n && pfn < max_pfn; n--, pfn++, got++)
 		out[got] = pfn_valid(pfn) ? (u64)page_mapcount(pfn_to_page(pfn)) : 0;
+	return got;
+}
+
+/* Bit @kbit of @kflags, moved to bit @ubit of /proc/kpageflags. */
+static inline u64 kpf_bit(unsigned long kflags, int ubit, int kbit)
+{
+	return (u64)((kflags >> kbit) & 1) << ubit;
+}
+
+/*
+ * The /proc/kpageflags word of @page (NULL: a hole), as 2.6.34's
+ * stable_page_flags builds it: the pseudo flags first (mapped, anonymous,
+ * compound head or tail), then the PG_ bits it exports, each at its own
+ * stable position.  A slab page's _mapcount is not a map count, so it is
+ * never "mapped".  kmm has no huge pages, KSM, hwpoison or uncached
+ * allocator, whose bits stay clear as in a kernel without them.
+ */
+u64 stable_page_flags(const struct page *page)
+{
+	unsigned long k;
+	u64 u = 0;
+
+	if (!page)
+		return 1ULL << KPF_NOPAGE;
+	k = READ_ONCE(page->flags);
+	if (!(k & (1UL << PG_slab)) && page_mapcount(page) > 0)
+		u |= 1ULL << KPF_MMAP;
+	if (PageAnon(page))
+		u |= 1ULL << KPF_ANON;
+	u |= kpf_bit(k, KPF_COMPOUND_HEAD, PG_head);
+	u |= kpf_bit(k, KPF_COMPOUND_TAIL, PG_tail);
+	u |= kpf_bit(k, KPF_LOCKED, PG_locked);
+	u |= kpf_bit(k, KPF_SLAB, PG_slab);
+	u |= kpf_bit(k, KPF_BUDDY, PG_buddy);
+	u |= kpf_bit(k, KPF_ERROR, PG_error);
+	u |= kpf_bit(k, KPF_DIRTY, PG_dirty);
+	u |= kpf_bit(k, KPF_UPTODATE, PG_uptodate);
+	u |= kpf_bit(k, KPF_WRITEBACK, PG_writeback);
+	u |= kpf_bit(k, KPF_LRU, PG_lru);
+	u |= kpf_bit(k, KPF_REFERENCED, PG_referenced);
+	u |= kpf_bit(k, KPF_ACTIVE, PG_active);
+	u |= kpf_bit(k, KPF_RECLAIM, PG_reclaim);
+	u |= kpf_bit(k, KPF_SWAPCACHE, PG_swapcache);
+	u |= kpf_bit(k, KPF_SWAPBACKED, PG_swapbacked);
+	u |= kpf_bit(k, KPF_UNEVICTABLE, PG_unevictable);
+	u |= kpf_bit(k, KPF_MLOCKED, PG_mlocked);
+	u |= kpf_bit(k, KPF_RESERVED, PG_reserved);
+	u |= kpf_bit(k, KPF_MAPPEDTODISK, PG_mappedtodisk);
+	u |= kpf_bit(k, KPF_PRIVATE, PG_private);
+	u |= kpf_bit(k, KPF_PRIVATE_2, PG_private_2);
+	u |= kpf_bit(k, KPF_OWNER_PRIVATE, PG_owner_priv_1);
+	u |= kpf_bit(k, KPF_ARCH, PG_arch_1);
+	return u;
+}
+
+/* /proc/kpageflags: the words of @n frames from @pfn into @out; the entries read (it ends at max_pfn). */
+long proc_kpageflags(unsigned long pfn, u64 *out, unsigned long n)
+{
+	long got = 0;
+
+	for (; n && pfn < max_pfn; n--, pfn++, got++)
+		out[got] = stable_page_flags(pfn_valid(pfn) ? pfn_to_page(pfn) : NULL);
 	return got;
 }

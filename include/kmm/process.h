@@ -110,5 +110,10 @@ long proc_pid_pagemap(pid_t pid, unsigned long addr, u64 *out, unsigned long n);
 
 /* /proc/kpagecount: the mapcounts of @n frames from @pfn into @out; the entries read (it ends at max_pfn). */
 long proc_kpagecount(unsigned long pfn, u64 *out, unsigned long n);
+/* /proc/kpageflags: the KPF_ words (<kmm/kernel-page-flags.h>) of @n frames from @pfn; the entries read. */
+long proc_kpageflags(unsigned long pfn, u64 *out, unsigned long n);
+struct page;
+/* One frame's /proc/kpageflags word (NULL: a hole, KPF_NOPAGE). */
+u64 stable_page_flags(const struct page *page);
 
 #endif /* KMM_PROCESS_H */

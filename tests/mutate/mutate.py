@@ -54,7 +54,7 @@ FIRST = {
     'mm/ioremap.c': ['test_vmalloc'],
     'mm/mmap_check.c': ['test_mmap_check'],
     'kernel/proc_pid.c': ['scripts/proc_status'],
-    'kernel/proc_pid_mem.c': ['scripts/proc_smaps', 'scripts/proc_pagemap', 'scripts/process_cow'],
+    'kernel/proc_pid_mem.c': ['scripts/proc_kpageflags', 'scripts/proc_smaps', 'scripts/proc_pagemap', 'scripts/process_cow'],
     'mm/fork.c': ['test_mmap_check', 'scripts/proc_status', 'scripts/mlock_unevictable'],
     'mm/madvise.c': ['scripts/madvise_vmas', 'scripts/mlock_unevictable'],
     'mm/mlock.c': ['scripts/mlock_unevictable', 'scripts/mlock_i386'],

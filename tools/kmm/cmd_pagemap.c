@@ -14,8 +14,13 @@
  *     R.entry .pfn .present .swapped .shift   the first entry, decoded
  *     R.count                                 entries read
  *     R.present_pages, R.swapped_pages        of those, present / in swap
- *     R.kpagecount                            the first page's mapcount, as
- *                                             /proc/kpagecount gives it
+ *     R.kpagecount, R.kpageflags              the first page's frame as
+ *                                             /proc/kpagecount and
+ *                                             /proc/kpageflags give it
+ *
+ *   [R =] kpageflags PFN [COUNT]  /proc/kpageflags decoded, a frame a line
+ *                                 (R: the first frame's word; -1 past
+ *                                 the end of the file)
  *
  * A swapped entry's frame field holds the swap type (bits 0-4) and
  * offset (bits 5-54).  An entry not present is 0, or only the page shift
@@ -26,6 +31,7 @@
 #include <string.h>
 
 #include <kmm/errno.h>
+#include <kmm/kernel-page-flags.h>
 #include <kmm/mm.h>
 #include <kmm/process.h>
 #include <kmm/sched.h>
@@ -38,6 +44,7 @@ struct pagemap_value {
 	long long count;		/* entries read */
 	long long present, swapped;	/* how many of them */
 	long long kpagecount;		/* /proc/kpagecount of the first entry's frame */
+	u64 kpageflags;			/* and its /proc/kpageflags word */
 };
 
 static const struct pagemap_value *PMV(const void *d)
@@ -63,6 +70,7 @@ PMV_FIELD(count, v->count)
 PMV_FIELD(present_pages, v->present)
 PMV_FIELD(swapped_pages, v->swapped)
 PMV_FIELD(kpagecount, v->kpagecount)
+PMV_FIELD(kpageflags, v->kpageflags)
 
 static void pmv_format(const void *d, char *buf, size_t size)
 {
@@ -80,7 +88,8 @@ const struct value_type pagemap_kind = {
 		{ "shift", pmv_shift, true }, { "count", pmv_count, true },
 		{ "present_pages", pmv_present_pages, true },
 		{ "swapped_pages", pmv_swapped_pages, true },
-		{ "kpagecount", pmv_kpagecount, true }, { NULL } },
+		{ "kpagecount", pmv_kpagecount, true }, { "kpageflags", pmv_kpageflags, true },
+		{ NULL } },
 	.format = pmv_format,
 };
 
@@ -145,8 +154,10 @@ static int cmd_pagemap(struct runtime *rt, struct script_cmd *c, const struct cm
 		v->entry = got ? buf[0] : 0;
 		v->count = got;
 		if ((v->entry & PM_PRESENT) &&
-		    proc_kpagecount((unsigned long)(v->entry & PM_PFRAME_MASK), &mapcount, 1) == 1)
+		    proc_kpagecount((unsigned long)(v->entry & PM_PFRAME_MASK), &mapcount, 1) == 1) {
 			v->kpagecount = (long long)mapcount;
+			proc_kpageflags((unsigned long)(v->entry & PM_PFRAME_MASK), &v->kpageflags, 1);
+		}
 		for (long i = 0; i < got; i++) {
 			v->present += !!(buf[i] & PM_PRESENT);
 			v->swapped += !!(buf[i] & PM_SWAP);
@@ -154,6 +165,50 @@ static int cmd_pagemap(struct runtime *rt, struct script_cmd *c, const struct cm
 	} else {
 		for (long i = 0; i < got; i++)
 			print_entry(rt->out, (addr & PAGE_MASK) + (unsigned long)i * PAGE_SIZE, buf[i]);
+	}
+	free(buf);
+	return 0;
+}
+
+/* The KPF_ names, in bit order, as page-types prints them (lowercase). */
+static const char *const kpf_names[64] = {
+	[KPF_LOCKED] = "locked", [KPF_ERROR] = "error", [KPF_REFERENCED] = "referenced",
+	[KPF_UPTODATE] = "uptodate", [KPF_DIRTY] = "dirty", [KPF_LRU] = "lru",
+	[KPF_ACTIVE] = "active", [KPF_SLAB] = "slab", [KPF_WRITEBACK] = "writeback",
+	[KPF_RECLAIM] = "reclaim", [KPF_BUDDY] = "buddy", [KPF_MMAP] = "mmap",
+	[KPF_ANON] = "anonymous", [KPF_SWAPCACHE] = "swapcache", [KPF_SWAPBACKED] = "swapbacked",
+	[KPF_COMPOUND_HEAD] = "compound_head", [KPF_COMPOUND_TAIL] = "compound_tail",
+	[KPF_HUGE] = "huge", [KPF_UNEVICTABLE] = "unevictable", [KPF_HWPOISON] = "hwpoison",
+	[KPF_NOPAGE] = "nopage", [KPF_KSM] = "ksm", [KPF_RESERVED] = "reserved",
+	[KPF_MLOCKED] = "mlocked", [KPF_MAPPEDTODISK] = "mappedtodisk", [KPF_PRIVATE] = "private",
+	[KPF_PRIVATE_2] = "private_2", [KPF_OWNER_PRIVATE] = "owner_private", [KPF_ARCH] = "arch",
+	[KPF_UNCACHED] = "uncached",
+};
+
+static int cmd_kpageflags(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	unsigned long pfn = (unsigned long)arg_num(a, "pfn");
+	long n = (long)arg_num(a, "count");
+	u64 *buf = malloc((size_t)n * sizeof(*buf));
+	long got;
+
+	if (!buf)
+		return rt_error(rt, c, "kpageflags: out of host memory");
+	got = proc_kpageflags(pfn, buf, (unsigned long)n);
+	if (c->assign) {
+		rt_give_num(rt, c, got ? (long long)buf[0] : -1, "%#llx\n");
+	} else {
+		for (long i = 0; i < got; i++) {
+			const char *sep = " ";
+
+			fprintf(rt->out, "%#lx %016llx", pfn + (unsigned long)i, (unsigned long long)buf[i]);
+			for (int b = 0; b < 64; b++)
+				if ((buf[i] >> b) & 1) {
+					fprintf(rt->out, "%s%s", sep, kpf_names[b] ? kpf_names[b] : "?");
+					sep = ",";
+				}
+			fputc('\n', rt->out);
+		}
 	}
 	free(buf);
 	return 0;
@@ -171,5 +226,13 @@ const struct command_def pagemap_commands[] = {
 		  { NULL } },
 	  .result = "R", .prints = true, .gives = &pagemap_kind, .machine = true,
 	  .run = cmd_pagemap },
+	{ "kpageflags", "read /proc/kpageflags: COUNT frames from PFN, each word with its flags named",
+	  (const struct arg_def[]){
+		  { "pfn", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "PFN",
+		    .help = "the first page frame" },
+		  { "count", &arg_number, ARG_POS | ARG_RANGE, .min = 1, .max = MAX_ENTRIES,
+		    .def = 1, .def_text = "1", .meta = "COUNT", .help = "frames (the file ends at max_pfn)" },
+		  { NULL } },
+	  .result = "R", .prints = true, .machine = true, .run = cmd_kpageflags },
 	{ NULL },
 };
