@@ -249,7 +249,8 @@ long proc_kpagecount(unsigned long pfn, u64 *out, unsigned long n)
 	long got = 0;
 
 	for (; n && pfn < max_pfn; n--, pfn++, got++)
-		out[got] = pfn_valid(pfn) ? (u64)page_mapcount(pfn_to_page(pfn)) : 0;
+		out[got] = pfn_valid(pfn) && !page_init_deferred(pfn) ?
+			   (u64)page_mapcount(pfn_to_page(pfn)) : 0;
 	return got;
 }
 
@@ -310,7 +311,11 @@ long proc_kpageflags(unsigned long pfn, u64 *out, unsigned long n)
 {
 	long got = 0;
 
-	for (; n && pfn < max_pfn; n--, pfn++, got++)
-		out[got] = stable_page_flags(pfn_valid(pfn) ? pfn_to_page(pfn) : NULL);
+	for (; n && pfn < max_pfn; n--, pfn++, got++) {
+		if (pfn_valid(pfn) && page_init_deferred(pfn))	/* a free block, untouched */
+			out[got] = pfn & (MAX_ORDER_NR_PAGES - 1) ? 0 : 1ULL << KPF_BUDDY;
+		else
+			out[got] = stable_page_flags(pfn_valid(pfn) ? pfn_to_page(pfn) : NULL);
+	}
 	return got;
 }

@@ -324,6 +324,11 @@ unsigned long deferred_range_end(unsigned long pfn)
 	return start <= pfn ? end : 0;
 }
 
+bool page_init_deferred(unsigned long pfn)
+{
+	return deferred_range_end(pfn) != 0;
+}
+
 /* The zone's non-empty deferred ranges, at most @max of them, ascending. */
 int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max)
 {

@@ -9,6 +9,7 @@
  * included, which is what the kernel's own mappings are.
  */
 #include <kmm/asm/smp.h>
+#include <kmm/mm_check.h>
 #include <kmm/pgtable.h>
 #include <kmm/trace.h>
 #include "arch/x86/kernel_map.h"
@@ -169,3 +170,61 @@ void paging_cpu_up(int cpu)
 {
 	hw_run_on_cpu(cpu, cpu_start_paging, NULL);
 }
+
+/* ---- mm_check: the TLBs against the page tables ---- */
+
+struct tlb_check {
+	struct seq_file *report;
+	int cpu;
+	u64 cr3;
+	int problems;
+};
+
+/*
+ * One TLB entry of a user page against the tables the CPU runs on (its
+ * CR3).  A TLB may lag behind in the safe direction only -- fewer rights
+ * than the PTE grants, which a spurious fault repairs -- never map a page
+ * the tables do not, map it elsewhere, or allow a write, a user access
+ * or an instruction fetch that the tables refuse: that is a missed flush.
+ * A writable entry not yet dirty allows no write on its own: the CPU
+ * walks again to set D, and finds the PTE read-only.
+ */
+static int check_tlb_entry(const struct hw_tlb_info *e, void *arg)
+{
+	struct tlb_check *c = arg;
+	struct hw_walk w;
+	const char *why = NULL;
+
+	if (!(e->perms & HW_PERM_U))
+		return 0;	/* the kernel's: lazily unmapped vmalloc areas may linger */
+	if (hw_mmu_walk_info(c->cr3, e->va, &w))
+		why = "the page tables map nothing there";
+	else if ((w.pa & ~((1ULL << e->page_shift) - 1)) != e->pa)
+		why = "the page tables map another frame";
+	else if ((e->perms & HW_PERM_W) && (e->perms & HW_PERM_D) && !(w.perms & HW_PERM_W))
+		why = "writable in the TLB, read-only in the page tables";
+	else if (!(w.perms & HW_PERM_U))
+		why = "a user page in the TLB, a kernel page in the page tables";
+	else if (!(e->perms & HW_PERM_NX) && (w.perms & HW_PERM_NX))
+		why = "executable in the TLB, not in the page tables";
+	if (why) {
+		c->problems++;
+		check_report(c->report, "cpu %d: the TLB maps user %#llx to %#llx: %s (a missed flush)",
+			     c->cpu, (unsigned long long)e->va, (unsigned long long)e->pa, why);
+	}
+	return 0;
+}
+
+static int check_tlbs(struct seq_file *report)
+{
+	struct tlb_check c = { .report = report };
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		c.cpu = cpu;
+		c.cr3 = __atomic_load_n(&hw_tlbs[cpu].cr3, __ATOMIC_ACQUIRE);
+		hw_tlb_for_each(cpu, check_tlb_entry, &c);	/* -EBUSY: its owner is busy */
+	}
+	return c.problems;
+}
+MM_CHECK(tlb, check_tlbs);

@@ -80,6 +80,13 @@ extern unsigned long mem_section_present[];	/* x86_64: sections with a memory ma
 #define PFN_SECTION_SHIFT	(27 - PAGE_SHIFT)	/* 128 MB sections */
 
 /* Inline: kfree() asks it of every pointer. */
+/*
+ * kmm: @pfn's struct page waits for deferred initialisation.  Its block is
+ * then a free MAX_ORDER block, untouched: what a walker of the memory map
+ * would read there is a buddy head and free pages (mm/deferred_init.c).
+ */
+bool page_init_deferred(unsigned long pfn);
+
 static inline bool pfn_valid(unsigned long pfn)
 {
 	if (pfn >= max_mapnr)

@@ -64,6 +64,7 @@ FIRST = {
     'mm/meminfo.c': ['scripts/madvise_vmas'],
     'mm/memory.c': ['scripts/process_cow', 'scripts/mlock_unevictable', 'scripts/mlock_i386'],
     'mm/mmap.c': ['scripts/mlock_unevictable'],
+    'arch/x86/tlb.c': ['test_mmap_check', 'test_tlb'],
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
