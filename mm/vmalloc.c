@@ -42,6 +42,7 @@
 #include <kmm/atomic.h>
 #include <kmm/bitops.h>
 #include <kmm/err.h>
+#include <kmm/hash.h>
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/log2.h>
@@ -79,11 +80,32 @@ static void *area_caller(void *caller)
 	return current->call_site ? (void *)current->call_site : caller;
 }
 
+/*
+ * A cache in front of the tree for finding a range by its start (kmm
+ * only; 2.6.34 walks the tree): slot hash(va_start) points at the range
+ * last inserted there, until that range leaves the tree.  A hit is
+ * checked against the address, a miss walks, so the answer is always the
+ * tree's.  It matters because the tree also holds every lazy range
+ * waiting for a purge (thousands under a stream of vmalloc/vfree): the
+ * walk to the area being freed crosses a dozen or more nodes, each a
+ * cache miss once the host's mapping calls have cooled the caches.
+ */
+#define VA_LOOKUP_BITS	7
+static struct vmap_area *va_lookup[1 << VA_LOOKUP_BITS] __state;
+
+static struct vmap_area **va_lookup_slot(unsigned long addr)
+{
+	return &va_lookup[hash_long(addr >> PAGE_SHIFT, VA_LOOKUP_BITS)];
+}
+
 /* The vmap_area starting exactly at @addr.  Caller holds vmap_area_lock. */
 static struct vmap_area *__find_vmap_area(unsigned long addr)
 {
+	struct vmap_area *hit = *va_lookup_slot(addr);
 	struct rb_node *n = vmap_area_root.rb_node;
 
+	if (hit && hit->va_start == addr)
+		return hit;
 	while (n) {
 		struct vmap_area *va = rb_entry(n, struct vmap_area, rb_node);
 
@@ -95,34 +117,43 @@ static struct vmap_area *__find_vmap_area(unsigned long addr)
 }
 
 /*
- * Link @va into the tree and the list.  Its place in the list is right
- * after its predecessor in the tree, so the list stays sorted without a
- * walk.  A range overlapping one already there is corruption: BUG.
+ * Link @va into the tree and the list, between @prev and @next, the
+ * ranges the search found on either side of it (NULL: none).  A binary
+ * search tree has exactly one empty slot between two neighbours: the
+ * right child of @prev when @prev has none, else the left child of @next
+ * (@next is then the leftmost node of @prev's right subtree, so its left
+ * is empty); with no @prev, @next is the leftmost node of all.  So the
+ * new node goes where a walk from the root would put it, without the
+ * walk, which through the thousands of lazy ranges waiting for a purge
+ * was the largest cost of a vmalloc.  The list place is the same: after
+ * @prev.  Neighbours that do not surround @va are corruption: BUG.
  * Caller holds vmap_area_lock.
  */
-static void __insert_vmap_area(struct vmap_area *va)
+static void __insert_vmap_area(struct vmap_area *va, struct vmap_area *prev,
+			       struct vmap_area *next)
 {
-	struct rb_node **link = &vmap_area_root.rb_node, *parent = NULL, *prev;
+	struct rb_node **link, *parent;
 
-	while (*link) {
-		struct vmap_area *other = rb_entry(*link, struct vmap_area, rb_node);
-
-		parent = *link;
-		if (va->va_end <= other->va_start)
-			link = &parent->rb_left;
-		else if (va->va_start >= other->va_end)
-			link = &parent->rb_right;
-		else
-			BUG();
+	BUG_ON(prev && prev->va_end > va->va_start);
+	BUG_ON(next && va->va_end > next->va_start);
+	VM_BUG_ON((prev ? rb_next(&prev->rb_node) : rb_first(&vmap_area_root)) !=
+		  (next ? &next->rb_node : NULL));
+	if (prev && !prev->rb_node.rb_right) {
+		parent = &prev->rb_node;
+		link = &parent->rb_right;
+	} else if (next) {
+		BUG_ON(next->rb_node.rb_left);
+		parent = &next->rb_node;
+		link = &parent->rb_left;
+	} else {
+		BUG_ON(vmap_area_root.rb_node);
+		parent = NULL;
+		link = &vmap_area_root.rb_node;
 	}
 	rb_link_node(&va->rb_node, parent, link);
 	rb_insert_color(&va->rb_node, &vmap_area_root);
-
-	prev = rb_prev(&va->rb_node);
-	if (prev)
-		list_add(&va->list, &rb_entry(prev, struct vmap_area, rb_node)->list);
-	else
-		list_add(&va->list, &vmap_area_list);
+	list_add(&va->list, prev ? &prev->list : &vmap_area_list);
+	*va_lookup_slot(va->va_start) = va;
 }
 
 static void __vmap_cache_erase(struct vmap_area *va);
@@ -130,7 +161,11 @@ static void __vmap_cache_erase(struct vmap_area *va);
 /* Unlink @va; the caller kfrees it after dropping vmap_area_lock, which it holds. */
 static void __free_vmap_area(struct vmap_area *va)
 {
+	struct vmap_area **slot = va_lookup_slot(va->va_start);
+
 	BUG_ON(RB_EMPTY_NODE(&va->rb_node));
+	if (*slot == va)
+		*slot = NULL;
 	__vmap_cache_erase(va);
 	rb_erase(&va->rb_node, &vmap_area_root);
 	RB_CLEAR_NODE(&va->rb_node);
@@ -326,7 +361,7 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 			va->va_end = s.addr + size;
 			va->flags = 0;
 			va->private = NULL;
-			__insert_vmap_area(va);
+			__insert_vmap_area(va, s.prev, s.next);
 			if (cacheable) {
 				free_vmap_cache = va;
 				cached_hole_size = max(s.room, hole_room(s.prev, va));
