@@ -98,6 +98,21 @@ static struct vmap_area **va_lookup_slot(unsigned long addr)
 	return &va_lookup[hash_long(addr >> PAGE_SHIFT, VA_LOOKUP_BITS)];
 }
 
+/* For mm_check: does @va's slot point at it; how many slots point anywhere. */
+bool va_lookup_holds(const struct vmap_area *va)
+{
+	return *va_lookup_slot(va->va_start) == va;
+}
+
+unsigned long va_lookup_used(void)
+{
+	unsigned long used = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(va_lookup); i++)
+		used += va_lookup[i] != NULL;
+	return used;
+}
+
 /* The vmap_area starting exactly at @addr.  Caller holds vmap_area_lock. */
 static struct vmap_area *__find_vmap_area(unsigned long addr)
 {
@@ -342,9 +357,8 @@ static void purge_vmap_area_lazy(void);
  * or ERR_PTR(-ENOMEM) (no memory for it) or ERR_PTR(-EBUSY) (no space),
  * leaving nothing behind.
  */
-static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
-					 unsigned long vstart, unsigned long vend, int node,
-					 gfp_t gfp_mask)
+struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
+				  unsigned long vend, int node, gfp_t gfp_mask)
 {
 	struct hole_search s;
 	struct vmap_area *va;
@@ -406,11 +420,13 @@ static unsigned long lazy_max_pages(void)
  * and only then erases them from the tree, where the range allocator can
  * find the space again.  purge_lock keeps two purges from flushing for
  * each other's ranges; a purge that would only be an optimisation
- * (!@sync) gives up if one runs already.  *@start and *@end grow to cover
+ * (!@sync) gives up if one runs already.  A @sync purge first gives back
+ * the vmap blocks that can serve nothing more (vmalloc_block.c), so that
+ * their ranges go in the same batch.  *@start and *@end grow to cover
  * what was purged; @force_flush flushes even when nothing was.
  */
-static void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, bool sync,
-				   bool force_flush)
+void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, bool sync,
+			    bool force_flush)
 {
 	LIST_HEAD(valist);
 	struct vmap_area *va, *n;
@@ -422,6 +438,8 @@ static void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, boo
 	} else {
 		spin_lock(&purge_lock);
 	}
+	if (sync)
+		purge_fragmented_blocks_allcpus();
 
 	spin_lock(&vmap_area_lock);
 	list_for_each_entry(va, &vmap_area_list, list) {
@@ -470,16 +488,11 @@ static void purge_vmap_area_lazy(void)
 	__purge_vmap_area_lazy(&start, &end, true, false);
 }
 
-void vm_unmap_aliases(void)
-{
-	purge_vmap_area_lazy();
-}
-
 /*
  * @va's PTEs are clear: make it lazy, and purge if the lazy pages passed
  * the limit.  Its VM_VM_AREA was dropped when its area was claimed.
  */
-static void free_unmap_vmap_area(struct vmap_area *va)
+void free_unmap_vmap_area(struct vmap_area *va)
 {
 	long nr = (va->va_end - va->va_start) >> PAGE_SHIFT;
 
@@ -602,6 +615,16 @@ struct vm_struct *get_vm_area_node(unsigned long size, unsigned long flags, int 
 {
 	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END, node, gfp_mask,
 				  __builtin_return_address(0));
+}
+
+struct vmap_area *find_vmap_area(unsigned long addr)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area(addr);
+	spin_unlock(&vmap_area_lock);
+	return va;
 }
 
 struct vm_struct *find_vm_area(const void *addr)
