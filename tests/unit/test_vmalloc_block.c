@@ -265,12 +265,33 @@ static void vread_vwrite_skip_holes(void **state)
 	assert_mm_check();
 }
 
+/*
+ * An area with nothing mapped in it (get_vm_area alone): its pages have no
+ * struct page behind a PTE, so vread gives zeros and vwrite skips them,
+ * yet counts the area as written into (2.6.34 counts areas, not pages).
+ */
+static void vread_of_an_unmapped_area_reads_zeros(void **state)
+{
+	static char buf[2 * 4096], zeros[2 * 4096];
+	struct vm_struct *area;
+
+	boot_or_fail("ram=64M cpus=1");
+	area = get_vm_area(2 * P, VM_MAP);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(vread(buf, area->addr, sizeof(buf)), sizeof(buf));
+	assert_memory_equal(buf, zeros, sizeof(buf));
+	assert_int_equal(vwrite(buf, area->addr, sizeof(buf)), sizeof(buf));
+	free_vm_area(area);
+	assert_mm_check();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(pieces_from_one_block, teardown_machine),
 	cmocka_unit_test_teardown(block_freed_when_all_dirty, teardown_machine),
 	cmocka_unit_test_teardown(fragmented_block_purged_by_unmap_aliases, teardown_machine),
 	cmocka_unit_test_teardown(double_unmap_is_a_bug, teardown_machine),
 	cmocka_unit_test_teardown(vread_vwrite_skip_holes, teardown_machine),
+	cmocka_unit_test_teardown(vread_of_an_unmapped_area_reads_zeros, teardown_machine),
 };
 
 KMM_TEST_MAIN(tests)
