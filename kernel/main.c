@@ -28,6 +28,7 @@
 #include <kmm/printk.h>
 #include <kmm/sched.h>
 #include <kmm/timer.h>
+#include <kmm/vmalloc.h>
 #include "arch/x86/kernel_map.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/setup.h"
@@ -139,6 +140,7 @@ static int start_kernel(const char *cmdline)
 	kmem_cache_init();
 	gfp_allowed_mask = __GFP_BITS_MASK;
 	kmem_cache_init_late();
+	vmalloc_init();
 	setup_per_cpu_pageset();
 	smp_init();
 	/* The initcalls that matter to memory, in Linux's order. */

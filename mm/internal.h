@@ -6,6 +6,8 @@
  *   vmlist_lock                 (vmalloc: the list of areas; an rwsem here,
  *                                an rwlock in 2.6.34)
  *   purge_lock                  (vmalloc: one lazy purge at a time)
+ *     vbq->lock                 (vmalloc: a CPU's queue of vmap blocks)
+ *       vb->lock                (vmalloc: a vmap block's bitmaps)
  *     vmap_area_lock            (vmalloc: the range tree and list)
  *   cache_chain_mutex           (slab: cache creation, destruction, tuning)
  *     l3->list_lock (off-slab)  (slab: per-node lists of an off-slab cache)
@@ -39,9 +41,12 @@
 /* The classes of the lock order above: X(key, name), outermost first. */
 extern struct mutex cache_chain_mutex;
 extern const struct lock_class_key l3_list_lock_off_slab_key, l3_list_lock_key, zone_lock_key;
+extern const struct lock_class_key vbq_lock_key, vb_lock_key;
 #define MM_LOCK_ORDER(X)							\
 	X(&vmlist_lock, "vmlist_lock")						\
 	X(&purge_lock, "purge_lock")						\
+	X(&vbq_lock_key, "&vbq->lock")						\
+	X(&vb_lock_key, "&vb->lock")						\
 	X(&vmap_area_lock, "vmap_area_lock")					\
 	X(&cache_chain_mutex, "cache_chain_mutex")				\
 	X(&l3_list_lock_off_slab_key, "&l3->list_lock (off-slab)")		\

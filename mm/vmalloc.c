@@ -42,6 +42,7 @@
 #include <kmm/atomic.h>
 #include <kmm/bitops.h>
 #include <kmm/err.h>
+#include <kmm/hash.h>
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/log2.h>
@@ -79,11 +80,47 @@ static void *area_caller(void *caller)
 	return current->call_site ? (void *)current->call_site : caller;
 }
 
+/*
+ * A cache in front of the tree for finding a range by its start (kmm
+ * only; 2.6.34 walks the tree): slot hash(va_start) points at the range
+ * last inserted there, until that range leaves the tree.  A hit is
+ * checked against the address, a miss walks, so the answer is always the
+ * tree's.  It matters because the tree also holds every lazy range
+ * waiting for a purge (thousands under a stream of vmalloc/vfree): the
+ * walk to the area being freed crosses a dozen or more nodes, each a
+ * cache miss once the host's mapping calls have cooled the caches.
+ */
+#define VA_LOOKUP_BITS	7
+static struct vmap_area *va_lookup[1 << VA_LOOKUP_BITS] __state;
+
+static struct vmap_area **va_lookup_slot(unsigned long addr)
+{
+	return &va_lookup[hash_long(addr >> PAGE_SHIFT, VA_LOOKUP_BITS)];
+}
+
+/* For mm_check: does @va's slot point at it; how many slots point anywhere. */
+bool va_lookup_holds(const struct vmap_area *va)
+{
+	return *va_lookup_slot(va->va_start) == va;
+}
+
+unsigned long va_lookup_used(void)
+{
+	unsigned long used = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(va_lookup); i++)
+		used += va_lookup[i] != NULL;
+	return used;
+}
+
 /* The vmap_area starting exactly at @addr.  Caller holds vmap_area_lock. */
 static struct vmap_area *__find_vmap_area(unsigned long addr)
 {
+	struct vmap_area *hit = *va_lookup_slot(addr);
 	struct rb_node *n = vmap_area_root.rb_node;
 
+	if (hit && hit->va_start == addr)
+		return hit;
 	while (n) {
 		struct vmap_area *va = rb_entry(n, struct vmap_area, rb_node);
 
@@ -95,34 +132,43 @@ static struct vmap_area *__find_vmap_area(unsigned long addr)
 }
 
 /*
- * Link @va into the tree and the list.  Its place in the list is right
- * after its predecessor in the tree, so the list stays sorted without a
- * walk.  A range overlapping one already there is corruption: BUG.
+ * Link @va into the tree and the list, between @prev and @next, the
+ * ranges the search found on either side of it (NULL: none).  A binary
+ * search tree has exactly one empty slot between two neighbours: the
+ * right child of @prev when @prev has none, else the left child of @next
+ * (@next is then the leftmost node of @prev's right subtree, so its left
+ * is empty); with no @prev, @next is the leftmost node of all.  So the
+ * new node goes where a walk from the root would put it, without the
+ * walk, which through the thousands of lazy ranges waiting for a purge
+ * was the largest cost of a vmalloc.  The list place is the same: after
+ * @prev.  Neighbours that do not surround @va are corruption: BUG.
  * Caller holds vmap_area_lock.
  */
-static void __insert_vmap_area(struct vmap_area *va)
+static void __insert_vmap_area(struct vmap_area *va, struct vmap_area *prev,
+			       struct vmap_area *next)
 {
-	struct rb_node **link = &vmap_area_root.rb_node, *parent = NULL, *prev;
+	struct rb_node **link, *parent;
 
-	while (*link) {
-		struct vmap_area *other = rb_entry(*link, struct vmap_area, rb_node);
-
-		parent = *link;
-		if (va->va_end <= other->va_start)
-			link = &parent->rb_left;
-		else if (va->va_start >= other->va_end)
-			link = &parent->rb_right;
-		else
-			BUG();
+	BUG_ON(prev && prev->va_end > va->va_start);
+	BUG_ON(next && va->va_end > next->va_start);
+	VM_BUG_ON((prev ? rb_next(&prev->rb_node) : rb_first(&vmap_area_root)) !=
+		  (next ? &next->rb_node : NULL));
+	if (prev && !prev->rb_node.rb_right) {
+		parent = &prev->rb_node;
+		link = &parent->rb_right;
+	} else if (next) {
+		BUG_ON(next->rb_node.rb_left);
+		parent = &next->rb_node;
+		link = &parent->rb_left;
+	} else {
+		BUG_ON(vmap_area_root.rb_node);
+		parent = NULL;
+		link = &vmap_area_root.rb_node;
 	}
 	rb_link_node(&va->rb_node, parent, link);
 	rb_insert_color(&va->rb_node, &vmap_area_root);
-
-	prev = rb_prev(&va->rb_node);
-	if (prev)
-		list_add(&va->list, &rb_entry(prev, struct vmap_area, rb_node)->list);
-	else
-		list_add(&va->list, &vmap_area_list);
+	list_add(&va->list, prev ? &prev->list : &vmap_area_list);
+	*va_lookup_slot(va->va_start) = va;
 }
 
 static void __vmap_cache_erase(struct vmap_area *va);
@@ -130,7 +176,11 @@ static void __vmap_cache_erase(struct vmap_area *va);
 /* Unlink @va; the caller kfrees it after dropping vmap_area_lock, which it holds. */
 static void __free_vmap_area(struct vmap_area *va)
 {
+	struct vmap_area **slot = va_lookup_slot(va->va_start);
+
 	BUG_ON(RB_EMPTY_NODE(&va->rb_node));
+	if (*slot == va)
+		*slot = NULL;
 	__vmap_cache_erase(va);
 	rb_erase(&va->rb_node, &vmap_area_root);
 	RB_CLEAR_NODE(&va->rb_node);
@@ -307,9 +357,8 @@ static void purge_vmap_area_lazy(void);
  * or ERR_PTR(-ENOMEM) (no memory for it) or ERR_PTR(-EBUSY) (no space),
  * leaving nothing behind.
  */
-static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
-					 unsigned long vstart, unsigned long vend, int node,
-					 gfp_t gfp_mask)
+struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
+				  unsigned long vend, int node, gfp_t gfp_mask)
 {
 	struct hole_search s;
 	struct vmap_area *va;
@@ -326,7 +375,7 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 			va->va_end = s.addr + size;
 			va->flags = 0;
 			va->private = NULL;
-			__insert_vmap_area(va);
+			__insert_vmap_area(va, s.prev, s.next);
 			if (cacheable) {
 				free_vmap_cache = va;
 				cached_hole_size = max(s.room, hole_room(s.prev, va));
@@ -371,11 +420,13 @@ static unsigned long lazy_max_pages(void)
  * and only then erases them from the tree, where the range allocator can
  * find the space again.  purge_lock keeps two purges from flushing for
  * each other's ranges; a purge that would only be an optimisation
- * (!@sync) gives up if one runs already.  *@start and *@end grow to cover
+ * (!@sync) gives up if one runs already.  A @sync purge first gives back
+ * the vmap blocks that can serve nothing more (vmalloc_block.c), so that
+ * their ranges go in the same batch.  *@start and *@end grow to cover
  * what was purged; @force_flush flushes even when nothing was.
  */
-static void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, bool sync,
-				   bool force_flush)
+void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, bool sync,
+			    bool force_flush)
 {
 	LIST_HEAD(valist);
 	struct vmap_area *va, *n;
@@ -387,6 +438,8 @@ static void __purge_vmap_area_lazy(unsigned long *start, unsigned long *end, boo
 	} else {
 		spin_lock(&purge_lock);
 	}
+	if (sync)
+		purge_fragmented_blocks_allcpus();
 
 	spin_lock(&vmap_area_lock);
 	list_for_each_entry(va, &vmap_area_list, list) {
@@ -435,16 +488,11 @@ static void purge_vmap_area_lazy(void)
 	__purge_vmap_area_lazy(&start, &end, true, false);
 }
 
-void vm_unmap_aliases(void)
-{
-	purge_vmap_area_lazy();
-}
-
 /*
  * @va's PTEs are clear: make it lazy, and purge if the lazy pages passed
  * the limit.  Its VM_VM_AREA was dropped when its area was claimed.
  */
-static void free_unmap_vmap_area(struct vmap_area *va)
+void free_unmap_vmap_area(struct vmap_area *va)
 {
 	long nr = (va->va_end - va->va_start) >> PAGE_SHIFT;
 
@@ -567,6 +615,16 @@ struct vm_struct *get_vm_area_node(unsigned long size, unsigned long flags, int 
 {
 	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END, node, gfp_mask,
 				  __builtin_return_address(0));
+}
+
+struct vmap_area *find_vmap_area(unsigned long addr)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area(addr);
+	spin_unlock(&vmap_area_lock);
+	return va;
 }
 
 struct vm_struct *find_vm_area(const void *addr)

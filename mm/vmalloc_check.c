@@ -9,6 +9,7 @@
  * ranges unmapped.  The machine is quiescent (mm_check's rule), so the
  * locks are taken only to keep the validator's view honest.
  */
+#include <kmm/bitmap.h>
 #include <kmm/mm.h>
 #include <kmm/mm_check.h>
 #include <kmm/pgtable.h>
@@ -83,14 +84,85 @@ static int check_range_ptes(struct seq_file *report, const struct vmap_area *va,
 	return problems;
 }
 
+/*
+ * A vmap block (the invariants above struct vmap_block): its counts
+ * against its bitmaps, its queue membership, and no present PTE on a page
+ * that is not live (never handed out, or given back).
+ */
+static int check_vmap_block(struct seq_file *report, const struct vmap_area *va)
+{
+	const struct vmap_block *vb = va->private;
+	unsigned long bits = vmap_bbmap_bits(), pfn, live = 0;
+	bool queued = false;
+	int problems = 0;
+
+	if (!vb || vb->va != va) {
+		check_report(report, "vmap block range [%#lx, %#lx) has no block pointing back",
+			     va->va_start, va->va_end);
+		return 1;
+	}
+	if (va->va_end - va->va_start != bits << PAGE_SHIFT ||
+	    !IS_ALIGNED(va->va_start, bits << PAGE_SHIFT)) {
+		check_report(report, "vmap block [%#lx, %#lx) is not %lu pages aligned to its size",
+			     va->va_start, va->va_end, bits);
+		problems++;
+	}
+	if (vb->free != bits - bitmap_weight(vb->alloc_map, bits) ||
+	    vb->dirty != bitmap_weight(vb->dirty_map, bits) || vb->dirty >= bits) {
+		check_report(report, "vmap block at %#lx: free %lu dirty %lu, but the bitmaps hold %u allocated, %u dirty of %lu",
+			     va->va_start, vb->free, vb->dirty, bitmap_weight(vb->alloc_map, bits),
+			     bitmap_weight(vb->dirty_map, bits), bits);
+		problems++;
+	}
+	for (unsigned long i = 0; i < bits; i++) {
+		bool allocated = test_bit(i, vb->alloc_map), dirty = test_bit(i, vb->dirty_map);
+
+		if (dirty && !allocated) {
+			check_report(report, "vmap block at %#lx: page %lu dirty but never allocated",
+				     va->va_start, i);
+			problems++;
+		}
+		live += allocated && !dirty;
+		if ((!allocated || dirty) && mapping_of(va->va_start + i * PAGE_SIZE, &pfn)) {
+			check_report(report, "vmap block at %#lx: page %lu is %s but has a present PTE (pfn %#lx)",
+				     va->va_start, i, dirty ? "given back" : "free", pfn);
+			problems++;
+		}
+		if (problems > 8)
+			return problems;
+	}
+	/* vbq->lock comes before vmap_area_lock, held here: the quiescent machine needs neither. */
+	for (const struct list_head *p = vb->vbq->free.next; p != &vb->vbq->free; p = p->next)
+		queued |= p == &vb->free_list;
+	if (queued != (vb->free > 0)) {
+		check_report(report, "vmap block at %#lx: %lu pages free but %s its CPU's queue",
+			     va->va_start, vb->free, queued ? "on" : "not on");
+		problems++;
+	}
+	return problems;
+}
+
 /* One range against its area (if it has one): descriptor, flags, pages, PTEs. */
 static int check_one_range(struct seq_file *report, const struct vmap_area *va)
 {
 	const struct vm_struct *vm = va->private;
+	unsigned long pfn;
 	int problems = 0;
 
 	if (va->flags & VM_LAZY_FREE)
 		return check_range_ptes(report, va, NULL);
+	if (va->flags & VM_VMAP_BLOCK)
+		return check_vmap_block(report, va);
+	if (va->flags & VM_MAP_RAM) {
+		/* A large vm_map_ram: every page mapped, no guard page, no area. */
+		for (unsigned long a = va->va_start; a < va->va_end; a += PAGE_SIZE)
+			if (mapping_of(a, &pfn) != 1) {
+				check_report(report, "%#lx: page of vm_map_ram [%#lx, %#lx) is not mapped",
+					     a, va->va_start, va->va_end);
+				return 1;
+			}
+		return 0;
+	}
 	if (!(va->flags & VM_VM_AREA) || !vm) {
 		check_report(report, "range [%#lx, %#lx) is neither an area nor lazy (flags %#lx)",
 			     va->va_start, va->va_end, va->flags);
@@ -138,7 +210,7 @@ static bool on_vmlist(const struct vm_struct *vm)
 static int check_vmalloc(struct seq_file *report)
 {
 	const struct list_head *pos = vmap_area_list.next;
-	unsigned long prev_end = 0, lazy = 0, areas = 0, listed = 0;
+	unsigned long prev_end = 0, lazy = 0, areas = 0, listed = 0, cached = 0;
 	const struct vm_struct *prev_vm = NULL;
 	int problems = 0;
 
@@ -166,6 +238,7 @@ static int check_vmalloc(struct seq_file *report)
 			problems++;
 		}
 		prev_end = va->va_end;
+		cached += va_lookup_holds(va);
 		if (va->flags & VM_LAZY_FREE)
 			lazy += (va->va_end - va->va_start) >> PAGE_SHIFT;
 		if (va->flags & VM_VM_AREA) {
@@ -197,6 +270,11 @@ static int check_vmalloc(struct seq_file *report)
 	}
 	if (listed != areas) {
 		check_report(report, "vmlist holds %lu areas, the ranges %lu", listed, areas);
+		problems++;
+	}
+	if (!problems && cached != va_lookup_used()) {
+		check_report(report, "the lookup cache holds %lu ranges, of which %lu are in the tree",
+			     va_lookup_used(), cached);
 		problems++;
 	}
 	if (lazy != (unsigned long)atomic_long_read(&vmap_lazy_nr)) {

@@ -108,6 +108,39 @@ void vfree(const void *addr);
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
 void vunmap(const void *addr);
 
+/*
+ * vm_map_ram - map @count pages the caller owns, quickly, for a short
+ * while (2.6.34).  Up to VMAP_MAX_ALLOC pages (32 on i386, 64 on x86_64)
+ * come from this CPU's vmap blocks, in power-of-two pieces; more take a
+ * range of their own.  No guard page, no vm_struct (nothing shows in
+ * /proc/vmallocinfo).  Returns the host pointer, or NULL (nothing left
+ * behind).  @node: where the bookkeeping goes (-1: any).
+ */
+void *vm_map_ram(struct page **pages, unsigned int count, int node, pgprot_t prot);
+/*
+ * vm_unmap_ram - take down a vm_map_ram of @count pages at @mem (the same
+ * count: no partial unmap).  The PTEs go now, the TLB flush later (lazily:
+ * vm_unmap_aliases forces it).  A bad address is a BUG, as in 2.6.34.
+ */
+void vm_unmap_ram(const void *mem, unsigned int count);
+
+/* ---- copying to and from the vmalloc area ---- */
+
+/*
+ * vread - copy @count bytes at @addr (a host pointer anywhere in the
+ * vmalloc area) to @buf, area by area along vmlist: bytes of no area, of a
+ * guard page, of an ioremap area or of a vm_map_ram read as zero.
+ * Returns @count, or 0 (and @buf untouched) when @addr lies past the end
+ * of the last area, as 2.6.34 does.
+ */
+long vread(char *buf, char *addr, unsigned long count);
+/*
+ * vwrite - copy @count bytes from @buf to @addr: only bytes inside areas'
+ * mapped pages (not guard pages, not ioremap) are written, the rest is
+ * skipped.  Returns @count if anything was written, else 0.
+ */
+long vwrite(char *buf, char *addr, unsigned long count);
+
 /* ---- device memory ---- */
 
 /*
@@ -173,6 +206,19 @@ struct vmalloc_info {
 	unsigned long largest_chunk;	/* the largest gap between areas */
 };
 void get_vmalloc_info(struct vmalloc_info *vmi);
+
+/* The vmap blocks of vm_map_ram, for tests and tools (kmm only). */
+struct vmap_block_stats {
+	unsigned long bbmap_bits;	/* VMAP_BBMAP_BITS: pages per block */
+	unsigned long max_alloc;	/* VMAP_MAX_ALLOC: the largest request a block serves */
+	unsigned long blocks;		/* blocks that exist */
+	unsigned long queued;		/* of which on a CPU's free queue (free > 0) */
+	unsigned long free, dirty;	/* their pages never handed out / given back */
+};
+void vmap_block_stats(struct vmap_block_stats *st);
+
+/* Boot: the per-CPU vmap block queues (start_kernel calls it). */
+void vmalloc_init(void);
 
 /* The lazy freeing, for tests and tools (kmm only). */
 struct vmalloc_lazy_stats {
