@@ -224,7 +224,7 @@ static void *pmd_table(pud_t *pud)
 		return pud_page_vaddr(pudp_get(pud));
 	table = alloc_low_page();
 	if (PAGETABLE_LEVELS == 3)
-		set_pud(pud, __pud(__pa(table) | _PAGE_PRESENT));
+		pud_populate(&init_mm, pud, table);	/* before paging: the first CR3 load takes it */
 	else
 		set_pud(pud, __pud(__pa(table) | _KERNPG_TABLE));
 	return table;

@@ -21,7 +21,7 @@ int kmm_translate(unsigned long addr, struct kmm_walk *w)
 
 	memset(w, 0, sizeof(*w));
 	w->cr3 = hw_read_cr3();
-	ret = hw_mmu_walk_info(w->cr3, addr, &hw);
+	ret = hw_mmu_walk_info_cpu(addr, &hw);	/* PAE: from the CPU's PDPTE registers */
 	w->levels = hw.levels;
 	for (int i = 0; i < hw.levels && i < 4; i++)
 		w->step[i] = (struct kmm_walk_step){ hw.level[i].name, hw.level[i].table,

@@ -36,8 +36,9 @@ struct kmm_walk {
 };
 
 /*
- * Walk @addr with the calling CPU's CR3, as a supervisor read would, and
- * change nothing (no Accessed bit, no TLB fill).  0 or the fault.
+ * Walk @addr with the calling CPU's CR3 (under PAE, its PDPTE registers),
+ * as a supervisor read would, and change nothing (no Accessed bit, no TLB
+ * fill).  0 or the fault.
  */
 int kmm_translate(unsigned long addr, struct kmm_walk *w);
 
