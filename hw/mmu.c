@@ -51,10 +51,16 @@ struct format {
 	struct level level[4];
 };
 
+/*
+ * PSE-36: a 4M PDE holds address bits 35:32 in its bits 16:13 (the CPU's
+ * MAXPHYADDR is 36, so PSE-36 and not the 40-bit form); 21:17 reserved.
+ */
+#define PSE36_BITS	X86_PG_4M_PSE36_MASK
+#define PSE36_SHIFT	(32 - 13)
 static const struct format format_32 = {
 	.levels = 2, .size = 4, .cr3_mask = BITS(31, 12),
 	.level = {
-		{ "PDE", 22, 10, true, true, 0, BITS(21, 13), X86_PG_ADDR_MASK_32,
+		{ "PDE", 22, 10, true, true, 0, BITS(21, 17), X86_PG_ADDR_MASK_32,
 		  X86_PG_4M_ADDR_MASK },
 		{ "PTE", 12, 10, false, true, 0, 0, X86_PG_ADDR_MASK_32, 0 },
 	},
@@ -237,6 +243,8 @@ again:;
 		}
 		x->shift = lv->shift;
 		x->frame = e & (l < last ? lv->large_frame : lv->next);
+		if (f == &format_32 && l < last)
+			x->frame |= (e & PSE36_BITS) << PSE36_SHIFT;
 		x->perms = ((allow >> 1) & (HW_PERM_W | HW_PERM_U)) | (nx >> 61) |
 			   ((e >> 5) & mmu.global);
 		if (hw_perm_refuses(x->perms, access))

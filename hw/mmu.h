@@ -96,8 +96,13 @@
  * reserved bit there as HW_FAULT_GP.
  *
  *
- * Simplifications: PSE-36 is not modelled (bits 21:13 of a 4M PDE are
- * reserved); PAT, PWT and PCD are stored but mean nothing; no SMEP/SMAP.
+ * PSE-36.  The simulated CPU has it (every CPU with PSE that 2.6.34 ran
+ * on did): without PAE, a 4M PDE's bits 16:13 are bits 35:32 of the
+ * page's physical address (its bits 31:22 the rest), so a 32-bit table
+ * can map up to 64G in 4M pages; bits 21:17 are reserved (MAXPHYADDR 36).
+ *
+ * Simplifications: PAT, PWT and PCD are stored but mean nothing; no
+ * SMEP/SMAP.
  */
 #ifndef KMM_HW_MMU_H
 #define KMM_HW_MMU_H
@@ -127,7 +132,8 @@
 /*
  * Physical addresses.  8-byte entries hold the frame in bits 51:12; bits
  * from MAXPHYADDR up to 51 are reserved (and, under PAE, up to 62).
- * 4-byte entries hold bits 31:12; a 4M PDE holds bits 31:22.
+ * 4-byte entries hold bits 31:12; a 4M PDE holds bits 31:22, and 35:32
+ * in its bits 16:13 (PSE-36).
  */
 #define X86_MAXPHYADDR_4LEVEL	46
 #define X86_MAXPHYADDR_PAE	36
@@ -136,6 +142,7 @@
 #define X86_PG_1G_ADDR_MASK	0x000fffffc0000000ULL	/* bits 51:30 */
 #define X86_PG_2M_ADDR_MASK	0x000fffffffe00000ULL	/* bits 51:21 */
 #define X86_PG_4M_ADDR_MASK	0x00000000ffc00000ULL	/* bits 31:22 */
+#define X86_PG_4M_PSE36_MASK	0x000000000001e000ULL	/* bits 16:13: address bits 35:32 (PSE-36) */
 
 /*
  * The page-fault error code (pushed by the CPU, read by do_page_fault).

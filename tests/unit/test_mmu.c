@@ -332,6 +332,40 @@ static void i386_4k_and_4m_pages(void **state)
 	assert_mm_check();
 }
 
+/*
+ * PSE-36: a 4M PDE's bits 16:13 are physical address bits 35:32.  PD
+ * 0x2ff = 0x00c00000 | 0x9 << 13 (0x12000) | PS: the page at 0x9_00c00000,
+ * VA32's offset in it 0x212345, so 0x9_00e12345; every address bit set,
+ * 0xf_ffc00000, the last 4M of 64G.  In a PDE pointing to a PT the same bits are the PT's
+ * address, and a 4K PTE has no such bits: 32-bit tables reach above 4G
+ * through 4M pages only.
+ */
+static void i386_pse36_maps_above_4g(void **state)
+{
+	struct chain c = build("arch=i386 ram=64M", HW_PAGING_32, false, TBL);
+	struct hw_walk w;
+
+	set(&c, 0, 0xc00000 | (0x9 << 13) | X86_PG_PS | TBL);
+	assert_int_equal(get(&c, 0), 0x00c12087);
+	assert_maps(VA32, 0, 0x900e12345ULL);
+	assert_maps(VA32 | 0x1fffff, HW_ACC_WRITE | HW_ACC_USER, 0x900ffffffULL);
+	assert_int_equal(hw_mmu_walk_info(c.table[0], VA32, &w), 0);
+	assert_int_equal(w.levels, 1);
+	assert_int_equal(w.page_shift, 22);
+	assert_int_equal(w.pa, 0x900e12345ULL);
+	/* Through the TLB: the fill keeps the frame's high bits. */
+	{
+		u64 pa;
+
+		assert_int_equal(hw_mmu_translate(VA32, 0, &pa), 0);
+		assert_int_equal(hw_mmu_translate(VA32 + 8, 0, &pa), 0);
+		assert_int_equal(pa, 0x900e1234dULL);
+	}
+	set(&c, 0, 0xffc00000 | (0xf << 13) | X86_PG_PS | X86_PG_PAT_LARGE | TBL);
+	assert_maps(VA32, 0, 0xfffe12345ULL);
+	assert_mm_check();
+}
+
 static void paging_off_is_identity(void **state)
 {
 	struct hw_walk w;
@@ -546,10 +580,10 @@ static void reserved_bits_fault_with_rsvd(void **state)
 	assert_reserved(&c, 1, 1ULL << 13);
 	assert_reserved(&c, 1, 1ULL << 20);
 
-	/* 32-bit: a 4M PDE's bits 21:13 are reserved (no PSE-36); 12 is PAT. */
+	/* 32-bit: a 4M PDE's bits 21:17 are reserved (16:13 are PSE-36's); 12 is PAT. */
 	c = build("arch=i386 ram=64M", HW_PAGING_32, true, TBL);
 	set(&c, 0, 0xc00000 | X86_PG_PS | TBL);
-	assert_reserved(&c, 0, 1ULL << 13);
+	assert_reserved(&c, 0, 1ULL << 17);
 	assert_reserved(&c, 0, 1ULL << 21);
 	set(&c, 0, 0xc00000 | X86_PG_PS | TBL | X86_PG_PAT_LARGE);
 	assert_maps(VA32, 0, 0xe12345);
@@ -678,6 +712,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(pae_4k_and_2m_pages, teardown_machine),
 	cmocka_unit_test_teardown(pae_pdptes_are_loaded_with_cr3, teardown_machine),
 	cmocka_unit_test_teardown(i386_4k_and_4m_pages, teardown_machine),
+	cmocka_unit_test_teardown(i386_pse36_maps_above_4g, teardown_machine),
 	cmocka_unit_test_teardown(paging_off_is_identity, teardown_machine),
 	cmocka_unit_test_teardown(not_present_at_each_level, teardown_machine),
 	cmocka_unit_test_teardown(rw_and_us_are_anded_over_levels, teardown_machine),
