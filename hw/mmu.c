@@ -14,6 +14,11 @@
  * so a 4-level walk is four loads with their masks as immediates; only
  * EFER.NXE (bit 63 reserved or not) and CR4.PGE are read at run time.
  *
+ * PAE's four PDPTEs are the exception to reading RAM: the CPU loads them
+ * into registers when CR3 is loaded (hw_mmu_load_pdptes, from hw/tlb.c)
+ * and a translation walks from those; hw_mmu_walk_info() of a CR3 reads
+ * them from RAM, as a load of that CR3 would.
+ *
  * Invariant: a translation the walk returns was checked against entries
  * read in one pass; a compare-and-swap that finds an entry changed starts
  * the walk again at CR3, so A and D are only ever set in an entry whose
@@ -46,10 +51,16 @@ struct format {
 	struct level level[4];
 };
 
+/*
+ * PSE-36: a 4M PDE holds address bits 35:32 in its bits 16:13 (the CPU's
+ * MAXPHYADDR is 36, so PSE-36 and not the 40-bit form); 21:17 reserved.
+ */
+#define PSE36_BITS	X86_PG_4M_PSE36_MASK
+#define PSE36_SHIFT	(32 - 13)
 static const struct format format_32 = {
 	.levels = 2, .size = 4, .cr3_mask = BITS(31, 12),
 	.level = {
-		{ "PDE", 22, 10, true, true, 0, BITS(21, 13), X86_PG_ADDR_MASK_32,
+		{ "PDE", 22, 10, true, true, 0, BITS(21, 17), X86_PG_ADDR_MASK_32,
 		  X86_PG_4M_ADDR_MASK },
 		{ "PTE", 12, 10, false, true, 0, 0, X86_PG_ADDR_MASK_32, 0 },
 	},
@@ -179,8 +190,8 @@ static __always_inline bool bad_address(const struct format *f, u64 va)
  * With @update (translations) it sets A and D; with @w (walk_info) it
  * records each level.
  */
-static __always_inline int walk_format(const struct format *f, u64 cr3, u64 va,
-				       unsigned int access, bool update, struct hw_walk *w,
+static __always_inline int walk_format(const struct format *f, u64 cr3, const u64 *pdpte,
+				       u64 va, unsigned int access, bool update, struct hw_walk *w,
 				       struct hw_xlate *x)
 {
 	const int size = f->size, last = f->levels - 1;
@@ -198,8 +209,14 @@ again:;
 		const struct level *lv = &f->level[l];
 		unsigned int idx = (va >> lv->shift) & ((1U << lv->bits) - 1);
 		u64 epa = table + (u64)idx * size;
-		u64 e = read_entry(ram, epa, size), want;
+		u64 e, want;
 		bool leaf;
+
+		/* PAE's top level comes from the PDPTE registers, when the walk has them. */
+		if (f == &format_pae && l == 0 && pdpte)
+			e = __atomic_load_n(&pdpte[idx], __ATOMIC_RELAXED);
+		else
+			e = read_entry(ram, epa, size);
 
 		if (w) {
 			w->level[l] = (struct hw_walk_level){ lv->name, table, idx, e };
@@ -208,8 +225,12 @@ again:;
 		if (!(e & X86_PG_P))
 			return HW_FAULT_PF | ec;
 		leaf = l == last || (lv->large && (e & X86_PG_PS));
-		if (e & ((l < last && leaf ? lv->rsvd_large : lv->rsvd) | nxr))
+		if (e & ((l < last && leaf ? lv->rsvd_large : lv->rsvd) | nxr)) {
+			/* A PDPTE read from memory: loading this CR3 would #GP. */
+			if (f == &format_pae && l == 0)
+				return HW_FAULT_GP;
 			return HW_FAULT_PF | X86_PF_PROT | X86_PF_RSVD | ec;
+		}
 		if (lv->rights)
 			allow &= e;
 		nx |= e & X86_PG_NX;	/* reserved, so never set here, with NX off */
@@ -222,6 +243,8 @@ again:;
 		}
 		x->shift = lv->shift;
 		x->frame = e & (l < last ? lv->large_frame : lv->next);
+		if (f == &format_32 && l < last)
+			x->frame |= (e & PSE36_BITS) << PSE36_SHIFT;
 		x->perms = ((allow >> 1) & (HW_PERM_W | HW_PERM_U)) | (nx >> 61) |
 			   ((e >> 5) & mmu.global);
 		if (hw_perm_refuses(x->perms, access))
@@ -238,16 +261,16 @@ again:;
 	__builtin_unreachable();	/* the last level is a leaf */
 }
 
-static __always_inline int walk(u64 cr3, u64 va, unsigned int access, bool update,
-				struct hw_walk *w, struct hw_xlate *x)
+static __always_inline int walk(u64 cr3, const u64 *pdpte, u64 va, unsigned int access,
+				bool update, struct hw_walk *w, struct hw_xlate *x)
 {
 	switch (mmu.mode) {
 	case HW_PAGING_4LEVEL:
-		return walk_format(&format_4level, cr3, va, access, update, w, x);
+		return walk_format(&format_4level, cr3, NULL, va, access, update, w, x);
 	case HW_PAGING_PAE:
-		return walk_format(&format_pae, cr3, va, access, update, w, x);
+		return walk_format(&format_pae, cr3, pdpte, va, access, update, w, x);
 	case HW_PAGING_32:
-		return walk_format(&format_32, cr3, va, access, update, w, x);
+		return walk_format(&format_32, cr3, NULL, va, access, update, w, x);
 	case HW_PAGING_NONE:
 		break;
 	}
@@ -257,21 +280,48 @@ static __always_inline int walk(u64 cr3, u64 va, unsigned int access, bool updat
 	return 0;
 }
 
-int hw_mmu_walk(u64 cr3, u64 va, unsigned int access, struct hw_xlate *x)
+int hw_mmu_walk(u64 cr3, const u64 *pdpte, u64 va, unsigned int access, struct hw_xlate *x)
 {
-	return walk(cr3, va, access, true, NULL, x);
+	return walk(cr3, pdpte, va, access, true, NULL, x);
 }
 
-int hw_mmu_walk_info(u64 cr3, u64 va, struct hw_walk *w)
+static int walk_info(u64 cr3, const u64 *pdpte, u64 va, struct hw_walk *w)
 {
 	struct hw_xlate x;
 
 	w->levels = 0;
-	w->fault = walk(cr3, va, 0, false, w, &x);
+	w->fault = walk(cr3, pdpte, va, 0, false, w, &x);
 	if (!w->fault) {
 		w->pa = x.frame | (va & ((1ULL << x.shift) - 1));
 		w->page_shift = x.shift;
 		w->perms = x.perms;
 	}
 	return w->fault;
+}
+
+int hw_mmu_walk_info(u64 cr3, u64 va, struct hw_walk *w)
+{
+	return walk_info(cr3, NULL, va, w);
+}
+
+int hw_mmu_walk_info_cpu(u64 va, struct hw_walk *w)
+{
+	const struct hw_tlb *t = &hw_tlbs[hw_this_cpu->id];
+
+	return walk_info(__atomic_load_n(&t->cr3, __ATOMIC_ACQUIRE), t->pdpte, va, w);
+}
+
+int hw_mmu_load_pdptes(u64 cr3, u64 pdpte[4])
+{
+	const struct level *lv = &format_pae.level[0];
+	const struct ram ram = { hw_phys_base, hw_ram_size };
+
+	for (int i = 0; i < 4; i++) {
+		u64 e = read_entry(ram, (cr3 & format_pae.cr3_mask) + i * 8, 8);
+
+		if ((e & X86_PG_P) && (e & lv->rsvd))
+			return HW_FAULT_GP;
+		pdpte[i] = e;
+	}
+	return 0;
 }

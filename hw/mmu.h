@@ -80,10 +80,29 @@
  * with single atomic stores (set_pte), as x86 does; deliver a returned
  * page fault to do_page_fault() and retry the access (this layer never
  * calls up); flush the TLBs after changing an entry a TLB may hold.
- * Simplifications: PAE's PDPTEs are read on each walk rather than loaded
- * into registers at CR3 load (their reserved bits fault with PF_RSVD, not
- * #GP at the load); PSE-36 is not modelled (bits 21:13 of a 4M PDE are
- * reserved); PAT, PWT and PCD are stored but mean nothing; no SMEP/SMAP.
+ *
+ * PAE's PDPTE registers.  Under PAE the CPU does not walk the PDPT in
+ * memory: a CR3 load copies its four entries into registers (struct
+ * hw_tlb's pdpte[]) and translations start from those, so a PDPTE the
+ * kernel changes is not seen until the next CR3 load (the kernel must
+ * reload, as 2.6.34's pud_populate does).  A present PDPTE with reserved
+ * bits makes the load itself fault with #GP: hw_load_cr3() then returns
+ * HW_FAULT_GP and changes nothing (CR3, the registers and the TLB keep
+ * what they had), as the faulting MOV does.  Only CR3 loads (and paging
+ * being set up) load them: the SDMs of 2.6.34's time say so; later ones
+ * add MOV to CR4 changing PGE, i.e. hw_tlb_flush_all(), which kmm does
+ * not model (Linux never relies on it).  hw_mmu_walk_info() of a CR3
+ * reads the PDPT in memory, as a load of that CR3 would, and reports a
+ * reserved bit there as HW_FAULT_GP.
+ *
+ *
+ * PSE-36.  The simulated CPU has it (every CPU with PSE that 2.6.34 ran
+ * on did): without PAE, a 4M PDE's bits 16:13 are bits 35:32 of the
+ * page's physical address (its bits 31:22 the rest), so a 32-bit table
+ * can map up to 64G in 4M pages; bits 21:17 are reserved (MAXPHYADDR 36).
+ *
+ * Simplifications: PAT, PWT and PCD are stored but mean nothing; no
+ * SMEP/SMAP.
  */
 #ifndef KMM_HW_MMU_H
 #define KMM_HW_MMU_H
@@ -113,7 +132,8 @@
 /*
  * Physical addresses.  8-byte entries hold the frame in bits 51:12; bits
  * from MAXPHYADDR up to 51 are reserved (and, under PAE, up to 62).
- * 4-byte entries hold bits 31:12; a 4M PDE holds bits 31:22.
+ * 4-byte entries hold bits 31:12; a 4M PDE holds bits 31:22, and 35:32
+ * in its bits 16:13 (PSE-36).
  */
 #define X86_MAXPHYADDR_4LEVEL	46
 #define X86_MAXPHYADDR_PAE	36
@@ -122,6 +142,7 @@
 #define X86_PG_1G_ADDR_MASK	0x000fffffc0000000ULL	/* bits 51:30 */
 #define X86_PG_2M_ADDR_MASK	0x000fffffffe00000ULL	/* bits 51:21 */
 #define X86_PG_4M_ADDR_MASK	0x00000000ffc00000ULL	/* bits 31:22 */
+#define X86_PG_4M_PSE36_MASK	0x000000000001e000ULL	/* bits 16:13: address bits 35:32 (PSE-36) */
 
 /*
  * The page-fault error code (pushed by the CPU, read by do_page_fault).
@@ -188,10 +209,17 @@ enum hw_paging_mode hw_mmu_mode(void);
 bool hw_mmu_nx(void);
 bool hw_mmu_pge(void);
 
-/* The calling CPU's CR3 (a load flushes its non-global TLB entries) and CR2. */
-void hw_load_cr3(u64 pa);
+/*
+ * The calling CPU's CR3 and CR2.  A load flushes the CPU's non-global TLB
+ * entries and, under PAE, loads the PDPTE registers from the PDPT at @pa.
+ * Returns 0, or HW_FAULT_GP (PAE: a present PDPTE with reserved bits) with
+ * nothing changed.
+ */
+int hw_load_cr3(u64 pa);
 u64 hw_read_cr3(void);
 u64 hw_read_cr2(void);
+/* Any CPU's CR3 and, under PAE, its PDPTE registers into @pdpte (for checks). */
+u64 hw_cpu_cr3(int cpu, u64 pdpte[4]);
 
 /* One level of a walk, as hw_mmu_walk_info() reports it. */
 struct hw_walk_level {
@@ -218,6 +246,11 @@ struct hw_walk {
  * off: 0, with no levels.
  */
 int hw_mmu_walk_info(u64 cr3, u64 va, struct hw_walk *w);
+/*
+ * The same walk as the calling CPU makes it: its CR3 and, under PAE, its
+ * PDPTE registers (which may differ from the PDPT in memory).
+ */
+int hw_mmu_walk_info_cpu(u64 va, struct hw_walk *w);
 
 /* --- The TLBs ---------------------------------------------------------- */
 
@@ -240,7 +273,8 @@ struct hw_tlb_entry {
  * written by the CPU's owning thread only; gen, ggen, cr3, cr2 and the
  * shared counters by any thread running as the CPU, atomically.
  * Invariants: an entry is valid iff its tag is nonzero and its gen equals
- * gen (non-global entries) or ggen (global ones); large_used has bit i
+ * gen (non-global entries) or ggen (global ones); under PAE, pdpte[] is
+ * what the PDPT at cr3 held when cr3 was loaded; large_used has bit i
  * set iff large[i].tag != 0, so a 4K miss skips an empty large TLB.
  */
 struct hw_tlb {
@@ -249,6 +283,7 @@ struct hw_tlb {
 	u64 gen;		/* non-global generation: even, advanced by 2 */
 	u64 ggen;		/* global generation: odd, advanced by 2 */
 	u64 cr3, cr2;
+	u64 pdpte[4];		/* PAE: the PDPTE registers, loaded with CR3 */
 	u8 rr[HW_TLB_SETS];	/* next victim of each set */
 	u8 rr_large;		/* next victim of the large TLB */
 	u16 large_used;		/* bit i: large[i].tag != 0 (user space has no large pages) */
@@ -350,9 +385,15 @@ struct hw_xlate {
 };
 /*
  * The walk behind the TLB, with its side effects (A, D) but no CR2: 0 with
- * the translation in @x, or the fault.  Paging must be on.
+ * the translation in @x, or the fault.  Paging must be on.  Under PAE the
+ * top level comes from @pdpte (the CPU's registers), or from memory if NULL.
  */
-int hw_mmu_walk(u64 cr3, u64 va, unsigned int access, struct hw_xlate *x);
+int hw_mmu_walk(u64 cr3, const u64 *pdpte, u64 va, unsigned int access, struct hw_xlate *x);
+/*
+ * The PDPTE registers a load of @cr3 would take (PAE), into @pdpte: 0, or
+ * HW_FAULT_GP if a present one has reserved bits (then @pdpte is partial).
+ */
+int hw_mmu_load_pdptes(u64 cr3, u64 pdpte[4]);
 /* The error code of an @access that a present entry forbids. */
 unsigned int hw_mmu_prot_error(unsigned int access);
 /*

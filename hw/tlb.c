@@ -1,5 +1,6 @@
 /*
- * hw/tlb.c - each CPU's TLBs, CR3 and CR2, and the translate path behind
+ * hw/tlb.c - each CPU's TLBs, CR3 (with PAE's PDPTE registers) and CR2,
+ * and the translate path behind
  * the inline TLB hit of hw_mmu_translate() (the model is drawn in
  * hw/mmu.h).
  *
@@ -171,7 +172,7 @@ static noinline int translate_remote(struct hw_tlb *t, u64 va, unsigned int acce
 	int fault;
 
 	__atomic_fetch_add(&t->remote, 1, __ATOMIC_RELAXED);
-	fault = hw_mmu_walk(__atomic_load_n(&t->cr3, __ATOMIC_ACQUIRE), va, access, &x);
+	fault = hw_mmu_walk(__atomic_load_n(&t->cr3, __ATOMIC_ACQUIRE), t->pdpte, va, access, &x);
 	if (fault)
 		return fault & HW_FAULT_PF ? raise_pf(t, va, fault) : fault;
 	*pa = x.frame | (va & ((1ULL << x.shift) - 1));
@@ -213,7 +214,7 @@ int hw_mmu_translate_slow(u64 va, unsigned int access, u64 *pa)
 		hw_tlb_count(&t->misses);
 	/* else: a write through an entry not known dirty walks to set D. */
 	hw_tlb_count(&t->walks);
-	fault = hw_mmu_walk(__atomic_load_n(&t->cr3, __ATOMIC_RELAXED), va, access, &x);
+	fault = hw_mmu_walk(__atomic_load_n(&t->cr3, __ATOMIC_RELAXED), t->pdpte, va, access, &x);
 	if (fault) {
 		if (!(fault & HW_FAULT_PF))
 			return fault;
@@ -271,19 +272,36 @@ void hw_tlb_flush_all(void)
 	advance(t, true);
 }
 
-void hw_load_cr3(u64 pa)
+int hw_load_cr3(u64 pa)
 {
 	struct hw_tlb *t = &hw_tlbs[hw_this_cpu->id];
+	u64 pdpte[4];
 
+	if (hw_mmu_mode() == HW_PAGING_PAE) {
+		if (hw_mmu_load_pdptes(pa, pdpte))
+			return HW_FAULT_GP;	/* the MOV faults: nothing changes */
+		for (int i = 0; i < 4; i++)
+			__atomic_store_n(&t->pdpte[i], pdpte[i], __ATOMIC_RELAXED);
+	}
 	count_flush(t, hw_this_cpu, HW_TLB_CR3_LOAD);
-	/* Published by advance()'s release: a walk that sees the flush sees the new CR3. */
+	/* Published by advance()'s release: a walk that sees the flush sees the new CR3 and PDPTEs. */
 	__atomic_store_n(&t->cr3, pa, __ATOMIC_RELAXED);
 	advance(t, false);
+	return 0;
 }
 
 u64 hw_read_cr3(void)
 {
 	return __atomic_load_n(&hw_tlbs[hw_this_cpu->id].cr3, __ATOMIC_RELAXED);
+}
+
+u64 hw_cpu_cr3(int cpu, u64 pdpte[4])
+{
+	const struct hw_tlb *t = &hw_tlbs[cpu];
+
+	for (int i = 0; i < 4; i++)
+		pdpte[i] = __atomic_load_n(&t->pdpte[i], __ATOMIC_RELAXED);
+	return __atomic_load_n(&t->cr3, __ATOMIC_ACQUIRE);
 }
 
 u64 hw_read_cr2(void)

@@ -79,7 +79,7 @@ int __pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long address)
 		pmd_free(mm, new);
 		return 0;
 	}
-	pud_populate(pud, new);
+	pud_populate(mm, pud, new);
 	spin_unlock(&mm->page_table_lock);
 	return 0;
 }

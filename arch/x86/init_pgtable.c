@@ -19,8 +19,10 @@
  * in 4K pages, 2M pages after.  The fixmap's PTE table comes from the area
  * too.
  *
- * The table area is the one find_early_table_space() found ("PGTABLE");
- * alloc_low_page() hands out its pages in order and never more than it has.
+ * The table area is the one find_early_table_space() found;
+ * alloc_low_page() hands out its pages in order and never more than it
+ * has, and init_memory_mapping() reserves the pages taken ("PGTABLE").
+ * Tables made later (i386's pkmap window) come from the boot allocator.
  */
 #include <kmm/bootmem.h>
 #include <kmm/kernel.h>
@@ -37,12 +39,19 @@ pgd_t *swapper_pg_dir __state;
 static struct {
 	u64 next, top;			/* the table area: next free page, end */
 	u64 first;			/* its start (what was taken is first..next) */
+	bool closed;			/* after_bootmem: tables come from the boot allocator */
 } tarea __state;
 
 void table_area_set(u64 start, u64 top)
 {
 	tarea.first = tarea.next = start;
 	tarea.top = top;
+	tarea.closed = false;
+}
+
+void table_area_close(void)
+{
+	tarea.closed = true;
 }
 
 u64 table_area_used_end(void)
@@ -50,11 +59,21 @@ u64 table_area_used_end(void)
 	return tarea.next;
 }
 
-/* A zeroed page of the table area, as a kernel address. */
+/*
+ * A zeroed page for a table, as a kernel address: from the table area
+ * while init_memory_mapping() writes the direct map; once it has reserved
+ * what it used (the rest of the area is free RAM again), from the boot
+ * allocator, as 2.6.34's one_page_table_init does after_bootmem.
+ */
 static void *alloc_low_page(void)
 {
 	void *p;
 
+	if (tarea.closed) {
+		p = alloc_bootmem_pages(PAGE_SIZE);
+		memset(p, 0, PAGE_SIZE);
+		return p;
+	}
 	if (tarea.next >= tarea.top)
 		panic("alloc_low_page: ran out of memory");
 	p = __va(tarea.next);
@@ -224,7 +243,7 @@ static void *pmd_table(pud_t *pud)
 		return pud_page_vaddr(pudp_get(pud));
 	table = alloc_low_page();
 	if (PAGETABLE_LEVELS == 3)
-		set_pud(pud, __pud(__pa(table) | _PAGE_PRESENT));
+		pud_populate(&init_mm, pud, table);	/* before paging: the first CR3 load takes it */
 	else
 		set_pud(pud, __pud(__pa(table) | _KERNPG_TABLE));
 	return table;

@@ -177,7 +177,7 @@ void vmemmap_tables(unsigned long addr, int nid)
 		pgd_populate(pgd, boot_table(nid));
 	pud = pud_offset(pgd, addr);
 	if (pud_none(pudp_get(pud)))
-		pud_populate(pud, boot_table(nid));
+		pud_populate(&init_mm, pud, boot_table(nid));
 }
 
 int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size)

@@ -4,7 +4,9 @@
  */
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
+#include <kmm/mm_types.h>
 #include <kmm/mmu.h>
+#include <kmm/page.h>
 #include <kmm/smp.h>
 #include <kmm/string.h>
 #include "arch/x86/kernel_map.h"
@@ -14,14 +16,15 @@ _Static_assert(KMM_PERM_WRITE == HW_PERM_W && KMM_PERM_USER == HW_PERM_U &&
 	       KMM_PERM_NX == HW_PERM_NX && KMM_PERM_GLOBAL == HW_PERM_G &&
 	       KMM_PERM_DIRTY == HW_PERM_D, "the public rights are the hardware's");
 
-int kmm_translate(unsigned long addr, struct kmm_walk *w)
+static int walk_public(u64 cr3, bool on_cpu, unsigned long addr, struct kmm_walk *w)
 {
 	struct hw_walk hw;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	w->cr3 = hw_read_cr3();
-	ret = hw_mmu_walk_info(w->cr3, addr, &hw);
+	w->cr3 = cr3;
+	/* PAE: the CPU's PDPTE registers if it runs these tables, else the PDPT in memory. */
+	ret = on_cpu ? hw_mmu_walk_info_cpu(addr, &hw) : hw_mmu_walk_info(cr3, addr, &hw);
 	w->levels = hw.levels;
 	for (int i = 0; i < hw.levels && i < 4; i++)
 		w->step[i] = (struct kmm_walk_step){ hw.level[i].name, hw.level[i].table,
@@ -31,6 +34,18 @@ int kmm_translate(unsigned long addr, struct kmm_walk *w)
 	w->page_shift = hw.page_shift;
 	w->perms = hw.perms;
 	return ret;
+}
+
+int kmm_translate(unsigned long addr, struct kmm_walk *w)
+{
+	return walk_public(hw_read_cr3(), true, addr, w);
+}
+
+int kmm_translate_mm(struct mm_struct *mm, unsigned long addr, struct kmm_walk *w)
+{
+	u64 cr3 = __pa(mm->pgd);
+
+	return walk_public(cr3, cr3 == hw_read_cr3(), addr, w);
 }
 
 void kmm_entry_bits(u64 v, bool leaf_4k, char *buf, size_t size)

@@ -12,6 +12,7 @@
 #include <kmm/mm.h>
 #include <kmm/pgtable.h>
 #include <kmm/string.h>
+#include <kmm/tlbflush.h>
 #include "arch/x86/layout.h"
 
 struct pgtable_shape pgtable_shape __state;
@@ -111,6 +112,16 @@ void pte_free_kernel(struct mm_struct *mm, pte_t *pte)
 	table_free(pte);
 }
 
+void pud_populate(struct mm_struct *mm, pud_t *pud, void *pmd_table)
+{
+	if (PAGETABLE_LEVELS != 3) {
+		set_pud(pud, __pud(__pa(pmd_table) | _PAGE_TABLE));
+		return;
+	}
+	set_pud(pud, __pud(__pa(pmd_table) | _PAGE_PRESENT));
+	pae_reload_pdptes(mm);
+}
+
 /*
  * The user entries of a PAE top level each get their PMD table up front,
  * as 2.6.34 did (a PDPTE is loaded with CR3 and cannot change under a
@@ -126,7 +137,7 @@ static int pgd_prepopulate_pmd(struct mm_struct *mm, pgd_t *pgd)
 				pmd_free(mm, pud_page_vaddr(pudp_get((pud_t *)__pt_entry(pgd, i))));
 			return -ENOMEM;
 		}
-		pud_populate((pud_t *)__pt_entry(pgd, i), pmd);
+		pud_populate(mm, (pud_t *)__pt_entry(pgd, i), pmd);
 	}
 	return 0;
 }

@@ -274,9 +274,11 @@ static unsigned long table_space(unsigned long end)
 
 /*
  * The direct mapping of [start, end): the page sizes printed, the table
- * space found, and the tables written into swapper_pg_dir.  The first call
- * (lowmem) reserves the whole space it computed; a second one (x86_64 RAM
- * above 4G) reserves what its tables used, as 2.6.34 does for every call.
+ * space found, and the tables written into swapper_pg_dir.  Each call
+ * reserves the pages its tables used ("PGTABLE"), not the whole space it
+ * computed, as 2.6.34 does (reserve_early of e820_table_start..end); the
+ * rest of the space stays free RAM, and later tables come from the boot
+ * allocator.
  */
 static void init_memory_mapping(unsigned long start, unsigned long end, bool first)
 {
@@ -294,8 +296,6 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 				     (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
 	if (table_start == -1ULL)
 		panic("Cannot find space for the kernel page tables");
-	if (first)
-		reserve_early(table_start, table_start + tables, "PGTABLE");
 	printk(KERN_DEBUG "kernel direct mapping tables up to %lx @ %llx-%llx\n", end,
 	       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
 	table_area_set(table_start, table_start + tables);
@@ -307,8 +307,9 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 		page_table_range_init(arch->fixaddr_boot_start, arch->fixaddr_top);
 	if (first)
 		paging_start();
-	if (!first && table_area_used_end() > table_start)
+	if (table_area_used_end() > table_start)
 		reserve_early(table_start, table_area_used_end(), "PGTABLE");
+	table_area_close();
 	max_pfn_mapped = max(max_pfn_mapped, end >> PAGE_SHIFT);
 }
 

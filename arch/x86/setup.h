@@ -30,6 +30,7 @@ void mem_init(void);
 void kernel_pgtables_init(void);	/* swapper_pg_dir and the image's own tables */
 void table_area_set(u64 start, u64 top);	/* where alloc_low_page() takes tables */
 u64 table_area_used_end(void);
+void table_area_close(void);	/* from now on alloc_low_page() takes boot-allocator pages */
 void kernel_physical_mapping_init(u64 start, u64 end, unsigned int level);	/* PG_LEVEL_* */
 bool direct_gbpages_on(void);
 void page_table_range_init(unsigned long start, unsigned long end);

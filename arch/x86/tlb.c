@@ -72,6 +72,26 @@ void __flush_tlb_one(unsigned long addr)
 /* ---- address spaces ---- */
 
 /*
+ * A CPU that loads CR3 with a PAE PDPT holding a present entry with
+ * reserved bits takes a #GP in the kernel, which 2.6.34 does not survive
+ * (die() in a context switch): kmm stops with the entries shown, since
+ * only a corrupted top level gets there.
+ */
+void load_cr3(pgd_t *pgd)
+{
+	u64 pa = __pa(pgd);
+
+	if (unlikely(hw_load_cr3(pa))) {
+		const u64 *e = (const u64 *)pgd;
+
+		panic("load_cr3: general protection fault: the PDPT at %#llx has reserved bits set "
+		      "(PDPTEs %016llx %016llx %016llx %016llx)", (unsigned long long)pa,
+		      (unsigned long long)e[0], (unsigned long long)e[1],
+		      (unsigned long long)e[2], (unsigned long long)e[3]);
+	}
+}
+
+/*
  * Past this many pages a range flush flushes everything (later Linux's
  * tlb_single_page_flush_ceiling): invlpg per page costs more beyond it.
  */
@@ -104,7 +124,7 @@ static void do_flush_mm(void *arg)
 			hw_tlb_flush_one(a);
 		trace_tlb_flush(reason, (long)pages);
 	} else {
-		hw_load_cr3(hw_read_cr3());
+		load_cr3(f->mm->pgd);
 		trace_tlb_flush(reason, TLB_FLUSH_ALL);
 	}
 }
@@ -134,6 +154,22 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long
 		flush_mm(&f);
 }
 
+/*
+ * After a change to @mm's top level: under PAE a CPU reads its PDPTEs
+ * only when CR3 is loaded, so every CPU running @mm reloads it to see the
+ * change (2.6.34's pud_populate, after Intel's note that a PDPTE change
+ * needs a CR3 write).  Linux reloads this CPU's only (if @mm is
+ * current->active_mm) and counts on no live address space ever getting a
+ * new PDPTE (pgd_alloc fills all four); kmm reloads on each CPU in
+ * @mm->cpu_vm_mask that still runs it (flush_tlb_mm), so that even
+ * init_mm, which every idle CPU runs, stays consistent.
+ */
+void pae_reload_pdptes(struct mm_struct *mm)
+{
+	if (PAGETABLE_LEVELS == 3)
+		flush_tlb_mm(mm);
+}
+
 void switch_mm(struct mm_struct *prev, struct mm_struct *next)
 {
 	int cpu = smp_processor_id();
@@ -141,18 +177,50 @@ void switch_mm(struct mm_struct *prev, struct mm_struct *next)
 	if (prev == next)
 		return;
 	__atomic_fetch_or(&next->cpu_vm_mask, 1UL << cpu, __ATOMIC_RELAXED);
-	hw_load_cr3(__pa(next->pgd));
+	load_cr3(next->pgd);
 	trace_tlb_flush(TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_ALL);
 	if (prev)
 		__atomic_fetch_and(&prev->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
 }
+
+/*
+ * Under PAE, every online CPU's PDPTE registers hold what its PDPT holds
+ * in memory: whoever changes a loaded PDPTE reloads CR3 (the machine is
+ * quiescent while checks run, so no load is half done).
+ */
+static int check_pdptes(struct seq_file *report)
+{
+	int problems = 0;
+
+	if (hw_mmu_mode() != HW_PAGING_PAE)
+		return 0;
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		u64 reg[4], cr3;
+		const u64 *mem;
+
+		if (!cpu_online(cpu))
+			continue;
+		cr3 = hw_cpu_cr3(cpu, reg);
+		mem = (const u64 *)__va(cr3 & ~0x1fULL);
+		for (int i = 0; i < 4; i++) {
+			if (reg[i] == __atomic_load_n(&mem[i], __ATOMIC_RELAXED))
+				continue;
+			check_report(report, "CPU %d: PDPTE register %d holds %#llx, the PDPT at %#llx %#llx (changed without a CR3 reload)",
+				     cpu, i, (unsigned long long)reg[i], (unsigned long long)cr3,
+				     (unsigned long long)mem[i]);
+			problems++;
+		}
+	}
+	return problems;
+}
+MM_CHECK(pdptes, check_pdptes);
 
 /* A CPU starting: an empty TLB, CR3 on swapper_pg_dir (what a secondary's trampoline loads). */
 static void cpu_start_paging(void *arg)
 {
 	(void)arg;
 	hw_tlb_reset_cpu(smp_processor_id());
-	hw_load_cr3(__pa(swapper_pg_dir));
+	load_cr3(swapper_pg_dir);
 	__atomic_fetch_or(&init_mm.cpu_vm_mask, 1UL << smp_processor_id(), __ATOMIC_RELAXED);
 }
 

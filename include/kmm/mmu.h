@@ -36,10 +36,20 @@ struct kmm_walk {
 };
 
 /*
- * Walk @addr with the calling CPU's CR3, as a supervisor read would, and
- * change nothing (no Accessed bit, no TLB fill).  0 or the fault.
+ * Walk @addr with the calling CPU's CR3 (under PAE, its PDPTE registers),
+ * as a supervisor read would, and change nothing (no Accessed bit, no TLB
+ * fill).  0 or the fault.
  */
 int kmm_translate(unsigned long addr, struct kmm_walk *w);
+
+struct mm_struct;
+/*
+ * The same walk through @mm's page tables, with the CR3 that loading them
+ * would take (w->cr3), whether or not a CPU runs them: the calling CPU's
+ * own walk if it does (under PAE its PDPTE registers), otherwise the
+ * tables in memory.  The caller keeps @mm's tables alive meanwhile.
+ */
+int kmm_translate_mm(struct mm_struct *mm, unsigned long addr, struct kmm_walk *w);
 
 /* The names of the bits set in entry @v ("P RW US A D PS G NX"), into @buf. */
 void kmm_entry_bits(u64 v, bool leaf_4k, char *buf, size_t size);

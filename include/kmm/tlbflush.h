@@ -31,4 +31,13 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long
  */
 void switch_mm(struct mm_struct *prev, struct mm_struct *next);
 
+/*
+ * Load this CPU's CR3 with @pgd (its non-global TLB entries go; under PAE
+ * the CPU takes the four PDPTEs into its registers now, and only now).  A
+ * PAE PDPTE with reserved bits makes the load fault (#GP): a panic.
+ */
+void load_cr3(pgd_t *pgd);
+/* PAE: @mm's top level changed; each CPU running @mm reloads CR3 (pud_populate). */
+void pae_reload_pdptes(struct mm_struct *mm);
+
 #endif /* KMM_TLBFLUSH_H */

@@ -2,7 +2,8 @@
  * test_mmu.c - the page-table walker (hw/mmu.c) in its three formats:
  * tables written by hand, entry by entry, with architectural bits, in
  * pages from the page allocator; every translation and error code below
- * is worked out by hand in the comments.  Each walk here starts from an
+ * is worked out by hand in the comments (a PAE PDPTE is followed by the
+ * CR3 reload the CPU needs to see it).  Each walk here starts from an
  * empty TLB (hw_tlb_flush_all() first); the TLBs have test_tlb.c.
  *
  * The addresses used, split by hand:
@@ -51,7 +52,14 @@ static u64 get(const struct chain *c, int l)
 			    : __atomic_load_n((u64 *)p, __ATOMIC_RELAXED);
 }
 
-static void set(const struct chain *c, int l, u64 v)
+/* PAE's top level: the CPU reads it only when CR3 is loaded. */
+static bool is_pdpte(const struct chain *c, int l)
+{
+	return c->levels == 3 && l == 0;
+}
+
+/* Write the entry in RAM, nothing more (a PAE PDPTE is not seen until a CR3 load). */
+static void poke(const struct chain *c, int l, u64 v)
 {
 	char *p = hw_ram_base + c->table[l] + (u64)c->index[l] * c->size;
 
@@ -59,6 +67,16 @@ static void set(const struct chain *c, int l, u64 v)
 		__atomic_store_n((u32 *)p, (u32)v, __ATOMIC_RELAXED);
 	else
 		__atomic_store_n((u64 *)p, v, __ATOMIC_RELAXED);
+}
+
+/*
+ * Write the entry as the kernel must: a PAE PDPTE is followed by a CR3
+ * reload.  Returns that load's result (HW_FAULT_GP for reserved bits), or 0.
+ */
+static int set(const struct chain *c, int l, u64 v)
+{
+	poke(c, l, v);
+	return is_pdpte(c, l) ? hw_load_cr3(c->table[0]) : 0;
 }
 
 /*
@@ -215,6 +233,80 @@ static void pae_4k_and_2m_pages(void **state)
 	assert_mm_check();
 }
 
+/*
+ * PAE's PDPTE registers: a CR3 load copies the four PDPTEs and every walk
+ * starts from the copies.  PDPTE 2 pointed at another PD in RAM alone
+ * (that PD maps VA32's 2M, PD index 0x1ff, at 0x600000: VA32 -> 0x612345)
+ * is not seen, TLB flushes or not, until CR3 is loaded again.  A PDPTE
+ * with reserved bits makes the load #GP and change nothing; a not-present
+ * one's other bits are not looked at.
+ */
+static void pae_pdptes_are_loaded_with_cr3(void **state)
+{
+	struct chain c = build("arch=i386 pae ram=64M", HW_PAGING_PAE, true, TBL);
+	u64 pd2 = zeroed_page_phys(), reg[4], pa;
+	int cpu = smp_processor_id();
+	struct hw_tlb_stats before, after;
+	struct hw_walk w;
+
+	*(u64 *)(hw_ram_base + pd2 + 0x1ff * 8) = 0x600000 | X86_PG_PS | TBL;
+	assert_maps(VA32, 0, 0x1234345);
+	poke(&c, 0, pd2 | X86_PG_P);
+	assert_maps(VA32, 0, 0x1234345);	/* walk() flushed the whole TLB first */
+	assert_int_equal(hw_cpu_cr3(cpu, reg), c.table[0]);
+	assert_int_equal(reg[2], c.table[1] | X86_PG_P);
+	assert_int_equal(hw_mmu_walk_info_cpu(VA32, &w), 0);
+	assert_int_equal(w.level[0].entry, c.table[1] | X86_PG_P);
+	assert_int_equal(w.pa, 0x1234345);
+	/* RAM says the new PD: what a load of this CR3 takes. */
+	assert_int_equal(hw_mmu_walk_info(c.table[0], VA32, &w), 0);
+	assert_int_equal(w.level[0].entry, pd2 | X86_PG_P);
+	assert_int_equal(w.pa, 0x612345);
+	assert_int_equal(hw_load_cr3(c.table[0]), 0);
+	assert_maps(VA32, 0, 0x612345);
+	assert_int_equal(hw_mmu_walk_info_cpu(VA32, &w), 0);
+	assert_int_equal(w.pa, 0x612345);
+
+	/* Cleared in RAM: mapped until the reload, not present after it. */
+	poke(&c, 0, 0);
+	assert_maps(VA32, 0, 0x612345);
+	assert_int_equal(hw_load_cr3(c.table[0]), 0);
+	assert_pf(VA32, 0, 0);
+	/* Not present: RW (reserved when present) is not looked at. */
+	assert_int_equal(set(&c, 0, X86_PG_RW), 0);
+	assert_pf(VA32, HW_ACC_WRITE, WR);
+
+	/*
+	 * RW in a present PDPTE is reserved: the load faults, and CR3, the
+	 * registers, the TLB (its entry for VA32 still hits) and the load
+	 * count stay as they were.
+	 */
+	assert_int_equal(set(&c, 0, c.table[1] | X86_PG_P), 0);
+	assert_int_equal(hw_mmu_translate(VA32, 0, &pa), 0);	/* fills the TLB */
+	hw_tlb_stats(cpu, &before);
+	poke(&c, 0, pd2 | X86_PG_P | X86_PG_RW);
+	assert_int_equal(hw_load_cr3(c.table[0]), HW_FAULT_GP);
+	assert_int_equal(hw_mmu_translate(VA32, 0, &pa), 0);
+	assert_int_equal(pa, 0x1234345);
+	hw_tlb_stats(cpu, &after);
+	assert_int_equal(after.cr3_loads, before.cr3_loads);
+	assert_int_equal(after.hits, before.hits + 1);
+	assert_int_equal(after.walks, before.walks);
+	assert_int_equal(hw_cpu_cr3(cpu, reg), c.table[0]);
+	assert_int_equal(reg[2], c.table[1] | X86_PG_P);
+	/* Another PDPT, good, loads; back to the bad one, #GP again. */
+	{
+		u64 other = zeroed_page_phys();
+
+		*(u64 *)(hw_ram_base + other + 2 * 8) = pd2 | X86_PG_P;
+		assert_int_equal(hw_load_cr3(other), 0);
+		assert_maps(VA32, 0, 0x612345);
+		assert_int_equal(hw_load_cr3(c.table[0]), HW_FAULT_GP);
+		assert_int_equal(hw_read_cr3(), other);
+	}
+	assert_mm_check();
+}
+
 /* 32-bit: 4K through PD 0x2ff, PT 0x212; then a 4M PDE (frame 0xc00000 + 0x212345). */
 static void i386_4k_and_4m_pages(void **state)
 {
@@ -237,6 +329,40 @@ static void i386_4k_and_4m_pages(void **state)
 	set(&c, 0, 0);
 	assert_pf(VA32, HW_ACC_FETCH | HW_ACC_USER, USR);
 	assert_int_equal(walk(0x100000000ULL, 0, &(u64){ 0 }), HW_FAULT_GP);
+	assert_mm_check();
+}
+
+/*
+ * PSE-36: a 4M PDE's bits 16:13 are physical address bits 35:32.  PD
+ * 0x2ff = 0x00c00000 | 0x9 << 13 (0x12000) | PS: the page at 0x9_00c00000,
+ * VA32's offset in it 0x212345, so 0x9_00e12345; every address bit set,
+ * 0xf_ffc00000, the last 4M of 64G.  In a PDE pointing to a PT the same bits are the PT's
+ * address, and a 4K PTE has no such bits: 32-bit tables reach above 4G
+ * through 4M pages only.
+ */
+static void i386_pse36_maps_above_4g(void **state)
+{
+	struct chain c = build("arch=i386 ram=64M", HW_PAGING_32, false, TBL);
+	struct hw_walk w;
+
+	set(&c, 0, 0xc00000 | (0x9 << 13) | X86_PG_PS | TBL);
+	assert_int_equal(get(&c, 0), 0x00c12087);
+	assert_maps(VA32, 0, 0x900e12345ULL);
+	assert_maps(VA32 | 0x1fffff, HW_ACC_WRITE | HW_ACC_USER, 0x900ffffffULL);
+	assert_int_equal(hw_mmu_walk_info(c.table[0], VA32, &w), 0);
+	assert_int_equal(w.levels, 1);
+	assert_int_equal(w.page_shift, 22);
+	assert_int_equal(w.pa, 0x900e12345ULL);
+	/* Through the TLB: the fill keeps the frame's high bits. */
+	{
+		u64 pa;
+
+		assert_int_equal(hw_mmu_translate(VA32, 0, &pa), 0);
+		assert_int_equal(hw_mmu_translate(VA32 + 8, 0, &pa), 0);
+		assert_int_equal(pa, 0x900e1234dULL);
+	}
+	set(&c, 0, 0xffc00000 | (0xf << 13) | X86_PG_PS | X86_PG_PAT_LARGE | TBL);
+	assert_maps(VA32, 0, 0xfffe12345ULL);
 	assert_mm_check();
 }
 
@@ -387,14 +513,26 @@ static void without_nx_bit_63_is_reserved(void **state)
 	assert_mm_check();
 }
 
-/* Set @bits in level @l's entry: a reserved-bit fault for every access. */
+/*
+ * Set @bits in level @l's entry: a reserved-bit fault for every access.
+ * In a PAE PDPTE: the CR3 load that follows faults (#GP) and changes
+ * nothing, so the CPU goes on translating with the registers it had.
+ */
 #define assert_reserved(c, l, bits)						\
 	do {									\
 		u64 old_ = get(c, l);						\
-		set(c, l, old_ | (bits));					\
-		assert_pf((c)->va, 0, PROT | RSVD);				\
-		assert_pf((c)->va, HW_ACC_USER | HW_ACC_WRITE, PROT | RSVD | USR | WR); \
-		set(c, l, old_);						\
+		struct hw_walk w_;						\
+		if (is_pdpte(c, l)) {						\
+			assert_int_equal(set(c, l, old_ | (bits)), HW_FAULT_GP);	\
+			assert_int_equal(hw_read_cr3(), (c)->table[0]);		\
+			assert_maps((c)->va, 0, FRAME | ((c)->va & 0xfff));	\
+			assert_int_equal(hw_mmu_walk_info((c)->table[0], (c)->va, &w_), HW_FAULT_GP); \
+		} else {							\
+			assert_int_equal(set(c, l, old_ | (bits)), 0);		\
+			assert_pf((c)->va, 0, PROT | RSVD);			\
+			assert_pf((c)->va, HW_ACC_USER | HW_ACC_WRITE, PROT | RSVD | USR | WR); \
+		}								\
+		assert_int_equal(set(c, l, old_), 0);				\
 	} while (0)
 
 static void reserved_bits_fault_with_rsvd(void **state)
@@ -442,10 +580,10 @@ static void reserved_bits_fault_with_rsvd(void **state)
 	assert_reserved(&c, 1, 1ULL << 13);
 	assert_reserved(&c, 1, 1ULL << 20);
 
-	/* 32-bit: a 4M PDE's bits 21:13 are reserved (no PSE-36); 12 is PAT. */
+	/* 32-bit: a 4M PDE's bits 21:17 are reserved (16:13 are PSE-36's); 12 is PAT. */
 	c = build("arch=i386 ram=64M", HW_PAGING_32, true, TBL);
 	set(&c, 0, 0xc00000 | X86_PG_PS | TBL);
-	assert_reserved(&c, 0, 1ULL << 13);
+	assert_reserved(&c, 0, 1ULL << 17);
 	assert_reserved(&c, 0, 1ULL << 21);
 	set(&c, 0, 0xc00000 | X86_PG_PS | TBL | X86_PG_PAT_LARGE);
 	assert_maps(VA32, 0, 0xe12345);
@@ -572,7 +710,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(four_level_4k_page, teardown_machine),
 	cmocka_unit_test_teardown(four_level_2m_and_1g_pages, teardown_machine),
 	cmocka_unit_test_teardown(pae_4k_and_2m_pages, teardown_machine),
+	cmocka_unit_test_teardown(pae_pdptes_are_loaded_with_cr3, teardown_machine),
 	cmocka_unit_test_teardown(i386_4k_and_4m_pages, teardown_machine),
+	cmocka_unit_test_teardown(i386_pse36_maps_above_4g, teardown_machine),
 	cmocka_unit_test_teardown(paging_off_is_identity, teardown_machine),
 	cmocka_unit_test_teardown(not_present_at_each_level, teardown_machine),
 	cmocka_unit_test_teardown(rw_and_us_are_anded_over_levels, teardown_machine),

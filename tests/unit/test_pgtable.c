@@ -11,8 +11,11 @@
 
 #include <kmm/gfp.h>
 #include <kmm/mm.h>
+#include <kmm/mm_check.h>
 #include <kmm/pgtable.h>
+#include <kmm/tlbflush.h>
 #include <kmm/vmstat.h>
+#include "hw/mmu.h"
 #include "tests/harness.h"
 
 extern unsigned long direct_pages_count[3];
@@ -498,6 +501,48 @@ static void pae_pgd_alloc(void **state)
 	assert_int_equal(free_pages_drained(), before);
 }
 
+/*
+ * PAE: a PDPTE of the address space a CPU runs is seen only after a CR3
+ * load.  Both CPUs run swapper_pg_dir (CPU 1 idles on it).  pud_populate()
+ * reloads on both (the registers hold the new entry, and mm_check agrees);
+ * the same entry written without it leaves both registers stale, which
+ * mm_check reports once per CPU.
+ */
+static void pae_pud_populate_reloads_cr3(void **state)
+{
+	pud_t *pud;
+	pmd_t *pmd, *other;
+	u64 reg[4];
+
+	boot_or_fail("arch=i386 pae ram=64M cpus=2");
+	assert_int_equal(hw_cpu_cr3(0, reg), __pa(swapper_pg_dir));
+	assert_int_equal(hw_cpu_cr3(1, reg), __pa(swapper_pg_dir));
+	pud = pud_offset(pgd_offset_k(0), 0);
+	assert_true(pud_none(pudp_get(pud)));		/* swapper's user gigabytes are empty */
+	pmd = (pmd_t *)get_zeroed_page(GFP_KERNEL);
+	other = (pmd_t *)get_zeroed_page(GFP_KERNEL);
+	pud_populate(&init_mm, pud, pmd);
+	for (int cpu = 0; cpu < 2; cpu++) {
+		hw_cpu_cr3(cpu, reg);
+		assert_int_equal(reg[0], __pa(pmd) | _PAGE_PRESENT);
+	}
+	assert_int_equal(mm_check(NULL), 0);
+
+	set_pud(pud, __pud(__pa(other) | _PAGE_PRESENT));	/* no reload */
+	hw_cpu_cr3(0, reg);
+	assert_int_equal(reg[0], __pa(pmd) | _PAGE_PRESENT);
+	assert_int_equal(mm_check(NULL), 2);
+	pae_reload_pdptes(&init_mm);
+	hw_cpu_cr3(0, reg);
+	assert_int_equal(reg[0], __pa(other) | _PAGE_PRESENT);
+
+	pud_clear(pud);
+	pae_reload_pdptes(&init_mm);
+	free_page((unsigned long)pmd);
+	free_page((unsigned long)other);
+	assert_mm_check();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +561,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(ptdump_x86_64, teardown_machine),
 		cmocka_unit_test_teardown(tables_on_demand, teardown_machine),
 		cmocka_unit_test_teardown(pae_pgd_alloc, teardown_machine),
+		cmocka_unit_test_teardown(pae_pud_populate_reloads_cr3, teardown_machine),
 	};
 
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);

@@ -642,9 +642,11 @@ static void geometry_at_its_boundaries(void **state)
 /*
  * Slabs of two pages are allowed (slab_break_gfp_order 1) only with more
  * than 32M of RAM: more than 8192 pages managed by the page allocator.
- * The machines of 43452K and 43456K are the two sizes whose RAM, after
+ * The machines of 43444K and 43448K are the two sizes whose RAM, after
  * the kernel's reservations, comes to exactly 8192 and 8193 pages
- * (MemTotal 32768 and 32772 kB; fixtures, checked first).  t-1100 keeps
+ * (MemTotal 32768 and 32772 kB; fixtures, checked first).  Of the direct
+ * mapping's 3-page table estimate (PUD, PMD, the PTEs of the 4K tail) only
+ * the tail's PTE table is used and reserved.  t-1100 keeps
  * one-page slabs (3 objects) on the first, two-page ones (7) on the second.
  */
 static void two_page_slabs_need_more_than_32m(void **state)
@@ -654,8 +656,8 @@ static void two_page_slabs_need_more_than_32m(void **state)
 		unsigned long pages;
 		int order, num;
 	} cases[] = {
-		{ "ram=43452K cpus=1", 8192, 0, 3 },
-		{ "ram=43456K cpus=1", 8193, 1, 7 },
+		{ "ram=43444K cpus=1", 8192, 0, 3 },
+		{ "ram=43448K cpus=1", 8193, 1, 7 },
 	};
 
 	for (int i = 0; i < 2; i++) {

@@ -3,8 +3,8 @@
  * writing kernel memory through the page tables and the TLB (so a script
  * can fault), and a CPU's TLB.
  *
- *   translate ADDR [cpu=N]              each level's entry, then the page
- *   pagetable START [END] [max=N]       every page mapped in the range
+ *   translate ADDR [pid=P] [cpu=N]      each level's entry, then the page
+ *   pagetable START [END] [max=N] [pid=P]   every page mapped in the range
  *   R = kread ADDR [size=1|2|4|8] [cpu=N]     a kernel read through the MMU
  *   kwrite ADDR VALUE [size=1|2|4|8] [cpu=N]
  *   tlb [cpu=N]                         the TLB's entries and counters
@@ -18,6 +18,7 @@
  * error` lets the run survive.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kmm/kmm.h>
@@ -43,14 +44,62 @@ static int entry_width(void)
 	return arch->bits == 64 || arch->pae ? 16 : 8;
 }
 
+/*
+ * The address space to walk: with pid=, that process's (a number, $P, or
+ * self: the process the script acts as); *@mm NULL without it (the CPU's
+ * CR3).  -1 after an error.
+ */
+static int walk_target(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a,
+		       struct mm_struct **mm)
+{
+	const char *what;
+	struct task_struct *t;
+	char *end;
+	long pid;
+
+	*mm = NULL;
+	if (!arg_given(a, "pid"))
+		return 0;
+	what = arg_str(a, "pid");
+	if (!strcmp(what, "self")) {
+		t = current;
+	} else {
+		pid = strtol(what, &end, 0);
+		if (end == what || *end || pid <= 0)
+			return rt_error(rt, c, "%s: '%s' is not a pid (a number, $P or self)",
+					c->def->name, what);
+		t = find_task_by_pid((pid_t)pid);
+		if (!t || t->exit_state)
+			return rt_error(rt, c, "%s: no live process has pid %ld", c->def->name, pid);
+	}
+	if (!t->mm)
+		return rt_error(rt, c, "%s: %s (pid %d) has no address space", c->def->name, t->comm,
+				t->pid);
+	*mm = t->mm;
+	return 0;
+}
+
+static int walk(struct mm_struct *mm, unsigned long addr, struct kmm_walk *w)
+{
+	return mm ? kmm_translate_mm(mm, addr, w) : kmm_translate(addr, w);
+}
+
 static int cmd_translate(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");
+	struct mm_struct *mm;
 	struct kmm_walk w;
 	char bits[64];
-	int fault = kmm_translate(addr, &w);
+	int fault;
 	int ew = entry_width();
 
+	if (walk_target(rt, c, a, &mm))
+		return -1;
+	fault = walk(mm, addr, &w);
+	if (c->assign) {	/* R = translate: the physical address, or -1 on a fault */
+		rt_give_num(rt, c, fault ? -1 : (long long)w.pa, "%lld\n");
+		return 0;
+	}
 	fprintf(rt->out, "%0*lx: cr3 %0*llx\n", va_width(), addr, ew, (unsigned long long)w.cr3);
 	for (int i = 0; i < w.levels; i++) {
 		bool leaf_4k = i == w.levels - 1 && !fault && w.page_shift == 12;
@@ -93,12 +142,15 @@ static int cmd_pagetable(struct runtime *rt, struct script_cmd *c, const struct 
 	unsigned long end = arg_given(a, "end") ? (unsigned long)arg_num(a, "end") : start + 1;
 	long long max = arg_num(a, "max"), shown = 0, more = 0;
 	int ew = entry_width();
+	struct mm_struct *mm;
 
+	if (walk_target(rt, c, a, &mm))
+		return -1;
 	if (end <= start)
 		return rt_error(rt, c, "pagetable: the end %#lx is not above the start %#lx", end, start);
 	for (unsigned long addr = start & PAGE_MASK; addr < end;) {
 		struct kmm_walk w;
-		int fault = kmm_translate(addr, &w);
+		int fault = walk(mm, addr, &w);
 		unsigned int shift = w.levels ? level_shift(w.levels - 1) : PAGE_SHIFT;
 		unsigned long next = (addr | ((1UL << shift) - 1)) + 1;
 		char bits[64];
@@ -204,20 +256,23 @@ static int cmd_tlb_flush(struct runtime *rt, struct script_cmd *c, const struct 
 
 #define ARG_ADDR	{ "addr", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "ADDR", \
 			  .help = "an address as Linux shows it (0xffff880000000000 + pa...)" }
+#define ARG_PID		{ "pid", &arg_string, .meta = "P", \
+			  .help = "walk this process's page tables: $P, a number, or self (default: the CPU's CR3)" }
 #define ARG_SIZE_BYTES	{ "size", &arg_number, .def = 8, .def_text = "8", \
 			  .help = "bytes: 1, 2, 4 or 8" }
 
 const struct command_def mmu_commands[] = {
-	{ "translate", "walk ADDR with the CPU's CR3: each level's entry and bits, then the page",
-	  (const struct arg_def[]){ ARG_ADDR, { NULL } },
-	  .contexts = CTX_CPU, .machine = true, .run = cmd_translate },
-	{ "pagetable", "the pages mapped in [START, END) through the CPU's CR3: each level's entry, the leaf's bits",
+	{ "translate", "walk ADDR with the CPU's CR3 (or process P's tables): each level's entry and bits, then the page",
+	  (const struct arg_def[]){ ARG_ADDR, ARG_PID, { NULL } },
+	  .contexts = CTX_CPU, .result = "R", .prints = true, .gives = &value_number,
+	  .machine = true, .run = cmd_translate },
+	{ "pagetable", "the pages mapped in [START, END) through the CPU's CR3 (or process P's tables): each level's entry, the leaf's bits",
 	  (const struct arg_def[]){
 		  { "start", &arg_number, ARG_POS | ARG_REQUIRED, .meta = "START", .help = "the first address" },
 		  { "end", &arg_number, ARG_POS, .meta = "END", .help = "the end (default: START's page only)" },
 		  { "max", &arg_number, .def = 32, .def_text = "32", .min = 1, .max = ARG_NO_MAX,
 		    .flags = ARG_RANGE, .help = "lines at most; the rest are counted" },
-		  { NULL } },
+		  ARG_PID, { NULL } },
 	  .contexts = CTX_CPU, .machine = true, .run = cmd_pagetable },
 	{ "kread", "read SIZE bytes at ADDR as the kernel, through the MMU (an oops if unmapped)",
 	  (const struct arg_def[]){ ARG_ADDR, ARG_SIZE_BYTES, { NULL } },

@@ -302,11 +302,13 @@ static inline void pmd_populate(pmd_t *pmd, void *pte_table)
 	set_pmd(pmd, __pmd(__pa(pte_table) | _PAGE_TABLE));
 }
 
-/* A PAE PDPTE carries only P: its other low bits are reserved to the CPU. */
-static inline void pud_populate(pud_t *pud, void *pmd_table)
-{
-	set_pud(pud, __pud(__pa(pmd_table) | (PAGETABLE_LEVELS == 3 ? _PAGE_PRESENT : _PAGE_TABLE)));
-}
+/*
+ * A PAE PDPTE carries only P: its other low bits are reserved to the CPU,
+ * which reads it only at a CR3 load: pud_populate reloads CR3 on the CPUs
+ * running @mm (arch/x86/pgtable.c).
+ */
+struct mm_struct;
+void pud_populate(struct mm_struct *mm, pud_t *pud, void *pmd_table);
 
 static inline void pgd_populate(pgd_t *pgd, void *pud_table)
 {
