@@ -92,7 +92,7 @@ static int check_range_ptes(struct seq_file *report, const struct vmap_area *va,
 static int check_vmap_block(struct seq_file *report, const struct vmap_area *va)
 {
 	const struct vmap_block *vb = va->private;
-	unsigned long bits = vmap_bbmap_bits(), pfn, live = 0;
+	unsigned long bits = vmap_bbmap_bits(), pfn;
 	bool queued = false;
 	int problems = 0;
 
@@ -122,7 +122,6 @@ static int check_vmap_block(struct seq_file *report, const struct vmap_area *va)
 				     va->va_start, i);
 			problems++;
 		}
-		live += allocated && !dirty;
 		if ((!allocated || dirty) && mapping_of(va->va_start + i * PAGE_SIZE, &pfn)) {
 			check_report(report, "vmap block at %#lx: page %lu is %s but has a present PTE (pfn %#lx)",
 				     va->va_start, i, dirty ? "given back" : "free", pfn);
