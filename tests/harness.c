@@ -13,6 +13,8 @@
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
 #include <kmm/sched.h>
+#include <kmm/slab.h>
+#include <kmm/vmalloc.h>
 #include "tests/harness.h"
 
 jmp_buf *kmm_test_trap;
@@ -166,6 +168,34 @@ unsigned long free_pages_drained(void)
 {
 	drain_all_pages();
 	return buddy_free_pages();
+}
+
+void slab_counts_at_rest(char *buf, size_t size)
+{
+	char text[32768];
+	size_t n = 0;
+
+	vm_unmap_aliases();
+	snprintf(text, sizeof(text), "%s", proc_text("/proc/slabinfo"));
+	for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char name[64];
+
+		if (line[1] != '#' && sscanf(line + 1, "%63s", name) == 1)
+			kmem_cache_shrink(kmem_cache_find(name));
+	}
+	drain_all_pages();
+	buf[0] = '\0';
+	snprintf(text, sizeof(text), "%s", proc_text("/proc/slabinfo"));
+	for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char name[64];
+		unsigned long active, num, slabs;
+
+		if (line[1] == '#')
+			continue;
+		assert_int_equal(sscanf(line + 1, "%63s %lu %lu %*u %*u %*u : tunables %*u %*u %*u"
+					" : slabdata %*u %lu", name, &active, &num, &slabs), 4);
+		n += (size_t)snprintf(buf + n, size - n, "%s %lu %lu %lu\n", name, active, num, slabs);
+	}
 }
 
 static int resolve_site(char *buf, size_t size, unsigned long addr)

@@ -68,6 +68,12 @@ unsigned long buddy_free_pages(void);
  * an exact count, with no counter deltas in it.
  */
 unsigned long free_pages_drained(void);
+/*
+ * The slab allocator at rest, for "nothing leaked" comparisons: lazy vmap
+ * ranges purged, every cache shrunk (per-CPU arrays emptied), then one
+ * line "NAME ACTIVE NUM SLABS" per cache of /proc/slabinfo into @buf.
+ */
+void slab_counts_at_rest(char *buf, size_t size);
 /* Can the program read host address @p?  (A pipe's write() says EFAULT if not, without a signal.) */
 bool host_accessible(const void *p);
 /* A page from the page allocator, zeroed (for hand-built page tables and their data): its physical address. */

@@ -37,30 +37,7 @@ struct snapshot {
 
 static void snapshot(struct snapshot *s)
 {
-	char text[32768];
-	size_t n = 0;
-
-	vm_unmap_aliases();
-	snprintf(text, sizeof(text), "%s", proc_text("/proc/slabinfo"));
-	for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-		char name[64];
-
-		if (line[1] != '#' && sscanf(line + 1, "%63s", name) == 1)
-			kmem_cache_shrink(kmem_cache_find(name));
-	}
-	drain_all_pages();
-	snprintf(text, sizeof(text), "%s", proc_text("/proc/slabinfo"));
-	for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-		char name[64];
-		unsigned long active, num, slabs;
-
-		if (line[1] == '#')
-			continue;
-		assert_int_equal(sscanf(line + 1, "%63s %lu %lu %*u %*u %*u : tunables %*u %*u %*u"
-					" : slabdata %*u %lu", name, &active, &num, &slabs), 4);
-		n += snprintf(s->slabinfo + n, sizeof(s->slabinfo) - n, "%s %lu %lu %lu\n", name,
-			      active, num, slabs);
-	}
+	slab_counts_at_rest(s->slabinfo, sizeof(s->slabinfo));
 	s->free_pages = free_pages_drained();
 	refresh_all_vm_stats();
 	snprintf(s->meminfo, sizeof(s->meminfo), "%s", proc_text("/proc/meminfo"));
