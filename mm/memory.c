@@ -1050,6 +1050,58 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	return ret;
 }
 
+/* ---- a driver's pages in a process: vm_insert_page ---- */
+
+/*
+ * vm_insert_page - map @page, a kernel page the caller owns (a vmalloc'ed
+ * buffer's, say), at @addr of @vma, as a driver's ->mmap does.  2.6.34's
+ * rules: @addr inside the VMA (else -EFAULT), a page someone holds (count
+ * 0: -EINVAL), never an anonymous page (its rmap would lie: -EINVAL), the
+ * slot still empty (-EBUSY); -ENOMEM when a page table cannot be made.
+ *
+ * The page is mapped like a file page: a reference for the PTE, one more
+ * Mapped page when it is its first mapping, the process's file rss.  It
+ * has no ->mapping, so the rmap cannot find this PTE again; VM_INSERTPAGE
+ * on the VMA tells fork to copy the PTEs (a fault could not bring such a
+ * page back), and munmap drops the references, so a vfree while the
+ * process still maps the buffer leaves the pages alive until then.
+ * The slot was empty, so no TLB holds it: no flush.
+ */
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pgd_t *pgd;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+	int ret;
+
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return -EFAULT;
+	if (!page_count(page))
+		return -EINVAL;
+	vma->vm_flags |= VM_INSERTPAGE;
+	if (PageAnon(page))
+		return -EINVAL;
+	pgd = pgd_offset(mm, addr);
+	pud = pud_alloc(mm, pgd, addr);
+	pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+	pte = pmd ? pte_alloc_map(mm, pmd, addr) : NULL;
+	if (!pte)
+		return -ENOMEM;
+	spin_lock(&mm->page_table_lock);
+	ret = -EBUSY;
+	if (pte_none(ptep_get(pte))) {
+		get_page(page);
+		inc_mm_counter(mm, MM_FILEPAGES);
+		page_add_file_rmap(page);
+		set_pte(pte, mk_pte(page, vma->vm_page_prot));
+		ret = 0;
+	}
+	spin_unlock(&mm->page_table_lock);
+	return ret;
+}
+
 /* ---- the PTE at an address, for views and checks ---- */
 
 /* The PTE mapping @address in @mm (NULL if a table is missing); no lock taken. */

@@ -254,11 +254,15 @@ unsigned long mmap_region(struct file *file, unsigned long addr, unsigned long l
 		vma->vm_file = file;
 		get_file(file);
 		error = file->f_op->mmap(file, vma);
-		if (error) {
-			vma->vm_file = NULL;
-			fput(file);
-			goto free_vma;
-		}
+		if (error)
+			goto unmap_and_free_vma;
+		/*
+		 * A driver's ->mmap may move the VMA or set flags
+		 * (remap_vmalloc_range's VM_RESERVED): what is accounted
+		 * below is what it left.
+		 */
+		addr = vma->vm_start;
+		vm_flags = vma->vm_flags;
 	} else if (vm_flags & VM_SHARED) {
 		error = shmem_zero_setup(vma);
 		if (error)
@@ -279,6 +283,15 @@ out:
 		trace_event(TRACE_mmap, "addr=0x%lx len=0x%lx vm_flags=0x%lx", addr, len, vm_flags);
 	return addr;
 
+unmap_and_free_vma:
+	vma->vm_file = NULL;
+	fput(file);
+	/*
+	 * Undo what a driver mapped before it failed (vm_insert_page's
+	 * pages).  unmap_region gives back the VMA's commit charge itself.
+	 */
+	unmap_region(mm, vma, prev, vma->vm_start, vma->vm_end);
+	charged = 0;
 free_vma:
 	vm_area_free(vma);
 unacct:

@@ -440,6 +440,9 @@ static void check_rmap(struct mm_walk_state *w, unsigned long addr, struct page 
 			check_index(w, addr, page, vma, "anonymous ");
 		return;
 	}
+	/* A driver's page (vm_insert_page) has no ->mapping: nothing to check it against. */
+	if ((vma->vm_flags & VM_INSERTPAGE) && !page->mapping)
+		return;
 	if (!vma->vm_file || page->mapping != vma->vm_file->f_mapping)
 		problem(w, "%#lx: pfn %#lx is neither anonymous nor a page of VMA [%#lx, %#lx)'s file",
 			addr, pfn, vma->vm_start, vma->vm_end);

@@ -114,3 +114,41 @@ long vwrite(char *buf, char *addr, unsigned long count)
 	vcopy(buf, addr, count, true, &copied);
 	return copied ? (long)count : 0;
 }
+
+/*
+ * remap_vmalloc_range - a driver's ->mmap giving a process the pages of
+ * its vmalloc_user() buffer (2.6.34: the way perf's and the sound
+ * drivers' buffers reach user space).  @addr is the area's start, @pgoff
+ * pages into it the mapping begins; the VMA is filled from its start to
+ * its end.  Only an area made for this (VM_USERMAP: its pages were
+ * zeroed, so no kernel data leaks) may be mapped, and the VMA must end
+ * within the area's usable pages: -EINVAL otherwise, with nothing mapped.
+ * A failure part way (a page table that cannot be made) leaves the pages
+ * mapped so far for the caller's munmap to drop, as 2.6.34 does.  The
+ * VMA becomes VM_RESERVED: its pages are the driver's, not the VM's to
+ * swap, lock or migrate.
+ */
+int remap_vmalloc_range(struct vm_area_struct *vma, void *addr, unsigned long pgoff)
+{
+	unsigned long uaddr = vma->vm_start;
+	unsigned long usize = vma->vm_end - vma->vm_start;
+	struct vm_struct *area;
+
+	if ((unsigned long)addr & ~PAGE_MASK)
+		return -EINVAL;
+	area = find_vm_area(addr);
+	if (!area || !(area->flags & VM_USERMAP))
+		return -EINVAL;
+	if (pgoff > get_vm_area_size(area) >> PAGE_SHIFT ||
+	    usize > get_vm_area_size(area) - (pgoff << PAGE_SHIFT))
+		return -EINVAL;
+	addr = (char *)addr + (pgoff << PAGE_SHIFT);
+	for (; usize; uaddr += PAGE_SIZE, addr = (char *)addr + PAGE_SIZE, usize -= PAGE_SIZE) {
+		int ret = vm_insert_page(vma, uaddr, vmalloc_to_page(addr));
+
+		if (ret)
+			return ret;
+	}
+	vma->vm_flags |= VM_RESERVED;
+	return 0;
+}

@@ -478,6 +478,13 @@ int make_pages_present(unsigned long addr, unsigned long end);
 /* The page a user PTE maps, or NULL for none or the zero page (a "special" page). */
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
 extern struct page *zero_page;
+/*
+ * Map @page, a kernel page the caller holds (not anonymous), at @addr of
+ * @vma like a file page: a driver's ->mmap.  0, -EFAULT (outside the VMA),
+ * -EINVAL (an unreferenced or anonymous page), -EBUSY (something is mapped
+ * there), -ENOMEM (no page table).  Sets VM_INSERTPAGE.
+ */
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page);
 #define ZERO_PAGE(vaddr)	(zero_page)
 static inline bool is_zero_pfn(unsigned long pfn)
 {

@@ -141,6 +141,17 @@ long vread(char *buf, char *addr, unsigned long count);
  */
 long vwrite(char *buf, char *addr, unsigned long count);
 
+/* ---- giving a process the pages of a buffer ---- */
+
+struct vm_area_struct;
+/*
+ * Map the pages of the VM_USERMAP area at @addr (vmalloc_user,
+ * vmalloc_32_user), from page @pgoff on, over the whole of @vma, as a
+ * driver's ->mmap does.  0, -EINVAL (not such an area, or the VMA reaches
+ * past it), or vm_insert_page's error.  mm/vmalloc_rw.c.
+ */
+int remap_vmalloc_range(struct vm_area_struct *vma, void *addr, unsigned long pgoff);
+
 /* ---- device memory ---- */
 
 /*
@@ -184,8 +195,8 @@ struct vm_struct *remove_vm_area(const void *addr);
 void free_vm_area(struct vm_struct *area);
 
 /*
- * Free every lazily freed range now, with one TLB flush (2.6.34 also
- * flushes its per-CPU vmap blocks here; kmm has none).
+ * Free every lazily freed range now, with one TLB flush, the per-CPU
+ * vmap blocks' dirty ranges (vm_unmap_ram's) included.
  */
 void vm_unmap_aliases(void);
 

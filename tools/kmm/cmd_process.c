@@ -603,17 +603,6 @@ static int cmd_memset(struct runtime *rt, struct script_cmd *c, const struct cmd
 				(unsigned long)arg_num(a, "len"), (int)arg_num(a, "byte"));
 }
 
-/* CRC-32 (IEEE), bit by bit: checksums compare memory, speed is not the point. */
-static unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n)
-{
-	while (n--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return crc;
-}
-
 static int cmd_checksum(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	unsigned long addr = (unsigned long)arg_num(a, "addr");

@@ -106,6 +106,9 @@ extern const struct arg_type arg_flags;
 extern const struct value_type syscall_kind;
 void give_syscall(struct runtime *rt, struct script_cmd *c, long ret);
 
+/* CRC-32 (IEEE) of @n bytes at @p, continuing @crc (start with ~0, end with ^ ~0): values.c. */
+unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n);
+
 #define MAX_ARGS	12
 
 struct cmd_args;

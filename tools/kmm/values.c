@@ -220,3 +220,14 @@ char *rt_expand(struct runtime *rt, struct script_cmd *c, const char *in)
 	}
 	return out;
 }
+
+/* CRC-32 (IEEE), bit by bit: checksums compare memory, speed is not the point. */
+unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n)
+{
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return crc;
+}
