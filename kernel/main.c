@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <kmm/bug.h>
+#include <kmm/cpu.h>
 #include <kmm/errno.h>
 #include <kmm/gfp.h>
 #include <kmm/jiffies.h>
@@ -65,7 +66,6 @@ static struct kmm_timer vmstat_timer __state = { .name = "vmstat_update", .perio
 
 /* maxcpus=N: the CPUs brought online at boot (Linux's option); the others wait for kmm_cpu_up(). */
 static int maxcpus __state = NR_CPUS;
-static DEFINE_MUTEX(cpu_add_remove_lock);	/* one CPU comes up at a time */
 
 static int set_maxcpus(const char *val)
 {
@@ -83,26 +83,8 @@ early_param("maxcpus", set_maxcpus, "CPUs brought online at boot (default all); 
 static void smp_init(void)
 {
 	for (int cpu = 1; cpu < min(nr_cpu_ids, maxcpus); cpu++)
-		if (paging_cpu_up(cpu), cpuup_prepare(cpu))
+		if (cpu_up(cpu))
 			panic("smp_init: no memory for CPU %d's slab arrays", cpu);
-}
-
-int kmm_cpu_up(int cpu)
-{
-	int err = 0;
-
-	if (cpu < 0 || cpu >= nr_cpu_ids)
-		return -EINVAL;
-	if (cpu_online(cpu))
-		return 0;
-	mutex_lock(&cpu_add_remove_lock);
-	if (!cpu_online(cpu)) {
-		paging_cpu_up(cpu);
-		pageset_cpu_up(cpu);
-		err = cpuup_prepare(cpu);
-	}
-	mutex_unlock(&cpu_add_remove_lock);
-	return err;
 }
 
 /* What lib/ takes from above (lib/hooks.h): the scheduler, the clock, names. */
@@ -142,6 +124,8 @@ static int start_kernel(const char *cmdline)
 	kmem_cache_init_late();
 	vmalloc_init();
 	setup_per_cpu_pageset();
+	page_alloc_init();
+	setup_vmstat();
 	smp_init();
 	/* The initcalls that matter to memory, in Linux's order. */
 	init_per_zone_wmark_min();

@@ -459,6 +459,23 @@ void sched_set_cpu(struct task_struct *p, int cpu)
 }
 
 /*
+ * CPU @cpu goes offline (cpu_down): every task on it moves to @dest, the
+ * queued ones keeping their turn (2.6.34's migrate_live_tasks), the
+ * current one going on there (it asked for the CPU to go).  A sleeping
+ * task that would wake on @cpu wakes on @dest.
+ */
+void sched_migrate_cpu(int cpu, int dest)
+{
+	struct task_struct *p;
+
+	if (current->cpu == cpu)
+		sched_move_current(dest);
+	for_each_process(p)
+		if (p->cpu == cpu)
+			sched_set_cpu(p, dest);
+}
+
+/*
  * The current task ends: it is TASK_DEAD, its thread hands over and ends.
  * Its task_struct stays until the last reference goes (put_task_struct).
  */

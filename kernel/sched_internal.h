@@ -14,6 +14,7 @@ void sched_become(struct task_struct *p);	/* the boot thread goes on as @p */
 void sched_shutdown(void);			/* kill every other task's thread */
 void sched_move_current(int cpu);		/* the current task moves to @cpu */
 void sched_set_cpu(struct task_struct *p, int cpu);
+void sched_migrate_cpu(int cpu, int dest);	/* every task on @cpu moves to @dest */
 __noreturn void sched_exit_current(void);	/* TASK_DEAD, hand over, end the thread */
 void sched_show_tasks(struct seq_file *m);
 struct task_struct *sched_running(void);

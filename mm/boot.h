@@ -45,8 +45,9 @@ void mm_set_boot_done(void);
 void kmem_cache_init(void);
 void kmem_cache_init_late(void);
 void setup_per_cpu_pageset(void);
-int cpuup_prepare(int cpu);		/* bring @cpu online: its slab arrays, then online */
 void pageset_cpu_up(int cpu);		/* a CPU coming online after boot: its pagesets */
+void page_alloc_init(void);		/* the page allocator's CPU hotplug callback */
+void setup_vmstat(void);		/* vmstat's CPU hotplug callback */
 /* The initcalls that matter to memory, in Linux's order. */
 void init_per_zone_wmark_min(void);
 void refresh_zone_stat_thresholds(void);

@@ -258,9 +258,10 @@ static __always_inline void __inc_pset_state(struct per_cpu_pageset *pcp, struct
 {
 	s8 *p = pcp->vm_stat_diff + item;
 	s8 v = READ_ONCE(*p) + 1;
+	s8 t = READ_ONCE(pcp->stat_threshold);	/* CPU hotplug rewrites it from another CPU */
 
-	if (unlikely(v > pcp->stat_threshold)) {
-		int overstep = pcp->stat_threshold / 2;
+	if (unlikely(v > t)) {
+		int overstep = t / 2;
 
 		zone_page_state_add(v + overstep, zone, item);
 		v = -overstep;
@@ -273,6 +274,7 @@ static __always_inline void __inc_zone_state(struct zone *zone, enum zone_stat_i
 	__inc_pset_state(&zone->pageset[smp_processor_id()], zone, item);
 }
 void refresh_cpu_vm_stats(int cpu);
+void vm_events_fold_cpu(int cpu);	/* a dead CPU's event counts to this CPU's */
 void zap_zone_vm_stats(struct zone *zone);
 int calculate_threshold(struct zone *zone);
 

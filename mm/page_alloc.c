@@ -22,6 +22,7 @@
  * CPU.  Lock order: see mm/internal.h.
  */
 #include <kmm/bootmem.h>
+#include <kmm/cpu.h>
 #include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fault-inject.h>
@@ -37,6 +38,7 @@
 #include <kmm/string.h>
 #include <kmm/trace.h>
 #include <kmm/vmstat.h>
+#include "hw/cpu.h"
 #include "mm/internal.h"
 
 gfp_t gfp_allowed_mask __state = GFP_BOOT_MASK;
@@ -1247,6 +1249,51 @@ void drain_local_pages(void *arg)
 void drain_all_pages(void)
 {
 	on_each_cpu(drain_local_pages, NULL, 1);
+}
+
+/* On behalf of a CPU coming up: its pagesets, fresh. */
+static void pageset_up_prepare(void *unused)
+{
+	pageset_cpu_up(smp_processor_id());
+}
+
+/* On a dead CPU's behalf: its lists into the buddy allocator, its stat deltas into the zones. */
+static void drain_dead_cpu(void *unused)
+{
+	drain_pages(smp_processor_id());
+	refresh_cpu_vm_stats(smp_processor_id());
+}
+
+/*
+ * The page allocator's CPU hotplug callback (2.6.34's
+ * page_alloc_cpu_notify): a CPU coming up gets its pagesets set up; a
+ * dead CPU's per-CPU lists go back to the buddy allocator, its stat
+ * deltas are folded into the zones, and its event counts are added to
+ * this CPU's (so /proc/vmstat's sums stay whole).  Linux does it from
+ * the CPU that asked; kmm sets up and empties the lists as that CPU
+ * (hw_run_on_cpu), which also waits for a cross-CPU call (a
+ * drain_all_pages that saw the CPU online) still running there.
+ */
+static int page_alloc_cpu_notify(struct notifier_block *nb, unsigned long action, void *hcpu)
+{
+	int cpu = (int)(unsigned long)hcpu;
+
+	if (action == CPU_UP_PREPARE) {
+		hw_run_on_cpu(cpu, pageset_up_prepare, NULL);
+	} else if (action == CPU_DEAD) {
+		hw_run_on_cpu(cpu, drain_dead_cpu, NULL);
+		vm_events_fold_cpu(cpu);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block page_alloc_notifier __state = {
+	.notifier_call = page_alloc_cpu_notify,
+};
+
+void page_alloc_init(void)
+{
+	register_cpu_notifier(&page_alloc_notifier);
 }
 
 bool mobility_grouping_off __state;

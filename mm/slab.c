@@ -17,6 +17,7 @@
  * protected by disabling interrupts.
  */
 #include <kmm/bitops.h>
+#include <kmm/cpu.h>
 #include <kmm/errno.h>
 #include <kmm/kernel.h>
 #include <kmm/params.h>
@@ -803,6 +804,20 @@ int drain_freelist(struct kmem_cache *cache, struct kmem_list3 *l3, int tofree)
 	return nr_freed;
 }
 
+/*
+ * Destroy every free slab of @l3.  The bound, free_objects, is read under
+ * the lock (2.6.34 reads it without: other CPUs refill meanwhile).
+ */
+static void drain_free_slabs(struct kmem_cache *cachep, struct kmem_list3 *l3)
+{
+	int tofree;
+
+	spin_lock_irq(&l3->list_lock);
+	tofree = l3->free_objects;
+	spin_unlock_irq(&l3->list_lock);
+	drain_freelist(cachep, l3, tofree);
+}
+
 static int __cache_shrink(struct kmem_cache *cachep)
 {
 	int ret = 0, node;
@@ -810,14 +825,10 @@ static int __cache_shrink(struct kmem_cache *cachep)
 	drain_cpu_caches(cachep);
 	for_each_online_node(node) {
 		struct kmem_list3 *l3 = cachep->nodelists[node];
-		unsigned long tofree;
 
 		if (!l3)
 			continue;
-		spin_lock_irq(&l3->list_lock);
-		tofree = l3->free_objects;
-		spin_unlock_irq(&l3->list_lock);
-		drain_freelist(cachep, l3, tofree);
+		drain_free_slabs(cachep, l3);
 		spin_lock_irq(&l3->list_lock);
 		ret += !list_empty(&l3->slabs_full) || !list_empty(&l3->slabs_partial);
 		spin_unlock_irq(&l3->list_lock);
@@ -1053,6 +1064,9 @@ void kmem_cache_init(void)
  * real per-CPU arrays (newest first, so the tuning's own allocations land
  * in caches already tuned or not yet, as in Linux), then start cache_reap.
  */
+static void cpuup_canceled(int cpu);
+static struct notifier_block cpucache_notifier;
+
 void kmem_cache_init_late(void)
 {
 	struct kmem_cache *cachep;
@@ -1063,6 +1077,7 @@ void kmem_cache_init_late(void)
 			BUG();
 	mutex_unlock(&cache_chain_mutex);
 	g_cpucache_up = FULL;
+	register_cpu_notifier(&cpucache_notifier);
 }
 
 /*
@@ -1074,7 +1089,7 @@ void kmem_cache_init_late(void)
  * online CPUs under that mutex, find every online CPU with its arrays.
  * Runs on another CPU (the new one has no arrays to allocate with yet).
  */
-int cpuup_prepare(int cpu)
+static int cpuup_prepare(int cpu)
 {
 	int node = cpu_to_node(cpu);
 	struct kmem_cache *cachep;
@@ -1137,9 +1152,92 @@ int cpuup_prepare(int cpu)
 	mutex_unlock(&cache_chain_mutex);
 	return 0;
 bad:
+	cpuup_canceled(cpu);	/* what was given so far goes back */
 	mutex_unlock(&cache_chain_mutex);
 	return -ENOMEM;
 }
+
+/*
+ * cpuup_canceled - CPU @cpu is dead (CPU_DEAD), or never came up
+ * (CPU_UP_CANCELED, or cpuup_prepare failing part way): under
+ * cache_chain_mutex, each cache loses the CPU's array, its objects freed
+ * to their slabs, and one batch of free_limit; when no online CPU is left
+ * on the node, the node's shared array and alien arrays go too (their
+ * objects freed, or sent home).  The node's lists stay (2.6.34: a
+ * kmalloc_node from another CPU may still want them).  Then each node's
+ * free slabs are destroyed down to what free_limit allows.
+ */
+static void cpuup_canceled(int cpu)
+{
+	int node = cpu_to_node(cpu);
+	bool node_empty = nr_cpus_node(node) == 0;
+	struct kmem_cache *cachep;
+
+	list_for_each_entry(cachep, &cache_chain, next) {
+		struct array_cache *nc = cachep->array[cpu], *shared;
+		struct array_cache **alien;
+		struct kmem_list3 *l3 = cachep->nodelists[node];
+
+		cachep->array[cpu] = NULL;
+		if (!l3)
+			goto free_array_cache;
+		spin_lock_irq(&l3->list_lock);
+		l3->free_limit -= cachep->batchcount;
+		if (nc)
+			free_block(cachep, nc->entry, nc->avail, node);
+		if (!node_empty) {
+			spin_unlock_irq(&l3->list_lock);
+			goto free_array_cache;
+		}
+		shared = l3->shared;
+		if (shared) {
+			free_block(cachep, shared->entry, shared->avail, node);
+			l3->shared = NULL;
+		}
+		alien = l3->alien;
+		l3->alien = NULL;
+		spin_unlock_irq(&l3->list_lock);
+		kfree(shared);
+		if (alien) {
+			drain_alien_cache(cachep, alien);
+			free_alien_cache(alien);
+		}
+free_array_cache:
+		kfree(nc);
+	}
+	list_for_each_entry(cachep, &cache_chain, next)
+		if (cachep->nodelists[node])
+			drain_free_slabs(cachep, cachep->nodelists[node]);
+}
+
+/*
+ * The slab allocator's CPU hotplug callback (2.6.34's cpuup_callback):
+ * arrays for a CPU coming up, freed for one that died or did not come up.
+ * Its reap runs from one timer over the online CPUs, so DOWN_PREPARE and
+ * ONLINE have nothing to stop or start.
+ */
+static int cpuup_callback(struct notifier_block *nb, unsigned long action, void *hcpu)
+{
+	int cpu = (int)(unsigned long)hcpu, err = 0;
+
+	switch (action) {
+	case CPU_UP_PREPARE:
+		err = cpuup_prepare(cpu);
+		break;
+	case CPU_DEAD:
+	case CPU_UP_CANCELED:
+		mutex_lock(&cache_chain_mutex);
+		cpuup_canceled(cpu);
+		mutex_unlock(&cache_chain_mutex);
+		break;
+	}
+	return notifier_from_errno(err);
+}
+
+/* Last in the chain: it marks the CPU online, after every other callback agreed. */
+static struct notifier_block cpucache_notifier __state = {
+	.notifier_call = cpuup_callback, .priority = -100,
+};
 
 /* The reap work of every CPU (an initcall, once the CPUs are up). */
 void cpucache_init(void)

@@ -12,6 +12,7 @@
  * Event counters (pgalloc, pgfree...) are plain per-CPU counters summed
  * when read.
  */
+#include <kmm/cpu.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/smp.h>
@@ -56,8 +57,9 @@ void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, int delt
 	struct per_cpu_pageset *pcp = &zone->pageset[smp_processor_id()];
 	s8 *p = pcp->vm_stat_diff + item;
 	long x = delta + READ_ONCE(*p);
+	long t = READ_ONCE(pcp->stat_threshold);
 
-	if (unlikely(x > pcp->stat_threshold || x < -pcp->stat_threshold)) {
+	if (unlikely(x > t || x < -t)) {
 		zone_page_state_add(x, zone, item);
 		x = 0;
 	}
@@ -69,9 +71,10 @@ void __dec_zone_state(struct zone *zone, enum zone_stat_item item)
 	struct per_cpu_pageset *pcp = &zone->pageset[smp_processor_id()];
 	s8 *p = pcp->vm_stat_diff + item;
 	s8 v = READ_ONCE(*p) - 1;
+	s8 t = READ_ONCE(pcp->stat_threshold);
 
-	if (unlikely(v < -pcp->stat_threshold)) {
-		int overstep = pcp->stat_threshold / 2;
+	if (unlikely(v < -t)) {
+		int overstep = t / 2;
 
 		zone_page_state_add(v - overstep, zone, item);
 		v = overstep;
@@ -139,8 +142,39 @@ void refresh_zone_stat_thresholds(void)
 		int threshold = calculate_threshold(zone);
 
 		for_each_online_cpu(cpu)
-			zone->pageset[cpu].stat_threshold = threshold;
+			WRITE_ONCE(zone->pageset[cpu].stat_threshold, threshold);
 	}
+}
+
+/*
+ * A dead CPU's event counts move to this CPU's (2.6.34's
+ * vm_events_fold_cpu): the sums over online CPUs stay what they were.
+ */
+void vm_events_fold_cpu(int cpu)
+{
+	struct vm_event_state *fold = &per_cpu(vm_event_states, cpu);
+
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		count_vm_events(i, fold->event[i]);
+		fold->event[i] = 0;
+	}
+}
+
+/* vmstat's CPU hotplug callback: one CPU fewer, smaller thresholds. */
+static int vmstat_cpuup_callback(struct notifier_block *nb, unsigned long action, void *hcpu)
+{
+	if (action == CPU_DEAD)
+		refresh_zone_stat_thresholds();
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmstat_notifier __state = {
+	.notifier_call = vmstat_cpuup_callback,
+};
+
+void setup_vmstat(void)
+{
+	register_cpu_notifier(&vmstat_notifier);
 }
 
 void all_vm_events(unsigned long *ret)

@@ -116,7 +116,7 @@ static void zoneinfo_show_print(struct seq_file *m, pg_data_t *pgdat, struct zon
 			      "\n              high:  %i"
 			      "\n              batch: %i",
 			   cpu, pageset->pcp.count, pageset->pcp.high, pageset->pcp.batch);
-		seq_printf(m, "\n  vm stats threshold: %d", pageset->stat_threshold);
+		seq_printf(m, "\n  vm stats threshold: %d", READ_ONCE(pageset->stat_threshold));
 	}
 	seq_printf(m, "\n  all_unreclaimable: %u"
 		      "\n  prev_priority:     %i"

@@ -328,7 +328,7 @@ void pageset_cpu_up(int cpu)
 		setup_pageset(p, zone_batchsize(zone));
 		if (percpu_pagelist_fraction)
 			setup_pagelist_highmark(p, zone->present_pages / percpu_pagelist_fraction);
-		p->stat_threshold = calculate_threshold(zone);
+		WRITE_ONCE(p->stat_threshold, calculate_threshold(zone));
 	}
 }
 

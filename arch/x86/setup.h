@@ -38,6 +38,8 @@ void page_table_range_init(unsigned long start, unsigned long end);
 void paging_start(void);
 /* A secondary CPU coming up: its TLB reset, its CR3 on swapper_pg_dir. */
 void paging_cpu_up(int cpu);
+/* A CPU going offline: its CR3 back on swapper_pg_dir, its TLB emptied. */
+void paging_cpu_down(int cpu);
 
 /* x86_64 NUMA (arch/x86/numa.c). */
 void numa_initmem_init(unsigned long start_pfn, unsigned long last_pfn);

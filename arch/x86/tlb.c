@@ -239,6 +239,25 @@ void paging_cpu_up(int cpu)
 	hw_run_on_cpu(cpu, cpu_start_paging, NULL);
 }
 
+/*
+ * A CPU stopping (cpu_down, before it is marked offline): off every user
+ * address space, on swapper_pg_dir, its TLB empty.  The address spaces
+ * whose cpu_vm_mask still names it lose the bit at their next flush (a
+ * CPU on another CR3 is dropped from the mask there), and a shootdown
+ * never reaches an offline CPU; it starts clean when it comes back up.
+ */
+static void cpu_stop_paging(void *arg)
+{
+	(void)arg;
+	load_cr3(swapper_pg_dir);
+	hw_tlb_reset_cpu(smp_processor_id());
+}
+
+void paging_cpu_down(int cpu)
+{
+	hw_run_on_cpu(cpu, cpu_stop_paging, NULL);
+}
+
 /* ---- mm_check: the TLBs against the page tables ---- */
 
 struct tlb_check {

@@ -46,11 +46,19 @@ bool kmm_booted(void);
 int kmm_thread_attach(int cpu);
 void kmm_thread_detach(void);
 /*
- * Bring @cpu online if it is not (a boot with maxcpus= leaves CPUs offline):
- * its per-CPU lists and slab arrays, made by the caller, which must run as
- * an online CPU outside interrupts-disabled sections.  0 or -ENOMEM.
+ * Bring @cpu online if it is not (a boot with maxcpus= leaves CPUs offline,
+ * cpu_down takes them offline): its per-CPU lists and slab arrays, made by
+ * the caller, which must run as an online CPU outside interrupts-disabled
+ * sections.  0 or -ENOMEM (-EINVAL: no such CPU).
  */
 int kmm_cpu_up(int cpu);
+/*
+ * Take @cpu offline (CPU hotplug, <kmm/cpu.h>): its tasks move to another
+ * CPU, its per-CPU page lists and slab arrays are emptied back into the
+ * allocators.  0, -EINVAL (no such CPU, or offline already) or -EBUSY (the
+ * boot CPU, the last one online, or one a host thread runs as).
+ */
+int kmm_cpu_down(int cpu);
 
 /* Deterministic mode: run later calls as CPU @cpu (brought online if need be). */
 int kmm_set_cpu(int cpu);

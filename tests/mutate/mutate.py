@@ -42,9 +42,9 @@ RULE_TESTS = ['test_migrate', 'test_pcp', 'test_watermark', 'test_slab_rules']
 # The tests most likely to kill a mutant of each file run first (an order only: a
 # mutant that survives them meets every other test too).
 FIRST = {
-    'mm/page_alloc.c': ['test_migrate', 'test_pcp', 'test_watermark', 'test_buddy'],
+    'mm/page_alloc.c': ['test_migrate', 'test_pcp', 'test_watermark', 'test_buddy', 'test_cpu_hotplug'],
     'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate'],
-    'mm/slab.c': ['test_slab_rules', 'test_slab'],
+    'mm/slab.c': ['test_slab_rules', 'test_slab', 'test_cpu_hotplug'],
     'mm/highmem.c': ['test_highmem'],
     'arch/x86/setup.c': ['test_highmem'],
     'arch/x86/fault.c': ['scripts/oops_kills_task', 'test_highmem', 'test_kernel_fault'],
@@ -66,6 +66,9 @@ FIRST = {
     'mm/mmap.c': ['scripts/mlock_unevictable', 'scripts/vmalloc_user_map'],
     'mm/vmalloc_rw.c': ['test_vm_insert_page', 'scripts/vmalloc_user_map'],
     'arch/x86/tlb.c': ['test_mmap_check', 'test_tlb'],
+    'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
+    'lib/notifier.c': ['test_cpu_hotplug'],
+    'mm/vmstat.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],

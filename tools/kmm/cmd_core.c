@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kmm/cpu.h>
 #include <kmm/errno.h>
 #include <kmm/kmm.h>
 #include <kmm/params.h>
@@ -94,6 +95,37 @@ static int cmd_cpu(struct runtime *rt, struct script_cmd *c, const struct cmd_ar
 	return rt_switch_context(rt, c, "cpu", arg(a, "cpu"));
 }
 
+/*
+ * cpu_up N / cpu_down N: CPU hotplug (kernel/cpu.c).  R = keeps the
+ * result (.ret 0 or -1, .errno); without it a refusal stops the script.
+ */
+static int cpu_hotplug(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a, bool up)
+{
+	int cpu = (int)arg_num(a, "cpu");
+	int err = up ? cpu_up(cpu) : cpu_down(cpu);
+
+	if (c->assign) {
+		give_syscall(rt, c, err);
+		return 0;
+	}
+	if (err)
+		return rt_error(rt, c, "%s %d: %s", c->def->name, cpu,
+				err == -EBUSY ? "EBUSY (the boot CPU, the last one online, or busy)"
+				: err == -EINVAL ? (up ? "EINVAL (online already)" : "EINVAL (offline already)")
+				: "ENOMEM (no memory for its per-CPU arrays)");
+	return 0;
+}
+
+static int cmd_cpu_up(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	return cpu_hotplug(rt, c, a, true);
+}
+
+static int cmd_cpu_down(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	return cpu_hotplug(rt, c, a, false);
+}
+
 static int cmd_tick(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	kmm_advance_clock((u64)arg_num(a, "jiffies") * (1000000000ULL / 250));
@@ -148,6 +180,18 @@ const struct command_def core_commands[] = {
 		  { "text", &arg_text, ARG_POS, .meta = "TEXT", .help = "the rest of the line" },
 		  { NULL } },
 	  .usage = "echo TEXT", .run = cmd_echo },
+	{ "cpu_up", "bring CPU N online (CPU hotplug): its pagesets and slab arrays (R = keeps .ret, .errno)",
+	  (const struct arg_def[]){
+		  { "cpu", &arg_number, ARG_POS | ARG_REQUIRED | ARG_RANGE, .min = 0, .max = 63,
+		    .meta = "N", .help = "the CPU" },
+		  { NULL } },
+	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_cpu_up },
+	{ "cpu_down", "take CPU N offline: its tasks move, its per-CPU pages and slab objects go back (R = keeps .ret, .errno)",
+	  (const struct arg_def[]){
+		  { "cpu", &arg_number, ARG_POS | ARG_REQUIRED | ARG_RANGE, .min = 0, .max = 63,
+		    .meta = "N", .help = "the CPU" },
+		  { NULL } },
+	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_cpu_down },
 	{ "cpu", "run the following kernel operations on CPU N",
 	  (const struct arg_def[]){
 		  { "cpu", &arg_cpu, ARG_POS | ARG_REQUIRED, .help = "the CPU, from 0" },
