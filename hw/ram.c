@@ -90,26 +90,33 @@ fail:
  * the range stays this program's, so an access there always faults rather
  * than landing in whatever the host might map at a freed address later.
  */
-int hw_ram_limit_direct(u64 bytes)
+/* The machine's own view becomes a mapping of its own, reserved for ram_max bytes. */
+static int separate_phys_view(void)
 {
 	char *phys;
 
+	if (hw_phys_base != hw_ram_base)
+		return 0;
+	phys = mmap(NULL, ram_max, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (phys == MAP_FAILED)
+		return -ENOMEM;
+	if (mmap(phys, hw_ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
+		 ram_fd, 0) == MAP_FAILED) {
+		munmap(phys, ram_max);
+		return -ENOMEM;
+	}
+	hw_phys_base = phys;
+	phys_reserved = ram_max;
+	return 0;
+}
+
+int hw_ram_limit_direct(u64 bytes)
+{
 	bytes &= ~(u64)(HOST_PAGE - 1);
 	if (bytes >= hw_direct_size)
 		return 0;
-	if (hw_phys_base == hw_ram_base) {
-		phys = mmap(NULL, ram_max, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			    -1, 0);
-		if (phys == MAP_FAILED)
-			return -ENOMEM;
-		if (mmap(phys, hw_ram_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_NORESERVE | MAP_FIXED, ram_fd, 0) == MAP_FAILED) {
-			munmap(phys, ram_max);
-			return -ENOMEM;
-		}
-		hw_phys_base = phys;
-		phys_reserved = ram_max;
-	}
+	if (separate_phys_view())
+		return -ENOMEM;
 	if (mmap(hw_ram_base + bytes, hw_ram_size - bytes, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
 		return -ENOMEM;
@@ -127,10 +134,14 @@ int hw_ram_limit_direct(u64 bytes)
 int hw_ram_grow(u64 new_size, bool direct)
 {
 	u64 old = hw_ram_size, add = new_size - old;
-	bool separate = hw_phys_base != hw_ram_base;
+	bool separate;
 
 	if (new_size <= old || new_size > ram_max || (old & (HOST_PAGE - 1)) || (add & (HOST_PAGE - 1)))
 		return -EINVAL;
+	/* Memory outside the direct map is seen through a view of the machine's own. */
+	if (!direct && separate_phys_view())
+		return -ENOMEM;
+	separate = hw_phys_base != hw_ram_base;
 	if (ftruncate(ram_fd, (off_t)new_size) < 0)
 		return -ENOMEM;
 	if (separate && mmap(hw_phys_base + old, add, PROT_READ | PROT_WRITE,

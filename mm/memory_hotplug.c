@@ -419,7 +419,8 @@ static int memory_block_change_state(unsigned long nr, bool online)
 	} else {
 		ret = offline_pages(pfn, pfn + pages_per_section());
 		if (ret == -EBUSY)
-			kmm_error("memory%lu: a page is in use (EBUSY): kmm cannot migrate it", nr);
+			kmm_error("memory%lu: cannot offline (EBUSY): a pageblock is not MOVABLE, or a page is in use (kmm migrates nothing)",
+				  nr);
 	}
 	if (!ret)
 		mh.offline[nr] = !online;
