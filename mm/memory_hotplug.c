@@ -254,6 +254,20 @@ out:
 
 /* ---- online ---- */
 
+/*
+ * The memory blocks of [start_pfn, end_pfn) are online (any of their pages
+ * onlined) or offline (wholly offlined): the state file follows the pages
+ * whichever way they went, sysfs or a direct call.
+ */
+static void mark_blocks(unsigned long start_pfn, unsigned long end_pfn, bool offline)
+{
+	unsigned long pps = pages_per_section();
+
+	for (unsigned long s = start_pfn / pps; s < DIV_ROUND_UP(end_pfn, pps) && s < MAX_BLOCKS; s++)
+		if (!offline || (s * pps >= start_pfn && (s + 1) * pps <= end_pfn))
+			mh.offline[s] = offline;
+}
+
 /* One page joins the buddy allocator (online_page). */
 static void online_page(struct page *page)
 {
@@ -327,6 +341,7 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 	}
 	zone->present_pages += onlined;
 	zone->zone_pgdat->node_present_pages += onlined;
+	mark_blocks(pfn, pfn + nr_pages, false);
 	zone_pcp_update(zone, fresh);
 	setup_per_zone_wmarks();
 	calculate_zone_inactive_ratio(zone);
@@ -384,6 +399,7 @@ int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 		offlined += page_is_ram(pfn);
 	printk(KERN_INFO "Offlined Pages %ld\n", offlined);
 	__offline_isolated_pages(start_pfn, end_pfn);
+	mark_blocks(start_pfn, end_pfn, true);
 	undo_isolate_page_range(start_pfn, end_pfn);
 	zone->present_pages -= offlined;
 	zone->zone_pgdat->node_present_pages -= offlined;
@@ -422,8 +438,6 @@ static int memory_block_change_state(unsigned long nr, bool online)
 			kmm_error("memory%lu: cannot offline (EBUSY): a pageblock is not MOVABLE, or a page is in use (kmm migrates nothing)",
 				  nr);
 	}
-	if (!ret)
-		mh.offline[nr] = !online;
 out:
 	mutex_unlock(&mem_hotplug_mutex);
 	return ret;
@@ -515,7 +529,7 @@ PROC_ENTRY(memory_sysfs, "/sys/devices/system/memory", memory_sysfs_show, memory
 
 /* ---- mm_check ---- */
 
-/* A block is offline iff its pages are reserved and outside the buddy allocator. */
+/* An offline block's pages are all reserved and outside the buddy allocator. */
 static int check_memory_blocks(struct seq_file *report)
 {
 	int problems = 0;
@@ -536,12 +550,6 @@ static int check_memory_blocks(struct seq_file *report)
 			if (mh.offline[nr] && (!PageReserved(page) || PageBuddy(page))) {
 				check_report(report, "memory%lu is offline but pfn %#lx is not reserved",
 					     nr, pfn + i);
-				problems++;
-				break;
-			}
-			if (!mh.offline[nr] && PageReserved(page)) {
-				check_report(report, "memory%lu is online but pfn %#lx is reserved", nr,
-					     pfn + i);
 				problems++;
 				break;
 			}

@@ -193,7 +193,7 @@ int sparse_add_sections(int nid, unsigned long start_pfn, unsigned long nr_pages
 {
 	unsigned long start = start_pfn * sizeof(struct page);
 	unsigned long end = (start_pfn + nr_pages) * sizeof(struct page);
-	int err = -ENOMEM;
+	int err;
 
 	if (arch->highmem)
 		return 0;	/* FLATMEM: the map's window was sized at boot (memmap_alloc_flat) */
@@ -205,6 +205,7 @@ int sparse_add_sections(int nid, unsigned long start_pfn, unsigned long nr_pages
 
 		if (vmemmap_block_backed(addr))
 			continue;
+		err = -ENOMEM;
 		if (hot.nr == HOTPLUG_MAX_BLOCKS)
 			goto fail;
 		block = alloc_pages_node(nid, GFP_KERNEL | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
@@ -222,7 +223,6 @@ int sparse_add_sections(int nid, unsigned long start_pfn, unsigned long nr_pages
 		if (err) {
 			for (int j = 0; j < i; j++)
 				kernel_unmap_pmds(arch->vmemmap_start + hot.block_addr[j], PMD_SIZE);
-			vmemmap_tables_free(hot.tables, hot.nr_tables);
 			goto fail;
 		}
 		printk(KERN_DEBUG " [%llx-%llx] PMD -> [%llx-%llx] on node %d\n",
