@@ -200,7 +200,7 @@ int add_memory(int nid, u64 start, u64 size)
 	}
 	if (start + size > hw_ram_max() ||
 	    (start + size) / memory_block_size_bytes() > MAX_BLOCKS) {
-		kmm_error("add_memory: %#llx-%#llx is beyond hotplug_max=%lluM",
+		kmm_error("add_memory: %#llx-%#llx is beyond hotplug_max=%lluM, the most RAM may grow to (a boot option)",
 			  (unsigned long long)start, (unsigned long long)(start + size - 1),
 			  (unsigned long long)(hw_ram_max() >> 20));
 		return -ERANGE;

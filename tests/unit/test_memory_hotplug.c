@@ -78,9 +78,22 @@ static void add_grows_zone_and_node_spans(void **state)
 	assert_int_equal(add_memory(0, ADD_START + ADD_SIZE, 64ULL << 20), -EINVAL);
 	assert_int_equal(add_memory(0, ADD_START + ADD_SIZE, GB), -ERANGE);
 
+	/*
+	 * A section whose struct pages begin inside a vmemmap block that a
+	 * present section backs: pfn 0x50000's are at 0x50000 * 56 =
+	 * 0x1180000, in the block at 0x1000000 of the first add.  Only the
+	 * block from 0x1200000 is new; memory9's struct pages stay.
+	 */
+	assert_int_equal(add_memory(0, ADD_START + ADD_SIZE, 128ULL << 20), 0);
+	assert_int_equal(normal()->spanned_pages, ADD_PAGES + 0x8000);
+	assert_true(PageReserved(pfn_to_page(ADD_PFN + ADD_PAGES - 1)));
+	assert_int_equal(page_zonenum(pfn_to_page(ADD_PFN + ADD_PAGES - 1)), ZONE_NORMAL);
+	assert_mm_check();
+
 	assert_int_equal(online_pages(ADD_PFN, ADD_PAGES / 2), 0);
 	assert_int_equal(normal()->present_pages, 32768);
 	assert_int_equal(pgdat->node_present_pages, 262047 + 32768);
+	assert_int_equal(pgdat->node_spanned_pages, 0x57fff);
 	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 32);
 	assert_mm_check();
 
