@@ -106,23 +106,29 @@ u64 memory_hotplug_next_start(void)
 /* ---- adding ---- */
 
 /*
- * The zone's pageblock bitmap grows to cover [zone start, @end_pfn): a new
- * one from the slab allocator with the old bits copied, so that readers
- * never see a bitmap shorter than the span.  0 or -ENOMEM (nothing
- * changed).  @old_out gets the bitmap to free once the add is final.
+ * The zone's pageblock bitmap, as hotplug needs it: the first add to a
+ * zone replaces the boot bitmap (never freed: the boot allocator's) with
+ * one from the slab allocator covering every pfn the zone may reach, up
+ * to hotplug_max=, the old bits copied; later adds find it big enough.
+ * So the pointer changes once, to memory that stays, and a reader racing
+ * with an add (lock-free, __get_pageblock_migratetype) reads either
+ * bitmap safely.  0 or -ENOMEM (nothing changed).
  */
-static int grow_usemap(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn,
-		       unsigned long **old_out, unsigned long **new_out)
+static int grow_usemap(struct zone *zone, unsigned long start_pfn, unsigned long **new_out)
 {
 	unsigned long zstart = zone->spanned_pages ? zone->zone_start_pfn : start_pfn;
-	unsigned long old_size = zone->spanned_pages ? usemap_size(zstart, zone->spanned_pages) : 0;
-	unsigned long *map = kzalloc(usemap_size(zstart, end_pfn - zstart), GFP_KERNEL);
+	unsigned long max_end = (unsigned long)(hw_ram_max() >> PAGE_SHIFT);
+	unsigned long *map;
 
+	if (mh.usemap_ours[zone_to_nid(zone)][zone_idx(zone)]) {
+		*new_out = zone->pageblock_flags;
+		return 0;
+	}
+	map = kzalloc(usemap_size(zstart, max_end - zstart), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
-	if (old_size)
-		memcpy(map, zone->pageblock_flags, old_size);
-	*old_out = mh.usemap_ours[zone_to_nid(zone)][zone_idx(zone)] ? zone->pageblock_flags : NULL;
+	if (zone->spanned_pages)
+		memcpy(map, zone->pageblock_flags, usemap_size(zstart, zone->spanned_pages));
 	*new_out = map;
 	return 0;
 }
@@ -183,7 +189,7 @@ int add_memory(int nid, u64 start, u64 size)
 	unsigned long start_pfn = (unsigned long)(start >> PAGE_SHIFT);
 	unsigned long nr_pages = (unsigned long)(size >> PAGE_SHIFT);
 	u64 old_ram_size = hw_ram_size;
-	unsigned long *old_map = NULL, *new_map = NULL;
+	unsigned long *new_map = NULL;
 	struct zone *zone;
 	int zone_type, err;
 
@@ -216,7 +222,7 @@ int add_memory(int nid, u64 start, u64 size)
 	err = sparse_add_sections(nid, start_pfn, nr_pages);
 	if (err)
 		goto out_arch;
-	err = grow_usemap(zone, start_pfn, start_pfn + nr_pages, &old_map, &new_map);
+	err = grow_usemap(zone, start_pfn, &new_map);
 	if (err)
 		goto out_sparse;
 	if (!zone->wait_table) {
@@ -229,7 +235,6 @@ int add_memory(int nid, u64 start, u64 size)
 	sparse_commit_sections(start_pfn, nr_pages);
 	add_active_range(nid, start_pfn, start_pfn + nr_pages);
 	__add_zone(zone, start_pfn, nr_pages, new_map);
-	kfree(old_map);
 	arch_commit_memory(start, size);
 	for (unsigned long s = start_pfn / pages_per_section();
 	     s < (start_pfn + nr_pages) / pages_per_section(); s++) {
@@ -240,7 +245,8 @@ int add_memory(int nid, u64 start, u64 size)
 	return 0;
 
 out_usemap:
-	kfree(new_map);
+	if (new_map != zone->pageblock_flags)
+		kfree(new_map);
 out_sparse:
 	sparse_remove_sections();
 out_arch:

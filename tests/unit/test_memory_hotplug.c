@@ -195,9 +195,10 @@ static int sweep_add_memory(struct fault_attr *attr)
  * the second gigabyte (one page: the boot tables map only the first); the
  * vmemmap's two new 2M blocks (0x40000 * 56 = 0xe00000 is a block
  * boundary, and 0x50000 * 56 = 0x1180000 ends in the second; the PMD
- * table covering them is the boot one); the zone's pageblock bitmap (48
- * bytes: 128 blocks of 3 bits) and its wait table (256 entries for 65536
- * pages), both from the slab allocator.  So fail_page_alloc has three
+ * table covering them is the boot one); the zone's pageblock bitmap (192
+ * bytes: 3 bits for each of the 512 pageblocks from pfn 0x40000 up to
+ * hotplug_max=2G) and its wait table (256 entries for 65536 pages), both
+ * from the slab allocator.  So fail_page_alloc has three
  * points (no slab cache needs to grow) and failslab two.
  */
 static void add_memory_failures_unwind(void **state)
@@ -250,29 +251,36 @@ static void online_failure_unwinds(void **state)
 
 /*
  * A range that cannot be isolated leaves its pageblocks as they were: an
- * UNMOVABLE allocation claims a new pageblock of the zone (the fallback
- * steals a whole free MAX_ORDER block), and offlining the section then
- * refuses with -EBUSY even once the page is freed, as 2.6.34's
- * set_migratetype_isolate does; the other pageblocks stay MOVABLE.
+ * UNMOVABLE allocation takes its page from the top of Normal (the
+ * fallback steals the largest free block, the last one freed: pfn
+ * 0x4fc00, in memory9) and claims that pageblock.  Offlining memory9
+ * isolates its pageblocks from 0x48000 up, meets the unmovable one, and
+ * undoes the isolation of those before it: -EBUSY, every pageblock of the
+ * section as before, none left MIGRATE_ISOLATE - even once the page is
+ * freed, as 2.6.34's set_migratetype_isolate refuses a block that is not
+ * MOVABLE.
  */
 static void offline_refused_restores_pageblocks(void **state)
 {
+	const unsigned long start = ADD_PFN + ADD_PAGES / 2, end = ADD_PFN + ADD_PAGES;
+	int type_before[64], i;
 	struct page *page;
-	unsigned long movable_before = 0, movable_after = 0;
 
 	boot_or_fail("ram=1G hotplug_max=2G cpus=1");
 	assert_int_equal(add_memory(0, ADD_START, ADD_SIZE), 0);
 	assert_int_equal(online_pages(ADD_PFN, ADD_PAGES), 0);
 	page = alloc_pages(GFP_KERNEL, 0);
 	assert_non_null(page);
-	assert_true(page_to_pfn(page) >= ADD_PFN);
-	for (unsigned long pfn = ADD_PFN; pfn < ADD_PFN + ADD_PAGES; pfn += pageblock_nr_pages)
-		movable_before += get_pageblock_migratetype(pfn_to_page(pfn)) == MIGRATE_MOVABLE;
-	assert_int_equal(offline_pages(ADD_PFN, ADD_PFN + ADD_PAGES), -EBUSY);
-	for (unsigned long pfn = ADD_PFN; pfn < ADD_PFN + ADD_PAGES; pfn += pageblock_nr_pages)
-		movable_after += get_pageblock_migratetype(pfn_to_page(pfn)) == MIGRATE_MOVABLE;
-	assert_int_equal(movable_before, movable_after);
+	assert_true(page_to_pfn(page) >= start + pageblock_nr_pages && page_to_pfn(page) < end);
+	for (i = 0; i < 64; i++)
+		type_before[i] = get_pageblock_migratetype(pfn_to_page(start + i * pageblock_nr_pages));
+	assert_int_equal(type_before[0], MIGRATE_MOVABLE);
+	assert_int_equal(offline_pages(start, end), -EBUSY);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(get_pageblock_migratetype(pfn_to_page(start + i * pageblock_nr_pages)),
+				 type_before[i]);
 	__free_pages(page, 0);
+	assert_int_equal(offline_pages(start, end), -EBUSY);
 	assert_mm_check();
 }
 
