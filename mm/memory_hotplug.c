@@ -386,10 +386,12 @@ int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 	int ret;
 
 	if (start_pfn >= end_pfn || !IS_ALIGNED(start_pfn, pageblock_nr_pages) ||
-	    !IS_ALIGNED(end_pfn, pageblock_nr_pages) || !pages_in_one_zone(start_pfn, end_pfn))
+	    !IS_ALIGNED(end_pfn, pageblock_nr_pages))
 		return -EINVAL;
 	if (deferred_next(start_pfn, &(unsigned long){ 0 }) < end_pfn)
-		deferred_init_all();	/* the range's struct pages are read below */
+		deferred_init_all();	/* the range's struct pages are read from here on */
+	if (!pages_in_one_zone(start_pfn, end_pfn))
+		return -EINVAL;
 	zone = page_zone(pfn_to_page(start_pfn));
 	ret = start_isolate_page_range(start_pfn, end_pfn);
 	if (ret)
@@ -440,6 +442,8 @@ static int memory_block_change_state(unsigned long nr, bool online)
 		ret = online_pages(pfn, pages_per_section());
 	} else {
 		ret = offline_pages(pfn, pfn + pages_per_section());
+		if (ret == -EINVAL)
+			kmm_error("memory%lu: cannot offline (EINVAL): its pages are not all in one zone", nr);
 		if (ret == -EBUSY)
 			kmm_error("memory%lu: cannot offline (EBUSY): a pageblock is not MOVABLE, or a page is in use (kmm migrates nothing)",
 				  nr);
