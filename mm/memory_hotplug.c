@@ -19,8 +19,8 @@
  *       use refuses with -EBUSY and the isolation is undone exactly.  Free
  *       pages leave the buddy allocator and are PG_reserved again.
  *
- * Invariants (mm_check, here and in debug.c): a memory block is online iff
- * none of its pages is PG_reserved for being offline; the spans of a zone
+ * Invariants (mm_check, here and in debug.c): every page of an offline
+ * memory block is PG_reserved and off the buddy lists; the spans of a zone
  * and its node cover every present section of theirs; a hot-added section
  * is in the early_node_map (kmm keeps it after boot, so that its pages
  * count as RAM, not holes).  Adds, onlines and offlines are serialised by
@@ -381,7 +381,7 @@ static bool pages_in_one_zone(unsigned long start_pfn, unsigned long end_pfn)
  */
 int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 {
-	unsigned long nr_pages = end_pfn - start_pfn, offlined = 0;
+	unsigned long offlined = 0;
 	struct zone *zone;
 	int ret;
 
@@ -405,7 +405,7 @@ int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 	}
 	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++)
 		offlined += page_is_ram(pfn);
-	printk(KERN_INFO "Offlined Pages %ld\n", offlined);
+	printk(KERN_INFO "Offlined Pages %lu\n", offlined);
 	__offline_isolated_pages(start_pfn, end_pfn);
 	mark_blocks(start_pfn, end_pfn, true);
 	undo_isolate_page_range(start_pfn, end_pfn);
@@ -417,7 +417,6 @@ int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 	setup_per_zone_wmarks();
 	calculate_zone_inactive_ratio(zone);
 	vm_total_pages_update();
-	(void)nr_pages;
 	return 0;
 }
 
