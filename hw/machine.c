@@ -50,6 +50,7 @@ static struct {
 	int cpus_nodes_listed;
 	int distance_count;
 	u8 distance[MAX_NUMNODES * MAX_NUMNODES];
+	u64 hotplug_max;
 } opt __state;
 
 static int set_ram(const char *val)
@@ -60,6 +61,15 @@ static int set_ram(const char *val)
 	return 0;
 }
 early_param("ram", set_ram, "RAM installed, e.g. ram=64M, ram=5G (default 256M)");
+
+static int set_hotplug_max(const char *val)
+{
+	if (parse_size(val, &opt.hotplug_max) || !opt.hotplug_max)
+		return kmm_error("hotplug_max=%s: not a size (use e.g. 2G)", val ? val : "");
+	return 0;
+}
+early_param("hotplug_max", set_hotplug_max,
+	    "physical memory RAM may grow to by memory hotplug, e.g. hotplug_max=4G (default: the RAM at boot, no growth)");
 
 static int set_nodes(const char *val)
 {
@@ -475,6 +485,12 @@ int hw_machine_setup(bool deterministic)
 				 (unsigned long long)(hw.phys_end >> 20),
 				 (unsigned long long)(host_ram_limit >> 20));
 
+	if (opt.hotplug_max > phys_max || (host_ram_limit && opt.hotplug_max > host_ram_limit))
+		return kmm_error("hotplug_max=%lluM: beyond the machine's physical limit of %lluM",
+				 (unsigned long long)(opt.hotplug_max >> 20),
+				 (unsigned long long)((host_ram_limit && host_ram_limit < phys_max ?
+						       host_ram_limit : phys_max) >> 20));
+
 	err = assign_nodes();
 	if (err)
 		return err;
@@ -482,6 +498,7 @@ int hw_machine_setup(bool deterministic)
 	if (err)
 		return err;
 
+	hw_ram_set_max(opt.hotplug_max);
 	err = hw_ram_create(hw.phys_end);
 	if (err)
 		return kmm_error("cannot back %lluM of simulated RAM on this host",

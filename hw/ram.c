@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <kmm/compiler.h>
+#include <kmm/kernel.h>
 #include "hw/ram.h"
 
 char *hw_ram_base __state;
@@ -20,6 +21,15 @@ u64 hw_ram_size __state;
 u64 hw_direct_size __state;
 char *hw_phys_base __state;
 static int ram_fd __state = -1;
+/*
+ * Memory hotplug: the physical size RAM may grow to (hotplug_max=), and
+ * the host ranges reserved for it.  The direct map's range (and the
+ * machine's own view, once it is a separate mapping) is reserved for
+ * ram_max bytes at boot, PROT_NONE and MAP_NORESERVE, so growing maps the
+ * memfd's new pages at fixed addresses and nothing ever moves.
+ */
+static u64 ram_max __state;		/* bytes reserved for RAM; >= hw_ram_size */
+static u64 phys_reserved __state;	/* bytes reserved at hw_phys_base when separate */
 
 /*
  * The direct map starts on a 1 GiB boundary of the host's address space, as
@@ -29,8 +39,19 @@ static int ram_fd __state = -1;
 #define DIRECT_MAP_ALIGN	(1ULL << 30)
 #define HOST_PAGE		4096ULL
 
+void hw_ram_set_max(u64 bytes)
+{
+	ram_max = bytes;
+}
+
+u64 hw_ram_max(void)
+{
+	return ram_max;
+}
+
 int hw_ram_create(u64 size)
 {
+	u64 span = max(size, ram_max);
 	char *area, *base;
 	int fd;
 
@@ -39,21 +60,22 @@ int hw_ram_create(u64 size)
 		return -errno;
 	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
-	area = mmap(NULL, size + DIRECT_MAP_ALIGN, PROT_NONE,
+	area = mmap(NULL, span + DIRECT_MAP_ALIGN, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (area == MAP_FAILED)
 		goto fail;
 	base = (char *)(((uintptr_t)area + DIRECT_MAP_ALIGN - 1) & ~(DIRECT_MAP_ALIGN - 1));
 	if (mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED, fd,
 		 0) == MAP_FAILED) {
-		munmap(area, size + DIRECT_MAP_ALIGN);
+		munmap(area, span + DIRECT_MAP_ALIGN);
 		goto fail;
 	}
 	if (base > area)
 		munmap(area, base - area);
-	if (area + size + DIRECT_MAP_ALIGN > base + size)
-		munmap(base + size, area + size + DIRECT_MAP_ALIGN - (base + size));
+	if (area + span + DIRECT_MAP_ALIGN > base + span)
+		munmap(base + span, area + span + DIRECT_MAP_ALIGN - (base + span));
 	ram_fd = fd;
+	ram_max = span;
 	hw_ram_base = hw_phys_base = base;
 	hw_ram_size = hw_direct_size = size;
 	return 0;
@@ -68,20 +90,33 @@ fail:
  * the range stays this program's, so an access there always faults rather
  * than landing in whatever the host might map at a freed address later.
  */
-int hw_ram_limit_direct(u64 bytes)
+/* The machine's own view becomes a mapping of its own, reserved for ram_max bytes. */
+static int separate_phys_view(void)
 {
 	char *phys;
 
+	if (hw_phys_base != hw_ram_base)
+		return 0;
+	phys = mmap(NULL, ram_max, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (phys == MAP_FAILED)
+		return -ENOMEM;
+	if (mmap(phys, hw_ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
+		 ram_fd, 0) == MAP_FAILED) {
+		munmap(phys, ram_max);
+		return -ENOMEM;
+	}
+	hw_phys_base = phys;
+	phys_reserved = ram_max;
+	return 0;
+}
+
+int hw_ram_limit_direct(u64 bytes)
+{
 	bytes &= ~(u64)(HOST_PAGE - 1);
 	if (bytes >= hw_direct_size)
 		return 0;
-	if (hw_phys_base == hw_ram_base) {
-		phys = mmap(NULL, hw_ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-			    ram_fd, 0);
-		if (phys == MAP_FAILED)
-			return -ENOMEM;
-		hw_phys_base = phys;
-	}
+	if (separate_phys_view())
+		return -ENOMEM;
 	if (mmap(hw_ram_base + bytes, hw_ram_size - bytes, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
 		return -ENOMEM;
@@ -89,16 +124,78 @@ int hw_ram_limit_direct(u64 bytes)
 	return 0;
 }
 
+/*
+ * New RAM appears at the top of the memfd: the file grows, and the new
+ * pages are mapped into the ranges reserved for them - the machine's own
+ * view, and the direct map too when @direct (x86_64; i386's new memory is
+ * highmem, outside its direct map).  A failure shrinks the file back and
+ * leaves the reservations inaccessible again: nothing changed.
+ */
+int hw_ram_grow(u64 new_size, bool direct)
+{
+	u64 old = hw_ram_size, add = new_size - old;
+	bool separate;
+
+	if (new_size <= old || new_size > ram_max || (old & (HOST_PAGE - 1)) || (add & (HOST_PAGE - 1)))
+		return -EINVAL;
+	/* Memory outside the direct map is seen through a view of the machine's own. */
+	if (!direct && separate_phys_view())
+		return -ENOMEM;
+	separate = hw_phys_base != hw_ram_base;
+	if (ftruncate(ram_fd, (off_t)new_size) < 0)
+		return -ENOMEM;
+	if (separate && mmap(hw_phys_base + old, add, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_NORESERVE | MAP_FIXED, ram_fd, (off_t)old) == MAP_FAILED)
+		goto fail_truncate;
+	if (direct && mmap(hw_ram_base + old, add, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_NORESERVE | MAP_FIXED, ram_fd, (off_t)old) == MAP_FAILED)
+		goto fail_phys;
+	hw_ram_size = new_size;
+	if (direct && hw_direct_size == old)
+		hw_direct_size = new_size;
+	return 0;
+
+fail_phys:
+	if (separate)
+		hw_window_unmap(hw_phys_base + old, add);
+fail_truncate:
+	if (ftruncate(ram_fd, (off_t)old) < 0)
+		return -EIO;
+	return -ENOMEM;
+}
+
+/*
+ * Undo a grow: the top goes back to being reserved and inaccessible in
+ * both views, and the file shrinks (its pages are freed).
+ */
+void hw_ram_shrink(u64 size)
+{
+	u64 cut = hw_ram_size - size;
+
+	if (size >= hw_ram_size)
+		return;
+	if (hw_phys_base != hw_ram_base)
+		hw_window_unmap(hw_phys_base + size, cut);
+	if (hw_direct_size > size)
+		hw_window_unmap(hw_ram_base + size, hw_direct_size - size);
+	if (ftruncate(ram_fd, (off_t)size) < 0)
+		return;
+	hw_ram_size = size;
+	if (hw_direct_size > size)
+		hw_direct_size = size;
+}
+
 void hw_ram_destroy(void)
 {
 	if (hw_phys_base && hw_phys_base != hw_ram_base)
-		munmap(hw_phys_base, hw_ram_size);
+		munmap(hw_phys_base, phys_reserved);
 	if (hw_ram_base)
-		munmap(hw_ram_base, hw_ram_size);
+		munmap(hw_ram_base, max(ram_max, hw_ram_size));
 	if (ram_fd >= 0)
 		close(ram_fd);
 	hw_ram_base = hw_phys_base = NULL;
 	hw_ram_size = hw_direct_size = 0;
+	ram_max = phys_reserved = 0;
 	ram_fd = -1;
 }
 

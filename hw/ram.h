@@ -22,7 +22,21 @@
 
 #include <kmm/asm/page.h>	/* hw_ram_base, hw_ram_size */
 
+/*
+ * Reserve host address space for RAM of up to @bytes (memory hotplug;
+ * before hw_ram_create).  0 or less than the RAM size: no room to grow.
+ */
+void hw_ram_set_max(u64 bytes);
+u64 hw_ram_max(void);
 int hw_ram_create(u64 size);
+/*
+ * Grow RAM to @new_size bytes (at most hw_ram_max()): the machine's view
+ * covers it, the direct map too if @direct.  0, -EINVAL or -ENOMEM (then
+ * nothing changed).
+ */
+int hw_ram_grow(u64 new_size, bool direct);
+/* Undo hw_ram_grow(): RAM is @size bytes again. */
+void hw_ram_shrink(u64 size);
 void hw_ram_destroy(void);
 
 /* The machine's own view of all of RAM: physical address pa is hw_phys_base + pa. */

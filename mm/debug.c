@@ -108,7 +108,9 @@ static int check_boot_layer(struct seq_file *report)
 				problems++;
 			}
 			present += zone->present_pages;
-			memmap += PAGE_ALIGN(zone->spanned_pages * arch->sizeof_page) >> PAGE_SHIFT;
+			/* The memory map of hot-added sections came from the page allocator. */
+			memmap += PAGE_ALIGN((zone->spanned_pages - zone_hotplug_span(zone)) *
+					     arch->sizeof_page) >> PAGE_SHIFT;
 			for (unsigned long pfn = start; pfn < end; pfn++) {
 				unsigned long dend;
 				struct page *page;

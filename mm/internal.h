@@ -425,6 +425,22 @@ extern int min_free_kbytes;
 extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 extern int percpu_pagelist_fraction;
 void setup_per_zone_wmarks(void);
+void calculate_zone_inactive_ratio(struct zone *zone);
+
+/* Memory hotplug (mm/page_isolation.c, mm/sparse.c, mm/mm_init.c, mm/memory_hotplug.c). */
+int set_migratetype_isolate(struct page *page);
+void unset_migratetype_isolate(struct page *page);
+int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn);
+void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn);
+int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn);
+void __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn);
+int sparse_add_sections(int nid, unsigned long start_pfn, unsigned long nr_pages);
+void sparse_remove_sections(void);
+void sparse_commit_sections(unsigned long start_pfn, unsigned long nr_pages);
+int init_currently_empty_zone(struct zone *zone, unsigned long start_pfn, unsigned long size);
+/* Pages of @zone's span that memory hotplug added (their memory map is not the zone's). */
+unsigned long zone_hotplug_span(const struct zone *zone);
+void vm_total_pages_update(void);
 void setup_per_zone_lowmem_reserve(void);
 int min_free_kbytes_set(long long kbytes);
 int lowmem_reserve_ratio_set(const int *ratios, int n);

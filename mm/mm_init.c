@@ -19,6 +19,7 @@
 #include <kmm/log2.h>
 #include <kmm/params.h>
 #include <kmm/printk.h>
+#include <kmm/slab.h>
 #include <kmm/string.h>
 #include "mm/internal.h"
 
@@ -244,6 +245,30 @@ static void zone_wait_table_init(struct zone *zone, unsigned long zone_size_page
 			zone->wait_table_hash_nr_entries * sizeof(wait_queue_head_t));
 	for (unsigned long i = 0; i < zone->wait_table_hash_nr_entries; i++)
 		init_waitqueue_head(zone->wait_table + i);
+}
+
+/*
+ * Memory hotplug: a zone that had no pages gets its wait table now, from
+ * the slab allocator (2.6.34 took it from vmalloc after boot), sized for
+ * @size pages as at boot; its span starts at @start_pfn.  0 or -ENOMEM
+ * (then nothing changed).  The caller holds the zone's span lock.
+ */
+int init_currently_empty_zone(struct zone *zone, unsigned long start_pfn, unsigned long size)
+{
+	unsigned long entries = wait_table_hash_nr_entries(size);
+	wait_queue_head_t *table = kmalloc(entries * sizeof(*table), GFP_KERNEL);
+	struct pglist_data *pgdat = zone->zone_pgdat;
+
+	if (!table)
+		return -ENOMEM;
+	for (unsigned long i = 0; i < entries; i++)
+		init_waitqueue_head(table + i);
+	zone->wait_table = table;
+	zone->wait_table_hash_nr_entries = entries;
+	zone->wait_table_bits = ilog2(entries);
+	zone->zone_start_pfn = start_pfn;
+	pgdat->nr_zones = max(pgdat->nr_zones, (int)zone_idx(zone) + 1);
+	return 0;
 }
 
 static void zone_init_free_lists(struct zone *zone)

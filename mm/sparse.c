@@ -20,6 +20,8 @@
  * a host window of its own; see docs/glossary.md.
  */
 #include <kmm/bootmem.h>
+#include <kmm/errno.h>
+#include <kmm/gfp.h>
 #include <kmm/bug.h>
 #include <kmm/kernel.h>
 #include <kmm/printk.h>
@@ -106,15 +108,20 @@ static void vmemmap_populate(unsigned long start, unsigned long end, int nid)
 void sparse_init(void)
 {
 	unsigned long nr_sections = DIV_ROUND_UP(max_pfn, PAGES_PER_SECTION);
+	/* The window reaches as far as RAM may grow (hotplug_max=): hot-added sections map there. */
+	unsigned long window_sections = max(nr_sections,
+					    (unsigned long)DIV_ROUND_UP(hw_ram_max() >> PAGE_SHIFT,
+									PAGES_PER_SECTION));
 
-	BUG_ON(nr_sections > MAX_SECTIONS);
+	BUG_ON(window_sections > MAX_SECTIONS);
 	sm.nr_sections = nr_sections;
-	sm.window_size = round_up((u64)nr_sections * PAGES_PER_SECTION * sizeof(struct page), PMD_SIZE);
+	sm.window_size = round_up((u64)window_sections * PAGES_PER_SECTION * sizeof(struct page),
+				  PMD_SIZE);
 	sm.window = hw_window_reserve(sm.window_size);
 	if (!sm.window)
 		panic("vmemmap: cannot reserve a %llu MB window", (unsigned long long)(sm.window_size >> 20));
 	mem_map = (struct page *)sm.window;
-	max_mapnr = nr_sections * PAGES_PER_SECTION;
+	max_mapnr = window_sections * PAGES_PER_SECTION;
 	kernel_window_add(arch->vmemmap_start, sm.window, sm.window_size);
 
 	for (int i = 0; i < nr_nodemap_entries; i++) {
@@ -143,6 +150,116 @@ void sparse_init(void)
 }
 
 /*
+ * Memory hotplug (x86_64): the struct pages of sections [@start_pfn,
+ * @start_pfn + @nr_pages), as 2.6.34's sparse_add_one_section() gets them
+ * through vmemmap_populate() once bootmem is gone: each 2M block of the
+ * vmemmap not yet backed is an order-9 block of the page allocator on the
+ * section's node, mapped with one PMD (and one host mapping), its PUD and
+ * PMD tables from the page allocator too.  A block shared with a section
+ * present already is backed already.  Every page is allocated before
+ * anything is mapped, so a failure frees them and changes nothing.  The
+ * sections become present (pfn_valid) only at sparse_commit_sections().
+ */
+#define HOTPLUG_MAX_BLOCKS	64	/* 2M vmemmap blocks of one add: 64 x 2M maps 2.3G of RAM */
+
+static struct {
+	struct page *block[HOTPLUG_MAX_BLOCKS];
+	unsigned long block_addr[HOTPLUG_MAX_BLOCKS];	/* offsets into the window */
+	int nr;
+	void *tables[2 * HOTPLUG_MAX_BLOCKS];
+	int nr_tables;
+} hot __state;
+
+static bool vmemmap_block_backed(unsigned long addr)
+{
+	unsigned long first = addr / sizeof(struct page), last = (addr + PMD_SIZE - 1) / sizeof(struct page);
+
+	for (unsigned long s = first >> PFN_SECTION_SHIFT; s <= last >> PFN_SECTION_SHIFT; s++)
+		if (s < MAX_SECTIONS && test_bit(s, mem_section_present))
+			return true;
+	return false;
+}
+
+static void sparse_free_hot(void)
+{
+	for (int i = 0; i < hot.nr; i++)
+		__free_pages(hot.block[i], PMD_SHIFT - PAGE_SHIFT);
+	for (int i = 0; i < hot.nr_tables; i++)
+		free_page((unsigned long)hot.tables[i]);
+	hot.nr = hot.nr_tables = 0;
+}
+
+int sparse_add_sections(int nid, unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long start = start_pfn * sizeof(struct page);
+	unsigned long end = (start_pfn + nr_pages) * sizeof(struct page);
+	int err;
+
+	if (arch->highmem)
+		return 0;	/* FLATMEM: the map's window was sized at boot (memmap_alloc_flat) */
+	if (end > sm.window_size)
+		return -ERANGE;
+	hot.nr = hot.nr_tables = 0;
+	for (unsigned long addr = round_down(start, PMD_SIZE); addr < end; addr += PMD_SIZE) {
+		struct page *block;
+
+		if (vmemmap_block_backed(addr))
+			continue;
+		err = -ENOMEM;
+		if (hot.nr == HOTPLUG_MAX_BLOCKS)
+			goto fail;
+		block = alloc_pages_node(nid, GFP_KERNEL | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+		if (!block)
+			goto fail;
+		hot.block_addr[hot.nr] = addr;
+		hot.block[hot.nr++] = block;
+		err = vmemmap_tables_alloc(arch->vmemmap_start + addr, nid, hot.tables, &hot.nr_tables);
+		if (err)
+			goto fail;
+	}
+	for (int i = 0; i < hot.nr; i++) {
+		err = kernel_map_pmds(arch->vmemmap_start + hot.block_addr[i],
+				      page_to_phys(hot.block[i]), PMD_SIZE);
+		if (err) {
+			for (int j = 0; j < i; j++)
+				kernel_unmap_pmds(arch->vmemmap_start + hot.block_addr[j], PMD_SIZE);
+			goto fail;
+		}
+		printk(KERN_DEBUG " [%llx-%llx] PMD -> [%llx-%llx] on node %d\n",
+		       (unsigned long long)(arch->vmemmap_start + hot.block_addr[i]),
+		       (unsigned long long)(arch->vmemmap_start + hot.block_addr[i] + PMD_SIZE - 1),
+		       (unsigned long long)(arch->page_offset + page_to_phys(hot.block[i])),
+		       (unsigned long long)(arch->page_offset + page_to_phys(hot.block[i]) + PMD_SIZE - 1),
+		       nid);
+	}
+	return 0;
+fail:
+	vmemmap_tables_free(hot.tables, hot.nr_tables);
+	sparse_free_hot();
+	return err;
+}
+
+/* Undo the last sparse_add_sections() (a later step of the add failed). */
+void sparse_remove_sections(void)
+{
+	for (int i = 0; i < hot.nr; i++)
+		kernel_unmap_pmds(arch->vmemmap_start + hot.block_addr[i], PMD_SIZE);
+	vmemmap_tables_free(hot.tables, hot.nr_tables);
+	sparse_free_hot();
+}
+
+/* The add is final: its sections are present (pfn_valid), their blocks the map's for good. */
+void sparse_commit_sections(unsigned long start_pfn, unsigned long nr_pages)
+{
+	for (unsigned long s = start_pfn >> PFN_SECTION_SHIFT;
+	     s < (start_pfn + nr_pages) >> PFN_SECTION_SHIFT; s++)
+		__set_bit(s, mem_section_present);
+	if (arch->highmem)
+		max_mapnr = max(max_mapnr, start_pfn + nr_pages);
+	hot.nr = hot.nr_tables = 0;
+}
+
+/*
  * i386: reserve Linux's map in lowmem (FLAT_NODE_MEM_MAP, aligned to
  * MAX_ORDER blocks) and give the host array a window of its own.
  */
@@ -156,7 +273,9 @@ void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long
 		return pfn_to_page(start_pfn);	/* x86_64: the vmemmap is already there */
 	map = alloc_bootmem_node(pgdat, (end - start) * arch->sizeof_page);
 	sm.flat_phys = __pa(map) - (u64)start * arch->sizeof_page;
-	sm.window_size = round_up((u64)end * sizeof(struct page), PAGE_SIZE);
+	/* Room for highmem that memory hotplug may add, up to hotplug_max= (glossary). */
+	sm.window_size = round_up((u64)max(end, (unsigned long)(hw_ram_max() >> PAGE_SHIFT)) *
+				  sizeof(struct page), PAGE_SIZE);
 	sm.window = hw_window_reserve(sm.window_size);
 	if (!sm.window || hw_window_anon(sm.window, sm.window_size))
 		panic("memmap: cannot reserve %llu KB for the memory map",

@@ -179,15 +179,20 @@ void setup_per_zone_wmarks(void)
 	calculate_totalreserve_pages();
 }
 
+/* The inactive anon ratio: sqrt(10 * GB of the zone), at least 1 (also after memory hotplug). */
+void calculate_zone_inactive_ratio(struct zone *zone)
+{
+	unsigned long gb = zone->present_pages >> (30 - PAGE_SHIFT);
+
+	zone->inactive_ratio = gb ? int_sqrt(10 * gb) : 1;
+}
+
 static void setup_per_zone_inactive_ratio(void)
 {
 	struct zone *zone;
 
-	for_each_zone(zone) {
-		unsigned long gb = zone->present_pages >> (30 - PAGE_SHIFT);
-
-		zone->inactive_ratio = gb ? int_sqrt(10 * gb) : 1;
-	}
+	for_each_zone(zone)
+		calculate_zone_inactive_ratio(zone);
 }
 
 /*

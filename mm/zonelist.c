@@ -241,6 +241,12 @@ unsigned int nr_free_pagecache_pages(void)
 	return nr_free_zone_pages(gfp_zone(GFP_HIGHUSER_MOVABLE));
 }
 
+/* Memory hotplug onlined or offlined pages of populated zones: the total follows. */
+void vm_total_pages_update(void)
+{
+	vm_total_pages = nr_free_pagecache_pages();
+}
+
 void build_all_zonelists(void)
 {
 	int nid, cpu;

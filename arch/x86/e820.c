@@ -94,6 +94,18 @@ void setup_memory_map(void)
 	trim_bios_range();
 }
 
+/*
+ * Hot-added RAM (arch_commit_memory): an entry of its own above every
+ * other, as the firmware reports memory that arrived after boot, so that
+ * /proc/iomem lists it as its own "System RAM" resource as 2.6.34's
+ * register_memory_resource() did.  The caller checked that it fits.
+ */
+void e820_add_ram(u64 start, u64 size)
+{
+	if (e820.nr_map < E820MAX)
+		e820.map[e820.nr_map++] = (struct e820entry){ start, size, E820_RAM };
+}
+
 u64 find_e820_area(u64 start, u64 end, u64 size, u64 align)
 {
 	for (u32 i = 0; i < e820.nr_map; i++) {

@@ -31,6 +31,8 @@ unsigned long e820_end_of_ram_pfn(void);
 unsigned long e820_end_of_low_ram_pfn(void);
 /* Is @pfn a page of RAM according to the map? */
 bool page_is_ram(unsigned long pfn);
+/* Memory hotplug: [start, start + size) is RAM now (above every entry). */
+void e820_add_ram(u64 start, u64 size);
 /* Does RAM of the map cover [start, end) entirely? */
 bool e820_all_mapped(u64 start, u64 end, u32 type);
 const char *e820_type_name(u32 type);

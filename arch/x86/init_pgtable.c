@@ -22,7 +22,8 @@
  * The table area is the one find_early_table_space() found;
  * alloc_low_page() hands out its pages in order and never more than it
  * has, and init_memory_mapping() reserves the pages taken ("PGTABLE").
- * Tables made later (i386's pkmap window) come from the boot allocator.
+ * Tables made later (i386's pkmap window) come from the boot allocator;
+ * those of hot-added memory from a pool its caller filled beforehand.
  */
 #include <kmm/bootmem.h>
 #include <kmm/kernel.h>
@@ -41,6 +42,12 @@ static struct {
 	u64 first;			/* its start (what was taken is first..next) */
 	bool closed;			/* after_bootmem: tables come from the boot allocator */
 } tarea __state;
+
+/* Memory hotplug: the pages the direct map's new tables come from (table_pool_set). */
+static struct {
+	void **pages;
+	int nr, taken;
+} tpool __state;
 
 void table_area_set(u64 start, u64 top)
 {
@@ -65,10 +72,29 @@ u64 table_area_used_end(void)
  * what it used (the rest of the area is free RAM again), from the boot
  * allocator, as 2.6.34's one_page_table_init does after_bootmem.
  */
+void table_pool_set(void **pages, int nr)
+{
+	tpool.pages = pages;
+	tpool.nr = nr;
+	tpool.taken = 0;
+}
+
+int table_pool_taken(void)
+{
+	return tpool.taken;
+}
+
 static void *alloc_low_page(void)
 {
 	void *p;
 
+	if (tpool.pages) {
+		if (tpool.taken >= tpool.nr)
+			panic("alloc_low_page: the hotplug table pool ran out");
+		p = tpool.pages[tpool.taken++];
+		memset(p, 0, PAGE_SIZE);
+		return p;
+	}
 	if (tarea.closed) {
 		p = alloc_bootmem_pages(PAGE_SIZE);
 		memset(p, 0, PAGE_SIZE);

@@ -18,6 +18,7 @@
 #include <kmm/bootmem.h>
 #include <kmm/bug.h>
 #include <kmm/errno.h>
+#include <kmm/gfp.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/params.h>
@@ -79,6 +80,7 @@ early_param("host_maps", set_host_maps,
 	    "host mappings the kernel's windows may use (default: the host's vm.max_map_count less a margin)");
 
 static bool budget_take(unsigned long runs, bool fixed);
+static void budget_give(unsigned long runs, bool fixed);
 
 /* ---- windows ---- */
 
@@ -178,6 +180,73 @@ void vmemmap_tables(unsigned long addr, int nid)
 	pud = pud_offset(pgd, addr);
 	if (pud_none(pudp_get(pud)))
 		pud_populate(&init_mm, pud, boot_table(nid));
+}
+
+/*
+ * Memory hotplug: the vmemmap's missing PUD and PMD tables for @addr from
+ * the page allocator (2.6.34's vmemmap_alloc_block after boot), each
+ * recorded in @tables[*@nr] so that a failed add can give them back.
+ */
+int vmemmap_tables_alloc(unsigned long addr, int nid, void **tables, int *nr)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	pud_t *pud;
+	struct page *page;
+
+	if (pgd_none(pgdp_get(pgd))) {
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page)
+			return -ENOMEM;
+		tables[(*nr)++] = page_address(page);
+		pgd_populate(pgd, page_address(page));
+	}
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pudp_get(pud))) {
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page)
+			return -ENOMEM;
+		tables[(*nr)++] = page_address(page);
+		pud_populate(&init_mm, pud, page_address(page));
+	}
+	return 0;
+}
+
+/* Unlink and free what vmemmap_tables_alloc() recorded (the entries under them are clear). */
+void vmemmap_tables_free(void **tables, int nr)
+{
+	for (int i = nr - 1; i >= 0; i--) {
+		u64 pa = __pa(tables[i]);
+
+		for (unsigned long a = arch->vmemmap_start; kernel_window_ptr(a); a += PUD_SIZE) {
+			pgd_t *pgd = pgd_offset_k(a);
+			pud_t *pud;
+
+			if (pgd_none(pgdp_get(pgd)))
+				continue;
+			if ((pgd_val(pgdp_get(pgd)) & PTE_PFN_MASK) == pa) {
+				pgd_clear(pgd);
+				break;
+			}
+			pud = pud_offset(pgd, a);
+			if ((pud_val(pudp_get(pud)) & PTE_PFN_MASK) == pa) {
+				pud_clear(pud);
+				break;
+			}
+		}
+		free_page((unsigned long)tables[i]);
+	}
+}
+
+/* Undo kernel_map_pmds() of one run: the PMDs cleared, the host range inaccessible again. */
+void kernel_unmap_pmds(unsigned long addr, unsigned long size)
+{
+	char *host = kernel_window_ptr(addr);
+
+	for (unsigned long off = 0; off < size; off += PMD_SIZE)
+		pmd_clear(pmd_offset(pud_offset(pgd_offset_k(addr + off), addr + off), addr + off));
+	hw_window_unmap(host, size);
+	budget_give(1, false);
+	flush_tlb_kernel_range(addr, addr + size);
 }
 
 int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size)

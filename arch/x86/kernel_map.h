@@ -85,6 +85,10 @@ void kernel_map_stats(struct kernel_map_stats *st);
 void kernel_window_add(unsigned long start, void *host, unsigned long size);
 void vmemmap_tables(unsigned long addr, int nid);
 int kernel_map_pmds(unsigned long addr, u64 pa, unsigned long size);
+/* Memory hotplug: the same after boot, from the page allocator, and undone. */
+int vmemmap_tables_alloc(unsigned long addr, int nid, void **tables, int *nr);
+void vmemmap_tables_free(void **tables, int nr);
+void kernel_unmap_pmds(unsigned long addr, unsigned long size);
 
 /* Boot: reserve the windows (after the direct mapping), and give them back at shutdown. */
 void kernel_windows_init(void);

@@ -123,7 +123,7 @@ static void find_low_pfn_range(void)
  * nopse=; 1G pages on x86_64 only with gbpages= (the simulated CPU, like
  * most of 2.6.34's, has none unless asked: the default maps 2M pages).
  */
-static bool no_pse __state;
+bool no_pse __state;
 static bool direct_gbpages __state;
 
 static int set_nopse(const char *val)
@@ -155,15 +155,6 @@ bool direct_gbpages_on(void)
 	return direct_gbpages && arch->bits == 64;
 }
 
-#define MAP_2M	0x1	/* page_size_mask bits: PG_LEVEL_2M, PG_LEVEL_1G */
-#define MAP_1G	0x2
-#define NR_RANGE_MR	5
-
-struct map_range {
-	unsigned long start, end;
-	unsigned int page_size_mask;
-};
-
 static int save_mr(struct map_range *mr, int nr, unsigned long start, unsigned long end,
 		   unsigned int mask)
 {
@@ -183,7 +174,7 @@ static int save_mr(struct map_range *mr, int nr, unsigned long start, unsigned l
  * 2M pages around them, 4K for the tail; neighbours of the same size
  * merge.
  */
-static int split_mem_range(struct map_range *mr, unsigned long start, unsigned long end)
+int split_mem_range(struct map_range *mr, unsigned long start, unsigned long end)
 {
 	unsigned long pmd = arch->bits == 32 && !arch->pae ? (4UL << 20) : (2UL << 20);
 	unsigned long pud = 1UL << 30;
@@ -233,6 +224,24 @@ static int split_mem_range(struct map_range *mr, unsigned long start, unsigned l
 		i--;
 	}
 	return nr;
+}
+
+unsigned int map_range_level(const struct map_range *mr)
+{
+	return mr->page_size_mask & MAP_1G ? PG_LEVEL_1G :
+	       mr->page_size_mask & MAP_2M ? PG_LEVEL_2M : PG_LEVEL_4K;
+}
+
+/* init_memory_mapping()'s log: the range, then each piece with its page size. */
+void print_mem_ranges(const struct map_range *mr, int nr, unsigned long start, unsigned long end)
+{
+	static const char *const size_name[] = { [PG_LEVEL_4K] = "4k", [PG_LEVEL_2M] = "2M",
+						 [PG_LEVEL_1G] = "1G" };
+
+	printk(KERN_INFO "init_memory_mapping: %016lx-%016lx\n", start, end);
+	for (int i = 0; i < nr; i++)
+		printk(KERN_DEBUG " %010lx - %010lx page %s\n", mr[i].start, mr[i].end,
+		       size_name[map_range_level(&mr[i])]);
 }
 
 /* Page-table pages to map [0, end) directly (find_early_table_space). */
@@ -287,10 +296,7 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 	unsigned long tables;
 	u64 table_start;
 
-	printk(KERN_INFO "init_memory_mapping: %016lx-%016lx\n", start, end);
-	for (int i = 0; i < nr; i++)
-		printk(KERN_DEBUG " %010lx - %010lx page %s\n", mr[i].start, mr[i].end,
-		       mr[i].page_size_mask & MAP_1G ? "1G" : mr[i].page_size_mask & MAP_2M ? "2M" : "4k");
+	print_mem_ranges(mr, nr, start, end);
 	tables = table_space(end);
 	table_start = find_e820_area(arch->bits == 64 ? 0x8000 : 0x7000,
 				     (u64)max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE);
@@ -300,9 +306,7 @@ static void init_memory_mapping(unsigned long start, unsigned long end, bool fir
 	       (unsigned long long)table_start, (unsigned long long)(table_start + tables));
 	table_area_set(table_start, table_start + tables);
 	for (int i = 0; i < nr; i++)
-		kernel_physical_mapping_init(mr[i].start, mr[i].end,
-					     mr[i].page_size_mask & MAP_1G ? PG_LEVEL_1G :
-					     mr[i].page_size_mask & MAP_2M ? PG_LEVEL_2M : PG_LEVEL_4K);
+		kernel_physical_mapping_init(mr[i].start, mr[i].end, map_range_level(&mr[i]));
 	if (arch->bits == 32)	/* early_ioremap_page_table_range_init */
 		page_table_range_init(arch->fixaddr_boot_start, arch->fixaddr_top);
 	if (first)

@@ -33,6 +33,27 @@ u64 table_area_used_end(void);
 void table_area_close(void);	/* from now on alloc_low_page() takes boot-allocator pages */
 void kernel_physical_mapping_init(u64 start, u64 end, unsigned int level);	/* PG_LEVEL_* */
 bool direct_gbpages_on(void);
+extern bool no_pse;
+
+/* init_memory_mapping()'s cut of a range into pieces of one page size each. */
+#define MAP_2M	0x1	/* page_size_mask bits: PG_LEVEL_2M, PG_LEVEL_1G */
+#define MAP_1G	0x2
+#define NR_RANGE_MR	5
+struct map_range {
+	unsigned long start, end;
+	unsigned int page_size_mask;
+};
+int split_mem_range(struct map_range *mr, unsigned long start, unsigned long end);
+unsigned int map_range_level(const struct map_range *mr);	/* PG_LEVEL_* */
+void print_mem_ranges(const struct map_range *mr, int nr, unsigned long start, unsigned long end);
+/*
+ * Memory hotplug: alloc_low_page() takes the direct map's new tables from
+ * @pages (filled by the caller, who knows how many the range needs, so
+ * that writing the mapping cannot fail); NULL ends it.  Returns how many
+ * were taken.
+ */
+void table_pool_set(void **pages, int nr);
+int table_pool_taken(void);
 void page_table_range_init(unsigned long start, unsigned long end);
 /* The MMU in the booted paging mode, the boot CPU's CR3 on swapper_pg_dir (arch/x86/tlb.c). */
 void paging_start(void);

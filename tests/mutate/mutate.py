@@ -72,6 +72,10 @@ FIRST = {
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
+    'mm/memory_hotplug.c': ['test_memory_hotplug', 'scripts/memory_hotplug', 'scripts/memory_hotplug_i386'],
+    'mm/page_isolation.c': ['test_memory_hotplug', 'scripts/memory_hotplug'],
+    'mm/sparse.c': ['test_memory_hotplug', 'scripts/memory_hotplug'],
+    'arch/x86/memory_hotplug.c': ['scripts/memory_hotplug', 'test_memory_hotplug'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }
