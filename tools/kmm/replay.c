@@ -71,6 +71,7 @@ struct rproc {
 	bool brk_known;			/* the heap's start was set from the log */
 	enum strace_sys pend_sys;	/* an unfinished clone/fork/vfork, or STRACE_OTHER */
 	unsigned long long pend_flags;	/* its clone flags */
+	int pend_child;			/* the log's pid of the child made before the call returned */
 };
 
 struct diff_kind {
@@ -269,19 +270,22 @@ static struct rproc *proc_get(struct replay *r, int pid)
 
 	if (p && p->live)
 		return p;
-	if (p) {
-		r->after_exit++;
-		return NULL;
-	}
 	for (int i = 0; i < r->nprocs; i++)
 		if (r->procs[i].live && r->procs[i].pend_sys != STRACE_OTHER)
 			parent = &r->procs[i];
+	if (p && !parent) {
+		r->after_exit++;
+		return NULL;
+	}
 	if (parent) {
 		unsigned long flags = clone_flags_of(parent->pend_sys, parent->pend_flags);
+		int ppid = parent->pid;
 
 		parent->pend_sys = STRACE_OTHER;
-		if (proc_clone(r, parent, pid, flags) == 0)
+		if (proc_clone(r, parent, pid, flags) == 0) {
+			proc_find(r, ppid)->pend_child = pid;
 			return proc_find(r, pid);
+		}
 	}
 	r->unknown_origin += r->nprocs > 0;
 	return proc_spawn(r, pid, "replay");
@@ -570,8 +574,10 @@ static void replay_clone(struct replay *r, struct rproc *p, const struct strace_
 		r->same++;	/* kmm makes nothing either */
 		return;
 	}
-	if (proc_find(r, (int)sc->ret) && proc_find(r, (int)sc->ret)->live)
+	if (p->pend_child == sc->ret) {
+		p->pend_child = 0;	/* made when its first line came */
 		return;
+	}
 	err = proc_clone(r, p, (int)sc->ret, flags);
 	count_result(r, sc->sys, 0, (int)-err);
 }
