@@ -102,6 +102,7 @@ struct replay {
 static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
 			  double secs);
 static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *dir);
+static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r);
 
 /* ---- processes ---- */
 
@@ -803,7 +804,10 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 			proc_dump(r, p);
 		}
 	}
-	replay_report(rt->out, r, o, now() - t0);
+	if (c->assign)
+		give_counts(rt, c, r);
+	else
+		replay_report(rt->out, r, o, now() - t0);
 	if (o->proc_dir)
 		replay_dump_system(rt, c, o->proc_dir);
 	if (r->refused)
@@ -960,12 +964,83 @@ static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const c
 	}
 }
 
-/* ---- the script command ---- */
+/* ---- the script command, and its value ---- */
+
+/* R = replay FILE: the report's numbers, for expect. */
+struct replay_value {
+	long long lines, calls, ignored, refused, processes, threads, execs, exits, standins;
+	long long placed, agreed, hinted, forced, moved, same, differ, outside;
+};
+
+#define RV_FIELD(f)								\
+	static int rv_##f(const void *d, long long *out, char *err, size_t errlen)	\
+	{									\
+		(void)err;							\
+		(void)errlen;							\
+		*out = ((const struct replay_value *)d)->f;			\
+		return 0;							\
+	}
+RV_FIELD(lines) RV_FIELD(calls) RV_FIELD(ignored) RV_FIELD(refused) RV_FIELD(processes)
+RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(standins) RV_FIELD(placed)
+RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
+RV_FIELD(differ) RV_FIELD(outside)
+
+static void rv_format(const void *d, char *buf, size_t size)
+{
+	const struct replay_value *v = d;
+
+	snprintf(buf, size, "%lld lines, %lld calls, %lld refused, %lld different", v->lines,
+		 v->calls, v->refused, v->differ);
+}
+
+const struct value_type replay_kind = {
+	.name = "replay",
+	.noun = "a replay's counts",
+	.made_by = "replay",
+	.size = sizeof(struct replay_value),
+	.fields = (const struct value_field[]){
+		{ "lines", rv_lines }, { "calls", rv_calls }, { "ignored", rv_ignored },
+		{ "refused", rv_refused }, { "processes", rv_processes }, { "threads", rv_threads },
+		{ "execs", rv_execs }, { "exits", rv_exits }, { "standins", rv_standins },
+		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
+		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
+		{ "differ", rv_differ }, { "outside", rv_outside }, { NULL } },
+	.format = rv_format,
+};
+
+static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r)
+{
+	struct replay_value *v = rt_result(rt, c, &replay_kind);
+
+	if (!v)
+		return;
+	*v = (struct replay_value){
+		.lines = r->lines, .ignored = r->ignored, .refused = r->refused,
+		.processes = r->processes, .threads = r->threads, .execs = r->execs,
+		.exits = r->exits, .standins = r->standins, .placed = r->placed,
+		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
+		.same = r->same, .differ = r->differ, .outside = r->outside,
+	};
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		v->calls += r->calls[s];
+}
+
+/* A relative FILE is the script's neighbour: scripts and their logs travel together. */
+static const char *beside_script(struct runtime *rt, const char *file, char *buf, size_t size)
+{
+	const char *slash = strrchr(rt->filename, '/');
+
+	if (file[0] == '/' || !slash)
+		return file;
+	snprintf(buf, size, "%.*s/%s", (int)(slash - rt->filename), rt->filename, file);
+	return buf;
+}
 
 static int cmd_replay(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
+	char path[4096];
 	struct replay_opts o = {
-		.file = arg_str(a, "file"),
+		.file = beside_script(rt, arg_str(a, "file"), path, sizeof(path)),
 		.proc_dir = arg_given(a, "proc_dir") ? arg_str(a, "proc_dir") : NULL,
 		.json = arg(a, "format")->word == 1,
 		.strict = arg_num(a, "strict") != 0,
@@ -981,7 +1056,7 @@ const struct command_def replay_commands[] = {
 		    "as kmm processes, and report how kmm's results compare",
 	  (const struct arg_def[]){
 		  { "file", &arg_string, ARG_POS | ARG_REQUIRED, .meta = "FILE",
-		    .help = "the strace log (strace -o FILE)" },
+		    .help = "the strace log (strace -o FILE); a relative path is the script's neighbour" },
 		  { "format", &arg_word, 0, .meta = "text|json",
 		    .words = (const char *const[]){ "text", "json", NULL }, .def_text = "text",
 		    .help = "the report: human text, or one JSON object" },
@@ -993,6 +1068,6 @@ const struct command_def replay_commands[] = {
 		  { "timing", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
 		    .help = "1: report the time taken and the speed (varies from run to run)" },
 		  { NULL } },
-	  .machine = true, .run = cmd_replay },
+	  .result = "R", .gives = &replay_kind, .machine = true, .run = cmd_replay },
 	{ NULL },
 };
