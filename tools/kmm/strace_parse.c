@@ -436,7 +436,11 @@ static int scan_args(struct scan *s, struct strace_call *out, bool partial, cons
 
 			while (fe < s->p && *fe != ',' && *fe != '}' && *fe != ')')
 				fe++;
-			if (scan_value(f, fe, &out->clone_flags, why))
+			int r = scan_value(f, fe, &out->clone_flags, why);
+
+			if (r > 0)
+				*why = "clone's flags= is not a flag expression";
+			if (r)
 				return -1;
 		}
 	}
