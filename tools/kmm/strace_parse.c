@@ -147,15 +147,22 @@ static void slot_put(struct slot *t, unsigned int mask, const char *name, long l
 	t[i] = (struct slot){ name, (unsigned char)len, v };
 }
 
-static const struct slot *slot_get(const struct slot *t, unsigned int mask, const char *s,
-				   size_t len)
+/* The slot of the name @s of @len bytes whose name_hash is @h, or NULL. */
+static const struct slot *slot_get_hashed(const struct slot *t, unsigned int mask, const char *s,
+					  size_t len, uint32_t h)
 {
-	unsigned int i = name_hash(s, len) & mask;
+	unsigned int i = h & mask;
 
 	for (; t[i].name; i = (i + 1) & mask)
 		if (t[i].len == len && !memcmp(t[i].name, s, len))
 			return &t[i];
 	return NULL;
+}
+
+static const struct slot *slot_get(const struct slot *t, unsigned int mask, const char *s,
+				   size_t len)
+{
+	return slot_get_hashed(t, mask, s, len, name_hash(s, len));
 }
 
 static void build_tables(void)
@@ -212,6 +219,13 @@ static void skip_spaces(struct scan *s)
 		s->p++;
 }
 
+/* A hex digit's value plus one; 0 for any other character. */
+static const unsigned char hex_digit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /*
  * A number as strace prints one: decimal, 0x hex, 0 octal, with a sign.
  * false if no digit starts here.  Overflow wraps, as the C types it
@@ -230,14 +244,8 @@ static bool scan_number(struct scan *s, unsigned long long *out)
 	if (*p == '0' && p + 1 < s->end && (p[1] == 'x' || p[1] == 'X')) {
 		const char *d = p += 2;
 
-		for (; p < s->end; p++) {
-			char c = *p;
-			unsigned int x = is_digit(c) ? c - '0' : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10 : 16;
-
-			if (x > 15)
-				break;
-			v = v << 4 | x;
-		}
+		for (; p < s->end && hex_digit[(unsigned char)*p]; p++)
+			v = v << 4 | (unsigned int)(hex_digit[(unsigned char)*p] - 1);
 		if (p == d)
 			return false;
 	} else if (*p == '0') {
@@ -303,41 +311,45 @@ static const char *arg_end(const struct scan *s)
 
 /*
  * A value: a flag expression of names and numbers joined by '|' (a
- * lone number, NULL and a lone name are expressions too).  0, or -1
- * with *why; anything else (a structure, an array, a string, "~[...]")
- * is "not a value" (1), which only matters if the replay reads it.
+ * lone number, NULL and a lone name are expressions too), read from @p
+ * up to the first character that continues none: 0 with *@stop there;
+ * -1 with *why for an unknown name; 1 for what is no value at all (a
+ * structure, an array, a string, "~[...]"), which only matters if the
+ * replay reads it.
  */
-static int scan_value(const char *p, const char *end, unsigned long long *out, const char **why)
+static int scan_value(const char *p, const char *end, unsigned long long *out,
+		      const char **stop, const char **why)
 {
 	unsigned long long v = 0;
 
-	if (p == end)
-		return 1;
 	for (;;) {
 		struct scan s = { p, end };
 		unsigned long long x;
 
+		if (p >= end)
+			return 1;
 		if (scan_number(&s, &x)) {
 			v |= x;
 			p = s.p;
 			if (p < end && *p == '<') {
 				/* -y: "3</etc/ld.so.cache>", the descriptor's path after it */
-				p = end;
-				while (p > s.p && p[-1] != '>')
-					p--;
-				if (p == s.p)
+				const char *gt = memchr(p, '>', (size_t)(end - p));
+
+				if (!gt)
 					return 1;
+				p = gt + 1;
 			}
 		} else if (is_ident(*p)) {
 			const char *n = p;
 			const struct slot *sl;
+			uint32_t h = 2166136261u;	/* name_hash, computed on the way */
 
-			while (p < end && is_ident(*p))
-				p++;
+			for (; p < end && is_ident(*p); p++)
+				h = (h ^ (unsigned char)*p) * 16777619u;
 			if (p - n == 4 && !memcmp(n, "NULL", 4)) {
 				x = 0;
 			} else {
-				sl = slot_get(value_slots, NAME_SLOTS - 1, n, (size_t)(p - n));
+				sl = slot_get_hashed(value_slots, NAME_SLOTS - 1, n, (size_t)(p - n), h);
 				if (!sl) {
 					*why = "unknown flag or constant name";
 					return -1;
@@ -348,13 +360,12 @@ static int scan_value(const char *p, const char *end, unsigned long long *out, c
 		} else {
 			return 1;
 		}
-		if (p == end)
+		if (p == end || *p != '|')
 			break;
-		if (*p != '|')
-			return 1;
 		p++;
 	}
 	*out = v;
+	*stop = p;
 	return 0;
 }
 
@@ -381,42 +392,52 @@ static const char *find_flags(const char *p, const char *end)
 static int scan_args(struct scan *s, struct strace_call *out, bool partial, const char **why)
 {
 	const char *start = s->p;
+	bool values = sys_args_are_values(out->sys);
+	bool named = out->sys == STRACE_CLONE || out->sys == STRACE_CLONE3;
 
+	if (s->p < s->end && *s->p == ')')
+		return 0;		/* no arguments */
 	for (int i = 0;; i++) {
-		const char *end = arg_end(s), *v = s->p;
+		const char *v = s->p, *end, *stop = NULL;
 		unsigned long long x = 0;
 		int r;
 
-		if (!end) {
-			if (partial)
+		/* clone's key=value arguments: the value after '='. */
+		if (named)
+			for (const char *q = v; q + 1 < s->end && is_ident(*q); q++)
+				if (q[1] == '=') {
+					v = q + 2;
+					break;
+				}
+		r = scan_value(v, s->end, &x, &stop, why);
+		if (r < 0 && values)
+			return -1;
+		/* The value is the whole argument when a ',' or ')' follows it: the usual case, one pass. */
+		if (r == 0 && stop < s->end && (*stop == ',' || *stop == ')')) {
+			end = stop;
+		} else {
+			end = arg_end(s);
+			if (!end) {
+				if (!partial) {
+					*why = "the arguments do not end with ')'";
+					return -1;
+				}
 				end = s->end;
-			else {
-				*why = "the arguments do not end with ')'";
+			}
+			if (r == 0 && stop != end)
+				r = 1;		/* a value and more: execve's "0x7ffd (37 vars)" */
+			if (r && values && !partial) {
+				*why = "an argument of a memory call is not a number or flags";
 				return -1;
 			}
-		}
-		if (end == v && *end == ')' && i == 0)
-			break;		/* no arguments */
-		/* clone's key=value arguments: the value after '='. */
-		for (const char *q = v; q < end && is_ident(*q); q++)
-			if (q[1] == '=' && q + 1 < end) {
-				v = q + 2;
-				break;
+			if (*v == '"' && out->pathlen < 0) {
+				out->path = v + 1;
+				out->pathlen = (int)(end - v - 1);
+				while (out->pathlen > 0 && out->path[out->pathlen - 1] != '"')
+					out->pathlen--;
+				if (out->pathlen > 0)
+					out->pathlen--;
 			}
-		r = scan_value(v, end, &x, why);
-		if (r < 0 && sys_args_are_values(out->sys))
-			return -1;
-		if (r && sys_args_are_values(out->sys) && !partial) {
-			*why = "an argument of a memory call is not a number or flags";
-			return -1;
-		}
-		if (*v == '"' && out->pathlen < 0) {
-			out->path = v + 1;
-			out->pathlen = (int)(end - v - 1);
-			while (out->pathlen > 0 && out->path[out->pathlen - 1] != '"')
-				out->pathlen--;
-			if (out->pathlen > 0)
-				out->pathlen--;
 		}
 		if (i < STRACE_MAX_ARGS) {
 			out->arg[i] = r == 0 ? x : 0;
@@ -428,19 +449,19 @@ static int scan_args(struct scan *s, struct strace_call *out, bool partial, cons
 		s->p++;
 		skip_spaces(s);
 	}
-	if (out->sys == STRACE_CLONE || out->sys == STRACE_CLONE3) {
+	if (named) {
 		const char *f = find_flags(start, s->p);
 
 		if (f) {
-			const char *fe = f;
+			const char *fe = f, *stop;
+			int r;
 
 			while (fe < s->p && *fe != ',' && *fe != '}' && *fe != ')')
 				fe++;
-			int r = scan_value(f, fe, &out->clone_flags, why);
-
-			if (r > 0)
+			r = scan_value(f, fe, &out->clone_flags, &stop, why);
+			if (r > 0 || (r == 0 && stop != fe))
 				*why = "clone's flags= is not a flag expression";
-			if (r)
+			if (r || stop != fe)
 				return -1;
 		}
 	}
@@ -572,13 +593,15 @@ static void scan_prefix(struct scan *s, struct strace_call *out)
 	for (int round = 0; round < 2; round++) {
 		t = *s;
 		skip_spaces(&t);
+		bool is_time = false;
+
 		if (t.p >= t.end || !is_digit(*t.p))
 			return;
-		while (t.p < t.end && (is_digit(*t.p) || *t.p == ':' || *t.p == '.'))
-			t.p++;
+		for (; t.p < t.end && (is_digit(*t.p) || *t.p == ':' || *t.p == '.'); t.p++)
+			is_time |= !is_digit(*t.p);
 		if (t.p >= t.end || *t.p != ' ')
 			return;
-		if (!memchr(s->p, '.', (size_t)(t.p - s->p)) && !memchr(s->p, ':', (size_t)(t.p - s->p))) {
+		if (!is_time) {
 			if (out->pid || round)
 				return;		/* a second bare number is not a prefix */
 			scan_number(s, &v);
