@@ -656,7 +656,7 @@ static void replay_call(struct replay *r, struct rproc *p, const struct strace_c
 static void refuse(struct replay *r, const char *why)
 {
 	r->refused++;
-	fprintf(stderr, "%s:%lu: %s\n", r->o->file, r->line, why);
+	fprintf(stderr, "%s:%lu: %s\n", r->o->file, r->line + r->o->first_line - 1, why);
 }
 
 /* One line of the log; false to stop (--strict after a refusal). */
@@ -762,7 +762,7 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	struct task_struct *home = current;
-	bool tty = isatty(2) && !o->quiet;
+	bool tty = isatty(2);
 	size_t len, pos = 0;
 	double t0;
 	char *text;
@@ -770,7 +770,9 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 
 	if (!r)
 		return rt_error(rt, c, "replay: out of memory");
-	text = read_log(o->file, &len);
+	text = o->text ? strdup(o->text) : read_log(o->file, &len);
+	if (o->text && text)
+		len = strlen(text);
 	if (!text) {
 		free(r);
 		return rt_error(rt, c, "replay: %s: %s", o->file, strerror(errno));
@@ -1039,15 +1041,20 @@ static const char *beside_script(struct runtime *rt, const char *file, char *buf
 static int cmd_replay(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
 {
 	char path[4096];
+	bool inline_log = !strcmp(arg_str(a, "file"), "-");
 	struct replay_opts o = {
-		.file = beside_script(rt, arg_str(a, "file"), path, sizeof(path)),
+		.file = inline_log ? rt->filename : beside_script(rt, arg_str(a, "file"), path, sizeof(path)),
+		.text = inline_log ? c->block : NULL,
+		.first_line = inline_log ? c->line + 1 : 1,
 		.proc_dir = arg_given(a, "proc_dir") ? arg_str(a, "proc_dir") : NULL,
 		.json = arg(a, "format")->word == 1,
 		.strict = arg_num(a, "strict") != 0,
 		.timing = arg_num(a, "timing") != 0,
-		.quiet = true,
 	};
 
+	if (inline_log != (c->block != NULL))
+		return rt_error(rt, c, "replay: %s", inline_log ? "FILE - reads the log from a <<END block, "
+				"and there is none" : "a <<END block is the log of FILE -");
 	return replay_run(rt, c, &o);
 }
 
@@ -1056,7 +1063,8 @@ const struct command_def replay_commands[] = {
 		    "as kmm processes, and report how kmm's results compare",
 	  (const struct arg_def[]){
 		  { "file", &arg_string, ARG_POS | ARG_REQUIRED, .meta = "FILE",
-		    .help = "the strace log (strace -o FILE); a relative path is the script's neighbour" },
+		    .help = "the strace log (strace -o FILE); a relative path is the script's neighbour; "
+			    "- for the <<END block that follows (its lines reported as the script's)" },
 		  { "format", &arg_word, 0, .meta = "text|json",
 		    .words = (const char *const[]){ "text", "json", NULL }, .def_text = "text",
 		    .help = "the report: human text, or one JSON object" },
@@ -1068,6 +1076,6 @@ const struct command_def replay_commands[] = {
 		  { "timing", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
 		    .help = "1: report the time taken and the speed (varies from run to run)" },
 		  { NULL } },
-	  .result = "R", .gives = &replay_kind, .machine = true, .run = cmd_replay },
+	  .result = "R", .gives = &replay_kind, .machine = true, .block = true, .run = cmd_replay },
 	{ NULL },
 };

@@ -11,12 +11,13 @@
 #include "tools/kmm/runtime.h"
 
 struct replay_opts {
-	const char *file;		/* the strace log */
+	const char *file;		/* the strace log, or the name its lines are reported under */
+	const char *text;		/* the log itself (a script's <<END block), or NULL: read file */
+	int first_line;			/* the number of the log's first line in @file (1 for a log) */
 	const char *proc_dir;		/* write the /proc views there, or NULL */
 	bool json;			/* the report as one JSON object */
 	bool strict;			/* stop at the first refused line */
 	bool timing;			/* report the time and speed (not in scripts: they vary) */
-	bool quiet;			/* no progress bar */
 };
 
 /*
