@@ -97,6 +97,11 @@ struct replay {
 	unsigned long same, differ, outside;
 	struct diff_kind kinds[MAX_KINDS];
 	int nkinds;
+	/* the first placements kmm would have made elsewhere: the log's line, address, kmm's */
+	struct elsewhere {
+		unsigned long line, log, kmm, len;
+	} elsewhere[3];
+	int nelsewhere;
 };
 
 static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
@@ -472,6 +477,7 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 	unsigned long pgoff = sc->sys == STRACE_MMAP2 ? sc->arg[5] : sc->arg[5] >> PAGE_SHIFT;
 	long fd = (long)(int)sc->arg[4], ret;
 	int lerr = log_errno(sc);
+	unsigned long peek;
 
 	if (!(flags & MAP_ANONYMOUS) && !lerr)
 		flags = replay_file_mapping(r, p, len, flags, &fd, &pgoff);
@@ -482,7 +488,11 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 	}
 	/* The kernel chose the address: ask kmm's layout, then place it as the log says. */
 	r->placed++;
-	if (get_unmapped_area_peek(NULL, addr, len, pgoff, flags) == (unsigned long)sc->ret) {
+	peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
+	if (peek != (unsigned long)sc->ret && r->nelsewhere < 3)
+		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
+			r->line + r->o->first_line - 1, (unsigned long)sc->ret, peek, len };
+	if (peek == (unsigned long)sc->ret) {
 		r->agreed++;
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
 	} else {
@@ -864,6 +874,10 @@ static void report_text(FILE *out, const struct replay *r, const struct replay_o
 		"get_unmapped_area agreed on %lu; %lu placed at the log's address as their hint, "
 		"%lu with MAP_FIXED; %lu mremap moves followed\n",
 		r->placed, r->agreed, r->hinted, r->forced, r->moved);
+	for (int i = 0; i < r->nelsewhere; i++)
+		fprintf(out, "    line %lu: %lu bytes at %#lx in the log, kmm's layout: %#lx\n",
+			r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
+			r->elsewhere[i].kmm);
 	fprintf(out, "  results: %lu as in the log, %lu different, %lu outside the mappings the "
 		"log made (the image exec loaded)\n", r->same, r->differ, r->outside);
 	for (int i = 0; i < r->nkinds; i++) {
@@ -919,6 +933,11 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 		fprintf(out, "%s{\"call\": \"%s\", \"log_errno\": %d, \"kmm_errno\": %d, \"n\": %lu}",
 			i ? ", " : "", strace_sys_name(r->kinds[i].sys), r->kinds[i].log_err,
 			r->kinds[i].kmm_err, r->kinds[i].n);
+	fprintf(out, "],\n \"placed_elsewhere\": [");
+	for (int i = 0; i < r->nelsewhere; i++)
+		fprintf(out, "%s{\"line\": %lu, \"len\": %lu, \"log\": %lu, \"kmm\": %lu}",
+			i ? ", " : "", r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
+			r->elsewhere[i].kmm);
 	fprintf(out, "],\n \"pids\": [");
 	for (int i = 0; i < r->nprocs; i++)
 		fprintf(out, "%s{\"pid\": %d, \"kmm_pid\": %d, \"live\": %s}", i ? ", " : "",
