@@ -297,6 +297,22 @@ static struct rproc *proc_get(struct replay *r, int pid)
 	return proc_spawn(r, pid, "replay");
 }
 
+/* The kmm file @view (/proc/...) written to the host file @path; nothing if it cannot be read. */
+static void copy_view(struct runtime *rt, struct script_cmd *c, const char *view, const char *path)
+{
+	char *text = rt_read_file(rt, c, view);
+	FILE *f;
+
+	if (!text)
+		return;
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	free(text);
+}
+
 /*
  * /proc/PID/maps, smaps and status of @p's process into DIR/<its log
  * pid>/: at its exit, or at the end of the log if it is still alive.
@@ -311,20 +327,11 @@ static void proc_dump(struct replay *r, struct rproc *p)
 	snprintf(dir, sizeof(dir), "%s/%d", r->o->proc_dir, p->tgid);
 	mkdir(dir, 0777);
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-		char *text;
-		FILE *f;
+		char view[64];
 
-		snprintf(path, sizeof(path), "/proc/%d/%s", p->task->tgid, views[i]);
-		text = rt_read_file(r->rt, r->c, path);
-		if (!text)
-			continue;
+		snprintf(view, sizeof(view), "/proc/%d/%s", p->task->tgid, views[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
-		f = fopen(path, "w");
-		if (f) {
-			fputs(text, f);
-			fclose(f);
-		}
-		free(text);
+		copy_view(r->rt, r->c, view, path);
 	}
 }
 
@@ -968,20 +975,11 @@ static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const c
 
 	proc_write("/proc/sys/vm/stat_refresh", "1");
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-		char *text;
-		FILE *f;
+		char view[64];
 
-		snprintf(path, sizeof(path), "/proc/%s", views[i]);
-		text = rt_read_file(rt, c, path);
-		if (!text)
-			continue;
+		snprintf(view, sizeof(view), "/proc/%s", views[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
-		f = fopen(path, "w");
-		if (f) {
-			fputs(text, f);
-			fclose(f);
-		}
-		free(text);
+		copy_view(rt, c, view, path);
 	}
 }
 

@@ -522,6 +522,25 @@ static enum strace_sys sys_lookup(const char *name, size_t len)
 	return s ? (enum strace_sys)s->v : STRACE_OTHER;
 }
 
+/* A signal's name (SIGKILL) at s->p: @out is event @ev with its number as status. */
+static int scan_signal_name(struct scan *s, struct strace_call *out, enum strace_event ev,
+			    const char *missing, const char **why)
+{
+	const char *n = s->p;
+	long long sig;
+
+	while (s->p < s->end && is_ident(*s->p))
+		s->p++;
+	sig = strace_name_value(n, (size_t)(s->p - n));
+	if (sig <= 0 || strncmp(n, "SIG", 3)) {
+		*why = missing;
+		return -1;
+	}
+	out->ev = ev;
+	out->status = (int)sig;
+	return 0;
+}
+
 /* "+++ exited with N +++", "+++ killed by SIGKILL (core dumped) +++", "+++ superseded ...". */
 static int scan_exit(struct scan *s, struct strace_call *out, const char **why)
 {
@@ -539,19 +558,8 @@ static int scan_exit(struct scan *s, struct strace_call *out, const char **why)
 		return 0;
 	}
 	if (at(s, "killed by ")) {
-		const char *n = s->p += 10;
-		long long sig;
-
-		while (s->p < s->end && is_ident(*s->p))
-			s->p++;
-		sig = strace_name_value(n, (size_t)(s->p - n));
-		if (sig <= 0 || strncmp(n, "SIG", 3)) {
-			*why = "'+++ killed by' without a signal name";
-			return -1;
-		}
-		out->ev = STRACE_KILLED;
-		out->status = (int)sig;
-		return 0;
+		s->p += 10;
+		return scan_signal_name(s, out, STRACE_KILLED, "'+++ killed by' without a signal name", why);
 	}
 	out->ev = STRACE_BLANK;		/* "+++ superseded by execve in pid N +++" */
 	return 0;
@@ -560,19 +568,8 @@ static int scan_exit(struct scan *s, struct strace_call *out, const char **why)
 /* "--- SIGSEGV {si_signo=...} ---": the signal, delivered (the replay does not act on it). */
 static int scan_signal(struct scan *s, struct strace_call *out, const char **why)
 {
-	const char *n = s->p += 4;
-	long long sig;
-
-	while (s->p < s->end && is_ident(*s->p))
-		s->p++;
-	sig = strace_name_value(n, (size_t)(s->p - n));
-	if (sig <= 0 || strncmp(n, "SIG", 3)) {
-		*why = "'---' without a signal name";
-		return -1;
-	}
-	out->ev = STRACE_SIGNAL;
-	out->status = (int)sig;
-	return 0;
+	s->p += 4;
+	return scan_signal_name(s, out, STRACE_SIGNAL, "'---' without a signal name", why);
 }
 
 /* "1234 " or "[pid 1234] ", then "12:34:56[.123456] ", "1700000000.123456 ", "   0.000123 ". */
