@@ -53,6 +53,7 @@
 
 #define RFD_MAX		1024	/* descriptors whose paths are kept */
 #define MAX_KINDS	32	/* kinds of differing results listed */
+#define OTHER_RESULT	(-2)	/* a result other than the log's, without an error */
 
 struct rfiles {
 	int refs;			/* processes sharing the table (CLONE_FILES) */
@@ -454,6 +455,14 @@ static int kmm_errno(long ret)
 	return IS_ERR_VALUE((unsigned long)ret) ? (int)-ret : 0;
 }
 
+/* kmm's result as an errno to compare: its own, or OTHER_RESULT where it succeeded elsewhere. */
+static int kmm_outcome(long ret, long long log_ret)
+{
+	int err = kmm_errno(ret);
+
+	return err ? err : ret != log_ret ? OTHER_RESULT : 0;
+}
+
 /* ---- the calls ---- */
 
 /*
@@ -490,7 +499,7 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 		flags = replay_file_mapping(r, p, len, flags, &fd, &pgoff);
 	if (lerr || (flags & MAP_FIXED)) {
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
-		count_result(r, sc->sys, lerr, kmm_errno(ret));
+		count_result(r, sc->sys, lerr, lerr ? kmm_errno(ret) : kmm_outcome(ret, sc->ret));
 		return;
 	}
 	/* The kernel chose the address: ask kmm's layout, then place it as the log says. */
@@ -514,7 +523,7 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 			r->forced++;
 		}
 	}
-	count_result(r, sc->sys, 0, kmm_errno(ret));
+	count_result(r, sc->sys, 0, kmm_outcome(ret, sc->ret));
 }
 
 /* mremap: where the log's moved the mapping, kmm's moves it too (MREMAP_FIXED there). */
@@ -531,7 +540,7 @@ static void replay_mremap(struct replay *r, const struct strace_call *sc)
 		r->moved++;
 	}
 	ret = (long)sys_mremap(sc->arg[0], sc->arg[1], sc->arg[2], flags, new_addr);
-	count_result(r, STRACE_MREMAP, lerr, kmm_errno(ret));
+	count_result(r, STRACE_MREMAP, lerr, lerr ? kmm_errno(ret) : kmm_outcome(ret, sc->ret));
 }
 
 /*
@@ -548,7 +557,7 @@ static void replay_brk(struct replay *r, struct rproc *p, const struct strace_ca
 		prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
 	}
 	ret = sys_brk(sc->arg[0]);
-	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : ENOMEM);
+	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : OTHER_RESULT);
 }
 
 static void replay_files(struct rproc *p, const struct strace_call *sc)
@@ -850,6 +859,8 @@ static const char *err_text(int err, char *buf, size_t size)
 {
 	if (!err)
 		return "ok";
+	if (err == OTHER_RESULT)
+		return "ok, another result";
 	if (err < 0)
 		return "an errno kmm does not know";
 	snprintf(buf, size, "%s", strace_errno_name(err));
