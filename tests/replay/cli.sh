@@ -11,14 +11,14 @@ fail() { echo "FAIL: $*"; status=1; }
 
 # text: the counts, the speed line, status 0
 "$kmm" replay --strace "$log" >"$work/out" 2>"$work/err" || fail "replay failed: $(cat "$work/err")"
-grep -q "35 lines, 26 calls replayed, 1 other calls ignored, 0 lines refused" "$work/out" || fail "text report"
+grep -q "36 lines, 27 calls replayed, 1 other calls ignored, 0 lines refused" "$work/out" || fail "text report"
 grep -q "^  time: .* lines/s" "$work/out" || fail "no time line"
 # --json: one object that a JSON parser reads, with the same counts
 "$kmm" replay --strace "$log" --json >"$work/json" || fail "--json failed"
 python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-assert (d["lines"], d["calls"], d["refused"], d["results_different"], d["outside"]) == (35, 26, 0, 0, 1), d
-assert d["placed"] == 5 and d["placement_agreed"] == 1 and d["file_standins"] == 2, d' "$work/json" ||
+assert (d["lines"], d["calls"], d["refused"], d["results_different"], d["outside"]) == (36, 27, 0, 0, 1), d
+assert d["placed"] == 6 and d["placement_agreed"] == 2 and d["file_standins"] == 2, d' "$work/json" ||
 	fail "--json"
 # --proc-dir: the views of each process at its exit or at the end, and the system's
 "$kmm" replay --strace "$log" --proc-dir "$work/proc" >/dev/null || fail "--proc-dir failed"
@@ -37,7 +37,7 @@ sed 's/PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE/PROT_READ|P
 "$kmm" replay --strace "$work/bad.log" >"$work/out" 2>"$work/err"
 [ $? = 2 ] || fail "a malformed line: status not 2"
 grep -q "bad.log:19: unknown flag or constant name" "$work/err" || fail "a malformed line: $(cat "$work/err")"
-grep -q "35 lines, 25 calls replayed, 1 other calls ignored, 1 lines refused" "$work/out" || fail "went on"
+grep -q "36 lines, 26 calls replayed, 1 other calls ignored, 1 lines refused" "$work/out" || fail "went on"
 "$kmm" replay --strace "$work/bad.log" --strict >"$work/out" 2>/dev/null
 grep -q "19 lines, .* 1 lines refused" "$work/out" || fail "--strict did not stop at line 19"
 "$kmm" replay --strace "$log" --exec /bin/true >/dev/null 2>"$work/err"
