@@ -464,6 +464,8 @@ long sys_munlock(unsigned long start, size_t len);
 long sys_mlockall(int flags);
 long sys_munlockall(void);
 long sys_mincore(unsigned long start, size_t len, unsigned char *vec);
+/* msync: MS_ASYNC | MS_SYNC | MS_INVALIDATE over [start, start + len); 0 or -errno. */
+long sys_msync(unsigned long start, size_t len, int flags);
 
 /* ---- faults and page tables of processes (mm/memory.c) ---- */
 
