@@ -27,6 +27,23 @@ for f in 100/maps 100/smaps 100/status 103/maps 104/maps meminfo vmstat buddyinf
 done
 grep -q "^555555559000-55555557a000 rw-p 00000000 00:00 0 *\[heap\]$" "$work/proc/100/maps" || fail "100/maps"
 grep -q "^Name:" "$work/proc/100/status" || fail "100/status"
+# a file mapping: the host file the log's openat named, mapped (path in maps); a relative path
+# (the traced program's working directory is not in the log) gets an anonymous stand-in
+head -c 12288 /dev/zero >"$work/data"
+cat >"$work/file.log" <<END
+7 openat(AT_FDCWD, "$work/data", O_RDONLY|O_CLOEXEC) = 3
+7 mmap(NULL, 12288, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f0000000000
+7 mmap(0x7f0000001000, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED, 3, 0x1000) = 0x7f0000001000
+7 close(3) = 0
+7 openat(AT_FDCWD, "data", O_RDONLY) = 3
+7 mmap(NULL, 4096, PROT_READ, MAP_SHARED, 3, 0) = 0x7f0000100000
+END
+"$kmm" replay --strace "$work/file.log" --proc-dir "$work/fproc" >"$work/out" || fail "file.log"
+grep -q "file mappings: 2 of the host files the log's openat named, 1 as anonymous stand-ins" "$work/out" ||
+	fail "file mappings: $(grep 'file mappings' "$work/out")"
+grep -q "^7f0000001000-7f0000002000 r-xp 00001000 .* $work/data\$" "$work/fproc/7/maps" ||
+	fail "the file's maps line: $(cat "$work/fproc/7/maps")"
+grep -q "^7f0000100000-7f0000101000 r--s 00000000 00:0" "$work/fproc/7/maps" || fail "the stand-in"
 # --boot: another machine
 "$kmm" replay --strace "$log" --boot "ram=128M cpus=2" >/dev/null || fail "--boot"
 # errors: a missing log, a malformed line (reported, the replay goes on), --strict, --exec

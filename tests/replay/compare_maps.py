@@ -16,8 +16,9 @@ host's maps (the program's image, ld.so, [stack], [vvar], [vdso],
 [vsyscall]) was made by the exec that the log does not show, and kmm's
 stand-in process has its own stack there: neither side is compared.
 Within those pages every page must be unmapped on both sides, or mapped on
-both with the same permissions (r, w, x and p/s).  A file mapping is an
-anonymous stand-in in kmm, so paths, offsets and devices are not compared.
+both with the same permissions (r, w, x and p/s) and the same file: kmm
+maps the host file the log's openat named, so a file page's path must be
+the host's (offsets, devices and inodes are pc's concern, tested there).
 """
 import re
 import sys
@@ -82,15 +83,16 @@ def pages_of(ranges):
 
 
 def maps(path):
-    """page -> permissions of a maps file."""
+    """page -> (permissions, file path or '') of a maps file."""
     out = {}
     for line in open(path):
         f = line.split()
         start, end = (int(x, 16) for x in f[0].split('-'))
         if start >= 1 << 47:
             continue        # [vsyscall]
+        name = f[5] if len(f) > 5 and f[5].startswith('/') else ''
         for p in range(start // PAGE, end // PAGE):
-            out[p] = f[1]
+            out[p] = (f[1], name)
     return out
 
 

@@ -11,9 +11,12 @@
  * it; open, openat, close and dup* keep its descriptors' paths.
  *
  * What the log cannot give kmm is made up, and counted:
- *   - a file mapping is an anonymous stand-in of the same length,
- *     protection and MAP_SHARED/MAP_PRIVATE (replay_file_mapping() is
- *     where a real file open goes once kmm has files);
+ *   - a file mapping maps the host file the log's openat named for that
+ *     descriptor (filp_open, read-only, as kmm opens host files), at the
+ *     same offset; where there is no such file (a relative or unknown
+ *     path, a file gone, a shared writable mapping kmm cannot give a
+ *     read-only file) it is an anonymous stand-in of the same length,
+ *     protection and MAP_SHARED/MAP_PRIVATE;
  *   - a mapping whose address the kernel chose is placed where the traced
  *     program got it: as the hint of the same call when it is free (the
  *     way mmap itself honours a hint), else with MAP_FIXED.  Before that,
@@ -39,6 +42,8 @@
 
 #include <kmm/err.h>
 #include <kmm/errno.h>
+#include <kmm/fdtable.h>
+#include <kmm/fs.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
 #include <kmm/prctl.h>
@@ -93,7 +98,7 @@ struct replay {
 	unsigned long lines, blank, ignored, refused, signals, after_exit;
 	unsigned long calls[STRACE_NR_SYS];
 	unsigned long processes, threads, execs, exits, unknown_origin, blocked;
-	unsigned long standins, placed, agreed, hinted, forced, moved;
+	unsigned long files, standins, placed, agreed, hinted, forced, moved;
 	unsigned long long standin_bytes;
 	unsigned long same, differ, outside;
 	struct diff_kind kinds[MAX_KINDS];
@@ -466,37 +471,50 @@ static int kmm_outcome(long ret, long long log_ret)
 /* ---- the calls ---- */
 
 /*
- * A file mapping: THE PLACE WHERE A REAL FILE OPEN GOES once kmm has
- * files (filp_open of the path @path the log's openat gave the
- * descriptor, and do_mmap_pgoff of that file at @pgoff).  Until then the
- * mapping is an anonymous stand-in of the same length, protection and
- * sharing: the address space's shape is the traced program's, its
- * contents zeros.  Returns the flags and descriptor to map with.
+ * A file mapping: the host file the log's openat named for descriptor
+ * @fd, opened read-only (filp_open) and installed as a descriptor of the
+ * current process, to be mapped by the same mmap call and closed after
+ * it (sys_close): the VMA keeps the file, as after a real program's
+ * close.  Returns kmm's descriptor, or -1 where there is no file to open
+ * (no path, a relative one -- the traced program's working directory is
+ * not in the log --, one the host refuses, or MAP_SHARED with PROT_WRITE,
+ * which a read-only file cannot have): the mapping is then an anonymous
+ * stand-in of the same length, protection and sharing.
  */
-static unsigned long replay_file_mapping(struct replay *r, struct rproc *p, unsigned long len,
-					 unsigned long flags, long *fd, unsigned long *pgoff)
+static long replay_file_open(struct replay *r, struct rproc *p, const struct strace_call *sc,
+			     unsigned long len)
 {
-	const char *path = *fd >= 0 && *fd < RFD_MAX && p->files ? p->files->path[*fd] : NULL;
+	long fd = (long)(int)sc->arg[4];
+	const char *path = fd >= 0 && fd < RFD_MAX && p->files ? p->files->path[fd] : NULL;
+	bool shared_write = (sc->arg[3] & MAP_TYPE) == MAP_SHARED && (sc->arg[2] & PROT_WRITE);
+	struct file *file;
+	long kfd;
 
-	(void)path;		/* kept for the file open to come */
+	if (path && path[0] == '/' && !shared_write && !strchr(path, '\\')) {
+		file = filp_open(path, O_RDONLY, 0);
+		if (!IS_ERR(file)) {
+			kfd = fd_install_lowest(file);
+			if (kfd >= 0) {
+				r->files++;
+				return kfd;
+			}
+			fput(file);
+		}
+	}
 	r->standins++;
 	r->standin_bytes += len;
-	*fd = -1;
-	*pgoff = 0;
-	return flags | MAP_ANONYMOUS;
+	return -1;
 }
 
-static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_call *sc)
+/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
+static void replay_mmap_call(struct replay *r, const struct strace_call *sc, unsigned long addr,
+			     unsigned long len, unsigned long prot, unsigned long flags, long fd,
+			     unsigned long pgoff)
 {
-	unsigned long addr = sc->arg[0], len = sc->arg[1], prot = sc->arg[2];
-	unsigned long flags = sc->arg[3];
-	unsigned long pgoff = sc->sys == STRACE_MMAP2 ? sc->arg[5] : sc->arg[5] >> PAGE_SHIFT;
-	long fd = (long)(int)sc->arg[4], ret;
 	int lerr = log_errno(sc);
 	unsigned long peek;
+	long ret;
 
-	if (!(flags & MAP_ANONYMOUS) && !lerr)
-		flags = replay_file_mapping(r, p, len, flags, &fd, &pgoff);
 	if (lerr || (flags & MAP_FIXED)) {
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
 		count_result(r, sc->sys, lerr, lerr ? kmm_errno(ret) : kmm_outcome(ret, sc->ret));
@@ -524,6 +542,26 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 		}
 	}
 	count_result(r, sc->sys, 0, kmm_outcome(ret, sc->ret));
+}
+
+static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	unsigned long addr = sc->arg[0], len = sc->arg[1], prot = sc->arg[2];
+	unsigned long flags = sc->arg[3];
+	unsigned long pgoff = sc->sys == STRACE_MMAP2 ? sc->arg[5] : sc->arg[5] >> PAGE_SHIFT;
+	long fd = (long)(int)sc->arg[4];
+	int lerr = log_errno(sc);
+
+	if (!(flags & MAP_ANONYMOUS) && !lerr) {
+		fd = replay_file_open(r, p, sc, len);
+		if (fd < 0) {
+			flags |= MAP_ANONYMOUS;
+			pgoff = 0;
+		}
+	}
+	replay_mmap_call(r, sc, addr, len, prot, flags, fd, pgoff);
+	if (!(flags & MAP_ANONYMOUS) && !lerr)
+		sys_close((unsigned int)fd);
 }
 
 /* mremap: where the log's moved the mapping, kmm's moves it too (MREMAP_FIXED there). */
@@ -886,8 +924,9 @@ static void report_text(FILE *out, const struct replay *r, const struct replay_o
 	fprintf(out, "  processes: %lu (%lu of unknown origin), threads %lu, execs %lu, exits %lu, "
 		"signals %lu\n", r->processes, r->unknown_origin, r->threads, r->execs, r->exits,
 		r->signals);
-	fprintf(out, "  file mappings: %lu replayed as anonymous stand-ins of the same size and "
-		"protection (%llu bytes)\n", r->standins, r->standin_bytes);
+	fprintf(out, "  file mappings: %lu of the host files the log's openat named, %lu as anonymous "
+		"stand-ins of the same size and protection (%llu bytes)\n", r->files, r->standins,
+		r->standin_bytes);
 	fprintf(out, "  placement: %lu mappings placed by the kernel in the log; kmm's "
 		"get_unmapped_area agreed on %lu; %lu placed at the log's address as their hint, "
 		"%lu with MAP_FIXED; %lu mremap moves followed\n",
@@ -939,8 +978,8 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 	fprintf(out, "},\n \"processes\": %lu, \"unknown_origin\": %lu, \"threads\": %lu, "
 		"\"execs\": %lu, \"exits\": %lu,\n", r->processes, r->unknown_origin, r->threads,
 		r->execs, r->exits);
-	fprintf(out, " \"file_standins\": %lu, \"file_standin_bytes\": %llu,\n", r->standins,
-		r->standin_bytes);
+	fprintf(out, " \"file_mappings\": %lu, \"file_standins\": %lu, \"file_standin_bytes\": %llu,\n",
+		r->files, r->standins, r->standin_bytes);
 	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placed_by_hint\": %lu, "
 		"\"placed_fixed\": %lu, \"mremap_moves\": %lu,\n", r->placed, r->agreed, r->hinted,
 		r->forced, r->moved);
@@ -998,7 +1037,7 @@ static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const c
 
 /* R = replay FILE: the report's numbers, for expect. */
 struct replay_value {
-	long long lines, calls, ignored, refused, processes, threads, execs, exits, standins;
+	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
 	long long placed, agreed, hinted, forced, moved, same, differ, outside;
 };
 
@@ -1011,7 +1050,8 @@ struct replay_value {
 		return 0;							\
 	}
 RV_FIELD(lines) RV_FIELD(calls) RV_FIELD(ignored) RV_FIELD(refused) RV_FIELD(processes)
-RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(standins) RV_FIELD(placed)
+RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(standins)
+RV_FIELD(placed)
 RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
 RV_FIELD(differ) RV_FIELD(outside)
 
@@ -1031,7 +1071,8 @@ const struct value_type replay_kind = {
 	.fields = (const struct value_field[]){
 		{ "lines", rv_lines }, { "calls", rv_calls }, { "ignored", rv_ignored },
 		{ "refused", rv_refused }, { "processes", rv_processes }, { "threads", rv_threads },
-		{ "execs", rv_execs }, { "exits", rv_exits }, { "standins", rv_standins },
+		{ "execs", rv_execs }, { "exits", rv_exits }, { "files", rv_files },
+		{ "standins", rv_standins },
 		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
 		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
 		{ "differ", rv_differ }, { "outside", rv_outside }, { NULL } },
@@ -1047,7 +1088,7 @@ static void give_counts(struct runtime *rt, struct script_cmd *c, const struct r
 	*v = (struct replay_value){
 		.lines = r->lines, .ignored = r->ignored, .refused = r->refused,
 		.processes = r->processes, .threads = r->threads, .execs = r->execs,
-		.exits = r->exits, .standins = r->standins, .placed = r->placed,
+		.exits = r->exits, .files = r->files, .standins = r->standins, .placed = r->placed,
 		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
 		.same = r->same, .differ = r->differ, .outside = r->outside,
 	};
