@@ -56,6 +56,7 @@ bench: all
 fuzz: fuzz-build
 	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/script
 	$(FUZZ_BUILD)/fuzz_boot -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/boot
+	$(FUZZ_BUILD)/fuzz_strace -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/strace
 
 stress: all
 	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -j $(JOBS) -L stress

@@ -17,6 +17,7 @@
 #include <kmm/params.h>
 #include "hw/clock.h"
 #include "hw/cpu.h"
+#include "hw/disk.h"
 #include "hw/machine.h"
 #include "hw/ram.h"
 
@@ -518,6 +519,7 @@ void hw_machine_teardown(void)
 {
 	hw_cpus_stop();
 	hw_cpu_detach();
+	hw_disk_teardown();
 	hw_ram_destroy();
 }
 

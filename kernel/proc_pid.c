@@ -63,9 +63,11 @@ void show_map_vma(struct seq_file *m, struct vm_area_struct *vma)
 	int len;
 
 	if (file) {
-		major = file->dev_major;
-		minor = file->dev_minor;
-		ino = file->f_mapping->ino;
+		struct inode *inode = file_inode(file);
+
+		major = inode->i_dev_major;
+		minor = inode->i_dev_minor;
+		ino = inode->i_ino;
 		pgoff = (unsigned long long)vma->vm_pgoff << PAGE_SHIFT;
 	}
 	char head[128];
@@ -76,7 +78,14 @@ void show_map_vma(struct seq_file *m, struct vm_area_struct *vma)
 		       flags & VM_MAYSHARE ? 's' : 'p', pgoff, major, minor, ino);
 	seq_puts(m, head);
 	if (file) {
-		name = file->f_mapping->name;
+		/* seq_path: a newline in the name is written \012, so each line stays one mapping. */
+		pad_len_spaces(m, len);
+		for (const char *p = file_inode(file)->i_path; *p; p++) {
+			if (*p == '\n')
+				seq_puts(m, "\\012");
+			else
+				seq_putc(m, *p);
+		}
 	} else if (vma->vm_start <= mm->start_brk && vma->vm_end >= mm->brk) {
 		name = "[heap]";
 	} else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {

@@ -35,6 +35,7 @@
 #include <kmm/bug.h>
 #include <kmm/err.h>
 #include <kmm/errno.h>
+#include <kmm/fdtable.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
@@ -120,6 +121,17 @@ static struct task_struct *process_alloc(const char *comm, unsigned long clone_f
 			return NULL;
 		}
 	}
+	if (copy_files(clone_flags, p)) {
+		if (clone_flags & CLONE_THREAD) {
+			atomic_dec(&p->signal->count);
+			atomic_dec(&p->signal->live);
+		} else {
+			free(p->signal);
+		}
+		p->state = TASK_DEAD;
+		put_task_struct(p);
+		return NULL;
+	}
 	p->is_process = true;
 	p->personality = cur->personality;
 	p->cpu = cur->cpu;
@@ -144,6 +156,7 @@ static struct task_struct *process_alloc(const char *comm, unsigned long clone_f
 /* A task gone for good (reaped, or a thread at its exit): off every list, its last reference dropped. */
 static void process_free(struct task_struct *p)
 {
+	exit_files(p);
 	list_del_init(&p->sibling);
 	list_del_init(&p->thread_group);
 	if (atomic_dec_and_test(&p->signal->count))
@@ -326,6 +339,7 @@ static void exit_mm(struct task_struct *tsk)
 {
 	struct mm_struct *mm = tsk->mm;
 
+	exit_files(tsk);
 	mm_release(tsk);
 	if (!mm)
 		return;

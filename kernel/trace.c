@@ -23,12 +23,12 @@ const char *const trace_event_names[NR_TRACE_EVENTS] = {
 	"mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag",
 	"kmalloc", "kmem_cache_alloc", "kmalloc_node", "kmem_cache_alloc_node",
 	"kfree", "kmem_cache_free", "tlb_flush", "page_fault_kernel",
-	"page_fault_user", "mmap", "munmap", "brk", "cow",
+	"page_fault_user", "mmap", "munmap", "brk", "cow", "readahead",
 };
 
 const char *const trace_event_systems[NR_TRACE_EVENTS] = {
 	"kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem", "kmem",
-	"tlb", "exceptions", "exceptions", "mm", "mm", "mm", "mm",
+	"tlb", "exceptions", "exceptions", "mm", "mm", "mm", "mm", "mm",
 };
 
 static char trace_buf[TRACE_BUF_SIZE] __state;

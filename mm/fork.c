@@ -57,6 +57,7 @@ int mm_caches_init(void)
 	 * anon_vma would sit at every other 4-byte boundary.  On x86_64 the
 	 * default is the same 8: the geometry does not change.
 	 */
+	filemap_cache_init();
 	vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct),
 					   __alignof__(struct vm_area_struct), SLAB_PANIC, NULL);
 	anon_vma_cachep = kmem_cache_create("anon_vma", sizeof(struct anon_vma),

@@ -113,8 +113,6 @@ pte_t *get_locked_pte_nolock(struct mm_struct *mm, unsigned long address);
 #define FOLL_GET	0x04		/* follow_page: take a reference on the page */
 struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
 			 unsigned int foll_flags);
-/* Unmap the pages of offsets [first, last] of @mapping from every VMA mapping them. */
-void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last);
 
 /*
  * mlock.c: locked VMAs and mlocked pages.  PG_mlocked and the page's
@@ -143,9 +141,24 @@ static inline void munlock_vma_pages_all(struct vm_area_struct *vma)
 void add_page_to_unevictable_list(struct page *page);
 bool move_page_lru(struct page *page);
 
-/* shmem.c: the page at @index of a shmem object (a reference taken), and punching a hole. */
-struct page *shmem_find_get_page(struct address_space *mapping, pgoff_t index);
+struct inode;
+struct file_operations;
+/* shmem.c: punching a hole; an unnamed object's end; its file operations. */
 int shmem_truncate_range(struct file *file, pgoff_t first, pgoff_t last);
+void shmem_evict_inode(struct inode *inode);
+const struct file_operations *shmem_file_operations(void);
+
+/*
+ * hostfs.c and filemap.c: files and inodes.  Lock order: inode_cache_mutex,
+ * then a mapping's i_mmap_lock, then mm->page_table_lock, then its
+ * tree_lock (set_page_dirty under page_table_lock takes tree_lock).
+ */
+struct file *alloc_file(struct inode *inode, unsigned int f_mode,
+			const struct file_operations *fop);
+void iput(struct inode *inode);
+void hostfs_add_named(struct inode *inode);
+unsigned long hostfs_check(void);
+void filemap_cache_init(void);
 
 /* mm_init.c */
 extern unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];

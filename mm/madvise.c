@@ -6,8 +6,10 @@
  *                     (VM_RAND_READ, VM_SEQ_READ)
  *   MADV_DONTFORK, MADV_DOFORK                 leave the range out of a
  *                     fork's child, or not (VM_DONTCOPY)
- *   MADV_WILLNEED     read ahead: a shmem object makes its missing pages
- *                     now; anonymous memory has nothing to read (EBADF)
+ *   MADV_WILLNEED     read ahead: a host file's pages are read into the
+ *                     page cache (force_page_cache_readahead), a shmem
+ *                     object makes its missing pages now; anonymous
+ *                     memory has nothing to read (EBADF)
  *   MADV_DONTNEED     drop the pages: private anonymous memory reads
  *                     zeros afterwards, a shared mapping finds its object's
  *                     pages again
@@ -31,6 +33,7 @@
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
+#include <kmm/pagemap.h>
 #include <kmm/rwsem.h>
 #include <kmm/sched.h>
 #include "mm/internal.h"
@@ -120,14 +123,26 @@ static long madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct *
 	if (!vma->vm_ops || !vma->vm_ops->fault)
 		return 0;
 	end = min(end, vma->vm_end);
+	if (!vma_is_shmem(vma)) {
+		/* A host file: its pages read into the cache now, 2 MiB at a time. */
+		pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+		pgoff_t last = vma->vm_pgoff + ((end - vma->vm_start) >> PAGE_SHIFT);
+
+		force_page_cache_readahead(vma->vm_file->f_mapping, vma->vm_file, first, last - first);
+		return 0;
+	}
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
 		struct vm_fault vmf = {
 			.pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT),
 			.virtual_address = addr,
 		};
 
-		if (vma->vm_ops->fault(vma, &vmf) & VM_FAULT_ERROR)
+		int ret = vma->vm_ops->fault(vma, &vmf);
+
+		if (ret & VM_FAULT_ERROR)
 			break;
+		if (ret & VM_FAULT_LOCKED)
+			unlock_page(vmf.page);
 		put_page(vmf.page);
 	}
 	return 0;

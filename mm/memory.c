@@ -31,6 +31,7 @@
 #include <kmm/irqflags.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/pgtable.h>
 #include <kmm/sched.h>
 #include <kmm/signal.h>
@@ -292,7 +293,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 			anon_rss--;
 		} else {
 			if (pte_dirty(ptent))
-				SetPageDirty(page);
+				set_page_dirty(page);
 			file_rss--;
 		}
 		page_remove_rmap(page);
@@ -758,11 +759,15 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	mapped = page;
 	if (cow) {
 		if (unlikely(anon_vma_prepare(vma))) {
+			if (ret & VM_FAULT_LOCKED)
+				unlock_page(page);
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
 		mapped = alloc_page(GFP_HIGHUSER_MOVABLE);
 		if (!mapped) {
+			if (ret & VM_FAULT_LOCKED)
+				unlock_page(page);
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
@@ -792,6 +797,8 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		put_page(mapped);
 	}
 	spin_unlock(&mm->page_table_lock);
+	if (ret & VM_FAULT_LOCKED)
+		unlock_page(page);
 	put_page(page);		/* ->fault's reference */
 	return ret & ~(VM_FAULT_LOCKED);
 }
@@ -1018,10 +1025,14 @@ static int copy_pud_range(struct mm_struct *dst_mm, struct mm_struct *src_mm, pg
 }
 
 /*
- * copy_page_range - fork's copy of @vma's PTEs from @src into @dst.  An
- * anonymous VMA that never faulted has nothing to copy (the child faults
- * its own pages).  Where a PTE was write-protected, the parent's TLBs are
- * flushed for the VMA before fork returns.
+ * copy_page_range - fork's copy of @vma's PTEs from @src into @dst.  A
+ * VMA with no anon_vma is not copied at all, as 2.6.34 decides: an
+ * anonymous VMA that never faulted has nothing to copy, and a file or
+ * shmem VMA with no private copies has every page in the page cache,
+ * where the child's faults find them again (minor faults) -- cheaper
+ * than copying PTEs a child that execs would throw away.  Where a PTE
+ * was write-protected, the parent's TLBs are flushed for the VMA before
+ * fork returns.
  */
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *vma)
 {
@@ -1031,7 +1042,7 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	int ret = 0;
 
 	if (!(vma->vm_flags & (VM_HUGETLB | VM_NONLINEAR | VM_PFNMAP | VM_INSERTPAGE)) &&
-	    !vma->anon_vma && !vma->vm_file)
+	    !vma->anon_vma)
 		return 0;
 	dst_pgd = pgd_offset(dst, addr);
 	src_pgd = pgd_offset(src, addr);

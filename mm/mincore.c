@@ -29,6 +29,7 @@
 #include <kmm/gfp.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/pgtable.h>
 #include <kmm/rwsem.h>
 #include <kmm/sched.h>
@@ -39,7 +40,7 @@
 /* Does the object hold the page at @pgoff, up to date?  (No page-in would be needed.) */
 static unsigned char mincore_page(struct address_space *mapping, pgoff_t pgoff)
 {
-	struct page *page = shmem_find_get_page(mapping, pgoff);
+	struct page *page = find_get_page(mapping, pgoff);
 	unsigned char present = 0;
 
 	if (page) {

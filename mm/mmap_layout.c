@@ -31,6 +31,7 @@
 #include <kmm/mman.h>
 #include <kmm/random.h>
 #include <kmm/resource.h>
+#include <kmm/rwsem.h>
 #include <kmm/sched.h>
 #include "mm/internal.h"
 
@@ -287,4 +288,30 @@ unsigned long randomize_stack_top(unsigned long stack_top)
 	if ((current->flags & PF_RANDOMIZE) && !(current->personality & ADDR_NO_RANDOMIZE))
 		rnd = (random32() & STACK_RND_MASK) << PAGE_SHIFT;
 	return PAGE_ALIGN(stack_top) - rnd;
+}
+
+/*
+ * Where get_unmapped_area would put a mapping now, without making it: the
+ * search runs as mmap's would, under mmap_sem, and the two hints it
+ * leaves for the next search (free_area_cache, cached_hole_size) are put
+ * back, so that asking changes nothing.  kmm's own (no Linux function
+ * does this): the strace replay asks it before placing each mapping where
+ * the traced program got it, to count where kmm's layout agrees.
+ */
+unsigned long get_unmapped_area_peek(struct file *file, unsigned long addr, unsigned long len,
+				     unsigned long pgoff, unsigned long flags)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long cache, hole;
+
+	if (!mm)
+		return -EINVAL;
+	down_write(&mm->mmap_sem);
+	cache = mm->free_area_cache;
+	hole = mm->cached_hole_size;
+	addr = get_unmapped_area(file, addr, PAGE_ALIGN(len), pgoff, flags);
+	mm->free_area_cache = cache;
+	mm->cached_hole_size = hole;
+	up_write(&mm->mmap_sem);
+	return addr;
 }

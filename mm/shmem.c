@@ -1,20 +1,22 @@
 /*
- * shmem.c - shared memory objects: the pages behind MAP_SHARED|
- * MAP_ANONYMOUS, shared by every process that maps the object (a parent
- * and its forked children).
+ * shmem.c - shared memory objects (2.6.34's tmpfs in mm/shmem.c): the
+ * pages behind MAP_SHARED|MAP_ANONYMOUS, shared by every process that
+ * maps the object (a parent and its forked children), and tmpfs files
+ * ("/dev/shm/NAME", mm/hostfs.c opens them) that can be written through
+ * shared mappings and truncated.
  *
  * mmap of shared anonymous memory gives the VMA an object of its own
  * (shmem_zero_setup), as 2.6.34 does with a file on its internal tmpfs
- * mount named "/dev/zero (deleted)" in /proc/PID/maps.  A fault asks the
- * object for the page at its offset (shmem_fault): the page is made,
- * zeroed, on first use and kept in the object until the object goes
- * (its last fput, when the last VMA mapping it is gone).  Its pages are
- * swap-backed page-cache pages: counted in Cached and Shmem, on the
- * anonymous LRU.  An access past the object's size (after mremap grew
- * the mapping) is SIGBUS, as on Linux.
+ * mount named "/dev/zero (deleted)" in /proc/PID/maps.  An object is an
+ * inode whose address_space is swap-backed: a fault asks it for the page
+ * at its offset (shmem_fault), made zeroed on first use and added to the
+ * page cache (add_to_page_cache_lru: Cached and Shmem count it, the
+ * active anonymous LRU holds it), kept until the object goes (its last
+ * iput, when no file and no VMA uses it) or a truncation or hole punch
+ * removes it.  An access past the object's size is SIGBUS, as on Linux.
  *
- * The pages are indexed by an array sized when the object is made;
- * issue 10's page cache brings the radix tree that files need.
+ * Writes through a shared mapping dirty the page (PG_dirty) but, as on
+ * tmpfs, are not counted in Dirty: there is no writeback to wait for.
  */
 #include <kmm/bug.h>
 #include <kmm/errno.h>
@@ -22,204 +24,164 @@
 #include <kmm/gfp.h>
 #include <kmm/irqflags.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/slab.h>
 #include <kmm/string.h>
-#include <kmm/vmalloc.h>
 #include "mm/internal.h"
 
-struct shmem_object {
-	struct file file;
-	struct address_space mapping;
+struct shmem_inode_info {
 	unsigned long charged;		/* pages charged to Committed_AS (shmem_acct_size) */
+	struct inode vfs_inode;
 };
 
 static unsigned long shmem_next_ino __state = 2048;
 
-static void *pages_array_alloc(unsigned long n)
+static struct shmem_inode_info *SHMEM_I(struct inode *inode)
 {
-	unsigned long bytes = n * sizeof(struct page *);
-
-	if (!bytes)
-		bytes = sizeof(struct page *);
-	if (bytes <= PAGE_SIZE)
-		return kzalloc(bytes, GFP_KERNEL);
-	return vzalloc(bytes);
+	return container_of(inode, struct shmem_inode_info, vfs_inode);
 }
 
-static void pages_array_free(void *p, unsigned long n)
+/* The last reference to an unnamed object went: its pages and the object go. */
+void shmem_evict_inode(struct inode *inode)
 {
-	if (n * sizeof(struct page *) <= PAGE_SIZE)
-		kfree(p);
-	else
-		vfree(p);
-}
+	struct shmem_inode_info *info = SHMEM_I(inode);
 
-/* Give every page back: the object's last reference went. */
-static void shmem_release(struct file *file)
-{
-	struct shmem_object *obj = container_of(file, struct shmem_object, file);
-	struct address_space *mapping = &obj->mapping;
-
-	for (unsigned long i = 0; i < mapping->max_pages; i++) {
-		struct page *page = mapping->pages[i];
-
-		if (!page)
-			continue;
-		mapping->pages[i] = NULL;
-		mod_page_state(page, NR_FILE_PAGES, -1);
-		mod_page_state(page, NR_SHMEM, -1);
-		page->mapping = NULL;
-		put_page(page);
-	}
-	mapping->nrpages = 0;
-	if (obj->charged)
-		vm_unacct_memory(obj->charged);
-	pages_array_free(mapping->pages, mapping->max_pages);
-	kfree(obj);
+	truncate_inode_pages(inode->i_mapping, 0);
+	if (info->charged)
+		vm_unacct_memory(info->charged);
+	kfree(inode->i_path);
+	kfree(info);
 }
 
 static int shmem_mmap(struct file *file, struct vm_area_struct *vma);
 
-static const struct file_operations shmem_file_operations = {
+static const struct file_operations shmem_file_ops = {
 	.mmap = shmem_mmap,
-	.release = shmem_release,
+};
+
+const struct file_operations *shmem_file_operations(void)
+{
+	return &shmem_file_ops;
+}
+
+bool file_is_shmem(const struct file *file)
+{
+	return file->f_op == &shmem_file_ops;
+}
+
+static const struct address_space_operations shmem_aops = {
+	.readpage = NULL,	/* pages are made, never read */
 };
 
 struct file *shmem_file_setup(const char *name, unsigned long size)
 {
-	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	struct shmem_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	struct shmem_inode_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	struct inode *inode;
+	struct file *file;
 
-	if (!obj)
+	if (!info)
 		return NULL;
-	obj->mapping.pages = pages_array_alloc(npages);
-	if (!obj->mapping.pages) {
-		kfree(obj);
+	inode = &info->vfs_inode;
+	inode->i_path = kstrdup(name, GFP_KERNEL);
+	if (!inode->i_path) {
+		kfree(info);
 		return NULL;
 	}
-	obj->mapping.max_pages = npages;
-	obj->mapping.size = size;
-	obj->mapping.name = name;
-	obj->mapping.ino = shmem_next_ino++;
-	spin_lock_init(&obj->mapping.i_mmap_lock);
-	INIT_LIST_HEAD(&obj->mapping.i_mmap);
-	atomic_set(&obj->file.f_count, 1);
-	obj->file.f_mode = FMODE_READ | FMODE_WRITE;
-	obj->file.f_mapping = &obj->mapping;
-	obj->file.f_op = &shmem_file_operations;
-	obj->file.dev_major = 0;
-	obj->file.dev_minor = 4;
-	return &obj->file;
-}
-
-void fput(struct file *f)
-{
-	if (atomic_dec_and_test(&f->f_count) && f->f_op->release)
-		f->f_op->release(f);
-}
-
-/* No process has file descriptors until issue 10: every fd is bad. */
-struct file *fget(unsigned int fd)
-{
-	(void)fd;
-	return NULL;
+	inode->i_ino = shmem_next_ino++;
+	inode->i_dev_major = 0;
+	inode->i_dev_minor = 4;
+	inode->i_mode = S_IFREG | 0600;
+	inode->i_host = -1;
+	inode->i_size = (loff_t)size;
+	inode->i_mapping = &inode->i_data;
+	address_space_init(&inode->i_data, inode);
+	inode->i_data.a_ops = &shmem_aops;
+	inode->i_data.swap_backed = true;
+	inode->i_data.ra_pages = 0;	/* tmpfs reads nothing ahead */
+	INIT_LIST_HEAD(&inode->i_list);
+	atomic_set(&inode->i_count, 1);
+	file = alloc_file(inode, FMODE_READ | FMODE_WRITE, &shmem_file_ops);
+	if (!file) {
+		kfree(inode->i_path);
+		kfree(info);
+		return NULL;
+	}
+	return file;
 }
 
 /*
- * The page at vmf->pgoff, made on first use (zeroed, swap-backed, in the
- * page cache: Cached and Shmem count it, the anonymous LRU holds it).
- * The object keeps one reference; the caller gets another.
+ * The page at vmf->pgoff, made on first use: zeroed, up to date, swap-
+ * backed, in the page cache.  Returned locked (VM_FAULT_LOCKED) with a
+ * reference for the caller; the cache keeps its own.
  */
 static int shmem_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
-	struct page *page, *new = NULL;
+	struct page *page;
+	int err;
 
-	if (vmf->pgoff >= (PAGE_ALIGN(mapping->size) >> PAGE_SHIFT) ||
-	    vmf->pgoff >= mapping->max_pages)
-		return VM_FAULT_SIGBUS;
-	spin_lock(&mapping->i_mmap_lock);
-	page = mapping->pages[vmf->pgoff];
-	if (page)
-		get_page(page);
-	spin_unlock(&mapping->i_mmap_lock);
-	if (page)
-		goto out;
-
-	new = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
-	if (!new)
-		return VM_FAULT_OOM;
-	SetPageSwapBacked(new);
-	SetPageUptodate(new);
-	spin_lock(&mapping->i_mmap_lock);
-	page = mapping->pages[vmf->pgoff];
-	if (!page) {
-		page = new;
-		new = NULL;
-		page->mapping = mapping;
-		page->index = vmf->pgoff;
-		mapping->pages[vmf->pgoff] = page;
-		mapping->nrpages++;
-		mod_page_state(page, NR_FILE_PAGES, 1);
-		mod_page_state(page, NR_SHMEM, 1);
-	}
-	get_page(page);
-	spin_unlock(&mapping->i_mmap_lock);
-	if (new)
-		put_page(new);
-	else
-		lru_cache_add_lru(page, LRU_INACTIVE_ANON);
-out:
-	vmf->page = page;
-	return 0;
-}
-
-/* The page at @index, with a reference for the caller; NULL for a hole (mincore). */
-struct page *shmem_find_get_page(struct address_space *mapping, pgoff_t index)
-{
-	struct page *page = NULL;
-
-	spin_lock(&mapping->i_mmap_lock);
-	if (index < mapping->max_pages) {
-		page = mapping->pages[index];
+	for (;;) {
+		if (vmf->pgoff >= (pgoff_t)((i_size_read(mapping->host) + PAGE_SIZE - 1) >> PAGE_SHIFT))
+			return VM_FAULT_SIGBUS;
+		page = find_lock_page(mapping, vmf->pgoff);
 		if (page)
-			get_page(page);
+			break;
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		if (!page)
+			return VM_FAULT_OOM;
+		SetPageUptodate(page);
+		err = add_to_page_cache_lru(page, mapping, vmf->pgoff, GFP_KERNEL);
+		if (!err)
+			break;		/* locked, two references: the cache's and ours */
+		put_page(page);
+		if (err != -EEXIST)
+			return VM_FAULT_OOM;
 	}
-	spin_unlock(&mapping->i_mmap_lock);
-	return page;
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
 }
 
 /*
  * Punch a hole (MADV_REMOVE, 2.6.34's shmem_truncate_range by way of
  * vmtruncate_range): offsets [first, last] lose their pages.  Every VMA
- * mapping them is unmapped there first, so that the object's reference
- * is the last; a page some locked VMA kept mlocked stops being so; the
- * pages leave Cached and Shmem and go back to the allocator.  The next
- * fault there finds the hole and gets a new zeroed page.  The caller
- * holds no mmap_sem (the unmapping reaches other address spaces).
+ * mapping them is unmapped there first, so that the cache's reference is
+ * the last; the pages leave Cached and Shmem and go back to the
+ * allocator.  The next fault there finds the hole and gets a new zeroed
+ * page.  The caller holds no mmap_sem (the unmapping reaches other
+ * address spaces).
  */
 int shmem_truncate_range(struct file *file, pgoff_t first, pgoff_t last)
 {
 	struct address_space *mapping = file->f_mapping;
 
 	unmap_mapping_range(mapping, first, last);
-	for (pgoff_t i = first; i <= last && i < mapping->max_pages; i++) {
-		struct page *page;
+	truncate_inode_pages_range(mapping, first, last);
+	return 0;
+}
 
-		spin_lock(&mapping->i_mmap_lock);
-		page = mapping->pages[i];
-		if (page) {
-			mapping->pages[i] = NULL;
-			mapping->nrpages--;
-		}
-		spin_unlock(&mapping->i_mmap_lock);
-		if (!page)
-			continue;
-		clear_page_mlock(page);
-		mod_page_state(page, NR_FILE_PAGES, -1);
-		mod_page_state(page, NR_SHMEM, -1);
-		page->mapping = NULL;
-		put_page(page);
+/*
+ * ftruncate of a tmpfs file: a shrink unmaps the pages past the new end
+ * from every mapping and frees them (later accesses there: SIGBUS); the
+ * partial last page keeps only the bytes before the end.  A growth adds
+ * a hole that faults fill with zeroes.
+ */
+int shmem_setsize(struct file *file, loff_t size)
+{
+	struct inode *inode = file->f_mapping->host;
+	loff_t old = i_size_read(inode);
+
+	if (!file_is_shmem(file))
+		return -EINVAL;
+	if (size < 0)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EINVAL;
+	i_size_write(inode, size);
+	if (size < old) {
+		pgoff_t first = (pgoff_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+		unmap_mapping_range(inode->i_mapping, first, ~0UL);
+		truncate_inode_pages(inode->i_mapping, size);
 	}
 	return 0;
 }
@@ -262,7 +224,7 @@ int shmem_zero_setup(struct vm_area_struct *vma)
 		return -ENOMEM;
 	}
 	if (account)
-		container_of(file, struct shmem_object, file)->charged = pages;
+		SHMEM_I(file->f_inode)->charged = pages;
 	if (vma->vm_file)
 		fput(vma->vm_file);
 	vma->vm_file = file;

@@ -19,6 +19,7 @@
 #include <kmm/irqflags.h>
 #include <kmm/list.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/spinlock.h>
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
@@ -145,13 +146,31 @@ bool move_page_lru(struct page *page)
 }
 
 /*
- * Mark a page dirty: its contents differ from its backing store (a file
- * page written through a shared mapping).  Anonymous and shmem pages
- * have no writeback here; the flag is what smaps' Dirty reads.
+ * A read used @page (2.6.34's mark_page_accessed): the first use marks it
+ * referenced, the second moves an inactive page to its active list.
  */
-int set_page_dirty(struct page *page)
+void mark_page_accessed(struct page *page)
 {
-	return !TestSetPageDirty(page);
+	if (!PageActive(page) && !PageUnevictable(page) && PageReferenced(page) &&
+	    PageLRU(page)) {
+		struct zone *zone = page_zone(page);
+		unsigned long flags;
+
+		spin_lock_irqsave(&zone->lru_lock, flags);
+		if (PageLRU(page) && !PageActive(page) && !PageUnevictable(page)) {
+			enum lru_list from = page_lru(page);
+
+			SetPageActive(page);
+			list_move(&page->lru, &zone->lru[from + 1].list);
+			__mod_zone_page_state(zone, NR_LRU_BASE + from, -1);
+			__mod_zone_page_state(zone, NR_LRU_BASE + from + 1, 1);
+			__count_vm_event(PGACTIVATE);
+		}
+		spin_unlock_irqrestore(&zone->lru_lock, flags);
+		ClearPageReferenced(page);
+	} else if (!PageReferenced(page)) {
+		SetPageReferenced(page);
+	}
 }
 
 /* Free and total swap pages (swapfile.c in Linux): 0 until the swap issue adds swap. */

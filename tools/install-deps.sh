@@ -38,6 +38,8 @@ have_lib jemalloc || need libjemalloc-dev
 have_lib tcmalloc || need libgoogle-perftools-dev
 # A real program run under libkmm-malloc.so.
 command -v python3 >/dev/null 2>&1 || need python3
+# The strace replay's tests trace real programs on the host (tests/replay).
+command -v strace >/dev/null 2>&1 || need strace
 # The library's test builds the example with pkg-config.
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
 

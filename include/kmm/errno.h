@@ -19,9 +19,19 @@
 #define EBUSY	16
 #define EEXIST	17
 #define ENODEV	19
+#define ENOTDIR	20
+#define EISDIR	21
 #define EINVAL	22
+#define ENFILE	23
+#define EMFILE	24
+#define ETXTBSY	26
+#define EFBIG	27
 #define ENOSPC	28
+#define ESPIPE	29
+#define EROFS	30
 #define ERANGE	34
+#define ENAMETOOLONG	36
+#define ELOOP	40
 #define EOVERFLOW	75
 #define ENOSYS	38
 

@@ -339,6 +339,9 @@ static inline struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 pgprot_t vm_get_page_prot(unsigned long vm_flags);
 unsigned long get_unmapped_area(struct file *file, unsigned long addr, unsigned long len,
 				unsigned long pgoff, unsigned long flags);
+/* Where get_unmapped_area would map @len bytes now, changing nothing (kmm's: the strace replay). */
+unsigned long get_unmapped_area_peek(struct file *file, unsigned long addr, unsigned long len,
+				     unsigned long pgoff, unsigned long flags);
 unsigned long arch_get_unmapped_area(struct file *filp, unsigned long addr, unsigned long len,
 				     unsigned long pgoff, unsigned long flags);
 unsigned long arch_get_unmapped_area_topdown(struct file *filp, unsigned long addr,
@@ -461,6 +464,8 @@ long sys_munlock(unsigned long start, size_t len);
 long sys_mlockall(int flags);
 long sys_munlockall(void);
 long sys_mincore(unsigned long start, size_t len, unsigned char *vec);
+/* msync: MS_ASYNC | MS_SYNC | MS_INVALIDATE over [start, start + len); 0 or -errno. */
+long sys_msync(unsigned long start, size_t len, int flags);
 
 /* ---- faults and page tables of processes (mm/memory.c) ---- */
 

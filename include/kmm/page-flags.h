@@ -105,6 +105,10 @@ PAGEFLAG_FNS(Unevictable, unevictable)
 PAGEFLAG_FNS(Mlocked, mlocked)
 PAGEFLAG_FNS(Uncached, uncached)
 
+/* PG_readahead shares PG_reclaim's bit (2.6.34): the page that starts the next async readahead. */
+#define PG_readahead	PG_reclaim
+PAGEFLAG_FNS(Readahead, readahead)
+
 static inline bool PageCompound(const struct page *page)
 {
 	return READ_ONCE(page->flags) & ((1UL << PG_head) | (1UL << PG_tail));

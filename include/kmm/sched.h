@@ -68,6 +68,7 @@ struct reclaim_state {
 };
 
 struct mm_struct;
+struct files_struct;
 struct hw_context;
 
 /*
@@ -103,6 +104,7 @@ struct task_struct {
 	int cpu;			/* the CPU it runs on, or last ran on */
 	struct mm_struct *mm;		/* its address space; NULL for kernel threads */
 	struct mm_struct *active_mm;	/* the address space in use (a kernel thread borrows) */
+	struct files_struct *files;	/* its open files (kernel/file_table.c); NULL: none */
 	struct list_head tasks;		/* every task, in creation order (init_task's list) */
 	struct list_head run_list;	/* deterministic mode: on its CPU's runqueue */
 	int exit_code;

@@ -30,6 +30,7 @@ enum trace_event_id {
 	TRACE_munmap,			/* mm: a range unmapped */
 	TRACE_brk,			/* mm: the break moved */
 	TRACE_cow,			/* mm: a write fault copied or reused a page */
+	TRACE_readahead,		/* mm: a readahead window read (kmm's event) */
 	NR_TRACE_EVENTS
 };
 

@@ -76,6 +76,9 @@ FIRST = {
     'mm/page_isolation.c': ['test_memory_hotplug', 'scripts/memory_hotplug'],
     'mm/sparse.c': ['test_memory_hotplug', 'scripts/memory_hotplug'],
     'arch/x86/memory_hotplug.c': ['scripts/memory_hotplug', 'test_memory_hotplug'],
+    'tools/kmm/strace_parse.c': ['test_strace_parse', 'errors/replay_malformed'],
+    'tools/kmm/replay.c': ['scripts/replay_strace'],
+    'kernel/sys.c': ['scripts/replay_strace'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fault-inject.h>
 #include <kmm/gfp.h>
@@ -310,11 +311,13 @@ static void quiet_injection(void)
 /*
  * Boot, and make what stays once made: the mm caches and the zero page
  * (the first process's), the kernel page tables of the vmalloc area's
- * start (shmem's large pages arrays are vmalloc'd).
+ * start, and the page cache's radix_tree_node cache its first slab (a
+ * shmem page at offset 1 needs a node).
  */
 void boot_arch(const char *cmdline, unsigned long far_addr)
 {
 	struct task_struct *p;
+	long a;
 
 	boot_or_fail(cmdline);
 	far = far_addr;
@@ -323,6 +326,9 @@ void boot_arch(const char *cmdline, unsigned long far_addr)
 	p = process_spawn("warmup");
 	assert_non_null(p);
 	process_enter(p);
+	a = sys_mmap(0, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1UL, 0);
+	assert_false(IS_ERR_VALUE(a));
+	poke((unsigned long)a + P, 1);	/* page 1: the tree needs a node */
 	end_processes();
 }
 

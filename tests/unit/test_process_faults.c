@@ -131,14 +131,14 @@ static const struct path mmap_paths[] = {
 	/* failslab: the VMA. */
 	{ .name = "mmap", .slab = 1, .pages = 0,
 	  .call = call_mmap_anon, .fail_ret = -ENOMEM },
-	/* failslab: the VMA, shmem's object, its pages array (kmalloc'd). */
-	{ .name = "mmap shared", .slab = 3, .pages = 0,
+	/* failslab: the VMA, shmem's inode, its name, its file. */
+	{ .name = "mmap shared", .slab = 4, .pages = 0,
 	  .call = call_mmap_shared, .fail_ret = -ENOMEM },
 	/*
-	 * failslab: the VMA, the object, and vmalloc's vm_struct, vmap_area
-	 * and pages array; fail_page_alloc: the array's two pages.
+	 * The same four: the object's pages are in a radix tree that grows
+	 * with its pages, not an array sized up front.
 	 */
-	{ .name = "mmap shared 4M", .slab = 5, .pages = 2,
+	{ .name = "mmap shared 4M", .slab = 4, .pages = 0,
 	  .call = call_mmap_shared_4m, .fail_ret = -ENOMEM },
 	/*
 	 * Case 1 of vma_merge: P takes the gap and N, and must first be
@@ -168,8 +168,12 @@ static const struct path mmap_paths[] = {
 	  .call = call_mmap_populate, .check = check_populated, .fail_ret = -ENOMEM },
 	{ .name = "mmap MAP_LOCKED", .slab = 3, .pages = 7, .slab_hidden = 2, .pages_hidden = 7,
 	  .call = call_mmap_locked, .check = check_populated, .fail_ret = -ENOMEM },
-	/* The VMA, the object, its array; the tables and shmem's four pages (hidden). */
-	{ .name = "mmap shared MAP_POPULATE", .slab = 3, .pages = 7, .pages_hidden = 7,
+	/*
+	 * The VMA, the inode, its name, its file; then (hidden: populating
+	 * does not fail mmap) the radix tree node of its four pages, and the
+	 * node's slab page, the tables and the four pages.
+	 */
+	{ .name = "mmap shared MAP_POPULATE", .slab = 5, .pages = 8, .slab_hidden = 1, .pages_hidden = 8,
 	  .call = call_mmap_shared_populate, .check = check_populated, .fail_ret = -ENOMEM },
 	/* The first brk makes the heap's VMA: failslab 1; brk says the old break. */
 	{ .name = "brk (the heap's VMA)", .slab = 1, .pages = 0,
@@ -346,8 +350,12 @@ static const struct path split_paths[] = {
 	{ .name = "mlock over two", .slab = 4, .pages = 0,
 	  .setup = setup_two, .call = call_mlock_two, .fail_ret = -ENOMEM,
 	  .on_failure = FAIL_PART_DONE },
-	/* fail_page_alloc: shmem's four pages; read-ahead stops at a failure, madvise says 0. */
-	{ .name = "madvise WILLNEED", .slab = 0, .pages = 4, .pages_hidden = 4,
+	/*
+	 * failslab: the radix tree node of the object's pages; fail_page_alloc:
+	 * its slab's page, then shmem's four pages.  Read-ahead stops at a
+	 * failure, madvise says 0: all hidden.
+	 */
+	{ .name = "madvise WILLNEED", .slab = 1, .pages = 5, .slab_hidden = 1, .pages_hidden = 5,
 	  .setup = setup_far_shared4, .call = call_willneed, .fail_ret = -ENOMEM },
 };
 

@@ -45,42 +45,9 @@
 #include <kmm/uaccess.h>
 #include "tools/kmm/command.h"
 #include "tools/kmm/process_cmd.h"
+#include "tools/kmm/strace_parse.h"
 
 /* ---- flags written as in C ---- */
-
-static const struct {
-	const char *name;
-	long long v;
-} flag_names[] = {
-	{ "PROT_NONE", PROT_NONE }, { "PROT_READ", PROT_READ }, { "PROT_WRITE", PROT_WRITE },
-	{ "PROT_EXEC", PROT_EXEC }, { "PROT_SEM", PROT_SEM }, { "PROT_GROWSDOWN", PROT_GROWSDOWN },
-	{ "PROT_GROWSUP", PROT_GROWSUP },
-	{ "MAP_SHARED", MAP_SHARED }, { "MAP_PRIVATE", MAP_PRIVATE }, { "MAP_FIXED", MAP_FIXED },
-	{ "MAP_ANONYMOUS", MAP_ANONYMOUS }, { "MAP_ANON", MAP_ANONYMOUS },
-	{ "MAP_32BIT", MAP_32BIT }, { "MAP_GROWSDOWN", MAP_GROWSDOWN },
-	{ "MAP_DENYWRITE", MAP_DENYWRITE }, { "MAP_EXECUTABLE", MAP_EXECUTABLE },
-	{ "MAP_LOCKED", MAP_LOCKED }, { "MAP_NORESERVE", MAP_NORESERVE },
-	{ "MAP_POPULATE", MAP_POPULATE }, { "MAP_NONBLOCK", MAP_NONBLOCK }, { "MAP_STACK", MAP_STACK },
-	{ "MAP_HUGETLB", MAP_HUGETLB }, { "MAP_FIXED_NOREPLACE", MAP_FIXED_NOREPLACE },
-	{ "MREMAP_MAYMOVE", MREMAP_MAYMOVE }, { "MREMAP_FIXED", MREMAP_FIXED },
-	{ "MADV_NORMAL", MADV_NORMAL }, { "MADV_RANDOM", MADV_RANDOM },
-	{ "MADV_SEQUENTIAL", MADV_SEQUENTIAL }, { "MADV_WILLNEED", MADV_WILLNEED },
-	{ "MADV_DONTNEED", MADV_DONTNEED }, { "MADV_REMOVE", MADV_REMOVE },
-	{ "MADV_DONTFORK", MADV_DONTFORK }, { "MADV_DOFORK", MADV_DOFORK },
-	{ "MCL_CURRENT", MCL_CURRENT }, { "MCL_FUTURE", MCL_FUTURE },
-	{ "CLONE_VM", CLONE_VM }, { "CLONE_FS", CLONE_FS }, { "CLONE_FILES", CLONE_FILES },
-	{ "CLONE_SIGHAND", CLONE_SIGHAND }, { "CLONE_PTRACE", CLONE_PTRACE },
-	{ "CLONE_VFORK", CLONE_VFORK }, { "CLONE_PARENT", CLONE_PARENT },
-	{ "CLONE_THREAD", CLONE_THREAD }, { "CLONE_NEWNS", CLONE_NEWNS },
-	{ "CLONE_SYSVSEM", CLONE_SYSVSEM }, { "CLONE_SETTLS", CLONE_SETTLS },
-	{ "CLONE_PARENT_SETTID", CLONE_PARENT_SETTID }, { "CLONE_CHILD_CLEARTID", CLONE_CHILD_CLEARTID },
-	{ "CLONE_DETACHED", CLONE_DETACHED }, { "CLONE_UNTRACED", CLONE_UNTRACED },
-	{ "CLONE_CHILD_SETTID", CLONE_CHILD_SETTID }, { "CLONE_STOPPED", CLONE_STOPPED },
-	{ "CLONE_NEWUTS", CLONE_NEWUTS }, { "CLONE_NEWIPC", CLONE_NEWIPC },
-	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWPID", CLONE_NEWPID },
-	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_IO", CLONE_IO },
-	{ "SIGCHLD", SIGCHLD },
-};
 
 /* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "MADV_DONTNEED", "0x3", "-1". */
 static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct arg_def *d,
@@ -93,14 +60,12 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 		return rt_error(rt, c, "%s: '%s' is not a number or flags", d->name, text);
 	strcpy(buf, text);
 	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		size_t i;
+		/* PROT_, MAP_, MREMAP_, MADV_, MCL_, CLONE_ and SIG names: strace_parse.c's table. */
+		long long named = strace_name_value(tok, strlen(tok));
 		char *end;
 
-		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-			if (!strcmp(tok, flag_names[i].name))
-				break;
-		if (i < sizeof(flag_names) / sizeof(flag_names[0])) {
-			v |= flag_names[i].v;
+		if (named >= 0 && (tok[0] == 'P' || tok[0] == 'M' || tok[0] == 'C' || tok[0] == 'S')) {
+			v |= named;
 			continue;
 		}
 		bool neg = tok[0] == '-';

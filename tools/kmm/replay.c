@@ -1,0 +1,1150 @@
+/*
+ * replay.c - a real program's strace log, replayed on kmm's processes:
+ * `kmm replay --strace FILE` and the script command `replay FILE`.
+ *
+ * Each line is parsed (strace_parse.c) and acted out by the process that
+ * made it.  A pid of the log gets a kmm process the first time it is
+ * seen: the child of the call that made it (an unfinished clone, fork or
+ * vfork of another pid, or the one whose result names it), or else a
+ * fresh process (spawn).  Memory calls run as system calls of that
+ * process; execve gives the pid a fresh image; exit and exit_group end
+ * it; open, openat, close and dup* keep its descriptors' paths.
+ *
+ * What the log cannot give kmm is made up, and counted:
+ *   - a file mapping maps the host file the log's openat named for that
+ *     descriptor (filp_open, read-only, as kmm opens host files), at the
+ *     same offset; where there is no such file (a relative or unknown
+ *     path, a file gone, a shared writable mapping kmm cannot give a
+ *     read-only file) it is an anonymous stand-in of the same length,
+ *     protection and MAP_SHARED/MAP_PRIVATE;
+ *   - a mapping whose address the kernel chose is placed where the traced
+ *     program got it: as the hint of the same call when it is free (the
+ *     way mmap itself honours a hint), else with MAP_FIXED.  Before that,
+ *     get_unmapped_area_peek() asks where kmm's own layout would have put
+ *     it, and the report counts the agreements;
+ *   - the program's image, its interpreter, stack and vdso came from an
+ *     exec the log does not show: calls on them fail in kmm with ENOMEM
+ *     ("outside the mappings the log made"), counted apart from real
+ *     differences; the heap's start is the first brk's result (PR_SET_MM).
+ * A call that failed in the log should fail in kmm: every result that
+ * differs is counted by call and errno pair.
+ *
+ * The replay is the script's for its duration: it acts as each process in
+ * turn and acts as the script's own task again at the end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <kmm/err.h>
+#include <kmm/errno.h>
+#include <kmm/fdtable.h>
+#include <kmm/fs.h>
+#include <kmm/mm.h>
+#include <kmm/mman.h>
+#include <kmm/prctl.h>
+#include <kmm/process.h>
+#include <kmm/procfs.h>
+#include <kmm/sched.h>
+#include <kmm/signal.h>
+#include "tools/kmm/command.h"
+#include "tools/kmm/process_cmd.h"
+#include "tools/kmm/replay.h"
+#include "tools/kmm/strace_parse.h"
+
+#define RFD_MAX		1024	/* descriptors whose paths are kept */
+#define MAX_KINDS	32	/* kinds of differing results listed */
+#define OTHER_RESULT	(-2)	/* a result other than the log's, without an error */
+
+struct rfiles {
+	int refs;			/* processes sharing the table (CLONE_FILES) */
+	char *path[RFD_MAX];		/* fd -> the path it was opened with, or NULL */
+};
+
+/* A pid of the log and the kmm task acting it. */
+struct rproc {
+	int pid;			/* the log's */
+	int tgid;			/* the log's pid of its thread group's leader */
+	struct task_struct *task;	/* valid while live */
+	int kmm_pid;			/* its pid in kmm (the report's) */
+	struct rfiles *files;
+	bool live;
+	bool fresh;			/* nothing replayed since its image began */
+	bool brk_known;			/* the heap's start was set from the log */
+	enum strace_sys pend_sys;	/* an unfinished clone/fork/vfork, or STRACE_OTHER */
+	unsigned long long pend_flags;	/* its clone flags */
+	int pend_child;			/* the log's pid of the child made before the call returned */
+};
+
+struct diff_kind {
+	enum strace_sys sys;
+	int log_err, kmm_err;		/* 0: success */
+	unsigned long n;
+};
+
+struct replay {
+	struct runtime *rt;
+	struct script_cmd *c;
+	const struct replay_opts *o;
+	struct strace_reader reader;
+	struct rproc *procs;
+	int nprocs, cap, last;
+	unsigned long line;
+	/* the counts of the report */
+	unsigned long lines, blank, ignored, refused, signals, after_exit;
+	unsigned long calls[STRACE_NR_SYS];
+	unsigned long processes, threads, execs, exits, unknown_origin, blocked;
+	unsigned long files, standins, placed, agreed, hinted, forced, moved;
+	unsigned long long standin_bytes;
+	unsigned long same, differ, outside;
+	struct diff_kind kinds[MAX_KINDS];
+	int nkinds;
+	/* the first placements kmm would have made elsewhere: the log's line, address, kmm's */
+	struct elsewhere {
+		unsigned long line, log, kmm, len;
+	} elsewhere[3];
+	int nelsewhere;
+};
+
+static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
+			  double secs);
+static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *dir);
+static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r);
+
+/* ---- processes ---- */
+
+static struct rproc *proc_find(struct replay *r, int pid)
+{
+	if (r->last < r->nprocs && r->procs[r->last].pid == pid)
+		return &r->procs[r->last];
+	for (int i = r->nprocs - 1; i >= 0; i--)
+		if (r->procs[i].pid == pid) {
+			r->last = i;
+			return &r->procs[i];
+		}
+	return NULL;
+}
+
+/* A new entry for @pid (replacing a dead one of the same pid: pids are reused). */
+static struct rproc *proc_add(struct replay *r, int pid)
+{
+	struct rproc *p = proc_find(r, pid);
+
+	if (!p) {
+		if (r->nprocs == r->cap) {
+			int cap = r->cap ? r->cap * 2 : 16;
+			struct rproc *np = realloc(r->procs, (size_t)cap * sizeof(*np));
+
+			if (!np)
+				return NULL;
+			r->procs = np;
+			r->cap = cap;
+		}
+		p = &r->procs[r->nprocs++];
+	}
+	*p = (struct rproc){ .pid = pid, .tgid = pid, .fresh = true };
+	r->last = (int)(p - r->procs);
+	return p;
+}
+
+static void files_put(struct rfiles *f)
+{
+	if (!f || --f->refs)
+		return;
+	for (int i = 0; i < RFD_MAX; i++)
+		free(f->path[i]);
+	free(f);
+}
+
+static struct rfiles *files_copy(const struct rfiles *from)
+{
+	struct rfiles *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	for (int i = 0; from && i < RFD_MAX; i++)
+		if (from->path[i])
+			f->path[i] = strdup(from->path[i]);
+	return f;
+}
+
+/* Act as @p's task; false if it cannot run now (its vfork child has the mm). */
+static bool proc_enter(struct replay *r, struct rproc *p)
+{
+	if (p->task->vfork_blocked) {
+		r->blocked++;
+		return false;
+	}
+	process_enter(p->task);
+	return true;
+}
+
+static void comm_of(char *comm, const char *path, int len)
+{
+	const char *base = path;
+	int n;
+
+	for (int i = 0; i < len; i++)
+		if (path[i] == '/')
+			base = path + i + 1;
+	n = (int)(path + len - base);
+	if (n > TASK_COMM_LEN - 1)
+		n = TASK_COMM_LEN - 1;
+	memcpy(comm, base, (size_t)n);
+	comm[n] = 0;
+}
+
+/* A pid that no call of the log made: a fresh process, a child of init. */
+static struct rproc *proc_spawn(struct replay *r, int pid, const char *comm)
+{
+	struct rproc *p = proc_add(r, pid);
+	struct task_struct *t;
+
+	if (!p)
+		return NULL;
+	process_enter(&init_proc);
+	t = process_spawn(comm);
+	if (!t || !(p->files = files_copy(NULL))) {
+		r->nprocs--;
+		return NULL;
+	}
+	p->task = t;
+	p->kmm_pid = t->pid;
+	p->live = true;
+	r->processes++;
+	process_enter(t);
+	return p;
+}
+
+/* The clone flags of a call that makes a process. */
+static unsigned long clone_flags_of(enum strace_sys sys, unsigned long long flags)
+{
+	if (sys == STRACE_FORK)
+		return SIGCHLD;
+	if (sys == STRACE_VFORK)
+		return CLONE_VM | CLONE_VFORK | SIGCHLD;
+	/* clone3's flags above 32 bits (CLONE_CLEAR_SIGHAND...) mean nothing to kmm. */
+	return (unsigned long)(flags & 0xffffffffULL);
+}
+
+/* @child, made by @parent's clone/fork/vfork with @flags: 0, or -errno as kmm's clone failed. */
+static long proc_clone(struct replay *r, struct rproc *parent, int child, unsigned long flags)
+{
+	struct rproc *p;
+	struct task_struct *t;
+	int ppid = parent->pid;
+
+	if (!proc_enter(r, parent))
+		return -EAGAIN;
+	t = process_clone(flags, 0);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	p = proc_add(r, child);		/* may move the table: parent is stale now */
+	if (!p)
+		return -ENOMEM;
+	parent = proc_find(r, ppid);
+	p->task = t;
+	p->kmm_pid = t->pid;
+	p->live = true;
+	p->fresh = false;
+	p->brk_known = parent->brk_known;
+	if (flags & CLONE_THREAD) {
+		p->tgid = parent->tgid;
+		r->threads++;
+	} else {
+		r->processes++;
+	}
+	if (flags & CLONE_FILES) {
+		p->files = parent->files;
+		p->files->refs++;
+	} else {
+		p->files = files_copy(parent->files);
+	}
+	if (!(flags & CLONE_VM))
+		umalloc_cmd_fork(parent->task->mm, t->mm);
+	return 0;
+}
+
+/*
+ * The process acting @pid.  A pid seen for the first time is the child
+ * of a clone, fork or vfork still unfinished in another pid (strace shows
+ * the child's first calls before the parent's call returns), the latest
+ * one; with none it is a fresh process, its origin unknown.
+ */
+static struct rproc *proc_get(struct replay *r, int pid)
+{
+	struct rproc *p = proc_find(r, pid), *parent = NULL;
+
+	if (p && p->live)
+		return p;
+	for (int i = 0; i < r->nprocs; i++)
+		if (r->procs[i].live && r->procs[i].pend_sys != STRACE_OTHER)
+			parent = &r->procs[i];
+	if (p && !parent) {
+		r->after_exit++;
+		return NULL;
+	}
+	if (parent) {
+		unsigned long flags = clone_flags_of(parent->pend_sys, parent->pend_flags);
+		int ppid = parent->pid;
+
+		parent->pend_sys = STRACE_OTHER;
+		if (proc_clone(r, parent, pid, flags) == 0) {
+			proc_find(r, ppid)->pend_child = pid;
+			return proc_find(r, pid);
+		}
+	}
+	r->unknown_origin += r->nprocs > 0;
+	return proc_spawn(r, pid, "replay");
+}
+
+/* The kmm file @view (/proc/...) written to the host file @path; nothing if it cannot be read. */
+static void copy_view(struct runtime *rt, struct script_cmd *c, const char *view, const char *path)
+{
+	char *text = rt_read_file(rt, c, view);
+	FILE *f;
+
+	if (!text)
+		return;
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	free(text);
+}
+
+/*
+ * /proc/PID/maps, smaps and status of @p's process into DIR/<its log
+ * pid>/: at its exit, or at the end of the log if it is still alive.
+ */
+static void proc_dump(struct replay *r, struct rproc *p)
+{
+	static const char *const views[] = { "maps", "smaps", "status" };
+	char dir[4096], path[4200];
+
+	if (!r->o->proc_dir)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%d", r->o->proc_dir, p->tgid);
+	mkdir(dir, 0777);
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		char view[64];
+
+		snprintf(view, sizeof(view), "/proc/%d/%s", p->task->tgid, views[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
+		copy_view(r->rt, r->c, view, path);
+	}
+}
+
+/* @p's thread group ended: every pid of it is dead now. */
+static void group_dead(struct replay *r, int tgid)
+{
+	for (int i = 0; i < r->nprocs; i++)
+		if (r->procs[i].live && r->procs[i].tgid == tgid) {
+			r->procs[i].live = false;
+			files_put(r->procs[i].files);
+			r->procs[i].files = NULL;
+		}
+}
+
+/* exit_group, a fatal signal, or the last thread's exit: the views are kept, the process ends. */
+static void proc_exit_group(struct replay *r, struct rproc *p, int status)
+{
+	int tgid = p->tgid;
+
+	if (!proc_enter(r, p))
+		return;
+	proc_dump(r, p);
+	process_exit(status);
+	group_dead(r, tgid);
+	umalloc_cmd_reap();
+	r->exits++;
+}
+
+/* exit(2) of one thread; the last one's ends the process. */
+static void proc_exit_thread(struct replay *r, struct rproc *p, int status)
+{
+	int others = 0;
+
+	for (int i = 0; i < r->nprocs; i++)
+		others += r->procs[i].live && r->procs[i].tgid == p->tgid && &r->procs[i] != p;
+	if (!others) {
+		proc_exit_group(r, p, status);
+		return;
+	}
+	if (!proc_enter(r, p))
+		return;
+	process_thread_exit(status);
+	p->live = false;
+	files_put(p->files);
+	p->files = NULL;
+}
+
+/*
+ * execve: the pid goes on as a fresh process image.  kmm's processes
+ * cannot exec yet, so the image is a new process (spawn: an empty
+ * address space with its stack) that takes the pid over, and the old
+ * process ends as exec's flush_old_exec ends the old image: its other
+ * threads die, a parent waiting in vfork goes on.
+ */
+static void proc_exec(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	struct task_struct *t;
+	char comm[TASK_COMM_LEN];
+	struct rfiles *files = p->files;
+	int tgid = p->tgid, pid = p->pid;
+
+	r->execs++;
+	if (p->fresh)
+		return;			/* nothing replayed yet: already a fresh image */
+	comm_of(comm, sc->path ? sc->path : "", sc->pathlen > 0 ? sc->pathlen : 0);
+	if (!proc_enter(r, p))
+		return;
+	t = process_spawn(comm);
+	if (!t)
+		return;
+	files->refs++;		/* the descriptors survive exec (CLOEXEC is not followed) */
+	process_exit(0);
+	group_dead(r, tgid);
+	umalloc_cmd_reap();
+	p = proc_add(r, pid);
+	p->task = t;
+	p->kmm_pid = t->pid;
+	p->live = true;
+	p->files = files;
+}
+
+/* ---- results ---- */
+
+static void count_result(struct replay *r, enum strace_sys sys, int log_err, int kmm_err)
+{
+	struct diff_kind *k;
+
+	if (log_err == kmm_err) {
+		r->same++;
+		return;
+	}
+	/* The image, interpreter, stack and vdso are not in the log: kmm has nothing there. */
+	if (!log_err && kmm_err == ENOMEM &&
+	    (sys == STRACE_MPROTECT || sys == STRACE_MADVISE || sys == STRACE_MLOCK ||
+	     sys == STRACE_MUNLOCK)) {
+		r->outside++;
+		return;
+	}
+	r->differ++;
+	for (k = r->kinds; k < r->kinds + r->nkinds; k++)
+		if (k->sys == sys && k->log_err == log_err && k->kmm_err == kmm_err)
+			break;
+	if (k == r->kinds + r->nkinds) {
+		if (r->nkinds == MAX_KINDS)
+			return;
+		*k = (struct diff_kind){ sys, log_err, kmm_err, 0 };
+		r->nkinds++;
+	}
+	k->n++;
+}
+
+/* The errno of a log's result (-1 for a name kmm does not know), 0 on success. */
+static int log_errno(const struct strace_call *sc)
+{
+	return sc->ret == -1 && sc->err ? sc->err : 0;
+}
+
+static int kmm_errno(long ret)
+{
+	return IS_ERR_VALUE((unsigned long)ret) ? (int)-ret : 0;
+}
+
+/* kmm's result as an errno to compare: its own, or OTHER_RESULT where it succeeded elsewhere. */
+static int kmm_outcome(long ret, long long log_ret)
+{
+	int err = kmm_errno(ret);
+
+	return err ? err : ret != log_ret ? OTHER_RESULT : 0;
+}
+
+/* ---- the calls ---- */
+
+/*
+ * A file mapping: the host file the log's openat named for descriptor
+ * @fd, opened read-only (filp_open) and installed as a descriptor of the
+ * current process, to be mapped by the same mmap call and closed after
+ * it (sys_close): the VMA keeps the file, as after a real program's
+ * close.  Returns kmm's descriptor, or -1 where there is no file to open
+ * (no path, a relative one -- the traced program's working directory is
+ * not in the log --, one the host refuses, or MAP_SHARED with PROT_WRITE,
+ * which a read-only file cannot have): the mapping is then an anonymous
+ * stand-in of the same length, protection and sharing.
+ */
+static long replay_file_open(struct replay *r, struct rproc *p, const struct strace_call *sc,
+			     unsigned long len)
+{
+	long fd = (long)(int)sc->arg[4];
+	const char *path = fd >= 0 && fd < RFD_MAX && p->files ? p->files->path[fd] : NULL;
+	bool shared_write = (sc->arg[3] & MAP_TYPE) == MAP_SHARED && (sc->arg[2] & PROT_WRITE);
+	struct file *file;
+	long kfd;
+
+	if (path && path[0] == '/' && !shared_write && !strchr(path, '\\')) {
+		file = filp_open(path, O_RDONLY, 0);
+		if (!IS_ERR(file)) {
+			kfd = fd_install_lowest(file);
+			if (kfd >= 0) {
+				r->files++;
+				return kfd;
+			}
+			fput(file);
+		}
+	}
+	r->standins++;
+	r->standin_bytes += len;
+	return -1;
+}
+
+/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
+static void replay_mmap_call(struct replay *r, const struct strace_call *sc, unsigned long addr,
+			     unsigned long len, unsigned long prot, unsigned long flags, long fd,
+			     unsigned long pgoff)
+{
+	int lerr = log_errno(sc);
+	unsigned long peek;
+	long ret;
+
+	if (lerr || (flags & MAP_FIXED)) {
+		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
+		count_result(r, sc->sys, lerr, lerr ? kmm_errno(ret) : kmm_outcome(ret, sc->ret));
+		return;
+	}
+	/* The kernel chose the address: ask kmm's layout, then place it as the log says. */
+	r->placed++;
+	peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
+	if (peek != (unsigned long)sc->ret && r->nelsewhere < 3)
+		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
+			r->line + r->o->first_line - 1, (unsigned long)sc->ret, peek, len };
+	if (peek == (unsigned long)sc->ret) {
+		r->agreed++;
+		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
+	} else {
+		ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags, (unsigned long)fd, pgoff);
+		r->hinted++;
+		if (!kmm_errno(ret) && ret != sc->ret) {
+			/* Something of kmm's is in the way: the log's layout wins. */
+			sys_munmap((unsigned long)ret, len);
+			ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags | MAP_FIXED,
+					     (unsigned long)fd, pgoff);
+			r->hinted--;
+			r->forced++;
+		}
+	}
+	count_result(r, sc->sys, 0, kmm_outcome(ret, sc->ret));
+}
+
+static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	unsigned long addr = sc->arg[0], len = sc->arg[1], prot = sc->arg[2];
+	unsigned long flags = sc->arg[3];
+	unsigned long pgoff = sc->sys == STRACE_MMAP2 ? sc->arg[5] : sc->arg[5] >> PAGE_SHIFT;
+	long fd = (long)(int)sc->arg[4];
+	int lerr = log_errno(sc);
+
+	if (!(flags & MAP_ANONYMOUS) && !lerr) {
+		fd = replay_file_open(r, p, sc, len);
+		if (fd < 0) {
+			flags |= MAP_ANONYMOUS;
+			pgoff = 0;
+		}
+	}
+	replay_mmap_call(r, sc, addr, len, prot, flags, fd, pgoff);
+	if (!(flags & MAP_ANONYMOUS) && !lerr)
+		sys_close((unsigned int)fd);
+}
+
+/* mremap: where the log's moved the mapping, kmm's moves it too (MREMAP_FIXED there). */
+static void replay_mremap(struct replay *r, const struct strace_call *sc)
+{
+	unsigned long flags = sc->arg[3], new_addr = sc->nargs > 4 ? sc->arg[4] : 0;
+	int lerr = log_errno(sc);
+	long ret;
+
+	if (!lerr && (unsigned long)sc->ret != sc->arg[0] && (flags & MREMAP_MAYMOVE) &&
+	    !(flags & MREMAP_FIXED)) {
+		flags |= MREMAP_FIXED;
+		new_addr = (unsigned long)sc->ret;
+		r->moved++;
+	}
+	ret = (long)sys_mremap(sc->arg[0], sc->arg[1], sc->arg[2], flags, new_addr);
+	count_result(r, STRACE_MREMAP, lerr, lerr ? kmm_errno(ret) : kmm_outcome(ret, sc->ret));
+}
+
+/*
+ * brk: the first of an image sets where its heap starts (the log's
+ * brk(NULL) is the start the exec chose); then each call is kmm's brk,
+ * whose result must be the log's.
+ */
+static void replay_brk(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	unsigned long ret;
+
+	if (!p->brk_known) {
+		p->brk_known = true;
+		prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
+	}
+	ret = sys_brk(sc->arg[0]);
+	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : OTHER_RESULT);
+}
+
+static void replay_files(struct rproc *p, const struct strace_call *sc)
+{
+	struct rfiles *f = p->files;
+	long fd = sc->ret;
+
+	if (!f || sc->ret < 0)
+		return;
+	switch (sc->sys) {
+	case STRACE_OPEN:
+	case STRACE_OPENAT:
+		if (fd < RFD_MAX && sc->pathlen >= 0) {
+			free(f->path[fd]);
+			f->path[fd] = strndup(sc->path, (size_t)sc->pathlen);
+		}
+		break;
+	case STRACE_CLOSE:
+		if (sc->arg[0] < RFD_MAX) {
+			free(f->path[sc->arg[0]]);
+			f->path[sc->arg[0]] = NULL;
+		}
+		break;
+	default:		/* dup, dup2, dup3: the new descriptor names the old one's file */
+		if (fd < RFD_MAX && sc->arg[0] < RFD_MAX && (long)sc->arg[0] != fd) {
+			free(f->path[fd]);
+			f->path[fd] = f->path[sc->arg[0]] ? strdup(f->path[sc->arg[0]]) : NULL;
+		}
+		break;
+	}
+}
+
+/* A clone, fork or vfork that returned: its child, unless its first lines made it already. */
+static void replay_clone(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	unsigned long flags = clone_flags_of(sc->sys, sc->clone_flags ? sc->clone_flags : SIGCHLD);
+	long err;
+
+	p->pend_sys = STRACE_OTHER;
+	if (sc->ret < 0) {
+		r->same++;	/* kmm makes nothing either */
+		return;
+	}
+	if (p->pend_child == sc->ret) {
+		p->pend_child = 0;	/* made when its first line came */
+		return;
+	}
+	err = proc_clone(r, p, (int)sc->ret, flags);
+	count_result(r, sc->sys, 0, (int)-err);
+}
+
+static void replay_call(struct replay *r, struct rproc *p, const struct strace_call *sc)
+{
+	int lerr = log_errno(sc);
+	long ret;
+
+	r->calls[sc->sys]++;
+	if (sc->sys >= STRACE_OPEN) {
+		replay_files(p, sc);
+		return;
+	}
+	if (!proc_enter(r, p))
+		return;
+	if (sc->sys <= STRACE_MUNLOCKALL)
+		p->fresh = false;
+	switch (sc->sys) {
+	case STRACE_MMAP:
+	case STRACE_MMAP2:
+		replay_mmap(r, p, sc);
+		return;
+	case STRACE_MUNMAP:
+		ret = sys_munmap(sc->arg[0], sc->arg[1]);
+		break;
+	case STRACE_MPROTECT:
+		ret = sys_mprotect(sc->arg[0], sc->arg[1], sc->arg[2]);
+		break;
+	case STRACE_BRK:
+		replay_brk(r, p, sc);
+		return;
+	case STRACE_MREMAP:
+		replay_mremap(r, sc);
+		return;
+	case STRACE_MADVISE:
+		ret = sys_madvise(sc->arg[0], sc->arg[1], (int)sc->arg[2]);
+		break;
+	case STRACE_MLOCK:
+		ret = sys_mlock(sc->arg[0], sc->arg[1]);
+		break;
+	case STRACE_MUNLOCK:
+		ret = sys_munlock(sc->arg[0], sc->arg[1]);
+		break;
+	case STRACE_MLOCKALL:
+		ret = sys_mlockall((int)sc->arg[0]);
+		break;
+	case STRACE_MUNLOCKALL:
+		ret = sys_munlockall();
+		break;
+	case STRACE_EXECVE:
+		if (!lerr)
+			proc_exec(r, p, sc);
+		return;
+	case STRACE_FORK:
+	case STRACE_VFORK:
+	case STRACE_CLONE:
+	case STRACE_CLONE3:
+		replay_clone(r, p, sc);
+		return;
+	case STRACE_EXIT:
+		proc_exit_thread(r, p, (int)sc->arg[0] << 8);
+		return;
+	case STRACE_EXIT_GROUP:
+		proc_exit_group(r, p, (int)sc->arg[0] << 8);
+		return;
+	default:
+		return;
+	}
+	count_result(r, sc->sys, lerr, kmm_errno(ret));
+}
+
+/* ---- the log ---- */
+
+static void refuse(struct replay *r, const char *why)
+{
+	r->refused++;
+	fprintf(stderr, "%s:%lu: %s\n", r->o->file, r->line + r->o->first_line - 1, why);
+}
+
+/* One line of the log; false to stop (--strict after a refusal). */
+static bool replay_line(struct replay *r, const char *line, size_t len)
+{
+	struct strace_call sc;
+	struct rproc *p;
+	const char *why = NULL;
+
+	r->lines++;
+	if (strace_reader_feed(&r->reader, line, len, &sc, &why)) {
+		refuse(r, why);
+		return !r->o->strict;
+	}
+	switch (sc.ev) {
+	case STRACE_BLANK:
+		r->blank++;
+		return true;
+	case STRACE_SIGNAL:
+		r->signals++;
+		return true;
+	case STRACE_UNFINISHED:
+		if (sc.sys >= STRACE_FORK && sc.sys <= STRACE_CLONE3 && (p = proc_get(r, sc.pid))) {
+			p->pend_sys = sc.sys;
+			p->pend_flags = sc.clone_flags ? sc.clone_flags : SIGCHLD;
+		}
+		return true;
+	case STRACE_EXITED:
+	case STRACE_KILLED:
+		p = proc_find(r, sc.pid);
+		if (p && p->live)
+			proc_exit_thread(r, p, sc.ev == STRACE_EXITED ? sc.status << 8 : sc.status);
+		return true;
+	default:
+		break;
+	}
+	if (sc.sys == STRACE_OTHER) {
+		r->ignored++;
+		return true;
+	}
+	p = proc_get(r, sc.pid);
+	if (!p) {
+		refuse(r, "no process for this pid (out of memory)");
+		return !r->o->strict;
+	}
+	replay_call(r, p, &sc);
+	return true;
+}
+
+static double now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* A bar on standard error, for a terminal only, every 64Ki lines. */
+static void progress(const struct replay *r, size_t done, size_t total, bool last)
+{
+	int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
+
+	fprintf(stderr, "\rreplay [%.*s%*s] %3d%% %lu lines%s", fill,
+		"########################################", width - fill, "",
+		total ? (int)((double)done * 100 / (double)total) : 100, r->lines, last ? "\n" : "");
+}
+
+static char *read_log(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 20, n = 0;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+
+		n += got;
+		if (n < cap) {
+			if (ferror(f)) {
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+		char *nb = realloc(buf, cap *= 2);
+
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opts *o)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+	struct task_struct *home = current;
+	bool tty = isatty(2);
+	size_t len, pos = 0;
+	double t0;
+	char *text;
+	int status = 0;
+
+	if (!r)
+		return rt_error(rt, c, "replay: out of memory");
+	text = o->text ? strdup(o->text) : read_log(o->file, &len);
+	if (o->text && text)
+		len = strlen(text);
+	if (!text) {
+		free(r);
+		return rt_error(rt, c, "replay: %s: %s", o->file, strerror(errno));
+	}
+	r->rt = rt;
+	r->c = c;
+	r->o = o;
+	if (o->proc_dir && mkdir(o->proc_dir, 0777) && errno != EEXIST) {
+		status = rt_error(rt, c, "replay: %s: %s", o->proc_dir, strerror(errno));
+		goto out;
+	}
+	t0 = now();
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		r->line++;
+		if (!replay_line(r, text + pos, n))
+			break;
+		pos += n + 1;
+		if (tty && !(r->line & 0xffff))
+			progress(r, pos, len, false);
+	}
+	if (tty && r->line > 0xffff)
+		progress(r, len, len, true);
+	for (int i = 0; i < r->nprocs; i++) {
+		struct rproc *p = &r->procs[i];
+
+		if (p->live && p->tgid == p->pid && !p->task->vfork_blocked) {
+			process_enter(p->task);
+			proc_dump(r, p);
+		}
+	}
+	if (c->assign)
+		give_counts(rt, c, r);
+	else
+		replay_report(rt->out, r, o, now() - t0);
+	if (o->proc_dir)
+		replay_dump_system(rt, c, o->proc_dir);
+	if (r->refused)
+		status = rt_error(rt, c, "replay: %s: %lu line%s refused", o->file, r->refused,
+				  r->refused == 1 ? "" : "s");
+out:
+	process_enter(home->exit_state ? &init_proc : home);
+	for (int i = 0; i < r->nprocs; i++)
+		if (r->procs[i].live)
+			files_put(r->procs[i].files);
+	strace_reader_free(&r->reader);
+	free(r->procs);
+	free(r);
+	free(text);
+	return status;
+}
+
+/* ---- the report ---- */
+
+static const char *err_text(int err, char *buf, size_t size)
+{
+	if (!err)
+		return "ok";
+	if (err == OTHER_RESULT)
+		return "ok, another result";
+	if (err < 0)
+		return "an errno kmm does not know";
+	snprintf(buf, size, "%s", strace_errno_name(err));
+	return buf;
+}
+
+static void report_text(FILE *out, const struct replay *r, const struct replay_opts *o, double secs)
+{
+	unsigned long calls = 0;
+	const char *sep = "";
+
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		calls += r->calls[s];
+	fprintf(out, "replay of %s: %lu lines, %lu calls replayed, %lu other calls ignored, "
+		"%lu lines refused\n", o->file, r->lines, calls, r->ignored, r->refused);
+	fprintf(out, "  calls:");
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		if (r->calls[s]) {
+			fprintf(out, "%s %s %lu", sep, strace_sys_name(s), r->calls[s]);
+			sep = ",";
+		}
+	fprintf(out, "%s\n", *sep ? "" : " none");
+	fprintf(out, "  processes: %lu (%lu of unknown origin), threads %lu, execs %lu, exits %lu, "
+		"signals %lu\n", r->processes, r->unknown_origin, r->threads, r->execs, r->exits,
+		r->signals);
+	fprintf(out, "  file mappings: %lu of the host files the log's openat named, %lu as anonymous "
+		"stand-ins of the same size and protection (%llu bytes)\n", r->files, r->standins,
+		r->standin_bytes);
+	fprintf(out, "  placement: %lu mappings placed by the kernel in the log; kmm's "
+		"get_unmapped_area agreed on %lu; %lu placed at the log's address as their hint, "
+		"%lu with MAP_FIXED; %lu mremap moves followed\n",
+		r->placed, r->agreed, r->hinted, r->forced, r->moved);
+	for (int i = 0; i < r->nelsewhere; i++)
+		fprintf(out, "    line %lu: %lu bytes at %#lx in the log, kmm's layout: %#lx\n",
+			r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
+			r->elsewhere[i].kmm);
+	fprintf(out, "  results: %lu as in the log, %lu different, %lu outside the mappings the "
+		"log made (the image exec loaded)\n", r->same, r->differ, r->outside);
+	for (int i = 0; i < r->nkinds; i++) {
+		char a[32], b[32];
+
+		fprintf(out, "    %s: log %s, kmm %s: %lu\n", strace_sys_name(r->kinds[i].sys),
+			err_text(r->kinds[i].log_err, a, sizeof(a)),
+			err_text(r->kinds[i].kmm_err, b, sizeof(b)), r->kinds[i].n);
+	}
+	if (r->after_exit || r->blocked)
+		fprintf(out, "  not run: %lu lines of exited pids, %lu of a parent waiting in vfork\n",
+			r->after_exit, r->blocked);
+	fprintf(out, "  pids:");
+	for (int i = 0; i < r->nprocs; i++)
+		fprintf(out, " %d->%d%s", r->procs[i].pid, r->procs[i].kmm_pid,
+			r->procs[i].live ? "" : "(exited)");
+	fprintf(out, "\n");
+	if (o->timing)
+		fprintf(out, "  time: %.3f s, %.0f lines/s, %.0f calls/s\n", secs,
+			secs > 0 ? r->lines / secs : 0, secs > 0 ? calls / secs : 0);
+}
+
+static void report_json(FILE *out, const struct replay *r, const struct replay_opts *o, double secs)
+{
+	unsigned long calls = 0;
+	const char *sep = "";
+
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		calls += r->calls[s];
+	fprintf(out, "{\"file\": \"");
+	for (const char *p = o->file; *p; p++)
+		fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : (unsigned char)*p < 32 ? "\\u%04x" : "%c", *p);
+	fprintf(out, "\", \"lines\": %lu, \"calls\": %lu, \"ignored\": %lu, \"refused\": %lu, "
+		"\"blank\": %lu, \"signals\": %lu,\n \"by_call\": {", r->lines, calls, r->ignored,
+		r->refused, r->blank, r->signals);
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		if (r->calls[s]) {
+			fprintf(out, "%s\"%s\": %lu", sep, strace_sys_name(s), r->calls[s]);
+			sep = ", ";
+		}
+	fprintf(out, "},\n \"processes\": %lu, \"unknown_origin\": %lu, \"threads\": %lu, "
+		"\"execs\": %lu, \"exits\": %lu,\n", r->processes, r->unknown_origin, r->threads,
+		r->execs, r->exits);
+	fprintf(out, " \"file_mappings\": %lu, \"file_standins\": %lu, \"file_standin_bytes\": %llu,\n",
+		r->files, r->standins, r->standin_bytes);
+	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placed_by_hint\": %lu, "
+		"\"placed_fixed\": %lu, \"mremap_moves\": %lu,\n", r->placed, r->agreed, r->hinted,
+		r->forced, r->moved);
+	fprintf(out, " \"results_same\": %lu, \"results_different\": %lu, \"outside\": %lu, "
+		"\"after_exit\": %lu, \"vfork_blocked\": %lu,\n \"differences\": [", r->same,
+		r->differ, r->outside, r->after_exit, r->blocked);
+	for (int i = 0; i < r->nkinds; i++)
+		fprintf(out, "%s{\"call\": \"%s\", \"log_errno\": %d, \"kmm_errno\": %d, \"n\": %lu}",
+			i ? ", " : "", strace_sys_name(r->kinds[i].sys), r->kinds[i].log_err,
+			r->kinds[i].kmm_err, r->kinds[i].n);
+	fprintf(out, "],\n \"placed_elsewhere\": [");
+	for (int i = 0; i < r->nelsewhere; i++)
+		fprintf(out, "%s{\"line\": %lu, \"len\": %lu, \"log\": %lu, \"kmm\": %lu}",
+			i ? ", " : "", r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
+			r->elsewhere[i].kmm);
+	fprintf(out, "],\n \"pids\": [");
+	for (int i = 0; i < r->nprocs; i++)
+		fprintf(out, "%s{\"pid\": %d, \"kmm_pid\": %d, \"live\": %s}", i ? ", " : "",
+			r->procs[i].pid, r->procs[i].kmm_pid, r->procs[i].live ? "true" : "false");
+	fprintf(out, "]");
+	if (o->timing)
+		fprintf(out, ",\n \"seconds\": %.6f, \"lines_per_second\": %.0f, "
+			"\"calls_per_second\": %.0f", secs, secs > 0 ? r->lines / secs : 0,
+			secs > 0 ? calls / secs : 0);
+	fprintf(out, "}\n");
+}
+
+static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
+			  double secs)
+{
+	if (o->json)
+		report_json(out, r, o, secs);
+	else
+		report_text(out, r, o, secs);
+}
+
+/* DIR/meminfo, vmstat, buddyinfo, zoneinfo, slabinfo: the machine after the replay. */
+static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *dir)
+{
+	static const char *const views[] = { "meminfo", "vmstat", "buddyinfo", "zoneinfo",
+					     "slabinfo" };
+	char path[4200];
+
+	proc_write("/proc/sys/vm/stat_refresh", "1");
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		char view[64];
+
+		snprintf(view, sizeof(view), "/proc/%s", views[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
+		copy_view(rt, c, view, path);
+	}
+}
+
+/* ---- the script command, and its value ---- */
+
+/* R = replay FILE: the report's numbers, for expect. */
+struct replay_value {
+	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
+	long long placed, agreed, hinted, forced, moved, same, differ, outside;
+};
+
+#define RV_FIELD(f)								\
+	static int rv_##f(const void *d, long long *out, char *err, size_t errlen)	\
+	{									\
+		(void)err;							\
+		(void)errlen;							\
+		*out = ((const struct replay_value *)d)->f;			\
+		return 0;							\
+	}
+RV_FIELD(lines) RV_FIELD(calls) RV_FIELD(ignored) RV_FIELD(refused) RV_FIELD(processes)
+RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(standins)
+RV_FIELD(placed)
+RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
+RV_FIELD(differ) RV_FIELD(outside)
+
+static void rv_format(const void *d, char *buf, size_t size)
+{
+	const struct replay_value *v = d;
+
+	snprintf(buf, size, "%lld lines, %lld calls, %lld refused, %lld different", v->lines,
+		 v->calls, v->refused, v->differ);
+}
+
+const struct value_type replay_kind = {
+	.name = "replay",
+	.noun = "a replay's counts",
+	.made_by = "replay",
+	.size = sizeof(struct replay_value),
+	.fields = (const struct value_field[]){
+		{ "lines", rv_lines }, { "calls", rv_calls }, { "ignored", rv_ignored },
+		{ "refused", rv_refused }, { "processes", rv_processes }, { "threads", rv_threads },
+		{ "execs", rv_execs }, { "exits", rv_exits }, { "files", rv_files },
+		{ "standins", rv_standins },
+		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
+		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
+		{ "differ", rv_differ }, { "outside", rv_outside }, { NULL } },
+	.format = rv_format,
+};
+
+static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r)
+{
+	struct replay_value *v = rt_result(rt, c, &replay_kind);
+
+	if (!v)
+		return;
+	*v = (struct replay_value){
+		.lines = r->lines, .ignored = r->ignored, .refused = r->refused,
+		.processes = r->processes, .threads = r->threads, .execs = r->execs,
+		.exits = r->exits, .files = r->files, .standins = r->standins, .placed = r->placed,
+		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
+		.same = r->same, .differ = r->differ, .outside = r->outside,
+	};
+	for (int s = 1; s < STRACE_NR_SYS; s++)
+		v->calls += r->calls[s];
+}
+
+/* A relative FILE is the script's neighbour: scripts and their logs travel together. */
+static const char *beside_script(struct runtime *rt, const char *file, char *buf, size_t size)
+{
+	const char *slash = strrchr(rt->filename, '/');
+
+	if (file[0] == '/' || !slash)
+		return file;
+	snprintf(buf, size, "%.*s/%s", (int)(slash - rt->filename), rt->filename, file);
+	return buf;
+}
+
+static int cmd_replay(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	char path[4096];
+	bool inline_log = !strcmp(arg_str(a, "file"), "-");
+	struct replay_opts o = {
+		.file = inline_log ? rt->filename : beside_script(rt, arg_str(a, "file"), path, sizeof(path)),
+		.text = inline_log ? c->block : NULL,
+		.first_line = inline_log ? c->line + 1 : 1,
+		.proc_dir = arg_given(a, "proc_dir") ? arg_str(a, "proc_dir") : NULL,
+		.json = arg(a, "format")->word == 1,
+		.strict = arg_num(a, "strict") != 0,
+		.timing = arg_num(a, "timing") != 0,
+	};
+
+	if (inline_log != (c->block != NULL))
+		return rt_error(rt, c, "replay: %s", inline_log ? "FILE - reads the log from a <<END block, "
+				"and there is none" : "a <<END block is the log of FILE -");
+	return replay_run(rt, c, &o);
+}
+
+const struct command_def replay_commands[] = {
+	{ "replay", "replay a real program's strace log (strace -f -e trace=memory,process,file,desc) "
+		    "as kmm processes, and report how kmm's results compare",
+	  (const struct arg_def[]){
+		  { "file", &arg_string, ARG_POS | ARG_REQUIRED, .meta = "FILE",
+		    .help = "the strace log (strace -o FILE); a relative path is the script's neighbour; "
+			    "- for the <<END block that follows (its lines reported as the script's)" },
+		  { "format", &arg_word, 0, .meta = "text|json",
+		    .words = (const char *const[]){ "text", "json", NULL }, .def_text = "text",
+		    .help = "the report: human text, or one JSON object" },
+		  { "proc_dir", &arg_string, 0, .meta = "DIR",
+		    .help = "write DIR/PID/{maps,smaps,status} of each process at its exit (or at the "
+			    "end) and DIR/{meminfo,vmstat,buddyinfo,zoneinfo,slabinfo}" },
+		  { "strict", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
+		    .help = "1: stop at the first malformed line" },
+		  { "timing", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
+		    .help = "1: report the time taken and the speed (varies from run to run)" },
+		  { NULL } },
+	  .result = "R", .gives = &replay_kind, .machine = true, .block = true, .run = cmd_replay },
+	{ NULL },
+};
