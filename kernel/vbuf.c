@@ -14,52 +14,67 @@
 #include <kmm/atomic.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
+#include <kmm/pagemap.h>
 #include <kmm/slab.h>
+#include <kmm/spinlock.h>
 #include <kmm/vbuf.h>
 #include <kmm/vmalloc.h>
 
-struct vbuf_file {
-	struct file file;
-	struct address_space mapping;	/* no pages: it holds the VMAs (i_mmap) */
-	void *buf;
-};
+/*
+ * The device node's inode, one for every open as a real node has: no
+ * pages, only the VMAs mapping it (i_mmap).  Made at the first open of a
+ * boot; never freed (iput leaves an inode that is neither a host file nor
+ * shmem to its owner).
+ */
+static struct inode vbuf_inode __state;
+static bool vbuf_inode_ready __state;
+static DEFINE_SPINLOCK(vbuf_lock);
 
 /* The node's inode on devtmpfs: one node, one number. */
 #define VBUF_INO	1123
 
 static int vbuf_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct vbuf_file *vf = container_of(file, struct vbuf_file, file);
-
-	return remap_vmalloc_range(vma, vf->buf, vma->vm_pgoff);
-}
-
-static void vbuf_release(struct file *file)
-{
-	kfree(container_of(file, struct vbuf_file, file));
+	return remap_vmalloc_range(vma, file->private_data, vma->vm_pgoff);
 }
 
 static const struct file_operations vbuf_fops = {
 	.mmap = vbuf_mmap,
-	.release = vbuf_release,
 };
+
+static struct inode *vbuf_inode_get(void)
+{
+	spin_lock(&vbuf_lock);
+	if (!vbuf_inode_ready) {
+		address_space_init(&vbuf_inode.i_data, &vbuf_inode);
+		vbuf_inode.i_mapping = &vbuf_inode.i_data;
+		vbuf_inode.i_ino = VBUF_INO;
+		vbuf_inode.i_dev_major = 0;
+		vbuf_inode.i_dev_minor = 5;
+		vbuf_inode.i_mode = 0020000 | 0600;	/* S_IFCHR, rw------- */
+		vbuf_inode.i_path = "/dev/vbuf";
+		vbuf_inode.i_host = -1;
+		INIT_LIST_HEAD(&vbuf_inode.i_list);
+		vbuf_inode_ready = true;
+	}
+	atomic_inc(&vbuf_inode.i_count);
+	spin_unlock(&vbuf_lock);
+	return &vbuf_inode;
+}
 
 struct file *vbuf_open(void *buf)
 {
-	struct vbuf_file *vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	struct file *file = kzalloc(sizeof(*file), GFP_KERNEL);
 
-	if (!vf)
+	if (!file)
 		return NULL;
-	vf->buf = buf;
-	spin_lock_init(&vf->mapping.i_mmap_lock);
-	INIT_LIST_HEAD(&vf->mapping.i_mmap);
-	vf->mapping.name = "/dev/vbuf";
-	vf->mapping.ino = VBUF_INO;
-	atomic_set(&vf->file.f_count, 1);
-	vf->file.f_mode = FMODE_READ | FMODE_WRITE;
-	vf->file.f_mapping = &vf->mapping;
-	vf->file.f_op = &vbuf_fops;
-	vf->file.dev_major = 0;
-	vf->file.dev_minor = 5;
-	return &vf->file;
+	file->f_inode = vbuf_inode_get();
+	file->f_mapping = file->f_inode->i_mapping;
+	atomic_set(&file->f_count, 1);
+	file->f_mode = FMODE_READ | FMODE_WRITE;
+	file->f_flags = O_RDWR;
+	file->f_op = &vbuf_fops;
+	file->private_data = buf;
+	file_ra_state_init(&file->f_ra, file->f_mapping);
+	return file;
 }

@@ -125,6 +125,7 @@ struct file {
 	struct inode *f_inode;
 	const struct file_operations *f_op;
 	struct file_ra_state f_ra;
+	void *private_data;		/* the driver's (a /dev/vbuf open: its buffer) */
 };
 
 #define FMODE_READ	0x1

@@ -28,7 +28,7 @@
 #define SLOTS		64
 
 static void *handoff[SLOTS];		/* objects one worker leaves for the other to free */
-static int stop;
+static int stop, attached;
 
 static void traffic(unsigned int *seed, void **obj)
 {
@@ -56,8 +56,12 @@ static void *worker(void *arg)
 	unsigned int seed = 7 + cpu;
 	void *obj[SLOTS] = { 0 };
 
-	if (kmm_thread_attach(cpu))
+	if (kmm_thread_attach(cpu)) {
+		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);	/* the join reports it */
+		__atomic_add_fetch(&attached, 1, __ATOMIC_RELEASE);
 		return (void *)1;
+	}
+	__atomic_add_fetch(&attached, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
 		traffic(&seed, obj);
 	for (int i = 0; i < SLOTS; i++)
@@ -94,10 +98,12 @@ static void test_cpu_down_and_up_under_traffic(void **state)
 	long rounds = ROUNDS;
 
 	(void)state;
-	stop = 0;
+	stop = attached = 0;
 	boot_parallel("ram=256M cpus=4 seed=5");
 	for (long i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&w[i], NULL, worker, (void *)(1 + 2 * i)), 0);
+	while (__atomic_load_n(&attached, __ATOMIC_ACQUIRE) < 2)
+		sched_yield();
 	for (long r = 0; r < rounds; r++) {
 		pthread_t v;
 		void *ret;
