@@ -27,6 +27,7 @@ extern const struct command_def malloc_commands[];
 extern const struct command_def pagemap_commands[];
 extern const struct command_def madvise_commands[];
 extern const struct command_def mremap_commands[];
+extern const struct command_def file_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -47,6 +48,7 @@ const struct command_group command_groups[] = {
 	{ "/proc/PID/pagemap, decoded", pagemap_commands },
 	{ "Processes: madvise, mlock, mincore, limits", madvise_commands },
 	{ "Processes: mprotect and mremap", mremap_commands },
+	{ "Files: open, mmap of host and tmpfs files, msync, truncate", file_commands },
 	{ NULL },
 };
 
