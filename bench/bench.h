@@ -78,6 +78,7 @@ void bench_programs(void);
 void bench_startup(void);
 void bench_mmu(void);
 void bench_vmalloc(void);
+void bench_file(void);
 void bench_kmap(void);
 void bench_vm(void);
 

@@ -68,6 +68,13 @@ FIRST = {
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
+    'mm/readahead.c': ['test_filemap'],
+    'mm/filemap.c': ['test_filemap', 'scripts/file_mappings'],
+    'mm/filemap_check.c': ['test_filemap'],
+    'mm/truncate.c': ['scripts/file_mappings', 'test_filemap'],
+    'mm/shmem.c': ['scripts/file_mappings', 'scripts/madvise_vmas'],
+    'mm/msync.c': ['scripts/file_mappings'],
+    'lib/radix-tree.c': ['test_radix_tree', 'test_filemap'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }
