@@ -125,37 +125,21 @@ static void file_rows(const char *what, bool cold)
 		{ kmm_file_faults, &cfg, 0, { 0 } },
 		{ host_file_faults, &cfg, 0, { 0 } },
 	};
-	char name[80];
 
-	bench_interleave(s, 2, 20, false);
-	snprintf(name, sizeof(name), "kmm %s, per page", what);
-	bench_row("file", name, &s[0].stat, "ns", cold ? "filemap_fault, read-around by pread" :
-							  "filemap_fault: find_get_page hits");
-	snprintf(name, sizeof(name), "host %s, per page", what);
-	bench_row("file", name, &s[1].stat, "ns", "the host kernel, the same file");
-	snprintf(name, sizeof(name), "%s: kmm / host", what);
-	bench_row_ratio("file", name, s[0].stat.median / s[1].stat.median, "per page touched");
+	bench_kmm_vs_host("file", what, "per page", s,
+			  cold ? "filemap_fault, read-around by pread" :
+				 "filemap_fault: find_get_page hits",
+			  "the host kernel, the same file", "per page touched");
 }
 
 void bench_file(void)
 {
-	struct task_struct *p;
-
 	bench_header("page faults on a file mapping (kmm against the host, the same 16 MiB file)");
 	if (!make_file()) {
 		bench_row_failed("file", "file faults", "cannot make the host file");
 		return;
 	}
-	if (kmm_boot("ram=512M cpus=1", KMM_BOOT_DETERMINISTIC)) {
-		fprintf(stderr, "kmm_bench: boot failed: %s\n", kmm_error_msg());
-		exit(1);
-	}
-	p = process_spawn("bench");
-	if (!p) {
-		fprintf(stderr, "kmm_bench: no process\n");
-		exit(1);
-	}
-	process_enter(p);
+	bench_boot_process("ram=512M cpus=1");
 	kmm_fd = sys_open(path, O_RDONLY, 0);
 	if (kmm_fd < 0) {
 		bench_row_failed("file", "file faults", "kmm cannot open the file");

@@ -337,6 +337,22 @@ static void maps_line_matches_host(void **state)
 /* ---- readahead ---- */
 
 /*
+ * A machine, a 256-page file, a process @name that opened it and mapped
+ * it all private read-only at *@addr: its file (a reference for the test).
+ */
+static struct file *fresh_mapping(const char *name, unsigned long *addr)
+{
+	long fd;
+
+	boot_or_fail("ram=64M cpus=1");
+	make_file(256 * PAGE_SIZE);
+	spawn_and_enter(name);
+	fd = sys_open(test_path, O_RDONLY, 0);
+	*addr = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	return fget((unsigned int)fd);
+}
+
+/*
  * Sequential faults through a fresh mapping of a 256-page file (ra_pages
  * 32, max_sane_readahead 32 on this machine):
  *   fault 0: a miss; prev_pos is -1 and 0 - 1 == -1 as pgoff_t, so it
@@ -361,15 +377,9 @@ static void readahead_windows_sequential(void **state)
 	};
 	unsigned long a, maj0;
 	struct file *f;
-	long fd;
 
 	(void)state;
-	boot_or_fail("ram=64M cpus=1");
-	make_file(256 * PAGE_SIZE);
-	spawn_and_enter("seq");
-	fd = sys_open(test_path, O_RDONLY, 0);
-	f = fget((unsigned int)fd);
-	a = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	f = fresh_mapping("seq", &a);
 	maj0 = global_vm_event(PGMAJFAULT);
 	for (unsigned long i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		for (unsigned long pg = i ? steps[i - 1].fault + 1 : 0; pg <= steps[i].fault; pg++)
@@ -399,15 +409,9 @@ static void readahead_read_around_and_random(void **state)
 {
 	unsigned long a;
 	struct file *f;
-	long fd;
 
 	(void)state;
-	boot_or_fail("ram=64M cpus=1");
-	make_file(256 * PAGE_SIZE);
-	spawn_and_enter("rnd");
-	fd = sys_open(test_path, O_RDONLY, 0);
-	f = fget((unsigned int)fd);
-	a = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	f = fresh_mapping("rnd", &a);
 	peek(a + 100 * PAGE_SIZE);
 	assert_int_equal(f->f_ra.start, 84);
 	assert_int_equal(f->f_ra.size, 32);
