@@ -120,8 +120,11 @@ static void check_cached_inode(struct inode *inode, void *arg)
 static void check_mm_files(struct mm_struct *mm, void *arg)
 {
 	struct filemap_walk *w = arg;
+	int steps = 0;
 
-	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+	/* A list broken into a cycle is mmap_check's to report: stop after map_count VMAs. */
+	for (struct vm_area_struct *vma = mm->mmap; vma && steps++ <= mm->map_count;
+	     vma = vma->vm_next) {
 		struct address_space *mapping;
 		struct vm_area_struct *v;
 		bool found = false;

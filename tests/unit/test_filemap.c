@@ -256,6 +256,22 @@ static void private_write_stays_private(void **state)
 	assert_int_equal(kernel_read(f, PAGE_SIZE, buf, 1), 1);
 	assert_int_equal((unsigned char)buf[0], file_byte(PAGE_SIZE));
 	fput(f);
+	/*
+	 * The same file at the next offsets, right after a mapping of it with
+	 * the same flags: mmap_region's vma_merge extends that VMA (one VMA).
+	 */
+	{
+		unsigned long first = map_file(2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+		long second = sys_mmap(first + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ,
+				       MAP_PRIVATE | MAP_FIXED, (unsigned long)fd, 2 * PAGE_SIZE);
+		struct vm_area_struct *v = find_vma(current->mm, first);
+
+		assert_int_equal(second, (long)(first + 2 * PAGE_SIZE));
+		assert_int_equal(v->vm_start, first);
+		assert_int_equal(v->vm_end, first + 4 * PAGE_SIZE);
+		assert_int_equal(v->vm_pgoff, 0);
+		assert_int_equal(peek(first + 3 * PAGE_SIZE), file_byte(3 * PAGE_SIZE));
+	}
 	/* A shared writable mapping of a read-only open: EACCES; read-only shared is fine. */
 	assert_int_equal(sys_mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, (unsigned long)fd, 0),
 			 -EACCES);
