@@ -451,6 +451,38 @@ static void readahead_read_around_and_random(void **state)
 	assert_mm_check();
 }
 
+/*
+ * A larger window (f_ra.ra_pages 128, as blockdev --setra 256 gives):
+ * reads of one page in turn.  Page 0: the initial window
+ * get_init_ra_size(1, 128) = 4 (1 <= 128/32: x4), async 3, the marker on
+ * page 1.  Page 1 meets it: the expected offset (0 + 4 - 3), so start 4
+ * and get_next_ra_size(4, 128) = 16 -- x4 while below 128/16 = 8 -- async
+ * 16.  Page 4 meets the next marker: start 20, 16 < 8 no longer: x2 = 32.
+ */
+static void readahead_ramps_up_fourfold_then_double(void **state)
+{
+	struct file *f;
+	char buf[8];
+
+	(void)state;
+	boot_or_fail("ram=64M cpus=1");
+	make_file(256 * PAGE_SIZE);
+	f = open_test_file();
+	f->f_ra.ra_pages = 128;
+	assert_int_equal(kernel_read(f, 0, buf, 1), 1);
+	assert_int_equal(f->f_ra.size, 4);
+	assert_int_equal(kernel_read(f, PAGE_SIZE, buf, 1), 1);
+	assert_int_equal(f->f_ra.start, 4);
+	assert_int_equal(f->f_ra.size, 16);
+	assert_int_equal(f->f_ra.async_size, 16);
+	assert_int_equal(kernel_read(f, 4 * PAGE_SIZE, buf, 1), 1);
+	assert_int_equal(f->f_ra.start, 20);
+	assert_int_equal(f->f_ra.size, 32);
+	assert_int_equal(f->f_mapping->nrpages, 52);
+	fput(f);
+	assert_mm_check();
+}
+
 /* ---- mm_check of files ---- */
 
 /* mm_check finds exactly @n problems, one of them saying @what. */
@@ -525,6 +557,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(maps_line_matches_host, remove_file),
 		cmocka_unit_test_teardown(readahead_windows_sequential, remove_file),
 		cmocka_unit_test_teardown(readahead_read_around_and_random, remove_file),
+		cmocka_unit_test_teardown(readahead_ramps_up_fourfold_then_double, remove_file),
 		cmocka_unit_test_teardown(mm_check_catches_file_corruption, remove_file),
 	};
 
