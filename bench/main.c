@@ -4,7 +4,7 @@
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
  * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu, vm,
- * vmalloc, kmap, replay (default: all).
+ * vmalloc, kmap, replay, file (default: all).
  * --quick takes few, short samples (a smoke run, not a measurement).
  * Results go to stdout as a table and, with --csv, to FILE as
  * comma-separated rows.
@@ -37,6 +37,7 @@ static const struct {
 	{ "kmap", bench_kmap },
 	{ "vm", bench_vm },
 	{ "replay", bench_replay },
+	{ "file", bench_file },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
 				break;
 		if (g == NGROUPS) {
 			fprintf(stderr, "kmm_bench: unknown group '%s' (page, boot, antifrag, "
-				"slab, slab-mt, slab-mem, programs, startup, mmu, vmalloc, kmap, vm, replay)\n", argv[i]);
+				"slab, slab-mt, slab-mem, programs, startup, mmu, vmalloc, kmap, vm, replay, file)\n", argv[i]);
 			return 2;
 		}
 		want[g] = any = true;

@@ -230,12 +230,15 @@ unsigned long mmap_region(struct file *file, unsigned long addr, unsigned long l
 		vm_flags |= VM_ACCOUNT;
 	}
 
-	/* An anonymous private range next to a compatible one just extends it. */
-	if (!file && !(vm_flags & VM_SHARED)) {
-		vma = vma_merge(mm, prev, addr, addr + len, vm_flags, NULL, NULL, pgoff);
-		if (vma)
-			goto out;
-	}
+	/*
+	 * A range next to a compatible one just extends it: anonymous private
+	 * memory, or the same file at the following offsets (2.6.34 tries
+	 * every mapping; a new shared anonymous one never matches, its object
+	 * is not made yet).
+	 */
+	vma = vma_merge(mm, prev, addr, addr + len, vm_flags, NULL, file, pgoff);
+	if (vma)
+		goto out;
 
 	error = -ENOMEM;
 	vma = vm_area_alloc(mm);

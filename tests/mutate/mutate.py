@@ -79,6 +79,13 @@ FIRST = {
     'tools/kmm/strace_parse.c': ['test_strace_parse', 'errors/replay_malformed'],
     'tools/kmm/replay.c': ['scripts/replay_strace'],
     'kernel/sys.c': ['scripts/replay_strace'],
+    'mm/readahead.c': ['test_filemap'],
+    'mm/filemap.c': ['test_filemap', 'scripts/file_mappings'],
+    'mm/filemap_check.c': ['test_filemap'],
+    'mm/truncate.c': ['scripts/file_mappings', 'test_filemap'],
+    'mm/shmem.c': ['scripts/file_mappings', 'scripts/madvise_vmas'],
+    'mm/msync.c': ['scripts/file_mappings'],
+    'lib/radix-tree.c': ['test_radix_tree', 'test_filemap'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }

@@ -36,6 +36,7 @@
 
 #include <kmm/err.h>
 #include <kmm/errno.h>
+#include <kmm/fs.h>
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
@@ -78,7 +79,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			end++;
 		}
 		if (end == tok + neg || *end)
-			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_/CLONE_ flag",
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_/CLONE_/O_/MS_ flag",
 					d->name, tok);
 		v |= neg ? -(long long)u : (long long)u;
 	}

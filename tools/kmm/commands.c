@@ -30,6 +30,7 @@ extern const struct command_def mremap_commands[];
 extern const struct command_def hotplug_commands[];
 extern const struct command_def replay_commands[];
 extern const struct value_type replay_kind;
+extern const struct command_def file_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -52,6 +53,7 @@ const struct command_group command_groups[] = {
 	{ "Processes: mprotect and mremap", mremap_commands },
 	{ "Memory hotplug", hotplug_commands },
 	{ "Replaying strace logs of real programs", replay_commands },
+	{ "Files: open, mmap of host and tmpfs files, msync, truncate", file_commands },
 	{ NULL },
 };
 
