@@ -61,11 +61,11 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 		return rt_error(rt, c, "%s: '%s' is not a number or flags", d->name, text);
 	strcpy(buf, text);
 	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		/* PROT_, MAP_, MREMAP_, MADV_, MCL_, CLONE_ and SIG names: strace_parse.c's table. */
+		/* PROT_, MAP_, MREMAP_, MADV_, MCL_, MS_, CLONE_, O_ and SIG names: strace_parse.c's table. */
 		long long named = strace_name_value(tok, strlen(tok));
 		char *end;
 
-		if (named >= 0 && (tok[0] == 'P' || tok[0] == 'M' || tok[0] == 'C' || tok[0] == 'S')) {
+		if (named >= 0 && strchr("PMCSO", tok[0])) {
 			v |= named;
 			continue;
 		}

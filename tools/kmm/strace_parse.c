@@ -88,6 +88,7 @@ static const struct name_value value_names[] = {
 	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWPID", CLONE_NEWPID },
 	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_IO", CLONE_IO }, { "CLONE_NEWTIME", 0x80 },
 	{ "CLONE_CLEAR_SIGHAND", 0x100000000LL }, { "CLONE_INTO_CGROUP", 0x200000000LL },
+	{ "MS_ASYNC", 1 }, { "MS_INVALIDATE", 2 }, { "MS_SYNC", 4 },
 	{ "O_RDONLY", 0 }, { "O_WRONLY", 01 }, { "O_RDWR", 02 }, { "O_CREAT", 0100 },
 	{ "O_EXCL", 0200 }, { "O_NOCTTY", 0400 }, { "O_TRUNC", 01000 }, { "O_APPEND", 02000 },
 	{ "O_NONBLOCK", 04000 }, { "O_DSYNC", 010000 }, { "O_ASYNC", 020000 },
