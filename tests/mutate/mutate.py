@@ -68,6 +68,9 @@ FIRST = {
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
     'mm/mprotect.c': ['scripts/process_mprotect', 'scripts/process_vma_merge', 'test_mprotect_mremap'],
     'mm/mremap.c': ['scripts/process_mremap', 'test_mprotect_mremap'],
+    'kernel/binfmt_elf.c': ['test_exec', 'scripts/exec_refused', 'scripts/exec_static'],
+    'kernel/exec.c': ['test_exec', 'scripts/exec_refused'],
+    'kernel/vdso.c': ['test_exec', 'scripts/exec_refused'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }
