@@ -27,6 +27,8 @@ extern const struct command_def malloc_commands[];
 extern const struct command_def pagemap_commands[];
 extern const struct command_def madvise_commands[];
 extern const struct command_def mremap_commands[];
+extern const struct command_def exec_commands[];
+extern const struct value_type exec_kind;
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -47,13 +49,14 @@ const struct command_group command_groups[] = {
 	{ "/proc/PID/pagemap, decoded", pagemap_commands },
 	{ "Processes: madvise, mlock, mincore, limits", madvise_commands },
 	{ "Processes: mprotect and mremap", mremap_commands },
+	{ "Running programs: exec", exec_commands },
 	{ NULL },
 };
 
 const struct value_type *const value_types[] = {
 	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool, &vm_area_kind,
 	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, &kmap_kind,
-	&kmap_atomic_kind, NULL,
+	&kmap_atomic_kind, &exec_kind, NULL,
 };
 
 const struct command_def *command_find(const char *name)
