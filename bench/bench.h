@@ -80,6 +80,7 @@ void bench_mmu(void);
 void bench_vmalloc(void);
 void bench_kmap(void);
 void bench_vm(void);
+void bench_exec(void);
 
 /* One run of a real program: its wall time and peak RSS. */
 struct bench_run {

@@ -4,7 +4,7 @@
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
  * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu, vm,
- * vmalloc, kmap (default: all).
+ * vmalloc, kmap, exec (default: all).
  * --quick takes few, short samples (a smoke run, not a measurement).
  * Results go to stdout as a table and, with --csv, to FILE as
  * comma-separated rows.
@@ -36,6 +36,7 @@ static const struct {
 	{ "vmalloc", bench_vmalloc },
 	{ "kmap", bench_kmap },
 	{ "vm", bench_vm },
+	{ "exec", bench_exec },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
