@@ -524,6 +524,34 @@ static void exec_frees_old_image_and_releases_vfork_parent(void **state)
 	assert_mm_check();
 }
 
+/*
+ * de_thread: the other threads of the process end (zap_other_threads),
+ * the leader execs; a thread that is not the leader is refused (EAGAIN,
+ * kmm: docs/glossary.md) with everything as it was.
+ */
+static void exec_ends_other_threads(void **state)
+{
+	struct task_struct *leader, *thread;
+	const char *path;
+	struct elfb b;
+
+	(void)state;
+	leader = start("ram=64M");
+	elfb_static(&b, ELFCLASS64);
+	path = tmp_path("static64");
+	assert_int_equal(elfb_write(&b, path, 0755), 0);
+	thread = process_clone(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, 0);
+	assert_false(IS_ERR(thread));
+	process_enter(thread);
+	refused(path, NULL, EAGAIN);
+	assert_ptr_equal(thread->mm, leader->mm);
+	process_enter(leader);
+	assert_int_equal(exec1(path), 0);
+	assert_true(list_empty(&leader->thread_group));
+	assert_int_equal(atomic_read(&leader->signal->live), 1);
+	assert_mm_check();
+}
+
 /* i386: the same program as ELF32; the 64-bit one is refused (no such emulation). */
 static void exec_static_layout_i386(void **state)
 {
@@ -673,6 +701,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(exec_fails_after_point_of_no_return, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_frees_old_image_and_releases_vfork_parent, setup_dir,
 					teardown_dir),
+	cmocka_unit_test_setup_teardown(exec_ends_other_threads, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_static_layout_i386, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_randomized_shifts_stack, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_fails_cleanly_at_every_allocation, setup_dir,
