@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <kmm/kmm.h>
+#include <kmm/process.h>
+#include <kmm/sched.h>
 #include "bench/bench.h"
 
 bool bench_quick;
@@ -224,4 +227,36 @@ bool bench_run_program(char *const argv[], const char *dir, const char *preload,
 	r->wall_ms = (bench_now_ns() - t0) / 1e6;
 	r->maxrss_mb = ru.ru_maxrss / 1024.0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+void bench_kmm_vs_host(const char *group, const char *what, const char *per,
+		       struct bench_subject s[2], const char *kmm_note, const char *host_note,
+		       const char *ratio_note)
+{
+	char name[96];
+
+	bench_interleave(s, 2, 20, false);
+	snprintf(name, sizeof(name), "kmm %s, %s", what, per);
+	bench_row(group, name, &s[0].stat, "ns", kmm_note);
+	snprintf(name, sizeof(name), "host %s, %s", what, per);
+	bench_row(group, name, &s[1].stat, "ns", host_note);
+	snprintf(name, sizeof(name), "%s: kmm / host", what);
+	bench_row_ratio(group, name, s[0].stat.median / s[1].stat.median, ratio_note);
+}
+
+struct task_struct *bench_boot_process(const char *cmdline)
+{
+	struct task_struct *p;
+
+	if (kmm_boot(cmdline, KMM_BOOT_DETERMINISTIC)) {
+		fprintf(stderr, "kmm_bench: boot failed: %s\n", kmm_error_msg());
+		exit(1);
+	}
+	p = process_spawn("bench");
+	if (!p) {
+		fprintf(stderr, "kmm_bench: no process\n");
+		exit(1);
+	}
+	process_enter(p);
+	return p;
 }

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct task_struct;
+
 #define SAMPLES		31
 
 typedef void (*bench_fn)(void *arg, long n);
@@ -63,6 +65,16 @@ void bench_row_value(const char *group, const char *name, double value, const ch
 		     const char *note);
 /* A dimensionless ratio, two decimals (bytes held per byte live, ...). */
 void bench_row_ratio(const char *group, const char *name, double ratio, const char *note);
+/*
+ * Two subjects, kmm's and the host's doing the same, interleaved; their
+ * rows ("kmm WHAT, PER" and "host WHAT, PER", with their notes) and the
+ * ratio kmm / host.
+ */
+void bench_kmm_vs_host(const char *group, const char *what, const char *per,
+		       struct bench_subject s[2], const char *kmm_note, const char *host_note,
+		       const char *ratio_note);
+/* Boot @cmdline (deterministic) and act as a new process: its task.  Exits on failure. */
+struct task_struct *bench_boot_process(const char *cmdline);
 /* A subject that produced no figure, with the reason. */
 void bench_row_failed(const char *group, const char *name, const char *why);
 void bench_header(const char *title);
@@ -78,6 +90,7 @@ void bench_programs(void);
 void bench_startup(void);
 void bench_mmu(void);
 void bench_vmalloc(void);
+void bench_file(void);
 void bench_kmap(void);
 void bench_vm(void);
 void bench_exec(void);

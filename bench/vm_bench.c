@@ -314,32 +314,15 @@ static void fault_rows(const char *what, enum fault_kind kind, unsigned long chu
 		{ kmm_faults, &cfg, 0, { 0 } },
 		{ host_faults, &cfg, 0, { 0 } },
 	};
-	char name[80];
 
-	bench_interleave(s, 2, 20, false);
-	snprintf(name, sizeof(name), "kmm %s, per fault", what);
-	bench_row("vm", name, &s[0].stat, "ns", "through the simulated MMU");
-	snprintf(name, sizeof(name), "host %s, per fault", what);
-	bench_row("vm", name, &s[1].stat, "ns", "the host kernel, this process");
-	snprintf(name, sizeof(name), "%s: kmm / host", what);
-	bench_row_ratio("vm", name, s[0].stat.median / s[1].stat.median, "target <= 0.5");
+	bench_kmm_vs_host("vm", what, "per fault", s, "through the simulated MMU",
+			  "the host kernel, this process", "target <= 0.5");
 }
 
 void bench_vm(void)
 {
-	struct task_struct *p;
-
 	bench_header("a process's faults and address-space calls (kmm against the host)");
-	if (kmm_boot("ram=3G cpus=1", KMM_BOOT_DETERMINISTIC)) {
-		fprintf(stderr, "kmm_bench: boot failed: %s\n", kmm_error_msg());
-		exit(1);
-	}
-	p = process_spawn("bench");
-	if (!p) {
-		fprintf(stderr, "kmm_bench: no process\n");
-		exit(1);
-	}
-	process_enter(p);
+	bench_boot_process("ram=3G cpus=1");
 	fault_rows("write fault, demand-zero", FAULT_WRITE, CHUNK_PAGES);
 	fault_rows("read fault, zero page", FAULT_READ, CHUNK_PAGES);
 	fault_rows("COW fault", FAULT_COW, CHUNK_PAGES);

@@ -319,15 +319,13 @@ void drop_pagecache(void)
 
 /* ---- mm_check ---- */
 
-/* Every cached inode's page cache (filemap_check_mapping); problems found. */
-unsigned long hostfs_check(void)
+/* Call @fn for every cached inode (inode_cache_mutex held: @fn must not sleep for it). */
+void for_each_cached_inode(void (*fn)(struct inode *inode, void *arg), void *arg)
 {
 	struct inode *inode;
-	unsigned long bad = 0;
 
 	mutex_lock(&inode_cache_mutex);
 	list_for_each_entry(inode, &inode_cache, i_list)
-		bad += filemap_check_mapping(inode->i_mapping);
+		fn(inode, arg);
 	mutex_unlock(&inode_cache_mutex);
-	return bad;
 }

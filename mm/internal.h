@@ -157,7 +157,7 @@ struct file *alloc_file(struct inode *inode, unsigned int f_mode,
 			const struct file_operations *fop);
 void iput(struct inode *inode);
 void hostfs_add_named(struct inode *inode);
-unsigned long hostfs_check(void);
+void for_each_cached_inode(void (*fn)(struct inode *inode, void *arg), void *arg);
 void filemap_cache_init(void);
 
 /* mm_init.c */

@@ -3,6 +3,7 @@
  * and /proc/sys/kernel/printk.
  */
 #include <kmm/errno.h>
+#include <kmm/fs.h>
 #include <kmm/kernel.h>
 #include <kmm/mm.h>
 #include <kmm/params.h>
@@ -116,6 +117,32 @@ static int stat_refresh_write(const char *rest, const char *value)
 	return 0;
 }
 PROC_ENTRY(stat_refresh, "/proc/sys/vm/stat_refresh", NULL, stat_refresh_write, false);
+
+/*
+ * vm.drop_caches: 1 drops the clean, unmapped page cache, 2 the unused
+ * inodes (with their pages), 3 both (2.6.34's drop_caches_sysctl_handler;
+ * kmm has no dentry cache, and its inodes go only with their pages, so 1,
+ * 2 and 3 all do drop_pagecache's whole work).  Reads show the last
+ * value written, as Linux's do.
+ */
+static int drop_caches_value __state;
+
+static int drop_caches_show(struct seq_file *m, const char *rest)
+{
+	return seq_printf(m, "%d\n", drop_caches_value);
+}
+
+static int drop_caches_write(const char *rest, const char *value)
+{
+	long long v;
+
+	if (parse_int("/proc/sys/vm/drop_caches", value, &v) || v < 1 || v > 3)
+		return kmm_error("/proc/sys/vm/drop_caches: need 1 (page cache), 2 (inodes) or 3 (both)");
+	drop_caches_value = (int)v;
+	drop_pagecache();
+	return 0;
+}
+PROC_ENTRY(drop_caches, "/proc/sys/vm/drop_caches", drop_caches_show, drop_caches_write, false);
 
 static int printk_show(struct seq_file *m, const char *rest)
 {

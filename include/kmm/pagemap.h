@@ -74,7 +74,4 @@ unsigned long invalidate_mapping_pages(struct address_space *mapping, pgoff_t st
 /* Unmap offsets [first, last] of @mapping from every VMA mapping them (private COW copies too). */
 void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last);
 
-/* mm_check of one address_space: its tree, nrpages, each page's back-pointers. Problems found. */
-unsigned long filemap_check_mapping(struct address_space *mapping);
-
 #endif /* KMM_PAGEMAP_H */

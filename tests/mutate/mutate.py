@@ -71,6 +71,13 @@ FIRST = {
     'kernel/binfmt_elf.c': ['test_exec', 'scripts/exec_refused', 'scripts/exec_static'],
     'kernel/exec.c': ['test_exec', 'scripts/exec_refused'],
     'kernel/vdso.c': ['test_exec', 'scripts/exec_refused'],
+    'mm/readahead.c': ['test_filemap'],
+    'mm/filemap.c': ['test_filemap', 'scripts/file_mappings'],
+    'mm/filemap_check.c': ['test_filemap'],
+    'mm/truncate.c': ['scripts/file_mappings', 'test_filemap'],
+    'mm/shmem.c': ['scripts/file_mappings', 'scripts/madvise_vmas'],
+    'mm/msync.c': ['scripts/file_mappings'],
+    'lib/radix-tree.c': ['test_radix_tree', 'test_filemap'],
     'mm/vma.c': ['scripts/process_vma_merge', 'scripts/process_merge_pgoff', 'scripts/process_mremap', 'scripts/process_mprotect',
                  'scripts/madvise_vmas', 'scripts/mlock_unevictable'],
 }

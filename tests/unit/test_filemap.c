@@ -22,6 +22,7 @@
 #include <kmm/fs.h>
 #include <kmm/mm.h>
 #include <kmm/mm_check.h>
+#include <kmm/spinlock.h>
 #include <kmm/pagemap.h>
 #include <kmm/process.h>
 #include <kmm/procfs.h>
@@ -336,6 +337,22 @@ static void maps_line_matches_host(void **state)
 /* ---- readahead ---- */
 
 /*
+ * A machine, a 256-page file, a process @name that opened it and mapped
+ * it all private read-only at *@addr: its file (a reference for the test).
+ */
+static struct file *fresh_mapping(const char *name, unsigned long *addr)
+{
+	long fd;
+
+	boot_or_fail("ram=64M cpus=1");
+	make_file(256 * PAGE_SIZE);
+	spawn_and_enter(name);
+	fd = sys_open(test_path, O_RDONLY, 0);
+	*addr = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	return fget((unsigned int)fd);
+}
+
+/*
  * Sequential faults through a fresh mapping of a 256-page file (ra_pages
  * 32, max_sane_readahead 32 on this machine):
  *   fault 0: a miss; prev_pos is -1 and 0 - 1 == -1 as pgoff_t, so it
@@ -360,15 +377,9 @@ static void readahead_windows_sequential(void **state)
 	};
 	unsigned long a, maj0;
 	struct file *f;
-	long fd;
 
 	(void)state;
-	boot_or_fail("ram=64M cpus=1");
-	make_file(256 * PAGE_SIZE);
-	spawn_and_enter("seq");
-	fd = sys_open(test_path, O_RDONLY, 0);
-	f = fget((unsigned int)fd);
-	a = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	f = fresh_mapping("seq", &a);
 	maj0 = global_vm_event(PGMAJFAULT);
 	for (unsigned long i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		for (unsigned long pg = i ? steps[i - 1].fault + 1 : 0; pg <= steps[i].fault; pg++)
@@ -398,15 +409,9 @@ static void readahead_read_around_and_random(void **state)
 {
 	unsigned long a;
 	struct file *f;
-	long fd;
 
 	(void)state;
-	boot_or_fail("ram=64M cpus=1");
-	make_file(256 * PAGE_SIZE);
-	spawn_and_enter("rnd");
-	fd = sys_open(test_path, O_RDONLY, 0);
-	f = fget((unsigned int)fd);
-	a = map_file(256 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	f = fresh_mapping("rnd", &a);
 	peek(a + 100 * PAGE_SIZE);
 	assert_int_equal(f->f_ra.start, 84);
 	assert_int_equal(f->f_ra.size, 32);
@@ -430,6 +435,69 @@ static void readahead_read_around_and_random(void **state)
 	assert_mm_check();
 }
 
+/* ---- mm_check of files ---- */
+
+/* mm_check finds exactly @n problems, one of them saying @what. */
+static void expect_problems(int n, const char *what)
+{
+	struct seq_file report;
+	int found;
+
+	seq_init(&report);
+	found = mm_check(&report);
+	if (found != n || !report.buf || !strstr(report.buf, what))
+		fail_msg("expected %d problem(s) saying \"%s\", mm_check found %d:\n%s", n, what, found,
+			 report.buf ? report.buf : "");
+	seq_release(&report);
+}
+
+/*
+ * Each invariant of filemap_check broken in turn, and put back: nrpages
+ * against the tree, a page's index against its slot, a VMA missing from
+ * its file's i_mmap.
+ */
+static void mm_check_catches_file_corruption(void **state)
+{
+	struct vm_area_struct *vma;
+	struct page *page;
+	struct file *f;
+	unsigned long a;
+	long fd;
+
+	(void)state;
+	boot_or_fail("ram=64M cpus=1");
+	make_file(8 * PAGE_SIZE);
+	spawn_and_enter("corrupt");
+	fd = sys_open(test_path, O_RDONLY, 0);
+	f = fget((unsigned int)fd);
+	a = map_file(8 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+	peek(a);
+	assert_mm_check();
+
+	f->f_mapping->nrpages++;
+	expect_problems(1, "8 pages in the radix tree, nrpages 9");
+	f->f_mapping->nrpages--;
+
+	page = find_get_page(f->f_mapping, 3);
+	assert_non_null(page);
+	page->index = 5;
+	expect_problems(1, "points at mapping");
+	page->index = 3;
+	page_cache_release(page);
+
+	vma = find_vma(current->mm, a);
+	spin_lock(&f->f_mapping->i_mmap_lock);
+	list_del_init(&vma->shared);
+	spin_unlock(&f->f_mapping->i_mmap_lock);
+	/* mmap_check sees it too: a file VMA on no i_mmap list. */
+	expect_problems(2, "maps it but is not on its i_mmap");
+	spin_lock(&f->f_mapping->i_mmap_lock);
+	list_add(&vma->shared, &f->f_mapping->i_mmap);
+	spin_unlock(&f->f_mapping->i_mmap_lock);
+	assert_mm_check();
+	fput(f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +509,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(maps_line_matches_host, remove_file),
 		cmocka_unit_test_teardown(readahead_windows_sequential, remove_file),
 		cmocka_unit_test_teardown(readahead_read_around_and_random, remove_file),
+		cmocka_unit_test_teardown(mm_check_catches_file_corruption, remove_file),
 	};
 
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);

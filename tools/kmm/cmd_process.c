@@ -36,6 +36,7 @@
 
 #include <kmm/err.h>
 #include <kmm/errno.h>
+#include <kmm/fs.h>
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
@@ -80,6 +81,9 @@ static const struct {
 	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWPID", CLONE_NEWPID },
 	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_IO", CLONE_IO },
 	{ "SIGCHLD", SIGCHLD },
+	{ "O_RDONLY", O_RDONLY }, { "O_WRONLY", O_WRONLY }, { "O_RDWR", O_RDWR },
+	{ "O_CREAT", O_CREAT }, { "O_TRUNC", O_TRUNC },
+	{ "MS_ASYNC", MS_ASYNC }, { "MS_INVALIDATE", MS_INVALIDATE }, { "MS_SYNC", MS_SYNC },
 };
 
 /* "PROT_READ|PROT_WRITE", "MAP_PRIVATE|0x20", "MADV_DONTNEED", "0x3", "-1". */
@@ -113,7 +117,7 @@ static int parse_flags(struct runtime *rt, struct script_cmd *c, const struct ar
 			end++;
 		}
 		if (end == tok + neg || *end)
-			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_/CLONE_ flag",
+			return rt_error(rt, c, "%s: '%s' is not a number or a PROT_/MAP_/MREMAP_/MADV_/MCL_/CLONE_/O_/MS_ flag",
 					d->name, tok);
 		v |= neg ? -(long long)u : (long long)u;
 	}
@@ -604,7 +608,7 @@ static int cmd_memset(struct runtime *rt, struct script_cmd *c, const struct cmd
 }
 
 /* CRC-32 (IEEE), bit by bit: checksums compare memory, speed is not the point. */
-static unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n)
+unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n)
 {
 	while (n--) {
 		crc ^= *p++;

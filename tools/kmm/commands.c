@@ -29,6 +29,7 @@ extern const struct command_def madvise_commands[];
 extern const struct command_def mremap_commands[];
 extern const struct command_def exec_commands[];
 extern const struct value_type exec_kind;
+extern const struct command_def file_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
 extern const struct value_type kmap_kind, kmap_atomic_kind;
@@ -50,6 +51,7 @@ const struct command_group command_groups[] = {
 	{ "Processes: madvise, mlock, mincore, limits", madvise_commands },
 	{ "Processes: mprotect and mremap", mremap_commands },
 	{ "Running programs: exec", exec_commands },
+	{ "Files: open, mmap of host and tmpfs files, msync, truncate", file_commands },
 	{ NULL },
 };
 

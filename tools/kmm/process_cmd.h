@@ -18,6 +18,8 @@ int process_cmd_fill(struct runtime *rt, struct script_cmd *c, unsigned long add
 /* waitpid(PID) (-1: any): the result's .ret, .status, .errno (waitpid, and wait without a task). */
 int process_cmd_wait(struct runtime *rt, struct script_cmd *c, int pid);
 extern const struct value_type process_kind;
+/* CRC-32 (IEEE) of @n more bytes, from @crc (start with 0xffffffff, end with ^ 0xffffffff). */
+unsigned int crc32_update(unsigned int crc, const unsigned char *p, unsigned long n);
 
 struct mm_struct;
 /* fork: the child's malloc heap is a copy of the parent's (cmd_malloc.c); a shared mm shares it. */
