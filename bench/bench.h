@@ -94,6 +94,7 @@ void bench_replay(void);
 void bench_file(void);
 void bench_kmap(void);
 void bench_vm(void);
+void bench_exec(void);
 
 /* One run of a real program: its wall time and peak RSS. */
 struct bench_run {

@@ -4,7 +4,7 @@
  *   kmm_bench [--quick] [--csv FILE] [GROUP...]
  *
  * Groups: page, boot, antifrag, slab, slab-mt, slab-mem, programs, startup, mmu, vm,
- * vmalloc, kmap, replay, file (default: all).
+ * vmalloc, kmap, replay, exec, file (default: all).
  * --quick takes few, short samples (a smoke run, not a measurement).
  * Results go to stdout as a table and, with --csv, to FILE as
  * comma-separated rows.
@@ -37,6 +37,7 @@ static const struct {
 	{ "kmap", bench_kmap },
 	{ "vm", bench_vm },
 	{ "replay", bench_replay },
+	{ "exec", bench_exec },
 	{ "file", bench_file },
 };
 

@@ -37,6 +37,7 @@
 #include <kmm/printk.h>
 #include <kmm/procfs.h>
 #include <kmm/resource.h>
+#include <kmm/binfmts.h>
 #include <kmm/process.h>
 #include <kmm/rwsem.h>
 #include <kmm/sched.h>
@@ -86,6 +87,8 @@ void show_map_vma(struct seq_file *m, struct vm_area_struct *vma)
 			else
 				seq_putc(m, *p);
 		}
+	} else if ((name = arch_vma_name(vma))) {
+		/* [vdso], [vsyscall] */
 	} else if (vma->vm_start <= mm->start_brk && vma->vm_end >= mm->brk) {
 		name = "[heap]";
 	} else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {
@@ -127,6 +130,8 @@ static int show_maps(struct seq_file *m, struct task_struct *t)
 	down_read(&mm->mmap_sem);
 	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
 		show_map_vma(m, vma);
+	if (get_gate_vma(mm))
+		show_map_vma(m, get_gate_vma(mm));	/* m_next's last entry: [vsyscall] */
 	up_read(&mm->mmap_sem);
 	return 0;
 }

@@ -49,6 +49,7 @@
 #include <kmm/spinlock.h>
 #include <kmm/tlbflush.h>
 #include "hw/cpu.h"
+#include "kernel/exec_internal.h"
 #include "kernel/sched_internal.h"
 
 /* The break a spawned process starts with: after a one-page data segment at these addresses. */
@@ -334,6 +335,12 @@ static void mm_release(struct task_struct *tsk)
 	}
 }
 
+/* exec: the task leaves its old mm for a new image (exec_mmap's mm_release). */
+void process_exec_release(struct task_struct *tsk)
+{
+	mm_release(tsk);
+}
+
 /* exit_mm for a task that no longer runs: its reference to the address space goes. */
 static void exit_mm(struct task_struct *tsk)
 {
@@ -435,6 +442,23 @@ static void exit_stopped_task(struct task_struct *tsk, int code)
 	exit_mm(tsk);
 	if (tsk->exit_state == EXIT_DEAD)
 		release_thread(tsk);
+}
+
+/*
+ * de_thread for exec: the other threads of the caller's process end where
+ * they stopped, as zap_other_threads ends them with SIGKILL.  A caller
+ * that is not the leader is refused (-EAGAIN) before anything changes:
+ * 2.6.34 would give it the leader's pid, which kmm does not model.
+ */
+int process_de_thread(struct task_struct *tsk)
+{
+	struct task_struct *leader = tsk->group_leader, *t, *n;
+
+	if (tsk != leader)
+		return -EAGAIN;
+	list_for_each_entry_safe(t, n, &leader->thread_group, thread_group)
+		exit_stopped_task(t, SIGKILL);
+	return 0;
 }
 
 /*

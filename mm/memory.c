@@ -492,8 +492,8 @@ static void free_pud_range(struct mm_struct *mm, pgd_t *pgd, unsigned long addr,
  * span they map reaches outside: rounding addr up and end down to PMD
  * boundaries does that.
  */
-static void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
-			   unsigned long floor, unsigned long ceiling)
+void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
+		    unsigned long floor, unsigned long ceiling)
 {
 	unsigned long next;
 	pgd_t *pgd;

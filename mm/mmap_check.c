@@ -443,6 +443,12 @@ static void check_rmap(struct mm_walk_state *w, unsigned long addr, struct page 
 	/* A driver's page (vm_insert_page) has no ->mapping: nothing to check it against. */
 	if ((vma->vm_flags & VM_INSERTPAGE) && !page->mapping)
 		return;
+	/*
+	 * A special mapping's kernel page (exec's [vdso]: no file, never
+	 * expanded) has no rmap information, in 2.6.34 as here.
+	 */
+	if (!vma->vm_file && (vma->vm_flags & VM_DONTEXPAND) && !page->mapping)
+		return;
 	if (!vma->vm_file || page->mapping != vma->vm_file->f_mapping)
 		problem(w, "%#lx: pfn %#lx is neither anonymous nor a page of VMA [%#lx, %#lx)'s file",
 			addr, pfn, vma->vm_start, vma->vm_end);

@@ -40,6 +40,10 @@ have_lib tcmalloc || need libgoogle-perftools-dev
 command -v python3 >/dev/null 2>&1 || need python3
 # The strace replay's tests trace real programs on the host (tests/replay).
 command -v strace >/dev/null 2>&1 || need strace
+# exec's tests build a static program (libc6-dev's libc.a) and its i386
+# twin (gcc -m32 -static: gcc-multilib).
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need libc6-dev
+[ -e /usr/lib32/libc.a ] || need gcc-multilib
 # The library's test builds the example with pkg-config.
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
 

@@ -34,6 +34,7 @@
 #define ELOOP	40
 #define EOVERFLOW	75
 #define ENOSYS	38
+#define ELIBBAD	80	/* exec: the program interpreter is not one */
 
 #define MAX_ERRNO	4095
 

@@ -477,6 +477,9 @@ unsigned long unmap_vmas(struct vm_area_struct *vma, unsigned long start, unsign
 			 unsigned long *nr_accounted);
 /* Free the page tables under the VMAs from @vma on, within [floor, ceiling). */
 void free_pgtables(struct vm_area_struct *vma, unsigned long floor, unsigned long ceiling);
+/* The tables of [addr, end) that no address in [floor, ceiling) needs (exec's shift_arg_pages). */
+void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
+		    unsigned long floor, unsigned long ceiling);
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *vma);
 void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size);
 int make_pages_present(unsigned long addr, unsigned long end);

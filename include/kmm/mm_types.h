@@ -185,6 +185,8 @@ struct mm_struct {
 	unsigned long cpu_vm_mask;	/* CPUs that have run it since their last flush of it */
 	unsigned long flags;		/* MMF_* */
 	int legacy_layout;		/* kmm: 1 bottom-up, 0 top-down (what arch_pick_mmap_layout chose) */
+	unsigned long vdso;		/* exec: where the [vdso] page is (x86's context.vdso), 0: none */
+	unsigned long saved_auxv[44];	/* exec: the auxiliary vector given (AT_VECTOR_SIZE words) */
 };
 
 #endif /* KMM_MM_TYPES_H */

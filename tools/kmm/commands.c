@@ -30,6 +30,8 @@ extern const struct command_def mremap_commands[];
 extern const struct command_def hotplug_commands[];
 extern const struct command_def replay_commands[];
 extern const struct value_type replay_kind;
+extern const struct command_def exec_commands[];
+extern const struct value_type exec_kind;
 extern const struct command_def file_commands[];
 extern const struct value_type slab_object, slab_cache, slab_pool;
 void slab_machine_gone(struct runtime *rt);
@@ -53,6 +55,7 @@ const struct command_group command_groups[] = {
 	{ "Processes: mprotect and mremap", mremap_commands },
 	{ "Memory hotplug", hotplug_commands },
 	{ "Replaying strace logs of real programs", replay_commands },
+	{ "Running programs: exec", exec_commands },
 	{ "Files: open, mmap of host and tmpfs files, msync, truncate", file_commands },
 	{ NULL },
 };
@@ -60,7 +63,7 @@ const struct command_group command_groups[] = {
 const struct value_type *const value_types[] = {
 	&value_number, &page_block, &page_pool, &slab_object, &slab_cache, &slab_pool, &vm_area_kind,
 	&task_kind, &mutex_kind, &rwsem_kind, &completion_kind, &spinlock_kind, &kmap_kind,
-	&kmap_atomic_kind, &replay_kind, NULL,
+	&kmap_atomic_kind, &replay_kind, &exec_kind, NULL,
 };
 
 const struct command_def *command_find(const char *name)
