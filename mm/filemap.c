@@ -396,7 +396,8 @@ advance:
 		in_page &= PAGE_SIZE - 1;
 		prev_offset = (unsigned int)in_page;
 	}
-	ra->prev_pos = ((loff_t)prev_index << PAGE_SHIFT) | prev_offset;
+	/* Shifted as unsigned: prev_index is -1 after a read that got nothing (no UB). */
+	ra->prev_pos = (loff_t)(((u64)prev_index << PAGE_SHIFT) | prev_offset);
 	return done ? (int)done : error;
 }
 

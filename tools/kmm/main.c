@@ -134,7 +134,7 @@ static int quote_word(char *out, size_t size, const char *what, const char *word
 /*
  * kmm replay --strace FILE ...: the script "boot OPTIONS / replay FILE
  * ...", run as any script is, so that the command and the program are
- * one engine.  --exec waits for kmm's exec of real programs.
+ * one engine.  --exec waits for the replay to exec the traced binary.
  */
 static int replay_main(int argc, char **argv)
 {
@@ -170,9 +170,10 @@ static int replay_main(int argc, char **argv)
 		return 2;
 	}
 	if (exec) {
-		fprintf(stderr, "kmm replay: --exec %s: not yet: kmm cannot exec a real program "
-			"(issue 10, item 2); replay without --exec (the image's mappings are then "
-			"missing and calls on them are counted as outside)\n", exec);
+		fprintf(stderr, "kmm replay: --exec %s: not yet: the replay does not exec the traced "
+			"binary yet (kmm's exec runs it in scripts: `exec PATH`); replay without --exec "
+			"(the image's mappings are then missing and calls on them are counted as "
+			"outside)\n", exec);
 		return 2;
 	}
 	if (quote_word(qfile, sizeof(qfile), "--strace", file) ||
