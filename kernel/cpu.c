@@ -188,11 +188,7 @@ static void show_cpu_list(struct seq_file *m, unsigned long mask)
 
 static unsigned long online_mask(void)
 {
-	unsigned long mask = 0;
-
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		mask |= (unsigned long)cpu_online(cpu) << cpu;
-	return mask;
+	return __atomic_load_n(&cpu_online_bits, __ATOMIC_ACQUIRE);
 }
 
 static unsigned long possible_mask(void)

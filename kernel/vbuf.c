@@ -23,11 +23,10 @@
 /*
  * The device node's inode, one for every open as a real node has: no
  * pages, only the VMAs mapping it (i_mmap).  Made at the first open of a
- * boot; never freed (iput leaves an inode that is neither a host file nor
+ * boot (a set i_mapping says it was); never freed (iput leaves an inode that is neither a host file nor
  * shmem to its owner).
  */
 static struct inode vbuf_inode __state;
-static bool vbuf_inode_ready __state;
 static DEFINE_SPINLOCK(vbuf_lock);
 
 /* The node's inode on devtmpfs: one node, one number. */
@@ -45,7 +44,7 @@ static const struct file_operations vbuf_fops = {
 static struct inode *vbuf_inode_get(void)
 {
 	spin_lock(&vbuf_lock);
-	if (!vbuf_inode_ready) {
+	if (!vbuf_inode.i_mapping) {
 		address_space_init(&vbuf_inode.i_data, &vbuf_inode);
 		vbuf_inode.i_mapping = &vbuf_inode.i_data;
 		vbuf_inode.i_ino = VBUF_INO;
@@ -55,7 +54,6 @@ static struct inode *vbuf_inode_get(void)
 		vbuf_inode.i_path = "/dev/vbuf";
 		vbuf_inode.i_host = -1;
 		INIT_LIST_HEAD(&vbuf_inode.i_list);
-		vbuf_inode_ready = true;
 	}
 	atomic_inc(&vbuf_inode.i_count);
 	spin_unlock(&vbuf_lock);

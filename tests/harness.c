@@ -14,7 +14,9 @@
 #include <kmm/procfs.h>
 #include <kmm/sched.h>
 #include <kmm/slab.h>
+#include <kmm/pgtable.h>
 #include <kmm/vmalloc.h>
+#include "arch/x86/kernel_map.h"
 #include "tests/harness.h"
 
 jmp_buf *kmm_test_trap;
@@ -250,4 +252,17 @@ int kmm_test_main(const struct CMUnitTest *tests, size_t n, int argc, char **arg
 		cmocka_set_test_filter(argv[1]);
 	}
 	return _cmocka_run_group_tests(argv[0], tests, n, NULL, NULL);
+}
+
+unsigned long kernel_linux_addr(const void *p)
+{
+	return kernel_window_addr(p);
+}
+
+bool kernel_pte_mapped(unsigned long addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+
+	return pte && level == PG_LEVEL_4K && pte_present(ptep_get(pte));
 }

@@ -78,6 +78,10 @@ void slab_counts_at_rest(char *buf, size_t size);
 bool host_accessible(const void *p);
 /* A page from the page allocator, zeroed (for hand-built page tables and their data): its physical address. */
 u64 zeroed_page_phys(void);
+/* The Linux address of a host pointer into a kernel window (vmalloc, pkmap...). */
+unsigned long kernel_linux_addr(const void *p);
+/* Is there a present 4K kernel PTE at Linux address @addr? */
+bool kernel_pte_mapped(unsigned long addr);
 
 /*
  * Run @stmt expecting the simulated kernel to BUG() or panic; fail if it

@@ -226,6 +226,8 @@ class Suite:
         self.commands += [(p, p + '_dbg', [os.path.join(build, 'tests', p + '_dbg')]) for p in par]
         self.limits = {}
         self.built = set()
+        # Where CTest runs them: scripts name files the configure step writes there (exec/...).
+        self.test_dir = os.path.join(build, 'tests')
 
     def configure(self):
         """(Re)configure: the tree may have gained files since the last run."""
@@ -250,7 +252,7 @@ class Suite:
             if names is not None and name not in names:
                 continue
             t = time.time()
-            st, out = run(cmd, timeout=600)
+            st, out = run(cmd, timeout=600, cwd=self.test_dir)
             if st != 'ok':
                 sys.exit('mutate: %s fails without any mutant:\n%s' % (name, out[-3000:]))
             self.limits[name] = 4 * (time.time() - t) + 10
@@ -265,7 +267,7 @@ class Suite:
                 st, out = self.compile(jobs, [target])
                 if st != 'ok':
                     return None
-            st, out = run(cmd, timeout=self.limits.get(name, default_limit))
+            st, out = run(cmd, timeout=self.limits.get(name, default_limit), cwd=self.test_dir)
             if st != 'ok':
                 failed = re.findall(r'\[  FAILED  \] (\w+)', out)
                 what = '%s.%s' % (name, failed[0]) if failed else name

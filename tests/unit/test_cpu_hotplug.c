@@ -34,7 +34,9 @@
 #include <kmm/kmm.h>
 #include <kmm/mm.h>
 #include <kmm/slab.h>
+#include <kmm/smp.h>
 #include <kmm/vmstat.h>
+#include <kmm/asm/topology.h>
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "tests/harness.h"
@@ -272,6 +274,41 @@ static void failed_up_leaves_nothing(void **state)
 	assert_mm_check();
 }
 
+/*
+ * Two nodes, CPUs 0-1 on node 0 and 2-3 on node 1.  The task of a CPU
+ * going down moves to the first online CPU of its node (CPU 3's to CPU
+ * 2), and to any online CPU when its node has none left (CPU 2's to CPU
+ * 0).  A node's shared array stays while a CPU of the node is online,
+ * and goes with the node's last one (cpuup_canceled).
+ */
+static void numa_fallback_and_node_arrays(void **state)
+{
+	struct kmem_cache *hot;
+	void *obj;
+
+	(void)state;
+	boot_or_fail("ram=256M nodes=2 cpus=2,2");
+	hot = kmem_cache_create("hot", 200, 0, 0, NULL);
+	assert_non_null(hot);
+	assert_int_equal(cpu_to_node(3), 1);
+	assert_non_null(hot->nodelists[1]->shared);
+	assert_int_equal(kmm_set_cpu(3), 0);
+	assert_int_equal(cpu_down(3), 0);
+	assert_int_equal(smp_processor_id(), 2);
+	assert_non_null(hot->nodelists[1]->shared);	/* CPU 2 is on the node still */
+	assert_int_equal(cpu_down(2), 0);
+	assert_int_equal(smp_processor_id(), 0);
+	assert_null(hot->nodelists[1]->shared);
+	assert_null(hot->nodelists[1]->alien);
+	assert_non_null(hot->nodelists[0]->shared);
+	obj = kmalloc(64, GFP_KERNEL);		/* CPU 0 allocates on */
+	assert_non_null(obj);
+	kfree(obj);
+	assert_int_equal(cpu_up(3), 0);
+	assert_non_null(hot->nodelists[1]->shared);	/* made again by its first CPU */
+	assert_mm_check();
+}
+
 /* ---- the notifier chain ---- */
 
 static int calls[8], ncalls;
@@ -342,6 +379,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(dead_lists_land_in_the_buddy_allocator, teardown_machine),
 		cmocka_unit_test_teardown(refusals, teardown_machine),
 		cmocka_unit_test_teardown(failed_up_leaves_nothing, teardown_machine),
+		cmocka_unit_test_teardown(numa_fallback_and_node_arrays, teardown_machine),
 		cmocka_unit_test_teardown(chain_order_and_veto, teardown_machine),
 	};
 

@@ -46,21 +46,6 @@ static void at(int line)
 	current->call_site = line ? SITE(line) : 0;
 }
 
-/* The Linux address of a host pointer into the vmalloc area. */
-static unsigned long lin(const void *p)
-{
-	return kernel_window_addr(p);
-}
-
-/* Is there a present 4K PTE at Linux address @addr? */
-static bool pte_mapped(unsigned long addr)
-{
-	unsigned int level;
-	pte_t *pte = lookup_address(addr, &level);
-
-	return pte && level == PG_LEVEL_4K && pte_present(ptep_get(pte));
-}
-
 static struct vmalloc_lazy_stats lazy(void)
 {
 	struct vmalloc_lazy_stats st;
@@ -111,18 +96,18 @@ static void first_area_at_vmalloc_start(void **state)
 	at(12);
 	c = vmalloc(3 * P + 1);
 	at(0);
-	assert_int_equal(lin(a), S64);
-	assert_int_equal(lin(b), S64 + 0x3000);
-	assert_int_equal(lin(c), S64 + 0x6000);
+	assert_int_equal(kernel_linux_addr(a), S64);
+	assert_int_equal(kernel_linux_addr(b), S64 + 0x3000);
+	assert_int_equal(kernel_linux_addr(c), S64 + 0x6000);
 	assert_string_equal(proc_text("/proc/vmallocinfo"),
 			    "0xffffc90000000000-0xffffc90000002000    8192 test:10 pages=1 vmalloc N0=1\n"
 			    "0xffffc90000003000-0xffffc90000005000    8192 test:11 pages=1 vmalloc N0=1\n"
 			    "0xffffc90000006000-0xffffc9000000b000   20480 test:12 pages=4 vmalloc N0=4\n");
-	assert_true(pte_mapped(S64));
-	assert_false(pte_mapped(S64 + P));		/* a's guard */
-	assert_false(pte_mapped(S64 + 2 * P));		/* the page 2.6.34 skips */
-	assert_true(pte_mapped(S64 + 0x9000));
-	assert_false(pte_mapped(S64 + 0xa000));		/* c's guard */
+	assert_true(kernel_pte_mapped(S64));
+	assert_false(kernel_pte_mapped(S64 + P));		/* a's guard */
+	assert_false(kernel_pte_mapped(S64 + 2 * P));		/* the page 2.6.34 skips */
+	assert_true(kernel_pte_mapped(S64 + 0x9000));
+	assert_false(kernel_pte_mapped(S64 + 0xa000));		/* c's guard */
 	assert_true(host_accessible(a));
 	assert_false(host_accessible(a + P));
 	assert_true(host_accessible(c + 4 * P - 1));
@@ -162,12 +147,12 @@ static void alignment_and_lowest_fit(void **state)
 	d = vmalloc(13 * P);
 	e = vmalloc(8 * P);
 	f = __vmalloc_node(P, 2UL << 20, gfp, PAGE_KERNEL, -1, NULL);
-	assert_int_equal(lin(a), S64);
-	assert_int_equal(lin(b), S64 + 0x10000);
-	assert_int_equal(lin(c), S64 + 0x3000);
-	assert_int_equal(lin(d), S64 + 0x13000);
-	assert_int_equal(lin(e), S64 + 0x6000);
-	assert_int_equal(lin(f), S64 + 0x200000);
+	assert_int_equal(kernel_linux_addr(a), S64);
+	assert_int_equal(kernel_linux_addr(b), S64 + 0x10000);
+	assert_int_equal(kernel_linux_addr(c), S64 + 0x3000);
+	assert_int_equal(kernel_linux_addr(d), S64 + 0x13000);
+	assert_int_equal(kernel_linux_addr(e), S64 + 0x6000);
+	assert_int_equal(kernel_linux_addr(f), S64 + 0x200000);
 	assert_mm_check();
 	vfree(f);
 	vfree(e);
@@ -181,7 +166,7 @@ static void alignment_and_lowest_fit(void **state)
 	 * first candidate too: from S + 0x1000 the search starts at S + 0x8000.
 	 */
 	g = __get_vm_area(4 * P, VM_IOREMAP, S64 + P, VMALLOC_END);
-	assert_int_equal(lin(g->addr), S64 + 0x8000);
+	assert_int_equal(kernel_linux_addr(g->addr), S64 + 0x8000);
 	free_vm_area(g);
 	assert_mm_check();
 }
@@ -202,13 +187,13 @@ static void hole_filled_exactly(void **state)
 	a = vmalloc(P);
 	b = __vmalloc_node(P, 0x10000, GFP_KERNEL, PAGE_KERNEL, -1, NULL);
 	c = vmalloc(12 * P);
-	assert_int_equal(lin(b), S64 + 0x10000);
-	assert_int_equal(lin(c), S64 + 0x3000);
-	assert_int_equal(lin(c) + find_vm_area(c)->size, lin(b));
+	assert_int_equal(kernel_linux_addr(b), S64 + 0x10000);
+	assert_int_equal(kernel_linux_addr(c), S64 + 0x3000);
+	assert_int_equal(kernel_linux_addr(c) + find_vm_area(c)->size, kernel_linux_addr(b));
 	vfree(c);
 	vm_unmap_aliases();
 	from_a_end = __get_vm_area(P, VM_MAP, S64 + 0x2000, VMALLOC_END);
-	assert_int_equal(lin(from_a_end->addr), S64 + 0x3000);
+	assert_int_equal(kernel_linux_addr(from_a_end->addr), S64 + 0x3000);
 	free_vm_area(from_a_end);
 	vfree(b);
 	vfree(a);
@@ -231,16 +216,16 @@ static void freed_hole_reused_after_purge(void **state)
 	before = lazy();
 	vfree(a);
 	assert_int_equal(lazy().lazy_pages, 2);
-	assert_false(pte_mapped(S64));		/* cleared at free time */
+	assert_false(kernel_pte_mapped(S64));		/* cleared at free time */
 	assert_false(host_accessible(a));
 	c = vmalloc(P);
-	assert_int_equal(lin(c), S64 + 0x6000);
+	assert_int_equal(kernel_linux_addr(c), S64 + 0x6000);
 	vm_unmap_aliases();
 	assert_int_equal(lazy().lazy_pages, 0);
 	assert_int_equal(lazy().purges, before.purges + 1);
 	assert_int_equal(lazy().tlb_flushes, before.tlb_flushes + 1);
 	d = vmalloc(P);
-	assert_int_equal(lin(d), S64);
+	assert_int_equal(kernel_linux_addr(d), S64);
 	/* Nothing lazy: a purge frees nothing and does not flush. */
 	vm_unmap_aliases();
 	assert_int_equal(lazy().tlb_flushes, before.tlb_flushes + 1);
@@ -267,7 +252,7 @@ static void stale_tlb_entry_until_the_purge(void **state)
 	assert_int_equal(kmm_kernel_read(S64 + 5, &b, 1), 0);
 	assert_int_equal(b, 0x77);
 	vfree(p);
-	assert_false(pte_mapped(S64));
+	assert_false(kernel_pte_mapped(S64));
 	assert_int_equal(kmm_kernel_read(S64 + 5, &b, 1), 0);	/* the stale entry */
 	vm_unmap_aliases();
 	assert_int_equal(kmm_kernel_read(S64 + 5, &b, 1), -EFAULT);
@@ -351,9 +336,9 @@ static void i386_area_exhausted_then_purged(void **state)
 	vm_unmap_aliases();
 	p = vmalloc(27589 * P);
 	assert_non_null(p);
-	assert_int_equal(lin(p), S32);
+	assert_int_equal(kernel_linux_addr(p), S32);
 	assert_true(find_vm_area(p)->flags & VM_VPAGES);
-	assert_int_equal(lin(find_vm_area(p)->pages), S32 + 27591 * P);
+	assert_int_equal(kernel_linux_addr(find_vm_area(p)->pages), S32 + 27591 * P);
 	assert_int_equal(find_vm_area(find_vm_area(p)->pages)->size, 55 * P);
 	assert_int_equal(meminfo("VmallocTotal:"), 27646 * 4);
 	assert_int_equal(meminfo("VmallocUsed:"), (27590 + 55) * 4);
@@ -373,7 +358,7 @@ static void i386_area_exhausted_then_purged(void **state)
 	assert_int_equal(lazy().lazy_pages, 27590 + 55);
 	before = lazy();
 	q = vmalloc(27589 * P);
-	assert_int_equal(lin(q), S32);
+	assert_int_equal(kernel_linux_addr(q), S32);
 	assert_int_equal(lazy().purges, before.purges + 1);
 	assert_int_equal(lazy().tlb_flushes, before.tlb_flushes + 1);
 	vfree(q);
@@ -391,7 +376,7 @@ static void i386_pae_area_exhausted(void **state)
 	vm_unmap_aliases();
 	p = vmalloc(28100 * P);
 	assert_non_null(p);
-	assert_int_equal(lin(find_vm_area(p)->pages) + 56 * P, VMALLOC_END);
+	assert_int_equal(kernel_linux_addr(find_vm_area(p)->pages) + 56 * P, VMALLOC_END);
 	assert_null(vmalloc(1));
 	vfree(p);
 	assert_mm_check();
@@ -426,7 +411,7 @@ static void search_cache_agrees_with_the_walk(void **state)
 		align = P << ((r >> 16) % 5);	/* 4K to 64K */
 		live[slot] = __vmalloc_node(pages * P, align, GFP_KERNEL, PAGE_KERNEL, -1, NULL);
 		assert_non_null(live[slot]);
-		assert_true(IS_ALIGNED(lin(live[slot]), align));
+		assert_true(IS_ALIGNED(kernel_linux_addr(live[slot]), align));
 		if (i % 1000 == 999)
 			vm_unmap_aliases();
 	}
@@ -493,7 +478,7 @@ static void use_memory(const char *cmdline, unsigned long start)
 	p = vmalloc(size);
 	at(0);
 	assert_non_null(p);
-	assert_int_equal(lin(p), start);
+	assert_int_equal(kernel_linux_addr(p), start);
 	for (unsigned long i = 0; i < size; i++)
 		p[i] = (unsigned char)(i * 7 + 3);
 	for (unsigned long i = 0; i < size; i += 997) {
@@ -583,7 +568,7 @@ static void vmap_maps_callers_pages(void **state)
 	at(40);
 	v = vmap(pages, 4, VM_MAP, PAGE_KERNEL);
 	at(0);
-	assert_int_equal(lin(v), S64);
+	assert_int_equal(kernel_linux_addr(v), S64);
 	assert_string_equal(proc_text("/proc/vmallocinfo"),
 			    "0xffffc90000000000-0xffffc90000005000   20480 test:40 vmap\n");
 	for (int i = 0; i < 4; i++) {
@@ -701,9 +686,9 @@ static void ioremap_of_reserved_range(void **state)
 	m = ioremap(io, 0x10000);
 	u = ioremap_nocache(io + 0x20010, 0x20);
 	at(0);
-	assert_int_equal(lin(m), S64);
+	assert_int_equal(kernel_linux_addr(m), S64);
 	/* After m's 17 pages (0x11000) plus a page, aligned to 2^fls(0x1000) = 8K: S + 0x12000. */
-	assert_int_equal(lin(u), S64 + 0x12010);
+	assert_int_equal(kernel_linux_addr(u), S64 + 0x12010);
 	assert_string_equal(proc_text("/proc/vmallocinfo"),
 			    "0xffffc90000000000-0xffffc90000011000   69632 test:60 phys=3f00000 ioremap\n"
 			    "0xffffc90000012000-0xffffc90000014000    8192 test:60 phys=3f20000 ioremap\n");
@@ -893,7 +878,7 @@ static void sizes_from_one_byte_to_300m(void **state)
 		struct vm_struct *vm = find_vm_area(p);
 
 		assert_non_null(p);
-		assert_int_equal(lin(p), S64);
+		assert_int_equal(kernel_linux_addr(p), S64);
 		assert_int_equal(vm->nr_pages, PAGE_ALIGN(sizes[i]) / P);
 		assert_int_equal(!!(vm->flags & VM_VPAGES), vm->nr_pages > 512);
 		p[sizes[i] - 1] = 2;

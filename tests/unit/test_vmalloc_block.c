@@ -44,19 +44,6 @@ static void give_pages(unsigned int n)
 		__free_page(pages[i]);
 }
 
-static unsigned long lin(const void *p)
-{
-	return kernel_window_addr(p);
-}
-
-static bool pte_mapped(unsigned long addr)
-{
-	unsigned int level;
-	pte_t *pte = lookup_address(addr, &level);
-
-	return pte && level == PG_LEVEL_4K && pte_present(ptep_get(pte));
-}
-
 static struct vmap_block_stats blocks(void)
 {
 	struct vmap_block_stats st;
@@ -96,13 +83,13 @@ static void pieces_from_one_block(void **state)
 	b = vm_map_ram(pages + 1, 3, -1, PAGE_KERNEL);
 	c = vm_map_ram(pages + 4, 2, -1, PAGE_KERNEL);
 	d = vm_map_ram(pages + 6, 1, -1, PAGE_KERNEL);
-	assert_int_equal(lin(a), S64);
-	assert_int_equal(lin(b), S64 + 0x4000);
-	assert_int_equal(lin(c), S64 + 0x2000);
-	assert_int_equal(lin(d), S64 + 0x1000);
+	assert_int_equal(kernel_linux_addr(a), S64);
+	assert_int_equal(kernel_linux_addr(b), S64 + 0x4000);
+	assert_int_equal(kernel_linux_addr(c), S64 + 0x2000);
+	assert_int_equal(kernel_linux_addr(d), S64 + 0x1000);
 	assert_int_equal(a[0], 'a');
 	assert_int_equal(b[2 * P + 5], 'd');
-	assert_false(pte_mapped(S64 + 0x7000));		/* bit 7: rounding, unmapped */
+	assert_false(kernel_pte_mapped(S64 + 0x7000));		/* bit 7: rounding, unmapped */
 	b[0] = 'B';
 	assert_int_equal(((char *)page_address(pages[1]))[0], 'B');
 	st = blocks();
@@ -112,27 +99,27 @@ static void pieces_from_one_block(void **state)
 	assert_int_equal(st.dirty, 0);
 	assert_string_equal(proc_text("/proc/vmallocinfo"), "");
 	v = vmalloc(P);
-	assert_int_equal(lin(v), S64 + 0x401000);
+	assert_int_equal(kernel_linux_addr(v), S64 + 0x401000);
 	assert_mm_check();
 
 	vm_unmap_ram(a, 1);
-	assert_false(pte_mapped(S64));
+	assert_false(kernel_pte_mapped(S64));
 	assert_false(host_accessible(a));
 	st = blocks();
 	assert_int_equal(st.dirty, 1);
 	assert_int_equal(st.free, 1016);
 	e = vm_map_ram(pages, 1, -1, PAGE_KERNEL);
-	assert_int_equal(lin(e), S64 + 0x8000);
+	assert_int_equal(kernel_linux_addr(e), S64 + 0x8000);
 	assert_mm_check();
 
 	big = vm_map_ram(pages, 65, -1, PAGE_KERNEL);
-	assert_int_equal(lin(big), S64 + 0x404000);
-	assert_true(pte_mapped(S64 + 0x404000 + 64 * P));	/* no guard page */
+	assert_int_equal(kernel_linux_addr(big), S64 + 0x404000);
+	assert_true(kernel_pte_mapped(S64 + 0x404000 + 64 * P));	/* no guard page */
 	assert_int_equal(big[64 * P], 'a' + 64 % 26);
 	assert_mm_check();
 	vm_unmap_ram(big, 65);
 	assert_int_equal(lazy_pages(), 65);
-	assert_false(pte_mapped(S64 + 0x404000));
+	assert_false(kernel_pte_mapped(S64 + 0x404000));
 	vm_unmap_ram(b, 3);
 	vm_unmap_ram(c, 2);
 	vm_unmap_ram(d, 1);
@@ -162,8 +149,8 @@ static void block_freed_when_all_dirty(void **state)
 	assert_int_equal(blocks().max_alloc, 32);
 	a = vm_map_ram(pages, 32, -1, PAGE_KERNEL);
 	b = vm_map_ram(pages, 32, -1, PAGE_KERNEL);
-	assert_int_equal(lin(a), S32);
-	assert_int_equal(lin(b), S32 + 32 * P);
+	assert_int_equal(kernel_linux_addr(a), S32);
+	assert_int_equal(kernel_linux_addr(b), S32 + 32 * P);
 	st = blocks();
 	assert_int_equal(st.blocks, 1);
 	assert_int_equal(st.queued, 0);
@@ -177,7 +164,7 @@ static void block_freed_when_all_dirty(void **state)
 	assert_int_equal(lazy_pages(), 64);
 	assert_mm_check();
 	c = vm_map_ram(pages, 1, -1, PAGE_KERNEL);
-	assert_int_equal(lin(c), S32 + 0x80000);
+	assert_int_equal(kernel_linux_addr(c), S32 + 0x80000);
 	vmalloc_get_lazy_stats(&before);
 	vm_unmap_aliases();
 	vmalloc_get_lazy_stats(&after);
@@ -239,7 +226,7 @@ static void vread_vwrite_skip_holes(void **state)
 	boot_or_fail("ram=64M cpus=1");
 	a = vmalloc(2 * P);
 	b = vmalloc(P);
-	assert_int_equal(lin(b), S64 + 0x4000);
+	assert_int_equal(kernel_linux_addr(b), S64 + 0x4000);
 	memset(a, 'A', 2 * P);
 	memset(b, 'B', P);
 	memset(buf, 'x', sizeof(buf));
