@@ -108,5 +108,7 @@ struct bench_run {
  */
 bool bench_run_program(char *const argv[], const char *dir, const char *preload, bool quiet_stderr,
 		       struct bench_run *r);
+/* A small C project for cmake to configure (startup_bench.c), in a new directory @dir. */
+bool bench_make_cmake_project(const char *dir);
 
 #endif /* KMM_BENCH_H */

@@ -68,14 +68,13 @@ static void program(const char *name, char *const argv[], const char *dir, const
 	bench_row_value("startup", row, median(wall[1], runs), "ms", note);
 }
 
-/* A small C project for cmake to configure: a fresh build directory each run. */
-static bool make_project(char *dir, size_t size)
+/* A small C project for cmake to configure, in a new directory @dir. */
+bool bench_make_cmake_project(const char *dir)
 {
 	char path[4200];
 	FILE *f;
 
-	snprintf(dir, size, "/tmp/kmm-bench-cmake-XXXXXX");
-	if (!mkdtemp(dir))
+	if (mkdir(dir, 0700))
 		return false;
 	snprintf(path, sizeof(path), "%s/CMakeLists.txt", dir);
 	f = fopen(path, "w");
@@ -125,7 +124,8 @@ void bench_startup(void)
 		program("python3 -c pass", python, NULL, lib, runs);
 		program("gcc -fsyntax-only mm/page_alloc.c", gcc, NULL, lib, runs);
 	}
-	if (make_project(dir, sizeof(dir))) {
+	snprintf(dir, sizeof(dir), "/tmp/kmm-bench-cmake-%d", (int)getpid());
+	if (bench_make_cmake_project(dir)) {
 		/* Configure from scratch each time: the build directory is removed first. */
 		char *configure[] = { "sh", "-c", script, NULL };
 
