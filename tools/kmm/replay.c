@@ -40,11 +40,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <kmm/binfmts.h>
 #include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fdtable.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
+#include <kmm/mm_types.h>
 #include <kmm/mman.h>
 #include <kmm/prctl.h>
 #include <kmm/process.h>
@@ -56,6 +58,8 @@
 #include "tools/kmm/replay.h"
 #include "tools/kmm/replay_internal.h"
 #include "tools/kmm/strace_parse.h"
+
+#define HOST_PMD_SIZE	(1UL << 21)	/* the host's huge page: what its kernel aligns mappings to */
 
 /* ---- processes ---- */
 
@@ -195,6 +199,8 @@ static long proc_clone(struct replay *r, struct rproc *parent, int child, unsign
 	p->live = true;
 	p->fresh = false;
 	p->brk_known = parent->brk_known;
+	p->loaded = parent->loaded;
+	p->vvar_known = parent->vvar_known;
 	if (flags & CLONE_THREAD) {
 		p->tgid = parent->tgid;
 		r->threads++;
@@ -312,20 +318,106 @@ static void proc_exit_thread(struct replay *r, struct rproc *p, int status)
 }
 
 /*
- * execve: the pid goes on as a fresh process image.  kmm's processes
- * cannot exec yet, so the image is a new process (spawn: an empty
- * address space with its stack) that takes the pid over, and the old
- * process ends as exec's flush_old_exec ends the old image: its other
- * threads die, a parent waiting in vfork goes on.
+ * The log's execve, loaded for real (--exec): do_execve of @path with
+ * the log's argv and envp -- argv {PATH} where the log shows none (a log
+ * without the execve line), kmm's default environment where it shows only
+ * the count -- with the PIE where the host put it (EXEC_PIE_ET_DYN_BASE),
+ * so that the image, ld.so, [stack], [vdso] and the break start are the
+ * traced program's and the loader's calls that follow act on them.
+ * 0 with the process running the program and its other threads gone, or
+ * -errno: refused, the process as it was (or, past the point of no
+ * return, dying: the caller ends it as it ends any old image).
+ */
+static int exec_load(struct replay *r, struct rproc *p, const struct strace_call *sc,
+		     const char *path)
+{
+	struct strace_strings argv = { .n = -1 }, envp = { .n = -1 };
+	const char *one[] = { path, NULL }, *why;
+	int ret;
+
+	if (sc && sc->sys == STRACE_EXECVE &&
+	    (strace_execve_strings(sc, 1, &argv, &why) || strace_execve_strings(sc, 2, &envp, &why))) {
+		strace_strings_free(&argv);
+		return -ENOMEM;
+	}
+	if (r->exec_first) {
+		r->env_count = envp.v ? -1 : envp.n;
+		r->argv_cut = argv.cut;
+	}
+	if (!proc_enter(r, p)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = do_execve_pie(path, argv.v && argv.n ? (const char *const *)argv.v : one,
+			    envp.v ? (const char *const *)envp.v : kmm_default_envp,
+			    EXEC_PIE_ET_DYN_BASE);
+	if (!ret) {
+		for (int i = 0; i < r->nprocs; i++) {
+			struct rproc *o = &r->procs[i];
+
+			if (o != p && o->live && o->tgid == p->tgid) {
+				o->live = false;	/* de_thread ended it */
+				files_put(o->files);
+				o->files = NULL;
+			}
+		}
+		umalloc_cmd_reap();
+		p->fresh = false;
+		p->loaded = true;
+		p->brk_known = false;
+		p->vvar_known = false;
+		r->loaded++;
+	}
+out:
+	strace_strings_free(&argv);
+	strace_strings_free(&envp);
+	return ret;
+}
+
+/* The log's execve path, for exec_load: absolute and without escapes, else NULL. */
+static char *exec_path(const struct strace_call *sc)
+{
+	if (sc->pathlen <= 0 || sc->path[0] != '/' || memchr(sc->path, '\\', (size_t)sc->pathlen))
+		return NULL;
+	return strndup(sc->path, (size_t)sc->pathlen);
+}
+
+/*
+ * execve: the pid goes on as a fresh process image.  With --exec the
+ * log's first exec loads the --exec program, and a later one the log's
+ * program when the host has it (exec_load).  Otherwise -- no --exec, a
+ * relative path, a program kmm refuses (a #! script) -- the image is a
+ * new process (spawn: an empty address space with its stack) that takes
+ * the pid over, and the old process ends as exec's flush_old_exec ends
+ * the old image: its other threads die, a parent waiting in vfork goes
+ * on.  A refused --exec program stops the replay (r->exec_error).
  */
 static void proc_exec(struct replay *r, struct rproc *p, const struct strace_call *sc)
 {
 	struct task_struct *t;
 	char comm[TASK_COMM_LEN];
 	struct rfiles *files = p->files;
-	int tgid = p->tgid, pid = p->pid;
+	int tgid = p->tgid, pid = p->pid, err = 0;
 
-	r->execs++;
+	r->execs += sc != NULL;
+	if (r->o->exec) {
+		char *path = r->exec_first ? strdup(r->o->exec) : exec_path(sc);
+		bool tried = path != NULL;
+
+		err = path ? exec_load(r, p, sc, path) : 0;
+		free(path);
+		if (r->exec_first) {
+			r->exec_first = false;
+			if (err)
+				r->exec_error = -err;
+			return;
+		}
+		if (tried && !err)
+			return;
+		r->exec_empty++;
+		if (r->nempty < 3)
+			r->empty[r->nempty++] = (struct exec_empty){ r->line + r->o->first_line - 1, -err };
+	}
 	if (p->fresh)
 		return;			/* nothing replayed yet: already a fresh image */
 	comm_of(comm, sc->path ? sc->path : "", sc->pathlen > 0 ? sc->pathlen : 0);
@@ -432,11 +524,124 @@ static long replay_file_open(struct replay *r, struct rproc *p, const struct str
 	return -1;
 }
 
-/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
-static void replay_mmap_call(struct replay *r, const struct strace_call *sc, unsigned long addr,
-			     unsigned long len, unsigned long prot, unsigned long flags, long fd,
-			     unsigned long pgoff)
+/*
+ * The host's [vvar] pages, held by a stand-in.  kmm's vdso is 2.6.34's
+ * one page; today's kernels map a 2-page vdso and 4 to 6 [vvar] pages
+ * below the interpreter, so after an exec kmm's layout has a hole there
+ * that the host's has not, and 2.6.34's search would put every small
+ * mapping into it.  The first mapping the host's kernel placed after the
+ * exec went right below those pages (its top-down search finds nothing
+ * higher), so where it ends is where they start: when kmm's own answer
+ * was the hole under its [vdso], the pages from there up to the [vdso]
+ * get an anonymous shared read-only stand-in (shared: it merges with no
+ * neighbour), and kmm's search is asked again on the host's address
+ * space.  True when the stand-in was made.
+ */
+static bool vvar_standin(struct replay *r, struct rproc *p, unsigned long len, unsigned long log,
+			 unsigned long peek)
 {
+	unsigned long vdso = current->mm->vdso, start = log + PAGE_ALIGN(len);
+
+	p->vvar_known = true;
+	if (!vdso || peek + PAGE_ALIGN(len) != vdso || start >= vdso ||
+	    find_vma_intersection(current->mm, start, vdso))
+		return false;
+	if (IS_ERR_VALUE(sys_mmap_pgoff(start, vdso - start, PROT_READ,
+					MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, (unsigned long)-1, 0)))
+		return false;
+	r->vvar++;
+	r->vvar_pages += (vdso - start) >> PAGE_SHIFT;
+	return true;
+}
+
+/*
+ * Where today's kernels' top-down search (vm_unmapped_area, Linux 3.8)
+ * puts @len bytes in the current address space: the top of the highest
+ * hole below mmap_base that holds them; 0 if none.  2.6.34's search
+ * (free_area_cache) goes on below its last placement instead, and takes
+ * a higher hole only once it has seen one big enough (cached_hole_size).
+ */
+static unsigned long highest_hole(unsigned long len)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long best = 0, low = mmap_min_addr, top = mm->mmap_base;
+
+	for (struct vm_area_struct *vma = mm->mmap;; vma = vma->vm_next) {
+		unsigned long end = vma && vma->vm_start < top ? vma->vm_start : top;
+
+		if (end > low && end - low >= len)
+			best = end - len;
+		if (!vma || vma->vm_start >= top)
+			return best;
+		low = vma->vm_end;
+	}
+}
+
+/*
+ * Where today's kernels put a mapping of @len bytes at file offset @off
+ * that they align for transparent huge pages (thp_get_unmapped_area:
+ * files of 2 MiB or more since Linux 5.18's ext4/xfs, anonymous lengths
+ * that are multiples of 2 MiB since 6.7): a hole of @len + 2 MiB found
+ * top-down, then moved up to the first address congruent to @off modulo
+ * 2 MiB -- or, already aligned, 2 MiB up (6.8's top-down rule).
+ */
+static bool thp_placement(unsigned long len, unsigned long off, unsigned long log)
+{
+	unsigned long base = highest_hole(len + HOST_PMD_SIZE), sub;
+
+	if (len < HOST_PMD_SIZE || !base)
+		return false;
+	sub = (off - base) & (HOST_PMD_SIZE - 1);
+	return log == base + sub || (!sub && log == base + HOST_PMD_SIZE);
+}
+
+/*
+ * Another thread of @p's address space is inside an mmap, munmap or
+ * mremap (its line unfinished): the host may have run that call first,
+ * and the log's order of results is not the order the kernel placed in.
+ */
+static bool call_in_flight(struct replay *r, const struct rproc *p)
+{
+	for (int i = 0; i < r->nprocs; i++) {
+		const struct rproc *q = &r->procs[i];
+
+		if (q != p && q->live && q->task->mm == p->task->mm &&
+		    (strace_reader_pending(&r->reader, q->pid, STRACE_MMAP) ||
+		     strace_reader_pending(&r->reader, q->pid, STRACE_MUNMAP) ||
+		     strace_reader_pending(&r->reader, q->pid, STRACE_MREMAP)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A placement kmm's layout would have made elsewhere: why, when the
+ * replay can tell (the rules above, checked against the log's address on
+ * the same address space), and the first ones kept for the report.
+ */
+static void placed_elsewhere(struct replay *r, const struct rproc *p, unsigned long len,
+			     unsigned long off, unsigned long log, unsigned long peek)
+{
+	enum place_why why = PLACE_UNEXPLAINED;
+
+	if (thp_placement(PAGE_ALIGN(len), off, log))
+		why = PLACE_THP;
+	else if (log == highest_hole(PAGE_ALIGN(len)))
+		why = PLACE_HIGHEST_HOLE;
+	else if (call_in_flight(r, p))
+		why = PLACE_IN_FLIGHT;
+	r->elsewhere_why[why]++;
+	if (r->nelsewhere < MAX_ELSEWHERE)
+		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
+			r->line + r->o->first_line - 1, log, peek, len, why };
+}
+
+/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
+static void replay_mmap_call(struct replay *r, struct rproc *p, const struct strace_call *sc,
+			     unsigned long addr, unsigned long len, unsigned long prot,
+			     unsigned long flags, long fd, unsigned long pgoff)
+{
+	unsigned long log = (unsigned long)sc->ret;
 	int lerr = log_errno(sc);
 	unsigned long peek;
 	long ret;
@@ -449,20 +654,19 @@ static void replay_mmap_call(struct replay *r, const struct strace_call *sc, uns
 	/* The kernel chose the address: ask kmm's layout, then place it as the log says. */
 	r->placed++;
 	peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
-	if (peek != (unsigned long)sc->ret && r->nelsewhere < 3)
-		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
-			r->line + r->o->first_line - 1, (unsigned long)sc->ret, peek, len };
-	if (peek == (unsigned long)sc->ret) {
+	if (peek != log && p->loaded && !p->vvar_known && !addr && vvar_standin(r, p, len, log, peek))
+		peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
+	if (peek == log) {
 		r->agreed++;
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
 	} else {
-		ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags, (unsigned long)fd, pgoff);
+		placed_elsewhere(r, p, len, (flags & MAP_ANONYMOUS) ? 0 : pgoff << PAGE_SHIFT, log, peek);
+		ret = sys_mmap_pgoff(log, len, prot, flags, (unsigned long)fd, pgoff);
 		r->hinted++;
 		if (!kmm_errno(ret) && ret != sc->ret) {
 			/* Something of kmm's is in the way: the log's layout wins. */
 			sys_munmap((unsigned long)ret, len);
-			ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags | MAP_FIXED,
-					     (unsigned long)fd, pgoff);
+			ret = sys_mmap_pgoff(log, len, prot, flags | MAP_FIXED, (unsigned long)fd, pgoff);
 			r->hinted--;
 			r->forced++;
 		}
@@ -485,7 +689,7 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 			pgoff = 0;
 		}
 	}
-	replay_mmap_call(r, sc, addr, len, prot, flags, fd, pgoff);
+	replay_mmap_call(r, p, sc, addr, len, prot, flags, fd, pgoff);
 	if (!(flags & MAP_ANONYMOUS) && !lerr)
 		sys_close((unsigned int)fd);
 }
@@ -518,7 +722,11 @@ static void replay_brk(struct replay *r, struct rproc *p, const struct strace_ca
 
 	if (!p->brk_known) {
 		p->brk_known = true;
-		prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
+		/* A loaded image has its break from exec: the log's elsewhere is counted, then followed. */
+		if (!p->loaded || current->mm->start_brk != (unsigned long)sc->ret) {
+			r->brk_moved += p->loaded;
+			prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
+		}
 	}
 	ret = sys_brk(sc->arg[0]);
 	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : OTHER_RESULT);
@@ -692,8 +900,12 @@ static bool replay_line(struct replay *r, const char *line, size_t len)
 		refuse(r, "no process for this pid (out of memory)");
 		return !r->o->strict;
 	}
-	replay_call(r, p, &sc);
-	return true;
+	/* --exec and a log without the first execve: the program is loaded before its first call. */
+	if (r->exec_first && sc.sys != STRACE_EXECVE)
+		proc_exec(r, p, NULL);
+	if (!r->exec_error)
+		replay_call(r, p, &sc);
+	return !r->exec_error;
 }
 
 static double now(void)
@@ -770,6 +982,7 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	r->rt = rt;
 	r->c = c;
 	r->o = o;
+	r->exec_first = o->exec != NULL;
 	if (o->proc_dir && mkdir(o->proc_dir, 0777) && errno != EEXIST) {
 		status = rt_error(rt, c, "replay: %s: %s", o->proc_dir, strerror(errno));
 		goto out;
@@ -788,6 +1001,12 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	}
 	if (tty && r->line > 0xffff)
 		progress(r, len, len, true);
+	if (r->exec_error) {
+		status = rt_error(rt, c, "replay: --exec %s: %s: %s (line %lu of %s)", o->exec,
+				  strace_errno_name(r->exec_error), exec_strerror(r->exec_error),
+				  r->line + o->first_line - 1, o->file);
+		goto out;
+	}
 	for (int i = 0; i < r->nprocs; i++) {
 		struct rproc *p = &r->procs[i];
 

@@ -15,6 +15,7 @@ struct replay_opts {
 	const char *text;		/* the log itself (a script's <<END block), or NULL: read file */
 	int first_line;			/* the number of the log's first line in @file (1 for a log) */
 	const char *proc_dir;		/* write the /proc views there, or NULL */
+	const char *exec;		/* the program the log's first process execs, or NULL */
 	bool json;			/* the report as one JSON object */
 	bool strict;			/* stop at the first refused line */
 	bool timing;			/* report the time and speed (not in scripts: they vary) */

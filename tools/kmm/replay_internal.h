@@ -16,6 +16,16 @@ struct task_struct;
 #define RFD_MAX		1024	/* descriptors whose paths are kept */
 #define MAX_KINDS	32	/* kinds of differing results listed */
 #define OTHER_RESULT	(-2)	/* a result other than the log's, without an error */
+#define MAX_ELSEWHERE	8	/* placements kmm would have made elsewhere, listed */
+
+/* Why kmm's get_unmapped_area would have placed a mapping elsewhere than the log's kernel. */
+enum place_why {
+	PLACE_UNEXPLAINED,
+	PLACE_THP,		/* the host aligned it to 2 MiB for huge pages */
+	PLACE_HIGHEST_HOLE,	/* the host took the highest hole; 2.6.34 goes on below its last */
+	PLACE_IN_FLIGHT,	/* another thread's mapping call was unfinished: maybe run first */
+	PLACE_NR_WHY
+};
 
 struct rfiles {
 	int refs;			/* processes sharing the table (CLONE_FILES) */
@@ -32,6 +42,8 @@ struct rproc {
 	bool live;
 	bool fresh;			/* nothing replayed since its image began */
 	bool brk_known;			/* the heap's start was set from the log */
+	bool loaded;			/* its image is a program do_execve loaded */
+	bool vvar_known;		/* its image's first kernel-placed mapping was seen */
 	enum strace_sys pend_sys;	/* an unfinished clone/fork/vfork, or STRACE_OTHER */
 	unsigned long long pend_flags;	/* its clone flags */
 	int pend_child;			/* the log's pid of the child made before the call returned */
@@ -60,11 +72,25 @@ struct replay {
 	unsigned long same, differ, outside;
 	struct diff_kind kinds[MAX_KINDS];
 	int nkinds;
-	/* the first placements kmm would have made elsewhere: the log's line, address, kmm's */
+	/* the placements kmm would have made elsewhere, by reason; the first ones: line, addresses */
+	unsigned long elsewhere_why[PLACE_NR_WHY];
 	struct elsewhere {
 		unsigned long line, log, kmm, len;
-	} elsewhere[3];
+		enum place_why why;
+	} elsewhere[MAX_ELSEWHERE];
 	int nelsewhere;
+	/* --exec: the execs that loaded the program, those left as empty images */
+	bool exec_first;		/* the first process has yet to exec o->exec */
+	int exec_error;			/* the --exec program refused: its errno (the replay stops) */
+	unsigned long loaded, exec_empty, brk_moved;
+	unsigned long vvar, vvar_pages;	/* stand-ins for the host's [vvar] pages, and their pages */
+	int env_count;			/* the first exec's envp: -1 shown, else the log's count */
+	bool argv_cut;			/* the first exec's argv was abbreviated in the log */
+	struct exec_empty {
+		unsigned long line;
+		int err;		/* do_execve's errno; 0: not tried (no such absolute path) */
+	} empty[3];
+	int nempty;
 };
 
 /* The report of @r, text or JSON as @o says, to @out; @secs: the time taken. */

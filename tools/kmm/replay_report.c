@@ -31,6 +31,12 @@ void replay_copy_view(struct runtime *rt, struct script_cmd *c, const char *view
 
 /* ---- the report ---- */
 
+static const char *const place_why_name[PLACE_NR_WHY] = {
+	[PLACE_UNEXPLAINED] = "unexplained", [PLACE_THP] = "huge-page alignment",
+	[PLACE_HIGHEST_HOLE] = "the highest hole",
+	[PLACE_IN_FLIGHT] = "another thread's call in flight",
+};
+
 static const char *err_text(int err, char *buf, size_t size)
 {
 	if (!err)
@@ -41,6 +47,25 @@ static const char *err_text(int err, char *buf, size_t size)
 		return "an errno kmm does not know";
 	snprintf(buf, size, "%s", strace_errno_name(err));
 	return buf;
+}
+
+/* --exec: the programs loaded, the execs left as empty images, what the first one could not know. */
+static void report_exec(FILE *out, const struct replay *r, const struct replay_opts *o)
+{
+	fprintf(out, "  exec: %lu program%s loaded (the first %s, its argv %s, ", r->loaded,
+		r->loaded == 1 ? "" : "s", o->exec, r->argv_cut ? "cut short in the log (strace -s)" :
+		"the log's");
+	if (r->env_count < 0)
+		fprintf(out, "its envp the log's)");
+	else
+		fprintf(out, "kmm's default envp: the log shows %d variables, not their text, "
+			"which strace -v shows)", r->env_count);
+	fprintf(out, "; %lu execs left as empty images", r->exec_empty);
+	for (int i = 0; i < r->nempty; i++)
+		fprintf(out, "%s line %lu: %s", i ? "," : " (", r->empty[i].line,
+			r->empty[i].err ? strace_errno_name(r->empty[i].err) : "no absolute path");
+	fprintf(out, "%s; %lu breaks the log started elsewhere\n", r->nempty ? ")" : "",
+		r->brk_moved);
 }
 
 static void report_text(FILE *out, const struct replay *r, const struct replay_opts *o, double secs)
@@ -62,17 +87,33 @@ static void report_text(FILE *out, const struct replay *r, const struct replay_o
 	fprintf(out, "  processes: %lu (%lu of unknown origin), threads %lu, execs %lu, exits %lu, "
 		"signals %lu\n", r->processes, r->unknown_origin, r->threads, r->execs, r->exits,
 		r->signals);
+	if (o->exec)
+		report_exec(out, r, o);
 	fprintf(out, "  file mappings: %lu of the host files the log's openat named, %lu as anonymous "
 		"stand-ins of the same size and protection (%llu bytes)\n", r->files, r->standins,
 		r->standin_bytes);
 	fprintf(out, "  placement: %lu mappings placed by the kernel in the log; kmm's "
-		"get_unmapped_area agreed on %lu; %lu placed at the log's address as their hint, "
-		"%lu with MAP_FIXED; %lu mremap moves followed\n",
-		r->placed, r->agreed, r->hinted, r->forced, r->moved);
+		"get_unmapped_area agreed on %lu, disagreed on %lu%s\n", r->placed, r->agreed,
+		r->placed - r->agreed, o->exec ? "" : " (without --exec the program's image, ld.so "
+		"and vdso are missing: agreements say little)");
+	if (r->vvar)
+		fprintf(out, "    %lu of the agreements once the %lu pages below kmm's one-page [vdso], where "
+			"the host has [vvar] and a 2-page vdso, were held by a stand-in\n", r->vvar,
+			r->vvar_pages);
+	if (r->placed > r->agreed)
+		fprintf(out, "    disagreements: %lu where the host aligned for huge pages (2 MiB, "
+			"thp_get_unmapped_area), %lu where it took the highest hole (Linux 3.8's "
+			"vm_unmapped_area; 2.6.34 searches on below its last placement), %lu while another "
+			"thread's mmap, munmap or mremap was unfinished in the log (the host may have run "
+			"it first), %lu unexplained\n", r->elsewhere_why[PLACE_THP],
+			r->elsewhere_why[PLACE_HIGHEST_HOLE], r->elsewhere_why[PLACE_IN_FLIGHT],
+			r->elsewhere_why[PLACE_UNEXPLAINED]);
 	for (int i = 0; i < r->nelsewhere; i++)
-		fprintf(out, "    line %lu: %lu bytes at %#lx in the log, kmm's layout: %#lx\n",
+		fprintf(out, "    line %lu: %lu bytes at %#lx in the log, kmm's layout: %#lx (%s)\n",
 			r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
-			r->elsewhere[i].kmm);
+			r->elsewhere[i].kmm, place_why_name[r->elsewhere[i].why]);
+	fprintf(out, "    placed at the log's address: %lu as their hint, %lu with MAP_FIXED; %lu "
+		"mremap moves followed\n", r->hinted, r->forced, r->moved);
 	fprintf(out, "  results: %lu as in the log, %lu different, %lu outside the mappings the "
 		"log made (the image exec loaded)\n", r->same, r->differ, r->outside);
 	for (int i = 0; i < r->nkinds; i++) {
@@ -118,9 +159,18 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 		r->execs, r->exits);
 	fprintf(out, " \"file_mappings\": %lu, \"file_standins\": %lu, \"file_standin_bytes\": %llu,\n",
 		r->files, r->standins, r->standin_bytes);
-	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placed_by_hint\": %lu, "
-		"\"placed_fixed\": %lu, \"mremap_moves\": %lu,\n", r->placed, r->agreed, r->hinted,
+	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placement_disagreed\": %lu, "
+		"\"placement_vvar\": %lu, \"vvar_standin_pages\": %lu,\n \"placement_thp\": %lu, "
+		"\"placement_highest_hole\": %lu, \"placement_in_flight\": %lu, "
+		"\"placement_unexplained\": %lu, "
+		"\"placed_by_hint\": %lu, \"placed_fixed\": %lu, \"mremap_moves\": %lu,\n",
+		r->placed, r->agreed, r->placed - r->agreed, r->vvar, r->vvar_pages,
+		r->elsewhere_why[PLACE_THP], r->elsewhere_why[PLACE_HIGHEST_HOLE],
+		r->elsewhere_why[PLACE_IN_FLIGHT], r->elsewhere_why[PLACE_UNEXPLAINED], r->hinted,
 		r->forced, r->moved);
+	fprintf(out, " \"exec\": %s, \"exec_loaded\": %lu, \"exec_empty\": %lu, \"brk_moved\": %lu, "
+		"\"exec_env_count\": %d, \"exec_argv_cut\": %s,\n", o->exec ? "true" : "false",
+		r->loaded, r->exec_empty, r->brk_moved, r->env_count, r->argv_cut ? "true" : "false");
 	fprintf(out, " \"results_same\": %lu, \"results_different\": %lu, \"outside\": %lu, "
 		"\"after_exit\": %lu, \"vfork_blocked\": %lu,\n \"differences\": [", r->same,
 		r->differ, r->outside, r->after_exit, r->blocked);
@@ -130,9 +180,9 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 			r->kinds[i].kmm_err, r->kinds[i].n);
 	fprintf(out, "],\n \"placed_elsewhere\": [");
 	for (int i = 0; i < r->nelsewhere; i++)
-		fprintf(out, "%s{\"line\": %lu, \"len\": %lu, \"log\": %lu, \"kmm\": %lu}",
-			i ? ", " : "", r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
-			r->elsewhere[i].kmm);
+		fprintf(out, "%s{\"line\": %lu, \"len\": %lu, \"log\": %lu, \"kmm\": %lu, "
+			"\"why\": \"%s\"}", i ? ", " : "", r->elsewhere[i].line, r->elsewhere[i].len,
+			r->elsewhere[i].log, r->elsewhere[i].kmm, place_why_name[r->elsewhere[i].why]);
 	fprintf(out, "],\n \"pids\": [");
 	for (int i = 0; i < r->nprocs; i++)
 		fprintf(out, "%s{\"pid\": %d, \"kmm_pid\": %d, \"live\": %s}", i ? ", " : "",
@@ -175,6 +225,7 @@ void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *di
 struct replay_value {
 	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
 	long long placed, agreed, hinted, forced, moved, same, differ, outside;
+	long long loaded, exec_empty, vvar;
 };
 
 #define RV_FIELD(f)								\
@@ -189,7 +240,7 @@ RV_FIELD(lines) RV_FIELD(calls) RV_FIELD(ignored) RV_FIELD(refused) RV_FIELD(pro
 RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(standins)
 RV_FIELD(placed)
 RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
-RV_FIELD(differ) RV_FIELD(outside)
+RV_FIELD(differ) RV_FIELD(outside) RV_FIELD(loaded) RV_FIELD(exec_empty) RV_FIELD(vvar)
 
 static void rv_format(const void *d, char *buf, size_t size)
 {
@@ -211,7 +262,8 @@ const struct value_type replay_kind = {
 		{ "standins", rv_standins },
 		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
 		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
-		{ "differ", rv_differ }, { "outside", rv_outside }, { NULL } },
+		{ "differ", rv_differ }, { "outside", rv_outside }, { "loaded", rv_loaded },
+		{ "exec_empty", rv_exec_empty }, { "vvar", rv_vvar }, { NULL } },
 	.format = rv_format,
 };
 
@@ -226,7 +278,8 @@ void replay_give_counts(struct runtime *rt, struct script_cmd *c, const struct r
 		.processes = r->processes, .threads = r->threads, .execs = r->execs,
 		.exits = r->exits, .files = r->files, .standins = r->standins, .placed = r->placed,
 		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
-		.same = r->same, .differ = r->differ, .outside = r->outside,
+		.same = r->same, .differ = r->differ, .outside = r->outside, .loaded = r->loaded,
+		.exec_empty = r->exec_empty, .vvar = r->vvar,
 	};
 	for (int s = 1; s < STRACE_NR_SYS; s++)
 		v->calls += r->calls[s];
@@ -252,6 +305,7 @@ static int cmd_replay(struct runtime *rt, struct script_cmd *c, const struct cmd
 		.text = inline_log ? c->block : NULL,
 		.first_line = inline_log ? c->line + 1 : 1,
 		.proc_dir = arg_given(a, "proc_dir") ? arg_str(a, "proc_dir") : NULL,
+		.exec = arg_given(a, "exec") ? arg_str(a, "exec") : NULL,
 		.json = arg(a, "format")->word == 1,
 		.strict = arg_num(a, "strict") != 0,
 		.timing = arg_num(a, "timing") != 0,
@@ -276,6 +330,10 @@ const struct command_def replay_commands[] = {
 		  { "proc_dir", &arg_string, 0, .meta = "DIR",
 		    .help = "write DIR/PID/{maps,smaps,status} of each process at its exit (or at the "
 			    "end) and DIR/{meminfo,vmstat,buddyinfo,zoneinfo,slabinfo}" },
+		  { "exec", &arg_string, 0, .meta = "PATH",
+		    .help = "the log's first process execs the host program PATH (with the log's argv and "
+			    "envp, the PIE where today's kernels put it) before its first call, and each "
+			    "later execve of the log loads the log's program when the host has it" },
 		  { "strict", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
 		    .help = "1: stop at the first malformed line" },
 		  { "timing", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
