@@ -225,7 +225,7 @@ void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *di
 struct replay_value {
 	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
 	long long placed, agreed, hinted, forced, moved, same, differ, outside;
-	long long loaded, exec_empty, vvar;
+	long long loaded, exec_empty, vvar, thp, highest_hole, in_flight, unexplained;
 };
 
 #define RV_FIELD(f)								\
@@ -241,6 +241,7 @@ RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(stand
 RV_FIELD(placed)
 RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
 RV_FIELD(differ) RV_FIELD(outside) RV_FIELD(loaded) RV_FIELD(exec_empty) RV_FIELD(vvar)
+RV_FIELD(thp) RV_FIELD(highest_hole) RV_FIELD(in_flight) RV_FIELD(unexplained)
 
 static void rv_format(const void *d, char *buf, size_t size)
 {
@@ -263,7 +264,9 @@ const struct value_type replay_kind = {
 		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
 		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
 		{ "differ", rv_differ }, { "outside", rv_outside }, { "loaded", rv_loaded },
-		{ "exec_empty", rv_exec_empty }, { "vvar", rv_vvar }, { NULL } },
+		{ "exec_empty", rv_exec_empty }, { "vvar", rv_vvar }, { "thp", rv_thp },
+		{ "highest_hole", rv_highest_hole }, { "in_flight", rv_in_flight },
+		{ "unexplained", rv_unexplained }, { NULL } },
 	.format = rv_format,
 };
 
@@ -279,7 +282,10 @@ void replay_give_counts(struct runtime *rt, struct script_cmd *c, const struct r
 		.exits = r->exits, .files = r->files, .standins = r->standins, .placed = r->placed,
 		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
 		.same = r->same, .differ = r->differ, .outside = r->outside, .loaded = r->loaded,
-		.exec_empty = r->exec_empty, .vvar = r->vvar,
+		.exec_empty = r->exec_empty, .vvar = r->vvar, .thp = r->elsewhere_why[PLACE_THP],
+		.highest_hole = r->elsewhere_why[PLACE_HIGHEST_HOLE],
+		.in_flight = r->elsewhere_why[PLACE_IN_FLIGHT],
+		.unexplained = r->elsewhere_why[PLACE_UNEXPLAINED],
 	};
 	for (int s = 1; s < STRACE_NR_SYS; s++)
 		v->calls += r->calls[s];
