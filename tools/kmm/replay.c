@@ -362,6 +362,8 @@ static int exec_load(struct replay *r, struct rproc *p, const struct strace_call
 			}
 		}
 		umalloc_cmd_reap();
+		if (r->exec_first)
+			r->first_sp = current->mm->start_stack;
 		p->fresh = false;
 		p->loaded = true;
 		p->brk_known = false;

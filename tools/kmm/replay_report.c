@@ -225,7 +225,7 @@ void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *di
 struct replay_value {
 	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
 	long long placed, agreed, hinted, forced, moved, same, differ, outside;
-	long long loaded, exec_empty, vvar, thp, highest_hole, in_flight, unexplained;
+	long long loaded, exec_empty, vvar, thp, highest_hole, in_flight, unexplained, sp;
 };
 
 #define RV_FIELD(f)								\
@@ -241,7 +241,7 @@ RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(stand
 RV_FIELD(placed)
 RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
 RV_FIELD(differ) RV_FIELD(outside) RV_FIELD(loaded) RV_FIELD(exec_empty) RV_FIELD(vvar)
-RV_FIELD(thp) RV_FIELD(highest_hole) RV_FIELD(in_flight) RV_FIELD(unexplained)
+RV_FIELD(thp) RV_FIELD(highest_hole) RV_FIELD(in_flight) RV_FIELD(unexplained) RV_FIELD(sp)
 
 static void rv_format(const void *d, char *buf, size_t size)
 {
@@ -266,7 +266,7 @@ const struct value_type replay_kind = {
 		{ "differ", rv_differ }, { "outside", rv_outside }, { "loaded", rv_loaded },
 		{ "exec_empty", rv_exec_empty }, { "vvar", rv_vvar }, { "thp", rv_thp },
 		{ "highest_hole", rv_highest_hole }, { "in_flight", rv_in_flight },
-		{ "unexplained", rv_unexplained }, { NULL } },
+		{ "unexplained", rv_unexplained }, { "sp", rv_sp }, { NULL } },
 	.format = rv_format,
 };
 
@@ -285,7 +285,7 @@ void replay_give_counts(struct runtime *rt, struct script_cmd *c, const struct r
 		.exec_empty = r->exec_empty, .vvar = r->vvar, .thp = r->elsewhere_why[PLACE_THP],
 		.highest_hole = r->elsewhere_why[PLACE_HIGHEST_HOLE],
 		.in_flight = r->elsewhere_why[PLACE_IN_FLIGHT],
-		.unexplained = r->elsewhere_why[PLACE_UNEXPLAINED],
+		.unexplained = r->elsewhere_why[PLACE_UNEXPLAINED], .sp = (long long)r->first_sp,
 	};
 	for (int s = 1; s < STRACE_NR_SYS; s++)
 		v->calls += r->calls[s];
