@@ -620,13 +620,17 @@ static bool call_in_flight(struct replay *r, const struct rproc *p)
  * A placement kmm's layout would have made elsewhere: why, when the
  * replay can tell (the rules above, checked against the log's address on
  * the same address space), and the first ones kept for the report.
+ * Without the program's image (no --exec, or an exec kmm could not
+ * load) the address spaces differ from the start: no rule is tried.
  */
 static void placed_elsewhere(struct replay *r, const struct rproc *p, unsigned long len,
 			     unsigned long off, unsigned long log, unsigned long peek)
 {
 	enum place_why why = PLACE_UNEXPLAINED;
 
-	if (thp_placement(PAGE_ALIGN(len), off, log))
+	if (!p->loaded)
+		why = PLACE_NO_IMAGE;
+	else if (thp_placement(PAGE_ALIGN(len), off, log))
 		why = PLACE_THP;
 	else if (log == highest_hole(PAGE_ALIGN(len)))
 		why = PLACE_HIGHEST_HOLE;
@@ -928,40 +932,6 @@ static void progress(const struct replay *r, size_t done, size_t total, bool las
 		total ? (int)((double)done * 100 / (double)total) : 100, r->lines, last ? "\n" : "");
 }
 
-static char *read_log(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 20, n = 0;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-		char *nb = realloc(buf, cap *= 2);
-
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opts *o)
 {
 	struct replay *r = calloc(1, sizeof(*r));
@@ -970,11 +940,12 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	size_t len, pos = 0;
 	double t0;
 	char *text;
+	bool mapped = false;
 	int status = 0;
 
 	if (!r)
 		return rt_error(rt, c, "replay: out of memory");
-	text = o->text ? strdup(o->text) : read_log(o->file, &len);
+	text = o->text ? strdup(o->text) : replay_log_map(o->file, &len, &mapped);
 	if (o->text && text)
 		len = strlen(text);
 	if (!text) {
@@ -1034,7 +1005,7 @@ out:
 	strace_reader_free(&r->reader);
 	free(r->procs);
 	free(r);
-	free(text);
+	replay_log_unmap(text, len, mapped);
 	return status;
 }
 

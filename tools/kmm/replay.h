@@ -7,6 +7,7 @@
 #define KMM_TOOL_REPLAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tools/kmm/runtime.h"
 
@@ -28,5 +29,13 @@ struct replay_opts {
  * read or a line was refused.
  */
 int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opts *o);
+
+/*
+ * The log at @path (replay_log.c): its text and length, mapped when it is
+ * a regular file (*@mapped), else read; NULL with errno set.  Given back
+ * with replay_log_unmap.  The text is not NUL-terminated.
+ */
+char *replay_log_map(const char *path, size_t *len, bool *mapped);
+void replay_log_unmap(char *text, size_t len, bool mapped);
 
 #endif /* KMM_TOOL_REPLAY_H */

@@ -21,6 +21,7 @@ struct task_struct;
 /* Why kmm's get_unmapped_area would have placed a mapping elsewhere than the log's kernel. */
 enum place_why {
 	PLACE_UNEXPLAINED,
+	PLACE_NO_IMAGE,		/* the process has no loaded program: its layout is not the host's */
 	PLACE_THP,		/* the host aligned it to 2 MiB for huge pages */
 	PLACE_HIGHEST_HOLE,	/* the host took the highest hole; 2.6.34 goes on below its last */
 	PLACE_IN_FLIGHT,	/* another thread's mapping call was unfinished: maybe run first */

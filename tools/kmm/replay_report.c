@@ -32,7 +32,8 @@ void replay_copy_view(struct runtime *rt, struct script_cmd *c, const char *view
 /* ---- the report ---- */
 
 static const char *const place_why_name[PLACE_NR_WHY] = {
-	[PLACE_UNEXPLAINED] = "unexplained", [PLACE_THP] = "huge-page alignment",
+	[PLACE_UNEXPLAINED] = "unexplained", [PLACE_NO_IMAGE] = "no program image",
+	[PLACE_THP] = "huge-page alignment",
 	[PLACE_HIGHEST_HOLE] = "the highest hole",
 	[PLACE_IN_FLIGHT] = "another thread's call in flight",
 };
@@ -93,14 +94,17 @@ static void report_text(FILE *out, const struct replay *r, const struct replay_o
 		"stand-ins of the same size and protection (%llu bytes)\n", r->files, r->standins,
 		r->standin_bytes);
 	fprintf(out, "  placement: %lu mappings placed by the kernel in the log; kmm's "
-		"get_unmapped_area agreed on %lu, disagreed on %lu%s\n", r->placed, r->agreed,
-		r->placed - r->agreed, o->exec ? "" : " (without --exec the program's image, ld.so "
-		"and vdso are missing: agreements say little)");
+		"get_unmapped_area agreed on %lu, disagreed on %lu\n", r->placed, r->agreed,
+		r->placed - r->agreed);
 	if (r->vvar)
 		fprintf(out, "    %lu of the agreements once the %lu pages below kmm's one-page [vdso], where "
 			"the host has [vvar] and a 2-page vdso, were held by a stand-in\n", r->vvar,
 			r->vvar_pages);
-	if (r->placed > r->agreed)
+	if (r->elsewhere_why[PLACE_NO_IMAGE])
+		fprintf(out, "    disagreements: %lu in processes without the program's image (its "
+			"mappings, ld.so and vdso are not there: no rule is tried)\n",
+			r->elsewhere_why[PLACE_NO_IMAGE]);
+	if (r->placed > r->agreed + r->elsewhere_why[PLACE_NO_IMAGE])
 		fprintf(out, "    disagreements: %lu where the host aligned for huge pages (2 MiB, "
 			"thp_get_unmapped_area), %lu where it took the highest hole (Linux 3.8's "
 			"vm_unmapped_area; 2.6.34 searches on below its last placement), %lu while another "
@@ -162,11 +166,13 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placement_disagreed\": %lu, "
 		"\"placement_vvar\": %lu, \"vvar_standin_pages\": %lu,\n \"placement_thp\": %lu, "
 		"\"placement_highest_hole\": %lu, \"placement_in_flight\": %lu, "
+		"\"placement_no_image\": %lu, "
 		"\"placement_unexplained\": %lu, "
 		"\"placed_by_hint\": %lu, \"placed_fixed\": %lu, \"mremap_moves\": %lu,\n",
 		r->placed, r->agreed, r->placed - r->agreed, r->vvar, r->vvar_pages,
 		r->elsewhere_why[PLACE_THP], r->elsewhere_why[PLACE_HIGHEST_HOLE],
-		r->elsewhere_why[PLACE_IN_FLIGHT], r->elsewhere_why[PLACE_UNEXPLAINED], r->hinted,
+		r->elsewhere_why[PLACE_IN_FLIGHT], r->elsewhere_why[PLACE_NO_IMAGE],
+		r->elsewhere_why[PLACE_UNEXPLAINED], r->hinted,
 		r->forced, r->moved);
 	fprintf(out, " \"exec\": %s, \"exec_loaded\": %lu, \"exec_empty\": %lu, \"brk_moved\": %lu, "
 		"\"exec_env_count\": %d, \"exec_argv_cut\": %s,\n", o->exec ? "true" : "false",
