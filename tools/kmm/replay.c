@@ -7,8 +7,9 @@
  * seen: the child of the call that made it (an unfinished clone, fork or
  * vfork of another pid, or the one whose result names it), or else a
  * fresh process (spawn).  Memory calls run as system calls of that
- * process; execve gives the pid a fresh image; exit and exit_group end
- * it; open, openat, close and dup* keep its descriptors' paths.
+ * process; execve gives the pid a fresh image (with --exec, the program
+ * itself, loaded by do_execve as the host loaded it); exit and exit_group
+ * end it; open, openat, close and dup* keep its descriptors' paths.
  *
  * What the log cannot give kmm is made up, and counted:
  *   - a file mapping maps the host file the log's openat named for that
@@ -21,11 +22,14 @@
  *     program got it: as the hint of the same call when it is free (the
  *     way mmap itself honours a hint), else with MAP_FIXED.  Before that,
  *     get_unmapped_area_peek() asks where kmm's own layout would have put
- *     it, and the report counts the agreements;
- *   - the program's image, its interpreter, stack and vdso came from an
- *     exec the log does not show: calls on them fail in kmm with ENOMEM
- *     ("outside the mappings the log made"), counted apart from real
- *     differences; the heap's start is the first brk's result (PR_SET_MM).
+ *     it, and the report counts the agreements, and the disagreements by
+ *     the rule of today's kernels that explains them (vvar_standin,
+ *     placed_elsewhere);
+ *   - without --exec, the program's image, its interpreter, stack and
+ *     vdso came from an exec the log does not show: calls on them fail in
+ *     kmm with ENOMEM ("outside the mappings the log made"), counted apart
+ *     from real differences; the heap's start is the first brk's result
+ *     (PR_SET_MM).
  * A call that failed in the log should fail in kmm: every result that
  * differs is counted by call and errno pair.
  *
