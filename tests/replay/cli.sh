@@ -73,6 +73,11 @@ assert (d["exec"], d["exec_loaded"], d["exec_empty"], d["exec_env_count"], d["ex
 grep -q "^555555554000-.* r--p 00000000 .*/true$" "$work/eproc/7/maps" || fail "--exec: no PIE at 0x555555554000"
 grep -q " \[stack\]$" "$work/eproc/7/maps" && grep -q " \[vdso\]$" "$work/eproc/7/maps" &&
 	grep -q "ld-linux" "$work/eproc/7/maps" || fail "--exec: the stack, vdso or ld.so: $(cat "$work/eproc/7/maps")"
+# an argv the log shows in a form kmm cannot read: the program gets {PATH}, and the report says so
+printf '7 execve("/bin/true", ["true" 5], 0x1 /* 2 vars */) = 0\n7 exit_group(0) = ?\n' >"$work/argv.log"
+"$kmm" replay --strace "$work/argv.log" --exec /bin/true >"$work/out" || fail "--exec with an odd argv"
+grep -q "its argv {PATH}: the log shows none, kmm's default envp: the log shows 2 variables" "$work/out" ||
+	fail "--exec with an odd argv: $(grep exec: "$work/out")"
 # a bad --exec program: named with its errno and why, status 2, no report
 for bad in "$work/none:ENOENT: no such file" "$log:EACCES: not a regular file with an execute bit" \
 	"$0:ENOEXEC: not an ELF program"; do

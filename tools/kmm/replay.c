@@ -324,8 +324,8 @@ static void proc_exit_thread(struct replay *r, struct rproc *p, int status)
 /*
  * The log's execve, loaded for real (--exec): do_execve of @path with
  * the log's argv and envp -- argv {PATH} where the log shows none (a log
- * without the execve line), kmm's default environment where it shows only
- * the count -- with the PIE where the host put it (EXEC_PIE_ET_DYN_BASE),
+ * without the execve line, an array the parser cannot read), kmm's
+ * default environment where it shows only the count -- with the PIE where the host put it (EXEC_PIE_ET_DYN_BASE),
  * so that the image, ld.so, [stack], [vdso] and the break start are the
  * traced program's and the loader's calls that follow act on them.
  * 0 with the process running the program and its other threads gone, or
@@ -339,14 +339,15 @@ static int exec_load(struct replay *r, struct rproc *p, const struct strace_call
 	const char *one[] = { path, NULL }, *why;
 	int ret;
 
-	if (sc && sc->sys == STRACE_EXECVE &&
-	    (strace_execve_strings(sc, 1, &argv, &why) || strace_execve_strings(sc, 2, &envp, &why))) {
-		strace_strings_free(&argv);
-		return -ENOMEM;
-	}
+	/* An argv or envp the parser cannot read is taken as not shown. */
+	if (sc && sc->sys == STRACE_EXECVE && strace_execve_strings(sc, 1, &argv, &why))
+		argv = (struct strace_strings){ .n = -1 };
+	if (sc && sc->sys == STRACE_EXECVE && strace_execve_strings(sc, 2, &envp, &why))
+		envp = (struct strace_strings){ .n = -1 };
 	if (r->exec_first) {
 		r->env_count = envp.v ? -1 : envp.n;
 		r->argv_cut = argv.cut;
+		r->argv_none = !argv.v || !argv.n;
 	}
 	if (!proc_enter(r, p)) {
 		ret = -EAGAIN;

@@ -87,6 +87,7 @@ struct replay {
 	unsigned long vvar, vvar_pages;	/* stand-ins for the host's [vvar] pages, and their pages */
 	int env_count;			/* the first exec's envp: -1 shown, else the log's count */
 	bool argv_cut;			/* the first exec's argv was abbreviated in the log */
+	bool argv_none;			/* the log showed no argv for it: {PATH} */
 	unsigned long first_sp;		/* the first loaded program's start_stack (argc's address) */
 	struct exec_empty {
 		unsigned long line;

@@ -54,8 +54,8 @@ static const char *err_text(int err, char *buf, size_t size)
 static void report_exec(FILE *out, const struct replay *r, const struct replay_opts *o)
 {
 	fprintf(out, "  exec: %lu program%s loaded (the first %s, its argv %s, ", r->loaded,
-		r->loaded == 1 ? "" : "s", o->exec, r->argv_cut ? "cut short in the log (strace -s)" :
-		"the log's");
+		r->loaded == 1 ? "" : "s", o->exec, r->argv_none ? "{PATH}: the log shows none" :
+		r->argv_cut ? "cut short in the log (strace -s)" : "the log's");
 	if (r->env_count < 0)
 		fprintf(out, "its envp the log's)");
 	else
@@ -175,8 +175,9 @@ static void report_json(FILE *out, const struct replay *r, const struct replay_o
 		r->elsewhere_why[PLACE_UNEXPLAINED], r->hinted,
 		r->forced, r->moved);
 	fprintf(out, " \"exec\": %s, \"exec_loaded\": %lu, \"exec_empty\": %lu, \"brk_moved\": %lu, "
-		"\"exec_env_count\": %d, \"exec_argv_cut\": %s,\n", o->exec ? "true" : "false",
-		r->loaded, r->exec_empty, r->brk_moved, r->env_count, r->argv_cut ? "true" : "false");
+		"\"exec_env_count\": %d, \"exec_argv_cut\": %s, \"exec_argv_shown\": %s,\n",
+		o->exec ? "true" : "false", r->loaded, r->exec_empty, r->brk_moved, r->env_count,
+		r->argv_cut ? "true" : "false", r->argv_none ? "false" : "true");
 	fprintf(out, " \"results_same\": %lu, \"results_different\": %lu, \"outside\": %lu, "
 		"\"after_exit\": %lu, \"vfork_blocked\": %lu,\n \"differences\": [", r->same,
 		r->differ, r->outside, r->after_exit, r->blocked);
