@@ -16,7 +16,8 @@
  *   ET_DYN (PIE)      load_bias 0: its first segment where get_unmapped_area
  *                     puts it (top-down: just below mmap_base), the others
  *                     MAP_FIXED after it -- 2.6.34's "#ifdef CONFIG_X86
- *                     load_bias = 0"; later kernels use ELF_ET_DYN_BASE
+ *                     load_bias = 0"; later kernels use ELF_ET_DYN_BASE,
+ *                     which do_execve_pie(EXEC_PIE_ET_DYN_BASE) asks for
  *   the interpreter   its whole image reserved at once (total_mapping_size)
  *                     by get_unmapped_area, the rest unmapped, then each
  *                     segment MAP_FIXED inside it
@@ -37,6 +38,7 @@
 #include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fs.h>
+#include <kmm/log2.h>
 #include <kmm/mm.h>
 #include <kmm/mman.h>
 #include <kmm/process.h>
@@ -571,6 +573,37 @@ struct elf_extent {
 	unsigned long load_addr, load_bias;
 };
 
+/* The largest power-of-two p_align of the PT_LOAD segments, page-aligned (0: none). */
+static unsigned long maximum_alignment(const elf_phdr *ph, int nr)
+{
+	unsigned long alignment = 0;
+
+	for (int i = 0; i < nr; i++, ph++)
+		if (ph->p_type == PT_LOAD && is_power_of_2(ph->p_align) && ph->p_align > alignment)
+			alignment = (unsigned long)ph->p_align;
+	return ELF_PAGEALIGN(alignment);
+}
+
+/*
+ * The load bias of a PIE under Linux 2.6.38 and later (EXEC_PIE_ET_DYN_BASE):
+ * ELF_ET_DYN_BASE is two thirds of the address space -- far from the
+ * stack and mmap_base above and from ET_EXEC programs below, with room
+ * for the break to grow after it -- moved by arch_mmap_rnd's pages when
+ * randomising, and aligned down so that a segment asking for a large
+ * alignment (2 MiB) gets it.  @vaddr is the first PT_LOAD's.
+ */
+static unsigned long elf_et_dyn_bias(const elf_phdr *phdata, int nr, unsigned long vaddr)
+{
+	unsigned long base = TASK_SIZE / 3 * 2, alignment;
+
+	if (current->flags & PF_RANDOMIZE)
+		base += (unsigned long)(random32() % (1u << (elf64() ? 28 : 8))) << PAGE_SHIFT;
+	alignment = maximum_alignment(phdata, nr);
+	if (alignment)
+		base &= ~(alignment - 1);
+	return ELF_PAGESTART(base - vaddr);
+}
+
 /*
  * The program's PT_LOAD segments mapped (the part of load_elf_binary past
  * the point of no return).  A segment with bss before another gets its
@@ -578,7 +611,7 @@ struct elf_extent {
  * 0, or -errno.
  */
 static int map_segments(struct linux_binprm *bprm, const struct elfhdr *ex, const elf_phdr *phdata,
-			struct elf_extent *x)
+			bool has_interp, struct elf_extent *x)
 {
 	const elf_phdr *ph = phdata;
 	int load_addr_set = 0;
@@ -611,8 +644,12 @@ static int map_segments(struct linux_binprm *bprm, const struct elfhdr *ex, cons
 		vaddr = ph->p_vaddr;
 		if (ex->e_type == ET_EXEC || load_addr_set)
 			elf_flags |= MAP_FIXED;
-		else if (ex->e_type == ET_DYN)
+		else if (ex->e_type == ET_DYN && has_interp && bprm->pie == EXEC_PIE_ET_DYN_BASE) {
+			x->load_bias = elf_et_dyn_bias(phdata, ex->e_phnum, vaddr);
+			elf_flags |= MAP_FIXED;		/* the mm is new: nothing is there */
+		} else if (ex->e_type == ET_DYN) {
 			x->load_bias = 0;	/* CONFIG_X86: get_unmapped_area chooses */
+		}
 		error = elf_map(bprm->file, x->load_bias + vaddr, ph, elf_prot(ph->p_flags), elf_flags, 0);
 		if (BAD_ADDR(error))
 			return IS_ERR_VALUE(error) ? (int)error : -EINVAL;
@@ -712,7 +749,7 @@ int load_elf_binary(struct linux_binprm *bprm)
 		goto out_kill;
 	mm->start_stack = bprm->p;
 
-	retval = map_segments(bprm, &elf_ex, elf_phdata, &x);
+	retval = map_segments(bprm, &elf_ex, elf_phdata, interpreter != NULL, &x);
 	if (retval)
 		goto out_kill;
 	elf_ex.e_entry += x.load_bias;

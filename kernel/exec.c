@@ -374,6 +374,12 @@ out_unlock:
 
 int do_execve(const char *filename, const char *const argv[], const char *const envp[])
 {
+	return do_execve_pie(filename, argv, envp, EXEC_PIE_2634);
+}
+
+int do_execve_pie(const char *filename, const char *const argv[], const char *const envp[],
+		  int pie)
+{
 	struct linux_binprm *bprm;
 	struct file *file;
 	int retval;
@@ -389,6 +395,7 @@ int do_execve(const char *filename, const char *const argv[], const char *const 
 		goto out_free;
 	bprm->file = file;
 	bprm->filename = filename;
+	bprm->pie = pie;
 	retval = bprm_mm_init(bprm);
 	if (retval)
 		goto out_file;

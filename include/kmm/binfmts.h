@@ -42,6 +42,24 @@ struct linux_binprm {
 	const char *filename;		/* the name as given (AT_EXECFN's string, comm) */
 	unsigned long exec;		/* the user address of that string */
 	unsigned long per_clear;	/* personality bits to clear (set-id programs) */
+	int pie;			/* enum exec_pie: where a PIE program goes */
+};
+
+/*
+ * Where load_elf_binary puts a PIE program (ET_DYN with an interpreter).
+ * EXEC_PIE_2634 is 2.6.34's x86 rule: load_bias 0, so get_unmapped_area
+ * chooses (top-down, just below mmap_base).  EXEC_PIE_ET_DYN_BASE is the
+ * rule of Linux 2.6.38 and later, the hosts' today: at ELF_ET_DYN_BASE
+ * (two thirds of TASK_SIZE: 0x555555554000 on x86_64), plus the mmap
+ * randomisation when randomising, aligned down to the largest power-of-two
+ * p_align of its PT_LOAD segments (Linux 5.10's maximum_alignment).  The
+ * strace replay (`kmm replay --exec`) uses it: a log was made around the
+ * host's layout.  A program without an interpreter (static, or ld.so run
+ * as a program) keeps load_bias 0 under both rules.
+ */
+enum exec_pie {
+	EXEC_PIE_2634,
+	EXEC_PIE_ET_DYN_BASE,
 };
 
 /*
@@ -56,6 +74,9 @@ struct linux_binprm {
  * errno with a fatal signal pending that ends the process when it returns.
  */
 int do_execve(const char *filename, const char *const argv[], const char *const envp[]);
+/* do_execve with a PIE placed by rule @pie (enum exec_pie); do_execve is EXEC_PIE_2634. */
+int do_execve_pie(const char *filename, const char *const argv[], const char *const envp[],
+		  int pie);
 
 /* The steps of fs/exec.c the ELF loader calls (kernel/exec.c). */
 struct file *open_exec(const char *name);

@@ -2,7 +2,8 @@
  * fuzz_strace.c - libFuzzer target: the strace parser must accept or
  * reject any line cleanly (no crash, no read past the line, no leak, no
  * hang), and the reader must join any sequence of unfinished and resumed
- * halves.  The input is cut into lines as the replay cuts a log; each
+ * halves, and execve's argv and envp must read (or be refused) cleanly
+ * whatever the brackets and escapes.  The input is cut into lines as the replay cuts a log; each
  * line is copied into a buffer of its exact size, so that ASan sees a
  * read past its end.
  */
@@ -31,6 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* What the replay reads must lie within the line (or the reader's join). */
 			if (c.pathlen > 0 && c.path)
 				(void)c.path[c.pathlen - 1];
+			for (int which = 1; c.ev == STRACE_CALL && c.sys == STRACE_EXECVE && which <= 2;
+			     which++) {
+				struct strace_strings ss;
+
+				if (strace_execve_strings(&c, which, &ss, &why) == 0)
+					strace_strings_free(&ss);
+				else if (!why)
+					abort();
+			}
 		} else if (!why) {
 			abort();	/* a refusal always says why */
 		}

@@ -77,7 +77,7 @@ FIRST = {
     'mm/sparse.c': ['test_memory_hotplug', 'scripts/memory_hotplug'],
     'arch/x86/memory_hotplug.c': ['scripts/memory_hotplug', 'test_memory_hotplug'],
     'tools/kmm/strace_parse.c': ['test_strace_parse', 'errors/replay_malformed'],
-    'tools/kmm/replay.c': ['scripts/replay_strace'],
+    'tools/kmm/replay.c': ['scripts/replay_strace', 'scripts/replay_exec'],
     'kernel/sys.c': ['scripts/replay_strace'],
     'kernel/binfmt_elf.c': ['test_exec', 'scripts/exec_refused', 'scripts/exec_static'],
     'kernel/exec.c': ['test_exec', 'scripts/exec_refused'],

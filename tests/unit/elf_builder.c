@@ -74,14 +74,15 @@ int elfb_write(const struct elfb *b, const char *path, unsigned int mode)
 		if (b64) {
 			Elf64_Phdr p = { .p_type = s.type, .p_flags = s.flags, .p_offset = s.offset,
 					 .p_vaddr = s.vaddr, .p_paddr = s.vaddr, .p_filesz = s.filesz,
-					 .p_memsz = s.memsz, .p_align = 0x1000 };
+					 .p_memsz = s.memsz, .p_align = s.align ? s.align : 0x1000 };
 
 			put(img, b->size, phoff + i * phsize, &p, sizeof(p));
 		} else {
 			Elf32_Phdr p = { .p_type = s.type, .p_flags = s.flags,
 					 .p_offset = (uint32_t)s.offset, .p_vaddr = (uint32_t)s.vaddr,
 					 .p_paddr = (uint32_t)s.vaddr, .p_filesz = (uint32_t)s.filesz,
-					 .p_memsz = (uint32_t)s.memsz, .p_align = 0x1000 };
+					 .p_memsz = (uint32_t)s.memsz,
+					 .p_align = (uint32_t)(s.align ? s.align : 0x1000) };
 
 			put(img, b->size, phoff + i * phsize, &p, sizeof(p));
 		}

@@ -17,6 +17,7 @@
 struct elfb_seg {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, filesz, memsz;
+	uint64_t align;			/* p_align; 0: 0x1000 */
 };
 
 struct elfb {

@@ -439,6 +439,72 @@ static void exec_refuses_bad_interpreter(void **state)
 	refused(tmp_path("empty-interp"), NULL, ENOEXEC);
 }
 
+/* A PIE of elfb_static's shape (text at 0, data at 0x2000), its interpreter @interp or none. */
+static const char *write_pie(const char *name, const char *interp, uint64_t align)
+{
+	struct elfb b;
+
+	elfb_static(&b, ELFCLASS64);
+	b.type = ET_DYN;
+	b.entry = 0x1000;
+	b.seg[0].vaddr = 0;
+	b.seg[1].vaddr = 0x2000;
+	b.seg[1].align = align;
+	if (interp) {
+		b.interp = interp;
+		b.interp_off = 0x1000;
+	}
+	assert_int_equal(elfb_write(&b, tmp_path(name), 0755), 0);
+	return tmp_path(name);
+}
+
+static unsigned long pie_start(const char *path, int pie)
+{
+	const char *const argv[] = { path, NULL };
+
+	start("ram=64M");
+	assert_int_equal(do_execve_pie(path, argv, envp, pie), 0);
+	assert_mm_check();
+	return current->mm->start_code;
+}
+
+/*
+ * Where a PIE (ET_DYN with an interpreter, its first PT_LOAD at vaddr 0)
+ * goes.  2.6.34 (EXEC_PIE_2634): load_bias 0, so get_unmapped_area puts
+ * its first segment (0x1100 bytes: 2 pages) right below mmap_base
+ * (0x7ffff7fff000 with 8 MiB of stack): 0x7ffff7ffd000.  Today's kernels
+ * (EXEC_PIE_ET_DYN_BASE): ELF_ET_DYN_BASE = TASK_SIZE / 3 * 2 =
+ * 0x7ffffffff000 / 3 * 2 = 0x555555554aaa, its page 0x555555554000; with
+ * a segment asking for 2 MiB alignment, 0x555555554aaa & ~0x1fffff =
+ * 0x555555400000.  A program without an interpreter (a static PIE) keeps
+ * load_bias 0 under both rules: 0x7ffff7ffd000.
+ */
+static void exec_pie_placement(void **state)
+{
+	char interp[PATH_MAX + 32];
+	struct elfb b;
+
+	(void)state;
+	elfb_static(&b, ELFCLASS64);
+	b.type = ET_DYN;		/* an ld.so: ET_DYN, at vaddr 0 */
+	b.seg[0].vaddr = 0;
+	b.seg[1].vaddr = 0x2000;
+	snprintf(interp, sizeof(interp), "%s", tmp_path("ld.so"));
+	assert_int_equal(elfb_write(&b, interp, 0755), 0);
+
+	assert_int_equal(pie_start(write_pie("pie", interp, 0), EXEC_PIE_2634), 0x7ffff7ffd000UL);
+	teardown_machine(state);
+	assert_int_equal(pie_start(write_pie("pie", interp, 0), EXEC_PIE_ET_DYN_BASE),
+			 0x555555554000UL);
+	assert_int_equal(current->mm->start_data, 0x555555556000UL);
+	teardown_machine(state);
+	assert_int_equal(pie_start(write_pie("pie2m", interp, 0x200000), EXEC_PIE_ET_DYN_BASE),
+			 0x555555400000UL);
+	teardown_machine(state);
+	assert_int_equal(pie_start(write_pie("static-pie", NULL, 0), EXEC_PIE_ET_DYN_BASE),
+			 0x7ffff7ffd000UL);
+}
+
 /*
  * E2BIG: one string longer than MAX_ARG_STRLEN (32 pages with its NUL);
  * or strings past a quarter of RLIMIT_STACK once they take more than
@@ -692,6 +758,7 @@ static void exec_fails_cleanly_at_every_allocation(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(exec_static_layout_x86_64, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_static_stack_and_auxv, setup_dir, teardown_dir),
+	cmocka_unit_test_setup_teardown(exec_pie_placement, setup_dir, teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_refuses_missing_directory_and_nonexecutable, setup_dir,
 					teardown_dir),
 	cmocka_unit_test_setup_teardown(exec_refuses_bad_headers, setup_dir, teardown_dir),

@@ -299,6 +299,64 @@ static void names_have_linux_values(void **state)
 	assert_string_equal(strace_sys_name(STRACE_CLONE3), "clone3");
 }
 
+/*
+ * execve's argv and envp as strace prints them: each string unescaped
+ * (\\n, \\t, \\", \\\\, octal \\33, hex \\x41), a string cut after -s
+ * characters ("..."...) or an array cut after its elements (..., ]) is
+ * flagged; envp shown only as "0x... /\* 37 vars *\/" has no strings
+ * and its count; an old strace's "[/\* 2 vars *\/]" the same.
+ */
+static void execve_argv_and_envp(void **state)
+{
+	struct strace_strings a, e;
+	struct strace_call c;
+	const char *why = NULL;
+
+	(void)state;
+	c = parse_ok("7 execve(\"/usr/bin/sort\", [\"sort\", \"-n\", \"a\\tb\\n\\\"q\\\"\\\\\\33\\x41\"], "
+		     "0x7fffffffe780 /* 37 vars */) = 0");
+	assert_int_equal(strace_execve_strings(&c, 1, &a, &why), 0);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.v[0], "sort");
+	assert_string_equal(a.v[1], "-n");
+	assert_string_equal(a.v[2], "a\tb\n\"q\"\\\033A");
+	assert_null(a.v[3]);
+	assert_false(a.cut);
+	assert_int_equal(strace_execve_strings(&c, 2, &e, &why), 0);
+	assert_null(e.v);
+	assert_int_equal(e.n, 37);
+	strace_strings_free(&a);
+
+	c = parse_ok("7 execve(\"/bin/python3\", [\"python3\", \"-c\", \"import json; x = [bytearray(1 <\"...], "
+		     "[\"HOME=/root\", \"LANG=C\", ...]) = 0");
+	assert_int_equal(strace_execve_strings(&c, 1, &a, &why), 0);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.v[2], "import json; x = [bytearray(1 <");
+	assert_true(a.cut);
+	assert_int_equal(strace_execve_strings(&c, 2, &e, &why), 0);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.v[1], "LANG=C");
+	assert_true(e.cut);
+	strace_strings_free(&a);
+	strace_strings_free(&e);
+
+	c = parse_ok("7 execve(\"/bin/true\", [], [/* 2 vars */]) = 0");
+	assert_int_equal(strace_execve_strings(&c, 1, &a, &why), 0);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(strace_execve_strings(&c, 2, &e, &why), 0);
+	assert_null(e.v);
+	assert_int_equal(e.n, 2);
+	strace_strings_free(&a);
+
+	c = parse_ok("7 execve(\"/bin/true\", 0x1234, NULL) = 0");
+	assert_int_equal(strace_execve_strings(&c, 1, &a, &why), 0);
+	assert_null(a.v);
+	assert_int_equal(a.n, -1);
+	c = parse_ok("7 execve(\"/bin/true\", [\"true\" 5], NULL) = 0");
+	assert_int_equal(strace_execve_strings(&c, 1, &a, &why), -1);
+	assert_string_equal(why, "execve's argv is not an array of strings");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +368,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(unfinished_and_resumed_join_per_pid),
 		cmocka_unit_test(malformed_lines_say_why),
 		cmocka_unit_test(names_have_linux_values),
+		cmocka_unit_test(execve_argv_and_envp),
 	};
 
 	return kmm_test_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);

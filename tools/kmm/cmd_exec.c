@@ -30,7 +30,7 @@
 #include "tools/kmm/process_cmd.h"
 
 /* What every exec'd program gets as its environment (docs/scenario.md). */
-static const char *const kmm_default_envp[] = {
+const char *const kmm_default_envp[] = {
 	"HOME=/root", "LANG=C", "PATH=/usr/local/bin:/usr/bin:/bin", "TERM=dumb", NULL,
 };
 
@@ -49,6 +49,28 @@ static const char *exec_errno_name(int err)
 		if (names[i].err == err)
 			return names[i].name;
 	return "E?";
+}
+
+const char *exec_strerror(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no such file on the host";
+	case EACCES:
+		return "not a regular file with an execute bit";
+	case ENOEXEC:
+		return "not an ELF program for this machine (kmm runs ELF only: no #! scripts)";
+	case EIO:
+		return "the file ends inside what its headers declare";
+	case ELIBBAD:
+		return "its interpreter is not an ELF file for this machine";
+	case E2BIG:
+		return "the arguments and environment do not fit";
+	case ENOMEM:
+		return "out of memory";
+	default:
+		return "refused";
+	}
 }
 
 /* What exec gives a script: the call's result, and where the new image starts. */

@@ -134,13 +134,13 @@ static int quote_word(char *out, size_t size, const char *what, const char *word
 /*
  * kmm replay --strace FILE ...: the script "boot OPTIONS / replay FILE
  * ...", run as any script is, so that the command and the program are
- * one engine.  --exec waits for the replay to exec the traced binary.
+ * one engine.
  */
 static int replay_main(int argc, char **argv)
 {
 	const char *file = NULL, *dir = NULL, *boot = NULL, *exec = NULL;
 	bool json = false, strict = false;
-	char qfile[4200], qdir[4200], script[9000];
+	char qfile[4200], qdir[4200], qexec[4200], script[13000];
 	int i;
 
 	for (i = 2; i < argc; i++) {
@@ -169,20 +169,15 @@ static int replay_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (exec) {
-		fprintf(stderr, "kmm replay: --exec %s: not yet: the replay does not exec the traced "
-			"binary yet (kmm's exec runs it in scripts: `exec PATH`); replay without --exec "
-			"(the image's mappings are then missing and calls on them are counted as "
-			"outside)\n", exec);
-		return 2;
-	}
 	if (quote_word(qfile, sizeof(qfile), "--strace", file) ||
 	    (dir && quote_word(qdir, sizeof(qdir), "--proc-dir", dir)) ||
+	    (exec && quote_word(qexec, sizeof(qexec), "--exec", exec)) ||
 	    (boot && strchr(boot, '\n')))
 		return 2;
-	snprintf(script, sizeof(script), "%s%s%sreplay %s format=%s strict=%d timing=1%s%s\n",
+	snprintf(script, sizeof(script), "%s%s%sreplay %s format=%s strict=%d timing=1%s%s%s%s\n",
 		 boot ? "boot " : "", boot ? boot : "", boot ? "\n" : "", qfile,
-		 json ? "json" : "text", strict, dir ? " proc_dir=" : "", dir ? qdir : "");
+		 json ? "json" : "text", strict, dir ? " proc_dir=" : "", dir ? qdir : "",
+		 exec ? " exec=" : "", exec ? qexec : "");
 	return run_text(script, strlen(script), "kmm replay", false);
 }
 

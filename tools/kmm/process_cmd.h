@@ -25,4 +25,9 @@ void umalloc_cmd_fork(struct mm_struct *parent, struct mm_struct *child);
 /* After an exit: the heaps of address spaces no task uses go. */
 void umalloc_cmd_reap(void);
 
+/* The environment exec gives a program (cmd_exec.c): HOME, LANG, PATH, TERM; NULL-terminated. */
+extern const char *const kmm_default_envp[];
+/* Why exec refused a program, for a message: "no such file on the host" for ENOENT... */
+const char *exec_strerror(int err);
+
 #endif /* KMM_TOOL_PROCESS_CMD_H */

@@ -7,8 +7,9 @@
  * seen: the child of the call that made it (an unfinished clone, fork or
  * vfork of another pid, or the one whose result names it), or else a
  * fresh process (spawn).  Memory calls run as system calls of that
- * process; execve gives the pid a fresh image; exit and exit_group end
- * it; open, openat, close and dup* keep its descriptors' paths.
+ * process; execve gives the pid a fresh image (with --exec, the program
+ * itself, loaded by do_execve as the host loaded it); exit and exit_group
+ * end it; open, openat, close and dup* keep its descriptors' paths.
  *
  * What the log cannot give kmm is made up, and counted:
  *   - a file mapping maps the host file the log's openat named for that
@@ -21,11 +22,14 @@
  *     program got it: as the hint of the same call when it is free (the
  *     way mmap itself honours a hint), else with MAP_FIXED.  Before that,
  *     get_unmapped_area_peek() asks where kmm's own layout would have put
- *     it, and the report counts the agreements;
- *   - the program's image, its interpreter, stack and vdso came from an
- *     exec the log does not show: calls on them fail in kmm with ENOMEM
- *     ("outside the mappings the log made"), counted apart from real
- *     differences; the heap's start is the first brk's result (PR_SET_MM).
+ *     it, and the report counts the agreements, and the disagreements by
+ *     the rule of today's kernels that explains them (vvar_standin,
+ *     placed_elsewhere);
+ *   - without --exec, the program's image, its interpreter, stack and
+ *     vdso came from an exec the log does not show: calls on them fail in
+ *     kmm with ENOMEM ("outside the mappings the log made"), counted apart
+ *     from real differences; the heap's start is the first brk's result
+ *     (PR_SET_MM).
  * A call that failed in the log should fail in kmm: every result that
  * differs is counted by call and errno pair.
  *
@@ -40,11 +44,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <kmm/binfmts.h>
 #include <kmm/err.h>
 #include <kmm/errno.h>
 #include <kmm/fdtable.h>
 #include <kmm/fs.h>
 #include <kmm/mm.h>
+#include <kmm/mm_types.h>
 #include <kmm/mman.h>
 #include <kmm/prctl.h>
 #include <kmm/process.h>
@@ -54,66 +60,10 @@
 #include "tools/kmm/command.h"
 #include "tools/kmm/process_cmd.h"
 #include "tools/kmm/replay.h"
+#include "tools/kmm/replay_internal.h"
 #include "tools/kmm/strace_parse.h"
 
-#define RFD_MAX		1024	/* descriptors whose paths are kept */
-#define MAX_KINDS	32	/* kinds of differing results listed */
-#define OTHER_RESULT	(-2)	/* a result other than the log's, without an error */
-
-struct rfiles {
-	int refs;			/* processes sharing the table (CLONE_FILES) */
-	char *path[RFD_MAX];		/* fd -> the path it was opened with, or NULL */
-};
-
-/* A pid of the log and the kmm task acting it. */
-struct rproc {
-	int pid;			/* the log's */
-	int tgid;			/* the log's pid of its thread group's leader */
-	struct task_struct *task;	/* valid while live */
-	int kmm_pid;			/* its pid in kmm (the report's) */
-	struct rfiles *files;
-	bool live;
-	bool fresh;			/* nothing replayed since its image began */
-	bool brk_known;			/* the heap's start was set from the log */
-	enum strace_sys pend_sys;	/* an unfinished clone/fork/vfork, or STRACE_OTHER */
-	unsigned long long pend_flags;	/* its clone flags */
-	int pend_child;			/* the log's pid of the child made before the call returned */
-};
-
-struct diff_kind {
-	enum strace_sys sys;
-	int log_err, kmm_err;		/* 0: success */
-	unsigned long n;
-};
-
-struct replay {
-	struct runtime *rt;
-	struct script_cmd *c;
-	const struct replay_opts *o;
-	struct strace_reader reader;
-	struct rproc *procs;
-	int nprocs, cap, last;
-	unsigned long line;
-	/* the counts of the report */
-	unsigned long lines, blank, ignored, refused, signals, after_exit;
-	unsigned long calls[STRACE_NR_SYS];
-	unsigned long processes, threads, execs, exits, unknown_origin, blocked;
-	unsigned long files, standins, placed, agreed, hinted, forced, moved;
-	unsigned long long standin_bytes;
-	unsigned long same, differ, outside;
-	struct diff_kind kinds[MAX_KINDS];
-	int nkinds;
-	/* the first placements kmm would have made elsewhere: the log's line, address, kmm's */
-	struct elsewhere {
-		unsigned long line, log, kmm, len;
-	} elsewhere[3];
-	int nelsewhere;
-};
-
-static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
-			  double secs);
-static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *dir);
-static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r);
+#define HOST_PMD_SIZE	(1UL << 21)	/* the host's huge page: what its kernel aligns mappings to */
 
 /* ---- processes ---- */
 
@@ -253,6 +203,8 @@ static long proc_clone(struct replay *r, struct rproc *parent, int child, unsign
 	p->live = true;
 	p->fresh = false;
 	p->brk_known = parent->brk_known;
+	p->loaded = parent->loaded;
+	p->vvar_known = parent->vvar_known;
 	if (flags & CLONE_THREAD) {
 		p->tgid = parent->tgid;
 		r->threads++;
@@ -303,22 +255,6 @@ static struct rproc *proc_get(struct replay *r, int pid)
 	return proc_spawn(r, pid, "replay");
 }
 
-/* The kmm file @view (/proc/...) written to the host file @path; nothing if it cannot be read. */
-static void copy_view(struct runtime *rt, struct script_cmd *c, const char *view, const char *path)
-{
-	char *text = rt_read_file(rt, c, view);
-	FILE *f;
-
-	if (!text)
-		return;
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	free(text);
-}
-
 /*
  * /proc/PID/maps, smaps and status of @p's process into DIR/<its log
  * pid>/: at its exit, or at the end of the log if it is still alive.
@@ -337,7 +273,7 @@ static void proc_dump(struct replay *r, struct rproc *p)
 
 		snprintf(view, sizeof(view), "/proc/%d/%s", p->task->tgid, views[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
-		copy_view(r->rt, r->c, view, path);
+		replay_copy_view(r->rt, r->c, view, path);
 	}
 }
 
@@ -386,20 +322,109 @@ static void proc_exit_thread(struct replay *r, struct rproc *p, int status)
 }
 
 /*
- * execve: the pid goes on as a fresh process image.  kmm's processes
- * cannot exec yet, so the image is a new process (spawn: an empty
- * address space with its stack) that takes the pid over, and the old
- * process ends as exec's flush_old_exec ends the old image: its other
- * threads die, a parent waiting in vfork goes on.
+ * The log's execve, loaded for real (--exec): do_execve of @path with
+ * the log's argv and envp -- argv {PATH} where the log shows none (a log
+ * without the execve line, an array the parser cannot read), kmm's
+ * default environment where it shows only the count -- with the PIE where the host put it (EXEC_PIE_ET_DYN_BASE),
+ * so that the image, ld.so, [stack], [vdso] and the break start are the
+ * traced program's and the loader's calls that follow act on them.
+ * 0 with the process running the program and its other threads gone, or
+ * -errno: refused, the process as it was (or, past the point of no
+ * return, dying: the caller ends it as it ends any old image).
+ */
+static int exec_load(struct replay *r, struct rproc *p, const struct strace_call *sc,
+		     const char *path)
+{
+	struct strace_strings argv = { .n = -1 }, envp = { .n = -1 };
+	const char *one[] = { path, NULL }, *why;
+	int ret;
+
+	/* An argv or envp the parser cannot read is taken as not shown. */
+	if (sc && sc->sys == STRACE_EXECVE && strace_execve_strings(sc, 1, &argv, &why))
+		argv = (struct strace_strings){ .n = -1 };
+	if (sc && sc->sys == STRACE_EXECVE && strace_execve_strings(sc, 2, &envp, &why))
+		envp = (struct strace_strings){ .n = -1 };
+	if (r->exec_first) {
+		r->env_count = envp.v ? -1 : envp.n;
+		r->argv_cut = argv.cut;
+		r->argv_none = !argv.v || !argv.n;
+	}
+	if (!proc_enter(r, p)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = do_execve_pie(path, argv.v && argv.n ? (const char *const *)argv.v : one,
+			    envp.v ? (const char *const *)envp.v : kmm_default_envp,
+			    EXEC_PIE_ET_DYN_BASE);
+	if (!ret) {
+		for (int i = 0; i < r->nprocs; i++) {
+			struct rproc *o = &r->procs[i];
+
+			if (o != p && o->live && o->tgid == p->tgid) {
+				o->live = false;	/* de_thread ended it */
+				files_put(o->files);
+				o->files = NULL;
+			}
+		}
+		umalloc_cmd_reap();
+		if (r->exec_first)
+			r->first_sp = current->mm->start_stack;
+		p->fresh = false;
+		p->loaded = true;
+		p->brk_known = false;
+		p->vvar_known = false;
+		r->loaded++;
+	}
+out:
+	strace_strings_free(&argv);
+	strace_strings_free(&envp);
+	return ret;
+}
+
+/* The log's execve path, for exec_load: absolute and without escapes, else NULL. */
+static char *exec_path(const struct strace_call *sc)
+{
+	if (sc->pathlen <= 0 || sc->path[0] != '/' || memchr(sc->path, '\\', (size_t)sc->pathlen))
+		return NULL;
+	return strndup(sc->path, (size_t)sc->pathlen);
+}
+
+/*
+ * execve: the pid goes on as a fresh process image.  With --exec the
+ * log's first exec loads the --exec program, and a later one the log's
+ * program when the host has it (exec_load).  Otherwise -- no --exec, a
+ * relative path, a program kmm refuses (a #! script) -- the image is a
+ * new process (spawn: an empty address space with its stack) that takes
+ * the pid over, and the old process ends as exec's flush_old_exec ends
+ * the old image: its other threads die, a parent waiting in vfork goes
+ * on.  A refused --exec program stops the replay (r->exec_error).
  */
 static void proc_exec(struct replay *r, struct rproc *p, const struct strace_call *sc)
 {
 	struct task_struct *t;
 	char comm[TASK_COMM_LEN];
 	struct rfiles *files = p->files;
-	int tgid = p->tgid, pid = p->pid;
+	int tgid = p->tgid, pid = p->pid, err = 0;
 
-	r->execs++;
+	r->execs += sc != NULL;
+	if (r->o->exec) {
+		char *path = r->exec_first ? strdup(r->o->exec) : exec_path(sc);
+		bool tried = path != NULL;
+
+		err = path ? exec_load(r, p, sc, path) : 0;
+		free(path);
+		if (r->exec_first) {
+			r->exec_first = false;
+			if (err)
+				r->exec_error = -err;
+			return;
+		}
+		if (tried && !err)
+			return;
+		r->exec_empty++;
+		if (r->nempty < 3)
+			r->empty[r->nempty++] = (struct exec_empty){ r->line + r->o->first_line - 1, -err };
+	}
 	if (p->fresh)
 		return;			/* nothing replayed yet: already a fresh image */
 	comm_of(comm, sc->path ? sc->path : "", sc->pathlen > 0 ? sc->pathlen : 0);
@@ -506,11 +531,128 @@ static long replay_file_open(struct replay *r, struct rproc *p, const struct str
 	return -1;
 }
 
-/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
-static void replay_mmap_call(struct replay *r, const struct strace_call *sc, unsigned long addr,
-			     unsigned long len, unsigned long prot, unsigned long flags, long fd,
-			     unsigned long pgoff)
+/*
+ * The host's [vvar] pages, held by a stand-in.  kmm's vdso is 2.6.34's
+ * one page; today's kernels map a 2-page vdso and 4 to 6 [vvar] pages
+ * below the interpreter, so after an exec kmm's layout has a hole there
+ * that the host's has not, and 2.6.34's search would put every small
+ * mapping into it.  The first mapping the host's kernel placed after the
+ * exec went right below those pages (its top-down search finds nothing
+ * higher), so where it ends is where they start: when kmm's own answer
+ * was the hole under its [vdso], the pages from there up to the [vdso]
+ * get an anonymous shared read-only stand-in (shared: it merges with no
+ * neighbour), and kmm's search is asked again on the host's address
+ * space.  True when the stand-in was made.
+ */
+static bool vvar_standin(struct replay *r, struct rproc *p, unsigned long len, unsigned long log,
+			 unsigned long peek)
 {
+	unsigned long vdso = current->mm->vdso, start = log + PAGE_ALIGN(len);
+
+	p->vvar_known = true;
+	if (!vdso || peek + PAGE_ALIGN(len) != vdso || start >= vdso ||
+	    find_vma_intersection(current->mm, start, vdso))
+		return false;
+	if (IS_ERR_VALUE(sys_mmap_pgoff(start, vdso - start, PROT_READ,
+					MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, (unsigned long)-1, 0)))
+		return false;
+	r->vvar++;
+	r->vvar_pages += (vdso - start) >> PAGE_SHIFT;
+	return true;
+}
+
+/*
+ * Where today's kernels' top-down search (vm_unmapped_area, Linux 3.8)
+ * puts @len bytes in the current address space: the top of the highest
+ * hole below mmap_base that holds them; 0 if none.  2.6.34's search
+ * (free_area_cache) goes on below its last placement instead, and takes
+ * a higher hole only once it has seen one big enough (cached_hole_size).
+ */
+static unsigned long highest_hole(unsigned long len)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long best = 0, low = mmap_min_addr, top = mm->mmap_base;
+
+	for (struct vm_area_struct *vma = mm->mmap;; vma = vma->vm_next) {
+		unsigned long end = vma && vma->vm_start < top ? vma->vm_start : top;
+
+		if (end > low && end - low >= len)
+			best = end - len;
+		if (!vma || vma->vm_start >= top)
+			return best;
+		low = vma->vm_end;
+	}
+}
+
+/*
+ * Where today's kernels put a mapping of @len bytes at file offset @off
+ * that they align for transparent huge pages (thp_get_unmapped_area:
+ * files of 2 MiB or more since Linux 5.18's ext4/xfs, anonymous lengths
+ * that are multiples of 2 MiB since 6.7): a hole of @len + 2 MiB found
+ * top-down, then moved up to the first address congruent to @off modulo
+ * 2 MiB -- or, already aligned, 2 MiB up (6.8's top-down rule).
+ */
+static bool thp_placement(unsigned long len, unsigned long off, unsigned long log)
+{
+	unsigned long base = highest_hole(len + HOST_PMD_SIZE), sub;
+
+	if (len < HOST_PMD_SIZE || !base)
+		return false;
+	sub = (off - base) & (HOST_PMD_SIZE - 1);
+	return log == base + sub || (!sub && log == base + HOST_PMD_SIZE);
+}
+
+/*
+ * Another thread of @p's address space is inside an mmap, munmap or
+ * mremap (its line unfinished): the host may have run that call first,
+ * and the log's order of results is not the order the kernel placed in.
+ */
+static bool call_in_flight(struct replay *r, const struct rproc *p)
+{
+	for (int i = 0; i < r->nprocs; i++) {
+		const struct rproc *q = &r->procs[i];
+
+		if (q != p && q->live && q->task->mm == p->task->mm &&
+		    (strace_reader_pending(&r->reader, q->pid, STRACE_MMAP) ||
+		     strace_reader_pending(&r->reader, q->pid, STRACE_MUNMAP) ||
+		     strace_reader_pending(&r->reader, q->pid, STRACE_MREMAP)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A placement kmm's layout would have made elsewhere: why, when the
+ * replay can tell (the rules above, checked against the log's address on
+ * the same address space), and the first ones kept for the report.
+ * Without the program's image (no --exec, or an exec kmm could not
+ * load) the address spaces differ from the start: no rule is tried.
+ */
+static void placed_elsewhere(struct replay *r, const struct rproc *p, unsigned long len,
+			     unsigned long off, unsigned long log, unsigned long peek)
+{
+	enum place_why why = PLACE_UNEXPLAINED;
+
+	if (!p->loaded)
+		why = PLACE_NO_IMAGE;
+	else if (thp_placement(PAGE_ALIGN(len), off, log))
+		why = PLACE_THP;
+	else if (log == highest_hole(PAGE_ALIGN(len)))
+		why = PLACE_HIGHEST_HOLE;
+	else if (call_in_flight(r, p))
+		why = PLACE_IN_FLIGHT;
+	r->elsewhere_why[why]++;
+	if (r->nelsewhere < MAX_ELSEWHERE)
+		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
+			r->line + r->o->first_line - 1, log, peek, len, why };
+}
+
+/* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
+static void replay_mmap_call(struct replay *r, struct rproc *p, const struct strace_call *sc,
+			     unsigned long addr, unsigned long len, unsigned long prot,
+			     unsigned long flags, long fd, unsigned long pgoff)
+{
+	unsigned long log = (unsigned long)sc->ret;
 	int lerr = log_errno(sc);
 	unsigned long peek;
 	long ret;
@@ -523,20 +665,19 @@ static void replay_mmap_call(struct replay *r, const struct strace_call *sc, uns
 	/* The kernel chose the address: ask kmm's layout, then place it as the log says. */
 	r->placed++;
 	peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
-	if (peek != (unsigned long)sc->ret && r->nelsewhere < 3)
-		r->elsewhere[r->nelsewhere++] = (struct elsewhere){
-			r->line + r->o->first_line - 1, (unsigned long)sc->ret, peek, len };
-	if (peek == (unsigned long)sc->ret) {
+	if (peek != log && p->loaded && !p->vvar_known && !addr && vvar_standin(r, p, len, log, peek))
+		peek = get_unmapped_area_peek(NULL, addr, len, pgoff, flags);
+	if (peek == log) {
 		r->agreed++;
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
 	} else {
-		ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags, (unsigned long)fd, pgoff);
+		placed_elsewhere(r, p, len, (flags & MAP_ANONYMOUS) ? 0 : pgoff << PAGE_SHIFT, log, peek);
+		ret = sys_mmap_pgoff(log, len, prot, flags, (unsigned long)fd, pgoff);
 		r->hinted++;
 		if (!kmm_errno(ret) && ret != sc->ret) {
 			/* Something of kmm's is in the way: the log's layout wins. */
 			sys_munmap((unsigned long)ret, len);
-			ret = sys_mmap_pgoff((unsigned long)sc->ret, len, prot, flags | MAP_FIXED,
-					     (unsigned long)fd, pgoff);
+			ret = sys_mmap_pgoff(log, len, prot, flags | MAP_FIXED, (unsigned long)fd, pgoff);
 			r->hinted--;
 			r->forced++;
 		}
@@ -559,7 +700,7 @@ static void replay_mmap(struct replay *r, struct rproc *p, const struct strace_c
 			pgoff = 0;
 		}
 	}
-	replay_mmap_call(r, sc, addr, len, prot, flags, fd, pgoff);
+	replay_mmap_call(r, p, sc, addr, len, prot, flags, fd, pgoff);
 	if (!(flags & MAP_ANONYMOUS) && !lerr)
 		sys_close((unsigned int)fd);
 }
@@ -592,7 +733,11 @@ static void replay_brk(struct replay *r, struct rproc *p, const struct strace_ca
 
 	if (!p->brk_known) {
 		p->brk_known = true;
-		prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
+		/* A loaded image has its break from exec: the log's elsewhere is counted, then followed. */
+		if (!p->loaded || current->mm->start_brk != (unsigned long)sc->ret) {
+			r->brk_moved += p->loaded;
+			prctl_set_mm(PR_SET_MM_START_BRK, (unsigned long)sc->ret);
+		}
 	}
 	ret = sys_brk(sc->arg[0]);
 	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : OTHER_RESULT);
@@ -766,8 +911,12 @@ static bool replay_line(struct replay *r, const char *line, size_t len)
 		refuse(r, "no process for this pid (out of memory)");
 		return !r->o->strict;
 	}
-	replay_call(r, p, &sc);
-	return true;
+	/* --exec and a log without the first execve: the program is loaded before its first call. */
+	if (r->exec_first && sc.sys != STRACE_EXECVE)
+		proc_exec(r, p, NULL);
+	if (!r->exec_error)
+		replay_call(r, p, &sc);
+	return !r->exec_error;
 }
 
 static double now(void)
@@ -788,40 +937,6 @@ static void progress(const struct replay *r, size_t done, size_t total, bool las
 		total ? (int)((double)done * 100 / (double)total) : 100, r->lines, last ? "\n" : "");
 }
 
-static char *read_log(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 20, n = 0;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-		char *nb = realloc(buf, cap *= 2);
-
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opts *o)
 {
 	struct replay *r = calloc(1, sizeof(*r));
@@ -830,11 +945,12 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	size_t len, pos = 0;
 	double t0;
 	char *text;
+	bool mapped = false;
 	int status = 0;
 
 	if (!r)
 		return rt_error(rt, c, "replay: out of memory");
-	text = o->text ? strdup(o->text) : read_log(o->file, &len);
+	text = o->text ? strdup(o->text) : replay_log_map(o->file, &len, &mapped);
 	if (o->text && text)
 		len = strlen(text);
 	if (!text) {
@@ -844,6 +960,7 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	r->rt = rt;
 	r->c = c;
 	r->o = o;
+	r->exec_first = o->exec != NULL;
 	if (o->proc_dir && mkdir(o->proc_dir, 0777) && errno != EEXIST) {
 		status = rt_error(rt, c, "replay: %s: %s", o->proc_dir, strerror(errno));
 		goto out;
@@ -862,6 +979,12 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 	}
 	if (tty && r->line > 0xffff)
 		progress(r, len, len, true);
+	if (r->exec_error) {
+		status = rt_error(rt, c, "replay: --exec %s: %s: %s (line %lu of %s)", o->exec,
+				  strace_errno_name(r->exec_error), exec_strerror(r->exec_error),
+				  r->line + o->first_line - 1, o->file);
+		goto out;
+	}
 	for (int i = 0; i < r->nprocs; i++) {
 		struct rproc *p = &r->procs[i];
 
@@ -871,7 +994,7 @@ int replay_run(struct runtime *rt, struct script_cmd *c, const struct replay_opt
 		}
 	}
 	if (c->assign)
-		give_counts(rt, c, r);
+		replay_give_counts(rt, c, r);
 	else
 		replay_report(rt->out, r, o, now() - t0);
 	if (o->proc_dir)
@@ -887,264 +1010,7 @@ out:
 	strace_reader_free(&r->reader);
 	free(r->procs);
 	free(r);
-	free(text);
+	replay_log_unmap(text, len, mapped);
 	return status;
 }
 
-/* ---- the report ---- */
-
-static const char *err_text(int err, char *buf, size_t size)
-{
-	if (!err)
-		return "ok";
-	if (err == OTHER_RESULT)
-		return "ok, another result";
-	if (err < 0)
-		return "an errno kmm does not know";
-	snprintf(buf, size, "%s", strace_errno_name(err));
-	return buf;
-}
-
-static void report_text(FILE *out, const struct replay *r, const struct replay_opts *o, double secs)
-{
-	unsigned long calls = 0;
-	const char *sep = "";
-
-	for (int s = 1; s < STRACE_NR_SYS; s++)
-		calls += r->calls[s];
-	fprintf(out, "replay of %s: %lu lines, %lu calls replayed, %lu other calls ignored, "
-		"%lu lines refused\n", o->file, r->lines, calls, r->ignored, r->refused);
-	fprintf(out, "  calls:");
-	for (int s = 1; s < STRACE_NR_SYS; s++)
-		if (r->calls[s]) {
-			fprintf(out, "%s %s %lu", sep, strace_sys_name(s), r->calls[s]);
-			sep = ",";
-		}
-	fprintf(out, "%s\n", *sep ? "" : " none");
-	fprintf(out, "  processes: %lu (%lu of unknown origin), threads %lu, execs %lu, exits %lu, "
-		"signals %lu\n", r->processes, r->unknown_origin, r->threads, r->execs, r->exits,
-		r->signals);
-	fprintf(out, "  file mappings: %lu of the host files the log's openat named, %lu as anonymous "
-		"stand-ins of the same size and protection (%llu bytes)\n", r->files, r->standins,
-		r->standin_bytes);
-	fprintf(out, "  placement: %lu mappings placed by the kernel in the log; kmm's "
-		"get_unmapped_area agreed on %lu; %lu placed at the log's address as their hint, "
-		"%lu with MAP_FIXED; %lu mremap moves followed\n",
-		r->placed, r->agreed, r->hinted, r->forced, r->moved);
-	for (int i = 0; i < r->nelsewhere; i++)
-		fprintf(out, "    line %lu: %lu bytes at %#lx in the log, kmm's layout: %#lx\n",
-			r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
-			r->elsewhere[i].kmm);
-	fprintf(out, "  results: %lu as in the log, %lu different, %lu outside the mappings the "
-		"log made (the image exec loaded)\n", r->same, r->differ, r->outside);
-	for (int i = 0; i < r->nkinds; i++) {
-		char a[32], b[32];
-
-		fprintf(out, "    %s: log %s, kmm %s: %lu\n", strace_sys_name(r->kinds[i].sys),
-			err_text(r->kinds[i].log_err, a, sizeof(a)),
-			err_text(r->kinds[i].kmm_err, b, sizeof(b)), r->kinds[i].n);
-	}
-	if (r->after_exit || r->blocked)
-		fprintf(out, "  not run: %lu lines of exited pids, %lu of a parent waiting in vfork\n",
-			r->after_exit, r->blocked);
-	fprintf(out, "  pids:");
-	for (int i = 0; i < r->nprocs; i++)
-		fprintf(out, " %d->%d%s", r->procs[i].pid, r->procs[i].kmm_pid,
-			r->procs[i].live ? "" : "(exited)");
-	fprintf(out, "\n");
-	if (o->timing)
-		fprintf(out, "  time: %.3f s, %.0f lines/s, %.0f calls/s\n", secs,
-			secs > 0 ? r->lines / secs : 0, secs > 0 ? calls / secs : 0);
-}
-
-static void report_json(FILE *out, const struct replay *r, const struct replay_opts *o, double secs)
-{
-	unsigned long calls = 0;
-	const char *sep = "";
-
-	for (int s = 1; s < STRACE_NR_SYS; s++)
-		calls += r->calls[s];
-	fprintf(out, "{\"file\": \"");
-	for (const char *p = o->file; *p; p++)
-		fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : (unsigned char)*p < 32 ? "\\u%04x" : "%c", *p);
-	fprintf(out, "\", \"lines\": %lu, \"calls\": %lu, \"ignored\": %lu, \"refused\": %lu, "
-		"\"blank\": %lu, \"signals\": %lu,\n \"by_call\": {", r->lines, calls, r->ignored,
-		r->refused, r->blank, r->signals);
-	for (int s = 1; s < STRACE_NR_SYS; s++)
-		if (r->calls[s]) {
-			fprintf(out, "%s\"%s\": %lu", sep, strace_sys_name(s), r->calls[s]);
-			sep = ", ";
-		}
-	fprintf(out, "},\n \"processes\": %lu, \"unknown_origin\": %lu, \"threads\": %lu, "
-		"\"execs\": %lu, \"exits\": %lu,\n", r->processes, r->unknown_origin, r->threads,
-		r->execs, r->exits);
-	fprintf(out, " \"file_mappings\": %lu, \"file_standins\": %lu, \"file_standin_bytes\": %llu,\n",
-		r->files, r->standins, r->standin_bytes);
-	fprintf(out, " \"placed\": %lu, \"placement_agreed\": %lu, \"placed_by_hint\": %lu, "
-		"\"placed_fixed\": %lu, \"mremap_moves\": %lu,\n", r->placed, r->agreed, r->hinted,
-		r->forced, r->moved);
-	fprintf(out, " \"results_same\": %lu, \"results_different\": %lu, \"outside\": %lu, "
-		"\"after_exit\": %lu, \"vfork_blocked\": %lu,\n \"differences\": [", r->same,
-		r->differ, r->outside, r->after_exit, r->blocked);
-	for (int i = 0; i < r->nkinds; i++)
-		fprintf(out, "%s{\"call\": \"%s\", \"log_errno\": %d, \"kmm_errno\": %d, \"n\": %lu}",
-			i ? ", " : "", strace_sys_name(r->kinds[i].sys), r->kinds[i].log_err,
-			r->kinds[i].kmm_err, r->kinds[i].n);
-	fprintf(out, "],\n \"placed_elsewhere\": [");
-	for (int i = 0; i < r->nelsewhere; i++)
-		fprintf(out, "%s{\"line\": %lu, \"len\": %lu, \"log\": %lu, \"kmm\": %lu}",
-			i ? ", " : "", r->elsewhere[i].line, r->elsewhere[i].len, r->elsewhere[i].log,
-			r->elsewhere[i].kmm);
-	fprintf(out, "],\n \"pids\": [");
-	for (int i = 0; i < r->nprocs; i++)
-		fprintf(out, "%s{\"pid\": %d, \"kmm_pid\": %d, \"live\": %s}", i ? ", " : "",
-			r->procs[i].pid, r->procs[i].kmm_pid, r->procs[i].live ? "true" : "false");
-	fprintf(out, "]");
-	if (o->timing)
-		fprintf(out, ",\n \"seconds\": %.6f, \"lines_per_second\": %.0f, "
-			"\"calls_per_second\": %.0f", secs, secs > 0 ? r->lines / secs : 0,
-			secs > 0 ? calls / secs : 0);
-	fprintf(out, "}\n");
-}
-
-static void replay_report(FILE *out, const struct replay *r, const struct replay_opts *o,
-			  double secs)
-{
-	if (o->json)
-		report_json(out, r, o, secs);
-	else
-		report_text(out, r, o, secs);
-}
-
-/* DIR/meminfo, vmstat, buddyinfo, zoneinfo, slabinfo: the machine after the replay. */
-static void replay_dump_system(struct runtime *rt, struct script_cmd *c, const char *dir)
-{
-	static const char *const views[] = { "meminfo", "vmstat", "buddyinfo", "zoneinfo",
-					     "slabinfo" };
-	char path[4200];
-
-	proc_write("/proc/sys/vm/stat_refresh", "1");
-	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-		char view[64];
-
-		snprintf(view, sizeof(view), "/proc/%s", views[i]);
-		snprintf(path, sizeof(path), "%s/%s", dir, views[i]);
-		copy_view(rt, c, view, path);
-	}
-}
-
-/* ---- the script command, and its value ---- */
-
-/* R = replay FILE: the report's numbers, for expect. */
-struct replay_value {
-	long long lines, calls, ignored, refused, processes, threads, execs, exits, files, standins;
-	long long placed, agreed, hinted, forced, moved, same, differ, outside;
-};
-
-#define RV_FIELD(f)								\
-	static int rv_##f(const void *d, long long *out, char *err, size_t errlen)	\
-	{									\
-		(void)err;							\
-		(void)errlen;							\
-		*out = ((const struct replay_value *)d)->f;			\
-		return 0;							\
-	}
-RV_FIELD(lines) RV_FIELD(calls) RV_FIELD(ignored) RV_FIELD(refused) RV_FIELD(processes)
-RV_FIELD(threads) RV_FIELD(execs) RV_FIELD(exits) RV_FIELD(files) RV_FIELD(standins)
-RV_FIELD(placed)
-RV_FIELD(agreed) RV_FIELD(hinted) RV_FIELD(forced) RV_FIELD(moved) RV_FIELD(same)
-RV_FIELD(differ) RV_FIELD(outside)
-
-static void rv_format(const void *d, char *buf, size_t size)
-{
-	const struct replay_value *v = d;
-
-	snprintf(buf, size, "%lld lines, %lld calls, %lld refused, %lld different", v->lines,
-		 v->calls, v->refused, v->differ);
-}
-
-const struct value_type replay_kind = {
-	.name = "replay",
-	.noun = "a replay's counts",
-	.made_by = "replay",
-	.size = sizeof(struct replay_value),
-	.fields = (const struct value_field[]){
-		{ "lines", rv_lines }, { "calls", rv_calls }, { "ignored", rv_ignored },
-		{ "refused", rv_refused }, { "processes", rv_processes }, { "threads", rv_threads },
-		{ "execs", rv_execs }, { "exits", rv_exits }, { "files", rv_files },
-		{ "standins", rv_standins },
-		{ "placed", rv_placed }, { "agreed", rv_agreed }, { "hinted", rv_hinted },
-		{ "forced", rv_forced }, { "moved", rv_moved }, { "same", rv_same },
-		{ "differ", rv_differ }, { "outside", rv_outside }, { NULL } },
-	.format = rv_format,
-};
-
-static void give_counts(struct runtime *rt, struct script_cmd *c, const struct replay *r)
-{
-	struct replay_value *v = rt_result(rt, c, &replay_kind);
-
-	if (!v)
-		return;
-	*v = (struct replay_value){
-		.lines = r->lines, .ignored = r->ignored, .refused = r->refused,
-		.processes = r->processes, .threads = r->threads, .execs = r->execs,
-		.exits = r->exits, .files = r->files, .standins = r->standins, .placed = r->placed,
-		.agreed = r->agreed, .hinted = r->hinted, .forced = r->forced, .moved = r->moved,
-		.same = r->same, .differ = r->differ, .outside = r->outside,
-	};
-	for (int s = 1; s < STRACE_NR_SYS; s++)
-		v->calls += r->calls[s];
-}
-
-/* A relative FILE is the script's neighbour: scripts and their logs travel together. */
-static const char *beside_script(struct runtime *rt, const char *file, char *buf, size_t size)
-{
-	const char *slash = strrchr(rt->filename, '/');
-
-	if (file[0] == '/' || !slash)
-		return file;
-	snprintf(buf, size, "%.*s/%s", (int)(slash - rt->filename), rt->filename, file);
-	return buf;
-}
-
-static int cmd_replay(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
-{
-	char path[4096];
-	bool inline_log = !strcmp(arg_str(a, "file"), "-");
-	struct replay_opts o = {
-		.file = inline_log ? rt->filename : beside_script(rt, arg_str(a, "file"), path, sizeof(path)),
-		.text = inline_log ? c->block : NULL,
-		.first_line = inline_log ? c->line + 1 : 1,
-		.proc_dir = arg_given(a, "proc_dir") ? arg_str(a, "proc_dir") : NULL,
-		.json = arg(a, "format")->word == 1,
-		.strict = arg_num(a, "strict") != 0,
-		.timing = arg_num(a, "timing") != 0,
-	};
-
-	if (inline_log != (c->block != NULL))
-		return rt_error(rt, c, "replay: %s", inline_log ? "FILE - reads the log from a <<END block, "
-				"and there is none" : "a <<END block is the log of FILE -");
-	return replay_run(rt, c, &o);
-}
-
-const struct command_def replay_commands[] = {
-	{ "replay", "replay a real program's strace log (strace -f -e trace=memory,process,file,desc) "
-		    "as kmm processes, and report how kmm's results compare",
-	  (const struct arg_def[]){
-		  { "file", &arg_string, ARG_POS | ARG_REQUIRED, .meta = "FILE",
-		    .help = "the strace log (strace -o FILE); a relative path is the script's neighbour; "
-			    "- for the <<END block that follows (its lines reported as the script's)" },
-		  { "format", &arg_word, 0, .meta = "text|json",
-		    .words = (const char *const[]){ "text", "json", NULL }, .def_text = "text",
-		    .help = "the report: human text, or one JSON object" },
-		  { "proc_dir", &arg_string, 0, .meta = "DIR",
-		    .help = "write DIR/PID/{maps,smaps,status} of each process at its exit (or at the "
-			    "end) and DIR/{meminfo,vmstat,buddyinfo,zoneinfo,slabinfo}" },
-		  { "strict", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
-		    .help = "1: stop at the first malformed line" },
-		  { "timing", &arg_number, ARG_RANGE, .min = 0, .max = 1, .def_text = "0",
-		    .help = "1: report the time taken and the speed (varies from run to run)" },
-		  { NULL } },
-	  .result = "R", .gives = &replay_kind, .machine = true, .block = true, .run = cmd_replay },
-	{ NULL },
-};

@@ -684,6 +684,155 @@ int strace_parse_line(const char *line, size_t len, struct strace_call *out, con
 	return scan_result(&s, out, why);
 }
 
+/* ---- execve's strings ---- */
+
+static int octal_digit(char c)
+{
+	return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+/*
+ * The quoted string at s->p (on its '"'), unescaped as strace escapes:
+ * \\ \" \t \n \v \f \r, \NNN octal (1-3 digits) and \xHH (-x).  A
+ * malloc'd string past the closing quote and a "..." (which sets *cut);
+ * NULL if unclosed or out of memory.
+ */
+static char *scan_string(struct scan *s, bool *cut)
+{
+	static const char simple[256] = { ['\\'] = '\\', ['"'] = '"', ['t'] = '\t', ['n'] = '\n',
+					  ['v'] = '\v', ['f'] = '\f', ['r'] = '\r', ['a'] = '\a',
+					  ['b'] = '\b', ['e'] = 033 };
+	struct scan t = *s;
+	char *out, *o;
+
+	if (!skip_string(&t))
+		return NULL;
+	out = o = malloc((size_t)(t.p - s->p));
+	if (!out)
+		return NULL;
+	for (const char *p = s->p + 1; *p != '"'; p++) {
+		unsigned char e;
+		int v = 0, d = 0;
+
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		e = (unsigned char)*++p;
+		if (simple[e]) {
+			*o++ = simple[e];
+		} else if (e == 'x') {
+			while (d < 2 && hex_digit[(unsigned char)p[1]])
+				v = v << 4 | (hex_digit[(unsigned char)*++p] - 1), d++;
+			*o++ = (char)v;
+		} else if (octal_digit((char)e) >= 0) {
+			for (p--; d < 3 && octal_digit(p[1]) >= 0; d++)
+				v = v << 3 | octal_digit(*++p);
+			*o++ = (char)v;
+		} else {
+			*o++ = (char)e;
+		}
+	}
+	*o = 0;
+	*cut |= t.p - s->p >= 3 && !memcmp(t.p - 3, "...", 3);
+	s->p = t.p;
+	return out;
+}
+
+/* strace's comment "/\* 37 vars *\/": the count; -1 if the text at @p is no such comment. */
+static int vars_comment(const char *p, const char *end)
+{
+	struct scan s = { p, end };
+	unsigned long long n;
+
+	if (!at(&s, "/* "))
+		return -1;
+	s.p += 3;
+	if (!scan_number(&s, &n) || !at(&s, " var"))
+		return -1;
+	return (int)n;
+}
+
+void strace_strings_free(struct strace_strings *s)
+{
+	for (int i = 0; s->v && s->v[i]; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+}
+
+int strace_execve_strings(const struct strace_call *sc, int which, struct strace_strings *out,
+			  const char **why)
+{
+	struct scan s = { sc->rest, sc->rest + (sc->restlen > 0 ? sc->restlen : 0) };
+	const char *end;
+	int cap = 0;
+
+	*out = (struct strace_strings){ .n = -1 };
+	for (int i = 0; i < which; i++) {
+		end = arg_end(&s);
+		if (!end || *end != ',')
+			goto bad;
+		s.p = end + 1;
+		skip_spaces(&s);
+	}
+	end = arg_end(&s);
+	if (!end)
+		goto bad;
+	s.end = end;
+	if (s.p >= s.end || *s.p != '[') {
+		/* "0x7ffd4c1e6a58 /\* 37 vars *\/": the address and the count */
+		const char *c = memchr(s.p, '/', (size_t)(s.end - s.p));
+
+		out->n = c ? vars_comment(c, s.end) : -1;
+		return 0;
+	}
+	s.p++;
+	out->n = 0;
+	for (;;) {
+		skip_spaces(&s);
+		if (s.p < s.end && *s.p == ']')
+			return 0;
+		if (at(&s, "...")) {
+			out->cut = true;
+			s.p += 3;
+		} else if (s.p < s.end && *s.p == '"') {
+			if (out->n + 2 > cap) {
+				char **nv = realloc(out->v, (size_t)(cap = cap ? cap * 2 : 8) * sizeof(*nv));
+
+				if (!nv)
+					goto nomem;
+				out->v = nv;
+			}
+			out->v[out->n] = scan_string(&s, &out->cut);
+			if (!out->v[out->n])
+				goto nomem;
+			out->v[++out->n] = NULL;
+		} else if (vars_comment(s.p, s.end) >= 0) {
+			/* old strace: "[/\* 37 vars *\/]" */
+			strace_strings_free(out);
+			out->n = vars_comment(s.p, s.end);
+			return 0;
+		} else {
+			goto bad;
+		}
+		skip_spaces(&s);
+		if (s.p < s.end && *s.p == ',')
+			s.p++;
+		else if (s.p >= s.end || *s.p != ']')
+			goto bad;
+	}
+nomem:
+	strace_strings_free(out);
+	*why = "out of memory";
+	return -1;
+bad:
+	strace_strings_free(out);
+	*why = which == 1 ? "execve's argv is not an array of strings" :
+			    "execve's envp is not an array of strings or its count";
+	return -1;
+}
+
 /* ---- joining unfinished and resumed halves ---- */
 
 struct strace_pending {

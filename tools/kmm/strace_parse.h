@@ -96,6 +96,30 @@ long long strace_name_value(const char *name, size_t len);
 const char *strace_errno_name(int err);
 
 /*
+ * execve's argv or envp as the log shows them.  strace prints an array of
+ * quoted strings (["sort", "-n"]), cutting each after -s characters
+ * ("abc"...) and long arrays after some elements (..., ]); envp is
+ * usually printed as its address and a comment that counts it
+ * ("0x7ffd... /\* 37 vars *\/"), unless strace ran with -v.
+ */
+struct strace_strings {
+	char **v;			/* the strings, unescaped, NULL-terminated; NULL: not shown */
+	int n;				/* strings in v, or the count strace gave for one not shown
+					 * (-1 when it gave none) */
+	bool cut;			/* a string or the array was abbreviated in the log */
+};
+
+/*
+ * Argument @which (1: argv, 2: envp) of the execve call @sc, whose
+ * pointers must still be valid (the line, or the reader's joined copy).
+ * 0 with @out filled (free it with strace_strings_free), or -1 with
+ * *@why ("out of memory", "execve's argv is not an array of strings").
+ */
+int strace_execve_strings(const struct strace_call *sc, int which, struct strace_strings *out,
+			  const char **why);
+void strace_strings_free(struct strace_strings *s);
+
+/*
  * A reader joins each pid's "<unfinished ...>" with its "<... resumed>":
  * the two halves make one line, parsed as a whole.  It owns the text of
  * the unfinished halves (freed by strace_reader_free).
