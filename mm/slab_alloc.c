@@ -210,14 +210,17 @@ void slab_destroy(struct kmem_cache *cachep, struct slab *slabp)
 }
 
 /*
- * Take the first object off @slabp's chain (under list_lock).  A hardened
+ * Take the first object off @slabp's chain (under list_lock); @s_mem is
+ * the slab's first object (slab_s_mem, which a refill taking a batch works
+ * out once).  A hardened
  * cache checks the link it follows (an index, or the end: anything else
  * means the chain was overwritten, and following it could hand out an
  * object twice) and marks the object cached.
  */
-static void *slab_get_obj(struct kmem_cache *cachep, struct slab *slabp, int nodeid)
+static void *slab_get_obj(struct kmem_cache *cachep, struct slab *slabp, char *s_mem,
+			  int nodeid)
 {
-	void *objp = index_to_obj(cachep, slabp, slabp->free);
+	void *objp = s_mem + cachep->buffer_size * slabp->free;
 	kmem_bufctl_t next = slab_next(cachep, slabp, slabp->free);
 
 	if (cache_hardened(cachep)) {
@@ -314,6 +317,7 @@ static noinline void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
 	struct kmem_list3 *l3;
 	struct array_cache *ac;
 	int batchcount, node;
+	char *s_mem;
 
 retry:
 	node = numa_node_id();
@@ -337,8 +341,9 @@ retry:
 		if (cache_debug(cachep))
 			check_slabp(cachep, slabp);
 		BUG_ON(slabp->inuse >= cachep->num);
+		s_mem = slab_s_mem(slabp);
 		while (slabp->inuse < cachep->num && batchcount--) {
-			void *objp = slab_get_obj(cachep, slabp, node);	/* may stop: first */
+			void *objp = slab_get_obj(cachep, slabp, s_mem, node);	/* may stop: first */
 
 			STATS_INC(cachep, num_allocations);
 			STATS_INC(cachep, num_active);
@@ -452,7 +457,7 @@ retry:
 	STATS_INC(cachep, num_active);
 	STATS_SET_HIGH(cachep);
 	BUG_ON(slabp->inuse == cachep->num);
-	obj = slab_get_obj(cachep, slabp, nodeid);
+	obj = slab_get_obj(cachep, slabp, slab_s_mem(slabp), nodeid);
 	l3->free_objects--;
 	refile_slab(l3, slabp);
 	spin_unlock(&l3->list_lock);
@@ -645,6 +650,10 @@ out:
  * free list, or back to the page allocator if the node already has more
  * than free_limit free objects; one still in use goes to the tail of the
  * partial list, giving its other objects the longest time to be freed.
+ * A slab already at that tail stays: moving it there again (Linux's
+ * list_del and list_add_tail per object) changes nothing but writes the
+ * struct pages of its neighbours, and a batch often frees several objects
+ * of one slab in a row.
  */
 void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int node)
 {
@@ -656,9 +665,9 @@ void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int nod
 
 		if (cache_debug(cachep))
 			check_slabp(cachep, slabp);
-		list_del(&slabp->list);
 		if (!slab_put_obj(cachep, slabp, objp, node)) {
 			/* Already free: reported; the slab goes back where it was. */
+			list_del(&slabp->list);
 			list_add(&slabp->list, slabp->inuse == cachep->num ? &l3->slabs_full :
 					       slabp->inuse ? &l3->slabs_partial : &l3->slabs_free);
 			continue;
@@ -666,13 +675,15 @@ void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int nod
 		STATS_DEC(cachep, num_active);
 		l3->free_objects++;
 		if (slabp->inuse == 0) {
+			list_del(&slabp->list);
 			if (l3->free_objects > l3->free_limit) {
 				l3->free_objects -= cachep->num;
 				slab_destroy(cachep, slabp);
 			} else {
 				list_add(&slabp->list, &l3->slabs_free);
 			}
-		} else {
+		} else if (l3->slabs_partial.prev != &slabp->list) {
+			list_del(&slabp->list);
 			list_add_tail(&slabp->list, &l3->slabs_partial);
 		}
 	}

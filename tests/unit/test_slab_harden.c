@@ -287,6 +287,26 @@ static void overwritten_bookkeeping(void **state)
 	assert_mm_check();
 }
 
+/*
+ * An object waiting in the array whose entry was overwritten: the flush
+ * that would put it back on its slab's chain stops instead.
+ */
+static void overwritten_entry_in_the_array(void **state)
+{
+	struct kmem_cache *c = boot_h64("ram=64M cpus=1 slab_harden=on");
+	void *p = kmem_cache_alloc(c, GFP_KERNEL), *q;
+	struct slab *s = virt_to_slab(p);
+	unsigned int i = obj_to_index(c, s, p);
+
+	q = index_to_obj(c, s, i ^ 1);
+	assert_int_equal(where(q), KMEM_FREE_CPU);
+	slab_bufctl(s)[i ^ 1] = 0x41414141;
+	EXPECT_KERNEL_STOP(kmem_cache_shrink(c));
+	spin_unlock(&c->nodelists[0]->list_lock);	/* the drain stopped under it */
+	local_irq_enable();
+	assert_reported("free_block", "slab bookkeeping overwritten", q, "h-64");
+}
+
 /* mm_check reads every entry: a handed-out object marked cached is a problem. */
 static void mm_check_reads_the_entries(void **state)
 {
@@ -374,6 +394,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(double_free_after_the_arrays, teardown_machine),
 		cmocka_unit_test_teardown(invalid_pointers, teardown_machine),
 		cmocka_unit_test_teardown(overwritten_bookkeeping, teardown_machine),
+		cmocka_unit_test_teardown(overwritten_entry_in_the_array, teardown_machine),
 		cmocka_unit_test_teardown(mm_check_reads_the_entries, teardown_machine),
 		cmocka_unit_test_teardown(random_misuse_never_hands_out_twice, teardown_machine),
 	};
