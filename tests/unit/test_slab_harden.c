@@ -206,6 +206,32 @@ static void double_free_after_the_arrays(void **state)
 	assert_mm_check();
 }
 
+/*
+ * Two nodes: an object of node 1 freed on CPU 0 (node 0) waits in node
+ * 0's alien array for node 1; a second free finds it there.  The general
+ * free path (several nodes) stops with interrupts off.
+ */
+static void double_free_in_an_alien_array(void **state)
+{
+	struct kmem_cache *c;
+	struct kmem_obj_info in;
+	void *p;
+
+	boot_or_fail("ram=256M nodes=2 cpus=2 slab_harden=on");
+	slab_harden_set_hook(note_report);
+	c = kmem_cache_create("h-alien", 100, 0, 0, NULL);
+	kmm_set_cpu(1);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	kmm_set_cpu(0);
+	kmem_cache_free(c, p);
+	kmem_obj_info(&in, p);
+	assert_int_equal(in.kp_free_in, KMEM_FREE_ALIEN);
+	EXPECT_KERNEL_STOP(kmem_cache_free(c, p));
+	local_irq_enable();
+	assert_reported("kmem_cache_free", "double free detected", p, "h-alien");
+	assert_mm_check();
+}
+
 /* Pointers that are not objects: inside one, the descriptor, another cache's, no slab. */
 static void invalid_pointers(void **state)
 {
@@ -392,6 +418,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(double_free_immediate, teardown_machine),
 		cmocka_unit_test_teardown(double_free_in_a_debug_cache, teardown_machine),
 		cmocka_unit_test_teardown(double_free_after_the_arrays, teardown_machine),
+		cmocka_unit_test_teardown(double_free_in_an_alien_array, teardown_machine),
 		cmocka_unit_test_teardown(invalid_pointers, teardown_machine),
 		cmocka_unit_test_teardown(overwritten_bookkeeping, teardown_machine),
 		cmocka_unit_test_teardown(overwritten_entry_in_the_array, teardown_machine),
