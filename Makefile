@@ -57,6 +57,7 @@ fuzz: fuzz-build
 	$(FUZZ_BUILD)/fuzz_script -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/script
 	$(FUZZ_BUILD)/fuzz_boot -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/boot
 	$(FUZZ_BUILD)/fuzz_strace -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/strace
+	$(FUZZ_BUILD)/fuzz_slab_harden -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/slab_harden
 
 stress: all
 	cd $(BUILD) && KMM_STRESS=long ctest --output-on-failure -j $(JOBS) -L stress

@@ -43,9 +43,13 @@ static int host_threads(void)
 /* Start every worker; with @show, print what each said it runs. */
 static void lineup_start(struct lineup *l, int threads, bool show)
 {
-	char cmdline[64];
+	char cmdline[192];
 
 	allocator_kmm_cmdline(cmdline, sizeof(cmdline), threads);
+	/* KMM_BENCH_BOOT adds boot options to kmm's (slab_harden=on: the checks' cost). */
+	if (getenv("KMM_BENCH_BOOT"))
+		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline), " %s",
+			 getenv("KMM_BENCH_BOOT"));
 	l->nr = nr_allocators < MAX_PEERS ? nr_allocators : MAX_PEERS;
 	for (int i = 0; i < l->nr; i++)
 		peer_start(&l->p[i], &allocators[i], allocators[i].library ? "" : cmdline);

@@ -671,6 +671,8 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 		flags |= CFLGS_SLOWPATH | CFLGS_FREE_SLOWPATH;
 	if (nr_online_nodes > 1)
 		flags |= CFLGS_FREE_SLOWPATH;
+	if (slab_harden)
+		flags |= CFLGS_HARDEN;
 	cachep->flags = flags;
 	cachep->gfpflags = 0;
 	if (flags & SLAB_CACHE_DMA)
@@ -947,6 +949,7 @@ void kmem_cache_init(void)
 	int i, order, node;
 
 	nr_node_ids = fls64(node_online_mask);
+	slab_harden_init();
 	if (nr_online_nodes == 1)
 		use_alien_caches = 0;
 	for (i = 0; i < NUM_INIT_LISTS; i++) {
@@ -970,6 +973,8 @@ void kmem_cache_init(void)
 		cc->flags |= CFLGS_SLOWPATH | CFLGS_FREE_SLOWPATH;	/* statistics */
 	if (nr_online_nodes > 1)
 		cc->flags |= CFLGS_FREE_SLOWPATH;
+	if (slab_harden)
+		cc->flags |= CFLGS_HARDEN;
 	list_add(&cc->next, &cache_chain);
 	cc->colour_off = cache_line_size();
 	initarray_cache.cache = (struct array_cache){ .limit = BOOT_CPUCACHE_ENTRIES,

@@ -52,6 +52,8 @@
 #define CFLGS_SLOWPATH		0x40000000UL
 /* Frees take the general path: a debug cache, or several nodes (alien objects). */
 #define CFLGS_FREE_SLOWPATH	0x20000000UL
+/* kmm: slab_harden=on when the cache was made: its free-index array is hardened (below). */
+#define CFLGS_HARDEN		0x10000000UL
 #define SLAB_DEBUG_MASK		(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define CREATE_MASK		(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |	\
 				 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |			\
@@ -74,6 +76,31 @@ typedef unsigned int kmem_bufctl_t;
 #define BUFCTL_FREE		(((kmem_bufctl_t)(~0U)) - 1)
 #define BUFCTL_ACTIVE		(((kmem_bufctl_t)(~0U)) - 2)
 #define SLAB_LIMIT		(((kmem_bufctl_t)(~0U)) - 3)
+
+/*
+ * kmm: the free-index array of a hardened cache (slab_harden=on) says
+ * where every object is, in two state bits and 30 bits keyed by a secret,
+ * the slab and the index (bufctl_key):
+ *
+ *   01 | next ^ key   on the slab's free chain; next is an index, or
+ *                     BUFCTL_H_END for the chain's end
+ *   10 | key          in an array (per-CPU, shared or alien): free, cached
+ *   11 | key          handed out to a caller: allocated
+ *
+ * The object's owner alone writes its entry: the caller's CPU while the
+ * object is handed out or in that CPU's array, list_lock's holder while
+ * it is on the chain or in a shared or alien array; the entry moves with
+ * the object, so every hand-over is ordered by the lock or by the caller.
+ * A free finds "11 | key" or stops: "10" or a link is a double free,
+ * anything else an overwritten entry.  Values 00, and any whose key does
+ * not match, never occur in an intact slab.
+ */
+#define BUFCTL_H_STATE		0xc0000000U
+#define BUFCTL_H_FREE		0x40000000U
+#define BUFCTL_H_CACHED		0x80000000U
+#define BUFCTL_H_ACTIVE		0xc0000000U
+#define BUFCTL_H_MASK		0x3fffffffU
+#define BUFCTL_H_END		BUFCTL_H_MASK
 
 /* Debug patterns (include/linux/poison.h). */
 #define POISON_INUSE		0x5a	/* allocated, not yet written */
@@ -205,6 +232,15 @@ _Static_assert(offsetof(struct slab, bufctl) == offsetof(struct page, mapping), 
 _Static_assert(offsetof(struct slab, colouroff) == offsetof(struct page, index), "colouroff");
 _Static_assert(offsetof(struct slab, list) == offsetof(struct page, lru), "list");
 
+extern u32 slab_harden_secret;
+
+/* The 30 bits that key object @idx's entry: wrong for any other slab or index. */
+static inline u32 bufctl_key(struct slab *slabp, unsigned int idx)
+{
+	return (slab_harden_secret ^ (u32)((unsigned long)slabp >> 3) ^ (idx * 0x9e3779b9U)) &
+	       BUFCTL_H_MASK;
+}
+
 static inline struct page *slab_page(struct slab *slabp)
 {
 	return (struct page *)slabp;
@@ -277,6 +313,102 @@ static inline bool cache_debug(struct kmem_cache *cachep)
 	return cachep->flags & CFLGS_SLOWPATH;
 }
 
+static inline bool cache_hardened(const struct kmem_cache *cachep)
+{
+	return cachep->flags & CFLGS_HARDEN;
+}
+
+/*
+ * The free chain's link after object @i (an index, or BUFCTL_END), and
+ * setting it: raw in a cache that is not hardened, as in Linux; encoded
+ * in a hardened one, where an entry that is no chain link reads as
+ * BUFCTL_FREE (no index: the walkers stop there).
+ */
+static inline kmem_bufctl_t slab_next(struct kmem_cache *c, struct slab *slabp, unsigned int i)
+{
+	kmem_bufctl_t v = slab_bufctl(slabp)[i];
+
+	if (!cache_hardened(c))
+		return v;
+	if ((v & BUFCTL_H_STATE) != BUFCTL_H_FREE)
+		return BUFCTL_FREE;
+	v = (v ^ bufctl_key(slabp, i)) & BUFCTL_H_MASK;
+	return v == BUFCTL_H_END ? BUFCTL_END : v;
+}
+
+static inline void slab_set_next(struct kmem_cache *c, struct slab *slabp, unsigned int i,
+				 kmem_bufctl_t next)
+{
+	if (cache_hardened(c))
+		next = BUFCTL_H_FREE | ((next == BUFCTL_END ? BUFCTL_H_END : next) ^
+					bufctl_key(slabp, i));
+	slab_bufctl(slabp)[i] = next;
+}
+
+/* The entry of object @i of a hardened cache in state @state (cached or active). */
+static inline kmem_bufctl_t bufctl_tag(struct slab *slabp, unsigned int i, u32 state)
+{
+	return state | bufctl_key(slabp, i);
+}
+
+/* slab_harden.c */
+void slab_harden_init(void);
+/*
+ * A failed check: report @objp (of @cachep, NULL if none) and stop.  The
+ * cache is left as it was; @call names the API call that found it.
+ */
+void slab_harden_fail(enum slab_harden_fault fault, struct kmem_cache *cachep,
+		      const void *objp, const char *call) __cold __noreturn;
+/* A hardened object's entry was not what a free must find: classify it, report, stop. */
+void slab_harden_bad_free(struct kmem_cache *cachep, struct slab *slabp, unsigned int objnr,
+			  const void *objp, const char *call) __cold __noreturn;
+
+/*
+ * A hardened cache's check of a free of the object whose buffer starts at
+ * @buf (the pointer, less obj_offset): the page is a slab page of @cachep
+ * (the caller made sure it is a slab page), @buf starts an object, and its
+ * entry reads "handed out".  Returns the entry, for the caller to mark the
+ * object cached (entry ^ (ACTIVE ^ CACHED)); on failure reports and stops.
+ * The offset is taken as u32: a pointer below s_mem wraps to an index far
+ * beyond num.
+ */
+static __always_inline kmem_bufctl_t *slab_harden_entry(struct kmem_cache *cachep,
+							 const void *buf, const char *call)
+{
+	struct page *page = virt_to_page(buf);
+	struct slab *slabp = (struct slab *)slab_head(page);
+	u32 offset = (u32)((const char *)buf - (const char *)slab_s_mem(slabp));
+	unsigned int objnr = reciprocal_divide(offset, cachep->reciprocal_buffer_size);
+	const void *objp = (const char *)buf + cachep->obj_offset;
+	kmem_bufctl_t *entry;
+
+	if (unlikely(page_get_cache(page) != cachep))
+		slab_harden_fail(SLAB_HARDEN_WRONG_CACHE, cachep, objp, call);
+	if (unlikely(objnr >= cachep->num || offset != objnr * cachep->buffer_size))
+		slab_harden_fail(SLAB_HARDEN_NOT_OBJECT, cachep, objp, call);
+	entry = &slab_bufctl(slabp)[objnr];
+	if (unlikely(*entry != bufctl_tag(slabp, objnr, BUFCTL_H_ACTIVE)))
+		slab_harden_bad_free(cachep, slabp, objnr, objp, call);
+	return entry;
+}
+
+/*
+ * A hardened cache hands out the object whose buffer is @buf: it must have
+ * been cached (in an array, or just taken off the chain), and is now
+ * handed out.  On failure reports and stops.
+ */
+static __always_inline void slab_harden_alloc(struct kmem_cache *cachep, const void *buf)
+{
+	struct slab *slabp = virt_to_slab(buf);
+	unsigned int objnr = obj_to_index(cachep, slabp, buf);
+	kmem_bufctl_t *entry = &slab_bufctl(slabp)[objnr];
+
+	if (unlikely(*entry != bufctl_tag(slabp, objnr, BUFCTL_H_CACHED)))
+		slab_harden_fail(SLAB_HARDEN_CORRUPT, cachep, (const char *)buf + cachep->obj_offset,
+				 "kmem_cache_alloc");
+	*entry |= BUFCTL_H_ACTIVE;
+}
+
 /*
  * Is object @objnr on @slabp's free chain?  The walk stops after num
  * links, so a corrupt chain cannot hang the caller (checks, tools).
@@ -287,7 +419,7 @@ static inline bool slab_obj_free_in_chain(struct kmem_cache *c, struct slab *sla
 	unsigned int n = 0;
 
 	for (kmem_bufctl_t i = slabp->free; i < c->num && n <= c->num;
-	     i = slab_bufctl(slabp)[i], n++)
+	     i = slab_next(c, slabp, i), n++)
 		if (i == objnr)
 			return true;
 	return false;
@@ -309,6 +441,7 @@ extern int slab_break_gfp_order;
 extern int use_alien_caches;
 extern int nr_node_ids;
 extern bool slab_debug;		/* slab_debug=on: CONFIG_DEBUG_SLAB's behaviour */
+extern bool slab_harden;	/* slab_harden=on: caches made from now on are hardened */
 
 static inline struct slab_stats *cache_stats(struct kmem_cache *cachep)
 {
@@ -373,6 +506,7 @@ void slab_destroy_debugcheck(struct kmem_cache *cachep, struct slab *slabp);
 bool slab_double_free(struct kmem_cache *cachep, struct slab *slabp, unsigned int objnr,
 		      const void *objp);
 int check_slabp(struct kmem_cache *cachep, struct slab *slabp);
+
 void __slab_error(const char *function, struct kmem_cache *cachep, const char *msg);
 #define slab_error(cachep, msg) __slab_error(__func__, cachep, msg)
 /* The Linux address of a kernel pointer, for messages (%p in 2.6.34 prints it bare). */

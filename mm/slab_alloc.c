@@ -130,9 +130,8 @@ static void cache_init_objs(struct kmem_cache *cachep, struct slab *slabp)
 			cache_init_objs_debug(cachep, objp);
 		else if (cachep->ctor)
 			cachep->ctor(objp);
-		slab_bufctl(slabp)[i] = i + 1;
+		slab_set_next(cachep, slabp, i, i + 1 < cachep->num ? i + 1 : BUFCTL_END);
 	}
-	slab_bufctl(slabp)[cachep->num - 1] = BUFCTL_END;
 }
 
 static void kmem_flagcheck(struct kmem_cache *cachep, gfp_t flags)
@@ -210,32 +209,54 @@ void slab_destroy(struct kmem_cache *cachep, struct slab *slabp)
 		kmem_cache_free(cachep->slabp_cache, mgmt);
 }
 
-static void *slab_get_obj(struct kmem_cache *cachep, struct slab *slabp, int nodeid)
+/*
+ * Take the first object off @slabp's chain (under list_lock); @s_mem is
+ * the slab's first object (slab_s_mem, which a refill taking a batch works
+ * out once).  A hardened
+ * cache checks the link it follows (an index, or the end: anything else
+ * means the chain was overwritten, and following it could hand out an
+ * object twice) and marks the object cached.
+ */
+static void *slab_get_obj(struct kmem_cache *cachep, struct slab *slabp, char *s_mem,
+			  int nodeid)
 {
-	void *objp = index_to_obj(cachep, slabp, slabp->free);
-	kmem_bufctl_t next;
+	void *objp = s_mem + cachep->buffer_size * slabp->free;
+	kmem_bufctl_t next = slab_next(cachep, slabp, slabp->free);
 
-	slabp->inuse++;
-	next = slab_bufctl(slabp)[slabp->free];
-	if (cache_debug(cachep)) {
+	if (cache_hardened(cachep)) {
+		if (unlikely(next >= cachep->num && next != BUFCTL_END))
+			slab_harden_fail(SLAB_HARDEN_CORRUPT, cachep,
+					 (char *)objp + cachep->obj_offset, "cache_alloc_refill");
+		slab_bufctl(slabp)[slabp->free] = bufctl_tag(slabp, slabp->free, BUFCTL_H_CACHED);
+	} else if (cache_debug(cachep)) {
 		slab_bufctl(slabp)[slabp->free] = BUFCTL_FREE;
 		WARN_ON(slab_nodeid(slabp) != nodeid);
 	}
+	slabp->inuse++;
 	slabp->free = next;
 	return objp;
 }
 
-/* Put @objp back on its slab's free chain; false (reported) if it is already free. */
+/*
+ * Put @objp back on its slab's free chain; false (reported) if it is
+ * already free.  A hardened cache's object comes from an array, so it must
+ * read "cached"; anything else stops.
+ */
 static bool slab_put_obj(struct kmem_cache *cachep, struct slab *slabp, void *objp, int nodeid)
 {
 	unsigned int objnr = obj_to_index(cachep, slabp, objp);
 
-	if (cache_debug(cachep)) {
+	if (cache_hardened(cachep)) {
+		if (unlikely(slab_bufctl(slabp)[objnr] !=
+			     bufctl_tag(slabp, objnr, BUFCTL_H_CACHED)))
+			slab_harden_fail(SLAB_HARDEN_CORRUPT, cachep,
+					 (char *)objp + cachep->obj_offset, "free_block");
+	} else if (cache_debug(cachep)) {
 		WARN_ON(slab_nodeid(slabp) != nodeid);
 		if (slab_double_free(cachep, slabp, objnr, objp))
 			return false;
 	}
-	slab_bufctl(slabp)[objnr] = slabp->free;
+	slab_set_next(cachep, slabp, objnr, slabp->free);
 	slabp->free = objnr;
 	slabp->inuse--;
 	return true;
@@ -296,6 +317,7 @@ static noinline void *cache_alloc_refill(struct kmem_cache *cachep, gfp_t flags)
 	struct kmem_list3 *l3;
 	struct array_cache *ac;
 	int batchcount, node;
+	char *s_mem;
 
 retry:
 	node = numa_node_id();
@@ -319,11 +341,14 @@ retry:
 		if (cache_debug(cachep))
 			check_slabp(cachep, slabp);
 		BUG_ON(slabp->inuse >= cachep->num);
+		s_mem = slab_s_mem(slabp);
 		while (slabp->inuse < cachep->num && batchcount--) {
+			void *objp = slab_get_obj(cachep, slabp, s_mem, node);	/* may stop: first */
+
 			STATS_INC(cachep, num_allocations);
 			STATS_INC(cachep, num_active);
 			STATS_SET_HIGH(cachep);
-			ac->entry[ac->avail++] = slab_get_obj(cachep, slabp, node);
+			ac->entry[ac->avail++] = objp;
 		}
 		refile_slab(l3, slabp);
 	}
@@ -432,7 +457,7 @@ retry:
 	STATS_INC(cachep, num_active);
 	STATS_SET_HIGH(cachep);
 	BUG_ON(slabp->inuse == cachep->num);
-	obj = slab_get_obj(cachep, slabp, nodeid);
+	obj = slab_get_obj(cachep, slabp, slab_s_mem(slabp), nodeid);
 	l3->free_objects--;
 	refile_slab(l3, slabp);
 	spin_unlock(&l3->list_lock);
@@ -487,6 +512,8 @@ static gfp_t slab_pre_alloc(struct kmem_cache *cachep, gfp_t flags, bool *fail)
 static void *slab_post_alloc(struct kmem_cache *cachep, gfp_t flags, void *objp,
 			     unsigned long caller)
 {
+	if (unlikely(cache_hardened(cachep)) && objp)
+		slab_harden_alloc(cachep, objp);
 	if (unlikely(cache_debug(cachep)) && objp)
 		objp = cache_alloc_debugcheck_after(cachep, flags, objp, slab_caller(caller));
 	if (unlikely(flags & __GFP_ZERO) && objp)
@@ -528,6 +555,8 @@ static noinline void *cache_alloc_miss(struct kmem_cache *cachep, gfp_t flags,
 	objp = cache_alloc_refill(cachep, flags);
 	if (unlikely(!objp) && arch->numa)
 		objp = ____cache_alloc_node(cachep, flags, numa_node_id());
+	if (unlikely(cache_hardened(cachep)) && objp)
+		slab_harden_alloc(cachep, objp);
 	local_irq_restore(save_flags);
 	return objp;
 }
@@ -559,6 +588,8 @@ static __always_inline void *slab_alloc_array(struct kmem_cache *cachep, gfp_t f
 		return cache_alloc_miss(cachep, flags, save_flags);
 	ac->touched = 1;
 	objp = ac->entry[--ac->avail];
+	if (unlikely(cache_hardened(cachep)))
+		slab_harden_alloc(cachep, objp);
 	__hw_irq_restore(cpu, save_flags);
 	return objp;
 }
@@ -619,6 +650,10 @@ out:
  * free list, or back to the page allocator if the node already has more
  * than free_limit free objects; one still in use goes to the tail of the
  * partial list, giving its other objects the longest time to be freed.
+ * A slab already at that tail stays: moving it there again (Linux's
+ * list_del and list_add_tail per object) changes nothing but writes the
+ * struct pages of its neighbours, and a batch often frees several objects
+ * of one slab in a row.
  */
 void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int node)
 {
@@ -630,9 +665,9 @@ void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int nod
 
 		if (cache_debug(cachep))
 			check_slabp(cachep, slabp);
-		list_del(&slabp->list);
 		if (!slab_put_obj(cachep, slabp, objp, node)) {
 			/* Already free: reported; the slab goes back where it was. */
+			list_del(&slabp->list);
 			list_add(&slabp->list, slabp->inuse == cachep->num ? &l3->slabs_full :
 					       slabp->inuse ? &l3->slabs_partial : &l3->slabs_free);
 			continue;
@@ -640,13 +675,15 @@ void free_block(struct kmem_cache *cachep, void **objpp, int nr_objects, int nod
 		STATS_DEC(cachep, num_active);
 		l3->free_objects++;
 		if (slabp->inuse == 0) {
+			list_del(&slabp->list);
 			if (l3->free_objects > l3->free_limit) {
 				l3->free_objects -= cachep->num;
 				slab_destroy(cachep, slabp);
 			} else {
 				list_add(&slabp->list, &l3->slabs_free);
 			}
-		} else {
+		} else if (l3->slabs_partial.prev != &slabp->list) {
+			list_del(&slabp->list);
 			list_add_tail(&slabp->list, &l3->slabs_partial);
 		}
 	}
@@ -846,12 +883,27 @@ static noinline int cache_free_alien(struct kmem_cache *cachep, void *objp)
 	return 1;
 }
 
+/*
+ * A hardened cache's free: check it (slab_harden_entry), then mark the
+ * object cached; it goes to an array next, where the mark says it is.
+ */
+static __always_inline void slab_harden_free(struct kmem_cache *cachep, const void *objp,
+					     const char *call)
+{
+	kmem_bufctl_t *entry = slab_harden_entry(cachep, (const char *)objp - cachep->obj_offset,
+						 call);
+
+	*entry &= ~(BUFCTL_H_ACTIVE ^ BUFCTL_H_CACHED);
+}
+
 /* A debug cache's free (its checks and statistics), or NUMA's; interrupts off. */
 static noinline void __cache_free_slow(struct kmem_cache *cachep, void *objp,
-				       unsigned long caller)
+				       unsigned long caller, const char *call)
 {
 	struct array_cache *ac = cpu_cache_get(cachep);
 
+	if (cache_hardened(cachep))
+		slab_harden_free(cachep, objp, call);
 	if (cache_debug(cachep)) {
 		objp = cache_free_debugcheck(cachep, objp, slab_caller(caller));
 		if (!objp)
@@ -870,12 +922,12 @@ static noinline void __cache_free_slow(struct kmem_cache *cachep, void *objp,
 }
 
 static noinline void cache_free_general(struct kmem_cache *cachep, void *objp,
-					unsigned long caller)
+					unsigned long caller, const char *call)
 {
 	unsigned long save_flags;
 
 	local_irq_save(save_flags);
-	__cache_free_slow(cachep, objp, caller);
+	__cache_free_slow(cachep, objp, caller, call);
 	local_irq_restore(save_flags);
 }
 
@@ -914,13 +966,15 @@ static noinline void slab_free_irq_slow(struct kmem_cache *cachep, void *objp,
  * general path.  Only tail calls leave it.
  */
 static __always_inline void slab_free_fast(struct kmem_cache *cachep, void *objp,
-					   unsigned long caller)
+					   unsigned long caller, const char *call)
 {
 	struct hw_cpu *cpu;
 	int why;
 
 	if (unlikely(cachep->flags & CFLGS_FREE_SLOWPATH))
-		return cache_free_general(cachep, objp, caller);
+		return cache_free_general(cachep, objp, caller, call);
+	if (unlikely(cache_hardened(cachep)))
+		slab_harden_free(cachep, objp, call);
 	cpu = hw_this_cpu;
 	why = hw_irq_save_fast(cpu);
 	if (unlikely(why))
@@ -997,15 +1051,23 @@ void *kmem_cache_alloc_node(struct kmem_cache *cachep, gfp_t flags, int nodeid)
 static noinline void kmem_cache_free_traced(struct kmem_cache *cachep, void *objp,
 					    unsigned long caller)
 {
-	slab_free_fast(cachep, objp, caller);
+	slab_free_fast(cachep, objp, caller, "kmem_cache_free");
 	trace_free(TRACE_kmem_cache_free, slab_caller(caller), objp);
+}
+
+/* A slab object kfree() may free: in the direct map, on a slab page. */
+static __always_inline bool kfree_ok(const void *objp)
+{
+	return virt_addr_valid(objp) && PageSlab(virt_to_page(objp));
 }
 
 void kmem_cache_free(struct kmem_cache *cachep, void *objp)
 {
+	if (unlikely(cache_hardened(cachep)) && !kfree_ok(objp))
+		slab_harden_fail(SLAB_HARDEN_NOT_SLAB, cachep, objp, "kmem_cache_free");
 	if (trace_on(kmem_cache_free))
 		return kmem_cache_free_traced(cachep, objp, _RET_IP_);
-	slab_free_fast(cachep, objp, _RET_IP_);
+	slab_free_fast(cachep, objp, _RET_IP_, "kmem_cache_free");
 }
 
 struct kmem_cache *kmem_find_general_cachep(size_t size, gfp_t gfpflags)
@@ -1083,12 +1145,6 @@ static noinline bool kfree_report(const void *objp)
 	return false;
 }
 
-/* A slab object kfree() may free: in the direct map, on a slab page. */
-static __always_inline bool kfree_ok(const void *objp)
-{
-	return virt_addr_valid(objp) && PageSlab(virt_to_page(objp));
-}
-
 static bool kfree_debugcheck(const void *objp)
 {
 	return likely(kfree_ok(objp)) || kfree_report(objp);
@@ -1098,16 +1154,20 @@ static noinline void kfree_slow(const void *objp, unsigned long caller)
 {
 	if (trace_on(kfree))
 		trace_free(TRACE_kfree, slab_caller(caller), objp);
-	if (ZERO_OR_NULL_PTR(objp) || !kfree_debugcheck(objp))
+	if (ZERO_OR_NULL_PTR(objp))
 		return;
-	slab_free_fast(virt_to_cache(objp), (void *)objp, caller);
+	if (slab_harden && !kfree_ok(objp))
+		slab_harden_fail(SLAB_HARDEN_NOT_SLAB, NULL, objp, "kfree");
+	if (!kfree_debugcheck(objp))
+		return;
+	slab_free_fast(virt_to_cache(objp), (void *)objp, caller, "kfree");
 }
 
 void kfree(const void *objp)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(objp) || trace_on(kfree) || !kfree_ok(objp)))
 		return kfree_slow(objp, _RET_IP_);
-	slab_free_fast(virt_to_cache(objp), (void *)objp, _RET_IP_);
+	slab_free_fast(virt_to_cache(objp), (void *)objp, _RET_IP_, "kfree");
 }
 
 size_t ksize(const void *objp)

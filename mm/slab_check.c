@@ -9,7 +9,10 @@
  *     pages name the first, and the slab is on the node of its pages;
  *   - each object in a per-CPU, shared or alien array is an object of the
  *     cache, allocated from its slab (not on the free chain), and in one
- *     array only; arrays hold at most their limit.
+ *     array only; arrays hold at most their limit;
+ *   - in a hardened cache (slab_harden=on), each object off the chain has
+ *     its entry keyed right, reading "cached" if it is in an array and
+ *     "handed out" if not (as many read "cached" as the arrays hold).
  * And the pages of all slabs add up to the slab counters of /proc/meminfo.
  */
 #include <kmm/kernel.h>
@@ -25,6 +28,7 @@ struct slab_walk {
 	void **objs;		/* every array entry of the cache being checked */
 	size_t nr_objs, cap;
 	unsigned long slab_pages;
+	unsigned long cached;	/* hardened: entries reading "cached" in the cache's slabs */
 };
 
 #define problem(w, ...)							\
@@ -57,7 +61,7 @@ static void check_slab(struct slab_walk *w, struct kmem_cache *c, int node, stru
 	w->slab_pages += 1UL << c->gfporder;
 
 	seen = kmm_scratch_alloc(c->num);
-	for (kmem_bufctl_t i = slabp->free; i != BUFCTL_END; i = slab_bufctl(slabp)[i]) {
+	for (kmem_bufctl_t i = slabp->free; i != BUFCTL_END; i = slab_next(c, slabp, i)) {
 		if (i >= c->num) {
 			problem(w, "slab: %s: free chain of slab %lx leaves the slab (index %u)",
 				c->name, lptr(slab_s_mem(slabp)), i);
@@ -70,6 +74,19 @@ static void check_slab(struct slab_walk *w, struct kmem_cache *c, int node, stru
 		}
 		seen[i] = 1;
 		entries++;
+	}
+	if (cache_hardened(c)) {
+		for (unsigned int i = 0; i < c->num; i++) {
+			kmem_bufctl_t v = slab_bufctl(slabp)[i];
+
+			if (seen[i])
+				continue;
+			if (v == bufctl_tag(slabp, i, BUFCTL_H_CACHED))
+				w->cached++;
+			else if (v != bufctl_tag(slabp, i, BUFCTL_H_ACTIVE))
+				problem(w, "slab: %s: object %lx off the free chain has a bad entry",
+					c->name, lptr(index_to_obj(c, slabp, i)));
+		}
 	}
 	kmm_scratch_free(seen);
 	if (entries != c->num - slabp->inuse)
@@ -107,6 +124,10 @@ static void note_array(struct slab_walk *w, struct kmem_cache *c, struct array_c
 		if (slab_obj_free_in_chain(c, slabp, objnr))
 			problem(w, "slab: %s: object %lx is in %s array %d and free in its slab",
 				c->name, lptr(objp), what, id);
+		else if (cache_hardened(c) &&
+			 slab_bufctl(slabp)[objnr] != bufctl_tag(slabp, objnr, BUFCTL_H_CACHED))
+			problem(w, "slab: %s: object %lx is in %s array %d but not marked cached",
+				c->name, lptr(objp), what, id);
 		if (w->nr_objs == w->cap) {
 			void **n = kmm_scratch_alloc(sizeof(void *) * (w->cap * 2 + 64));
 
@@ -132,6 +153,7 @@ static void check_cache(struct slab_walk *w, struct kmem_cache *c)
 	int node, cpu;
 
 	w->nr_objs = 0;
+	w->cached = 0;
 	for_each_online_node(node) {
 		struct kmem_list3 *l3 = c->nodelists[node];
 		unsigned long free_objs = 0;
@@ -162,6 +184,9 @@ static void check_cache(struct slab_walk *w, struct kmem_cache *c)
 		if (w->objs[i] == w->objs[i - 1])
 			problem(w, "slab: %s: object %lx is in two arrays", c->name,
 				lptr(w->objs[i]));
+	if (cache_hardened(c) && w->cached != w->nr_objs)
+		problem(w, "slab: %s: %lu objects marked cached, the arrays hold %zu", c->name,
+			w->cached, w->nr_objs);
 }
 
 static int slab_check(struct seq_file *report)

@@ -339,7 +339,7 @@ int check_slabp(struct kmem_cache *cachep, struct slab *slabp)
 	kmem_bufctl_t i;
 	unsigned int entries = 0;
 
-	for (i = slabp->free; i != BUFCTL_END; i = slab_bufctl(slabp)[i]) {
+	for (i = slabp->free; i != BUFCTL_END; i = slab_next(cachep, slabp, i)) {
 		entries++;
 		if (entries > cachep->num || i >= cachep->num)
 			goto bad;

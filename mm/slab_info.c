@@ -141,6 +141,7 @@ void kmem_cache_get_info(struct kmem_cache *cachep, struct kmem_cache_info *info
 	info->colour_off = cachep->colour_off;
 	info->flags = cachep->flags & CREATE_MASK;	/* not the allocator's own bits */
 	info->debug = cache_debug(cachep);
+	info->hardened = cache_hardened(cachep);
 	info->slabp_cache = OFF_SLAB(cachep) ? cachep->slabp_cache : NULL;
 	info->limit = cachep->limit;
 	info->batchcount = cachep->batchcount;

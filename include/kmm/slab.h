@@ -146,6 +146,45 @@ void *kmemdup(const void *src, size_t len, gfp_t gfp);
 bool slab_is_available(void);
 
 /*
+ * Hardening (kmm, boot option slab_harden=on; off by default, 2.6.34 has
+ * none): every kfree and kmem_cache_free checks, in O(1), that it frees
+ * an object handed out and not freed since, from the start of the object,
+ * through its own cache, and that the slab's record of it is intact; each
+ * allocation checks the object it hands out.  A failed check is reported
+ * (printk, then the hook below) and stops the kernel (BUG) without
+ * touching the cache.  See mm/slab_harden.c.
+ */
+enum slab_harden_fault {
+	SLAB_HARDEN_DOUBLE_FREE,	/* the object is free already */
+	SLAB_HARDEN_NOT_OBJECT,		/* on a slab, but not the start of an object */
+	SLAB_HARDEN_NOT_SLAB,		/* not on a slab page at all */
+	SLAB_HARDEN_WRONG_CACHE,	/* an object of another cache (kmem_cache_free) */
+	SLAB_HARDEN_CORRUPT,		/* its slab's record of it was overwritten */
+};
+
+struct slab_harden_report {
+	enum slab_harden_fault fault;
+	const char *what;		/* the fault in words: "double free detected" */
+	const char *call;		/* "kfree", "kmem_cache_free", "kmem_cache_alloc"... */
+	const void *objp;		/* the pointer (a host address) */
+	const char *cache;		/* its cache's name, or NULL */
+};
+
+/* Called with each report before the stop (kmm-malloc words it as free() would). */
+typedef void (*slab_harden_hook_t)(const struct slab_harden_report *report);
+void slab_harden_set_hook(slab_harden_hook_t hook);
+/* slab_harden= for machines booted from now on, unless the command line says (default off). */
+void slab_harden_set_default(bool on);
+/* Does the running machine harden its caches? */
+bool slab_hardened(void);
+/*
+ * Check, as kfree() would, that @objp is an allocated kmalloc object, without
+ * freeing it (a realloc about to use it); @call names the caller in a report.
+ * Does nothing unless the machine is hardened.
+ */
+void kmem_harden_check(const void *objp, const char *call);
+
+/*
  * Debugging: what a pointer is, and a cache's geometry (mm/slab_info.c).
  * After Linux 5.11's kmem_valid_obj() and kmem_obj_info(), for tools and
  * tests that must not read the allocator's private structures.  They read
@@ -213,6 +252,7 @@ struct kmem_cache_info {
 	unsigned int colour_off;	/* bytes between colours */
 	unsigned long flags;		/* its SLAB_ flags (within SLAB_CREATE_MASK) */
 	bool debug;			/* each allocation and free is checked (red zones, poison...) */
+	bool hardened;			/* slab_harden=on when it was made: misuse stops the kernel */
 	struct kmem_cache *slabp_cache;	/* where off-slab descriptors live; NULL: on-slab */
 	unsigned int limit;		/* per-CPU arrays: capacity */
 	unsigned int batchcount;	/*   objects moved at a time */

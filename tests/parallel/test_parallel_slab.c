@@ -194,6 +194,22 @@ static void test_churn_two_nodes(void **state)
 	run("ram=512M nodes=2 cpus=6 seed=3", true);
 }
 
+/*
+ * slab_harden=on: every free checks and changes its object's free-index
+ * entry without a lock, while other CPUs refill and flush the same slabs
+ * under list_lock (mm/slab.h: each entry has one owner at a time).  Under
+ * TSan, no race; at the end mm_check reads every entry.
+ */
+static void test_churn_hardened(void **state)
+{
+	run("ram=256M cpus=5 seed=6 slab_harden=on", true);
+}
+
+static void test_churn_two_nodes_hardened(void **state)
+{
+	run("ram=512M nodes=2 cpus=6 seed=7 slab_harden=on", true);
+}
+
 /* ---- objects made on one CPU, freed on another ---- */
 
 static void *producer(void *arg)
@@ -235,13 +251,14 @@ static void *consumer(void *arg)
 	return (void *)bad;
 }
 
-static void test_remote_frees(void **state)
+static void remote_frees(const char *cmdline)
 {
 	static struct handoff h = HANDOFF_INIT;
 	pthread_t p, c;
 	void *rp, *rc;
 
-	boot_parallel("ram=256M cpus=3 seed=4");
+	h = (struct handoff)HANDOFF_INIT;
+	boot_parallel(cmdline);
 	assert_int_equal(pthread_create(&c, NULL, consumer, &h), 0);
 	assert_int_equal(pthread_create(&p, NULL, producer, &h), 0);
 	pthread_join(p, &rp);
@@ -252,12 +269,26 @@ static void test_remote_frees(void **state)
 	kmm_shutdown();
 }
 
+static void test_remote_frees(void **state)
+{
+	remote_frees("ram=256M cpus=3 seed=4");
+}
+
+/* Hardened: the entry set "handed out" on CPU 1 is checked by the free on CPU 2. */
+static void test_remote_frees_hardened(void **state)
+{
+	remote_frees("ram=256M cpus=3 seed=8 slab_harden=on");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_churn, teardown_machine),
 		cmocka_unit_test_teardown(test_churn_while_tuning_and_reaping, teardown_machine),
 		cmocka_unit_test_teardown(test_churn_two_nodes, teardown_machine),
+		cmocka_unit_test_teardown(test_churn_hardened, teardown_machine),
+		cmocka_unit_test_teardown(test_churn_two_nodes_hardened, teardown_machine),
+		cmocka_unit_test_teardown(test_remote_frees_hardened, teardown_machine),
 		cmocka_unit_test_teardown(test_remote_frees, teardown_machine),
 	};
 

@@ -47,6 +47,14 @@ static bool cache_debug(struct kmem_cache *cache)
 	return info.debug;
 }
 
+static bool cache_hardened(struct kmem_cache *cache)
+{
+	struct kmem_cache_info info;
+
+	kmem_cache_get_info(cache, &info);
+	return info.hardened;
+}
+
 int slab_check_free(struct runtime *rt, struct script_cmd *c, struct kmem_cache *cache,
 		    const void *p)
 {
@@ -64,7 +72,8 @@ int slab_check_free(struct runtime *rt, struct script_cmd *c, struct kmem_cache 
 	}
 	kmem_obj_info(&in, p);
 	target = cache ? cache : in.kp_slab_cache;
-	debug = target && cache_debug(target);
+	/* A debug cache reports misuse, a hardened one (slab_harden=on) stops on it. */
+	debug = target && (cache_debug(target) || cache_hardened(target));
 	switch (in.state) {
 	case KMEM_OBJ_OUTSIDE:
 	case KMEM_OBJ_NOT_SLAB:
@@ -91,7 +100,7 @@ int slab_check_free(struct runtime *rt, struct script_cmd *c, struct kmem_cache 
 				kmem_cache_name(cache));
 	}
 	if (in.state == KMEM_OBJ_FREE) {
-		if (in.kp_redzone == KMEM_RZ_INACTIVE)
+		if (in.kp_redzone == KMEM_RZ_INACTIVE || cache_hardened(in.kp_slab_cache))
 			return 0;	/* reported as "double free detected" */
 		if (in.kp_redzone != KMEM_RZ_NONE)
 			return rt_error(rt, c, "%s: double free of %lx in cache `%s', whose red zones were overwritten: the kernel would not see it and would corrupt the cache",

@@ -11,14 +11,16 @@
  *   arena         private bump-allocated host memory for the allocations kmm
  *                 itself makes through malloc (and those made before boot);
  *                 its frees are no-ops
- *   foreign       any other pointer (the dynamic loader's early allocations):
- *                 never freed, never written
+ *   foreign       any other pointer: the dynamic loader's early allocations
+ *                 are never freed, never written; any other aborts with a
+ *                 report when hardening is on (harden.c)
  *   depth         per thread: > 0 while the thread is inside the library, so
  *                 that a malloc made by kmm's own code goes to the arena
  *
- * Files: malloc.c the entry points and where each size goes; host.c the
- * arena and the mmap blocks; machine.c the machine (boot, threads and their
- * CPUs, timers, fork, the dump at exit).
+ * Files: malloc.c the entry points and where each size goes; harden.c the
+ * reports of misuse and the loader's pointers; host.c the arena and the
+ * mmap blocks; machine.c the machine (boot, threads and their CPUs,
+ * timers, fork, the dump at exit).
  */
 #ifndef KMM_MALLOC_H
 #define KMM_MALLOC_H
@@ -109,6 +111,14 @@ void km_tick(struct km_thread *t);
 #define KM_TICK_MASK	1023u
 /* Write the dump now (the library's destructor calls it at exit). */
 void km_dump(void);
+
+/* ---- harden.c ---- */
+/* The C library call being served, for reports: "realloc"..., NULL for free. */
+extern __thread const char *km_libc_call __attribute__((tls_model("initial-exec")));
+/* Report @p, which the library never handed out (@why), and abort. */
+void km_bad_pointer(const void *p, const char *why) __attribute__((noreturn, cold));
+/* Is @p in memory the dynamic loader allocated before the library started? */
+bool km_loader_owns(const void *p);
 
 /* ---- host.c ---- */
 void *arena_alloc(size_t size, size_t align);

@@ -23,9 +23,15 @@
  * Telling pointers apart (free, realloc, malloc_usable_size): an address in
  * the direct map of RAM is a slab object if its page has PG_slab, a page
  * block if its page carries our marker; an address in the arena is the
- * arena's; the mmap side table knows its blocks; anything else is foreign
- * and left alone.  malloc(0) returns a real object (kmalloc(0) would return
- * the shared ZERO_SIZE_PTR).
+ * arena's; the mmap side table knows its blocks; anything else is foreign.
+ * malloc(0) returns a real object (kmalloc(0) would return the shared
+ * ZERO_SIZE_PTR).
+ *
+ * Misuse (harden.c): with slab_harden on (the library's default), kfree
+ * itself checks slab objects (double frees, interior pointers, overwritten
+ * slab records); an address in RAM that starts no block in use, and a
+ * foreign pointer that is not the dynamic loader's, abort with a report.
+ * Without it they are left alone.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -157,12 +163,15 @@ void km_free(void *p)
 			kfree(p);
 		else if (is_pblock(page, p))
 			pblock_free(page);
-		/* Anything else in RAM is no block of ours: leave it. */
+		else if (slab_hardened())
+			km_bad_pointer(p, "not a block in use");
+		/* Unhardened, anything else in RAM is no block of ours: leave it. */
 		return;
 	}
 	if (arena_owns(p))
 		return;
-	mblock_free(p);
+	if (!mblock_free(p) && slab_hardened() && !km_loader_owns(p))
+		km_bad_pointer(p, "not from this allocator");
 }
 
 size_t km_usable_size(const void *p)
@@ -208,9 +217,11 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 		struct page *page = virt_to_page(p);
 
 		if (PageSlab(page)) {
-			size_t old = ksize(p);
+			size_t old;
 			void *q;
 
+			kmem_harden_check(p, "krealloc");	/* before the object is used */
+			old = ksize(p);
 			/* Stay while the object fits and is not more than twice too big. */
 			if (size <= old && (size > old / 2 || old <= 64))
 				return p;
@@ -232,6 +243,8 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			page->index = want;
 			return p;
 		}
+		if (slab_hardened())
+			km_bad_pointer(p, "not a block in use");
 		/* Not ours: copy what can be read, never free it. */
 		return km_move(p, 0, size, gfp, false);
 	}
@@ -245,6 +258,8 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			q = km_move(p, mblock_size(p), size, gfp, true);
 		return q ? q : mblock_realloc(p, size);
 	}
+	if (slab_hardened() && !km_loader_owns(p))
+		km_bad_pointer(p, "not from this allocator");
 	return km_move(p, 0, size, gfp, false);
 }
 
@@ -395,12 +410,14 @@ KM_EXPORT void *realloc(void *p, size_t size)
 
 	if (!p)
 		return malloc(size);
+	km_libc_call = "realloc";	/* for a report of misuse */
 	if (!size) {
 		free(p);
-		return NULL;
-	}
-	if (!run(&km_self, &r))
+		r.ret = NULL;
+	} else if (!run(&km_self, &r)) {
 		errno = ENOMEM;
+	}
+	km_libc_call = NULL;
 	return r.ret;
 }
 
