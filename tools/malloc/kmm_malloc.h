@@ -110,6 +110,28 @@ void km_tick(struct km_thread *t);
 /* Write the dump now (the library's destructor calls it at exit). */
 void km_dump(void);
 
+/* ---- grow.c ---- */
+/*
+ * The boot options for the kernel: @opts without max=, with hotplug_max=
+ * added unless named (sets the growth limit).  @out, or NULL if max= is bad.
+ */
+const char *km_grow_boot_options(const char *opts, char *out, size_t size);
+/* After boot: the reserve for the first add's memory map. */
+void km_grow_setup(void);
+/* Adds made so far: read it before an allocation that km_grow() may retry. */
+unsigned long km_grow_generation(void);
+/*
+ * Grow RAM by at least @need bytes (or see that another thread did since
+ * generation @gen): true if the allocation is worth trying again.  Only on
+ * the thread's own CPU, interrupts enabled.
+ */
+bool km_grow(size_t need, unsigned long gen);
+/* The machine will not grow again (at its limit): blocks beyond 4 MiB may go to the host. */
+bool km_grow_at_limit(void);
+/* Held by fork(): no add is half-made in the child. */
+void km_grow_lock(void);
+void km_grow_unlock(void);
+
 /* ---- host.c ---- */
 void *arena_alloc(size_t size, size_t align);
 bool arena_owns(const void *p);
