@@ -172,6 +172,47 @@ void __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
 }
 
 /*
+ * Take [start_pfn, end_pfn) out of @zone's buddy allocator if every page of
+ * it is free; the caller holds zone->lock and checked that each block of
+ * the largest order in the range has struct pages (pfn_valid, not deferred).
+ */
+static int __alloc_free_range(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long nr = end_pfn - start_pfn, pfn;
+
+	assert_spin_locked(&zone->lock);
+	if (zone_page_state(zone, NR_FREE_PAGES) < min_wmark_pages(zone) + nr)
+		return -ENOMEM;
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (page_zone(page) != zone || !PageBuddy(page) ||
+		    pfn + (1UL << page_order(page)) > end_pfn ||
+		    get_pageblock_migratetype(page) == MIGRATE_ISOLATE)
+			return -EBUSY;
+		pfn += 1UL << page_order(page);
+	}
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order = page_order(page);
+
+		list_del(&page->lru);
+		rmv_page_order(page);
+		area_add_free(&zone->free_area[order], -1);
+		pfn += 1UL << order;
+	}
+	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr);
+	set_page_refcounted(pfn_to_page(start_pfn));
+	return 0;
+}
+
+/* Can the block of the largest order at @pfn be looked at (struct pages written)? */
+static bool max_block_present(unsigned long pfn)
+{
+	return pfn_valid(pfn) && !page_init_deferred(pfn);
+}
+
+/*
  * Take [start_pfn, end_pfn) out of the buddy allocator if every page of it
  * is free: what alloc_contig_range() (Linux 3.5, for CMA) does once it has
  * migrated the range's pages away.  kmm migrates nothing, so a page in use
@@ -185,77 +226,54 @@ void __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
  */
 int alloc_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
-	unsigned long nr = end_pfn - start_pfn, pfn, flags;
+	unsigned long pfn, flags;
 	struct zone *zone;
-	int ret = 0;
+	int ret;
 
 	if (start_pfn >= end_pfn)
 		return -EINVAL;
 	for (pfn = start_pfn; pfn < end_pfn; pfn = (pfn | (MAX_ORDER_NR_PAGES - 1)) + 1)
-		if (!pfn_valid(pfn) || page_init_deferred(pfn))
+		if (!max_block_present(pfn))
 			return -EBUSY;
 	zone = page_zone(pfn_to_page(start_pfn));
 	spin_lock_irqsave(&zone->lock, flags);
-	if (zone_page_state(zone, NR_FREE_PAGES) < min_wmark_pages(zone) + nr)
-		ret = -ENOMEM;
-	for (pfn = start_pfn; !ret && pfn < end_pfn;) {
-		struct page *page = pfn_to_page(pfn);
-
-		if (page_zone(page) != zone || !PageBuddy(page) ||
-		    pfn + (1UL << page_order(page)) > end_pfn ||
-		    get_pageblock_migratetype(page) == MIGRATE_ISOLATE)
-			ret = -EBUSY;
-		else
-			pfn += 1UL << page_order(page);
-	}
-	for (pfn = start_pfn; !ret && pfn < end_pfn;) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned int order = page_order(page);
-
-		list_del(&page->lru);
-		rmv_page_order(page);
-		area_add_free(&zone->free_area[order], -1);
-		pfn += 1UL << order;
-	}
-	if (!ret) {
-		__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr);
-		set_page_refcounted(pfn_to_page(start_pfn));
-	}
+	ret = __alloc_free_range(zone, start_pfn, end_pfn);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (!ret)
-		kernel_map_pages(pfn_to_page(start_pfn), (int)nr, 1);
+		kernel_map_pages(pfn_to_page(start_pfn), (int)(end_pfn - start_pfn), 1);
 	return ret;
 }
 
-/* Is the block of the largest order at @pfn free, as far as a lockless look can tell? */
-static bool max_block_free(unsigned long pfn)
-{
-	struct page *page;
-
-	if (!pfn_valid(pfn) || page_init_deferred(pfn))
-		return false;
-	page = pfn_to_page(pfn);
-	return PageBuddy(page) && READ_ONCE(page->private) == MAX_ORDER - 1;
-}
-
-/* Take the first run of @blocks free blocks of the largest order in @zone, or NULL. */
+/*
+ * Take the first run of @blocks free blocks of the largest order in @zone,
+ * or NULL.  The walk reads a block's first page (PG_buddy and its order)
+ * under zone->lock: O(zone pages / MAX_ORDER_NR_PAGES) with interrupts
+ * off, for the rare allocations beyond the largest buddy block.
+ */
 static struct page *zone_free_run(struct zone *zone, unsigned long blocks)
 {
-	unsigned long start = ALIGN(zone->zone_start_pfn, MAX_ORDER_NR_PAGES);
-	unsigned long end = zone->zone_start_pfn + zone->spanned_pages, run = 0;
+	unsigned long start = ALIGN(zone->zone_start_pfn, MAX_ORDER_NR_PAGES), flags, run = 0;
+	unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+	struct page *found = NULL;
 
+	spin_lock_irqsave(&zone->lock, flags);
 	for (unsigned long pfn = start; pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
-		unsigned long first;
+		struct page *page = max_block_present(pfn) ? pfn_to_page(pfn) : NULL;
+		unsigned long first = pfn - (blocks - 1) * MAX_ORDER_NR_PAGES;
 
-		run = max_block_free(pfn) ? run + 1 : 0;
+		run = page && PageBuddy(page) && page_order(page) == MAX_ORDER - 1 ? run + 1 : 0;
 		if (run < blocks)
 			continue;
-		first = pfn - (blocks - 1) * MAX_ORDER_NR_PAGES;
-		if (!alloc_free_range(first, pfn + MAX_ORDER_NR_PAGES))
-			return pfn_to_page(first);
+		if (!__alloc_free_range(zone, first, pfn + MAX_ORDER_NR_PAGES)) {
+			found = pfn_to_page(first);
+			break;
+		}
 		run = 0;
 	}
-	return NULL;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (found)
+		kernel_map_pages(found, (int)(blocks * MAX_ORDER_NR_PAGES), 1);
+	return found;
 }
 
 #define FREE_RUN_TRIES	4	/* searches of a zone, deferred blocks joining between them */
@@ -263,16 +281,10 @@ static struct page *zone_free_run(struct zone *zone, unsigned long blocks)
 /*
  * Find and take @nr_pages free pages starting on a MAX_ORDER boundary, in
  * a zone @gfp_mask may allocate from (not ZONE_DMA, which 2.6.34 keeps
- * for those who need it), highest zone first.  Each zone is read without
- * its lock, a block of the largest order at a time (a free block's first
- * page carries PG_buddy and its order), as later kernels' compaction
- * scanner reads it; a run found is taken by alloc_free_range(), which
- * checks it again under the lock.  A zone with deferred blocks
- * (mm/deferred_init.c) initialises its highest ones, as many as the run
- * needs, between searches: they are contiguous, from the top down.  The
- * run's first page, or NULL.
- * O(pages / MAX_ORDER_NR_PAGES) per zone: for allocations beyond the
- * largest buddy block only.
+ * for those who need it), highest zone first (zone_free_run).  A zone
+ * with deferred blocks (mm/deferred_init.c) initialises its highest ones,
+ * as many as the run needs, between searches: they are contiguous, from
+ * the top down.  The run's first page, or NULL.
  */
 struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages)
 {
