@@ -298,7 +298,7 @@ static void free_run(struct page *page, unsigned long blocks)
  * in Normal are 64 free blocks of order 10 (pfns 0x40000-0x50000).  Two of
  * them go at once: 62 left, NR_FREE_PAGES 2048 down, the first page
  * counted and the second block's not.  Taking them again, a range
- * overlapping them, or the block holding an allocated page (GFP_KERNEL's
+ * overlapping them, half of a free block, or the block holding an allocated page (GFP_KERNEL's
  * fallback steals the last block freed, pfn 0x4fc00) is -EBUSY with
  * nothing changed.  alloc_free_run() scans Normal from its start: the
  * first three free blocks in a row start right after the two taken
@@ -325,6 +325,8 @@ static void free_range_taken_whole_or_not_at_all(void **state)
 	assert_false(PageBuddy(pfn_to_page(ADD_PFN + 1024)));
 	assert_int_equal(alloc_free_range(ADD_PFN, ADD_PFN + 2048), -EBUSY);
 	assert_int_equal(alloc_free_range(ADD_PFN + 1024, ADD_PFN + 3072), -EBUSY);
+	/* Half of a free block: the block reaches outside the range. */
+	assert_int_equal(alloc_free_range(ADD_PFN + 4096, ADD_PFN + 4096 + 512), -EBUSY);
 	page = alloc_pages(GFP_KERNEL, 0);
 	assert_int_equal(page_to_pfn(page) & ~(MAX_ORDER_NR_PAGES - 1), 0x4fc00);
 	assert_int_equal(alloc_free_range(0x4f800, 0x50000), -EBUSY);

@@ -4,10 +4,14 @@
  * Glossary:
  *   slab object   a kmalloc() object: PG_slab on its page, freed with kfree()
  *   page block    whole pages from alloc_pages(), trimmed to the pages asked
- *                 for; its first struct page carries PBLOCK_MAGIC in
- *                 ->private and the number of pages in ->index
- *   mmap block    a host mapping (beyond the largest buddy block, 4 MiB, or
- *                 when simulated RAM is exhausted), listed in a side table
+ *                 for, or beyond 4 MiB several contiguous blocks of the
+ *                 largest order (alloc_free_run); its first struct page
+ *                 carries PBLOCK_MAGIC in ->private and the number of pages
+ *                 in ->index
+ *   mmap block    a host mapping (beyond 4 MiB when RAM is at its growth
+ *                 limit and has no free run, or aligned beyond 4 MiB),
+ *                 listed in a side table
+ *   growth        RAM added while the program runs (memory hotplug, grow.c)
  *   arena         private bump-allocated host memory for the allocations kmm
  *                 itself makes through malloc (and those made before boot);
  *                 its frees are no-ops
@@ -18,7 +22,7 @@
  *
  * Files: malloc.c the entry points and where each size goes; host.c the
  * arena and the mmap blocks; machine.c the machine (boot, threads and their
- * CPUs, timers, fork, the dump at exit).
+ * CPUs, timers, fork, the dump at exit); grow.c RAM growing on demand.
  */
 #ifndef KMM_MALLOC_H
 #define KMM_MALLOC_H
@@ -102,7 +106,7 @@ bool km_in_ram(const void *ptr);
 /* ---- machine.c ---- */
 /* Run @r as a CPU: attach the thread to one, or borrow one. */
 void km_call(struct km_req *r);
-/* After a failed allocation on the thread's own CPU: drain the page lists, try again. */
+/* After a failed allocation on the thread's own CPU: drain the page lists, grow RAM, try again. */
 void km_recover(struct km_req *r);
 /* Every few calls: run the kernel timers that are due (thread on its own CPU only). */
 void km_tick(struct km_thread *t);

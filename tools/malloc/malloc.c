@@ -10,15 +10,20 @@
  *   32 KiB .. 4 MiB   a page block: alloc_pages() of the order that covers
  *                     it, the pages beyond the size given back at once as
  *                     naturally aligned pieces, so at most one page is wasted
- *   beyond 4 MiB      an mmap block from the host: the largest buddy block
- *                     is order 10 (MAX_ORDER - 1) and vmalloc does not exist
- *                     yet; page blocks fall back to mmap when RAM runs out
+ *   beyond 4 MiB      a page block of several contiguous blocks of the
+ *                     largest order (10, MAX_ORDER - 1), found free around
+ *                     a seed or by a search of the zones; an mmap block
+ *                     from the host only at the growth limit
+ *
+ * A request that fails grows the machine (km_recover, grow.c) and runs
+ * again.
  *
  * Alignment: every kmalloc object of the general caches is 32-byte aligned
  * (size-32) or 64-byte aligned (the rest, SLAB_HWCACHE_ALIGN), unless slab
  * debugging is on; memalign() up to 64 asks kmalloc for at least the
  * alignment and checks the result.  Larger alignments take a page block,
- * whose buddy block is aligned to its own size, or an mmap block.
+ * whose buddy block is aligned to its own size (up to 4 MiB), or an mmap
+ * block.
  *
  * Telling pointers apart (free, realloc, malloc_usable_size): an address in
  * the direct map of RAM is a slab object if its page has PG_slab, a page
