@@ -8,8 +8,9 @@
  * 128 MiB) come from the RAM there is, which is exhausted or fragmented
  * by then.  So the library keeps them in reserve: blocks of that order
  * enough for the next add's memory map (about 1/256 of RAM), taken after
- * each add from the new memory and given back to the buddy allocator
- * just before the next add, which finds them there.  The growing thread
+ * the first page block (km_grow_tick) and after each add from the new
+ * memory, and given back to the buddy allocator just before the next
+ * add, which finds them there.  The growing thread
  * allocates as memory reclaim does (PF_MEMALLOC: below the watermarks,
  * never reclaiming) for the rest: a page table, the zone's first
  * per-CPU lists.
@@ -57,6 +58,7 @@ static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
 static u64 grow_limit;			/* bytes of RAM the machine may reach; 0: no growth */
 static LIST_HEAD(reserve);		/* blocks of MEMMAP_ORDER kept for the next memory map */
 static unsigned long nr_reserve;	/* blocks on it */
+static bool reserve_ready;		/* the first fill was made (km_grow_tick) */
 static unsigned long grow_count;	/* adds made, under grow_lock (a generation) */
 static bool grow_done;			/* at the limit, or an add failed: never again */
 
@@ -212,17 +214,28 @@ static void reserve_release(void)
 	local_irq_restore(flags);
 }
 
-/* After boot: the reserve for the first add. */
+/* After boot: can the machine grow at all? */
 void km_grow_setup(void)
 {
-	u64 size;
-
-	km_grow_lock();
-	size = grow_size(0);
-	if (size)
-		reserve_fill(size);
-	else
+	if (!grow_size(0))
 		__atomic_store_n(&grow_done, true, __ATOMIC_RELAXED);
+}
+
+/*
+ * The reserve for the first add is taken at the first page block or after
+ * KM_TICK_MASK + 1 calls (km_tick), whichever comes first, not at boot:
+ * short-lived programs never grow, and its blocks' struct pages (deferred
+ * at boot) would cost them 128 KiB and a quarter of a millisecond.
+ * Cheap once done (one load).
+ */
+void km_grow_tick(void)
+{
+	if (__atomic_load_n(&reserve_ready, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&grow_done, __ATOMIC_RELAXED) || pthread_mutex_trylock(&grow_lock))
+		return;
+	if (!reserve_ready && grow_size(0))
+		reserve_fill(grow_size(0));
+	__atomic_store_n(&reserve_ready, true, __ATOMIC_RELEASE);
 	km_grow_unlock();
 }
 

@@ -120,8 +120,10 @@ void km_dump(void);
  * added unless named (sets the growth limit).  @out, or NULL if max= is bad.
  */
 const char *km_grow_boot_options(const char *opts, char *out, size_t size);
-/* After boot: the reserve for the first add's memory map. */
+/* After boot: can the machine grow at all? */
 void km_grow_setup(void);
+/* From km_tick and page blocks: the first reserve for an add's memory map, once. */
+void km_grow_tick(void);
 /* Adds made so far: read it before an allocation that km_grow() may retry. */
 unsigned long km_grow_generation(void);
 /*

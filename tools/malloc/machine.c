@@ -209,6 +209,9 @@ void km_tick(struct km_thread *t)
 {
 	u64 due;
 
+	t->depth++;
+	km_grow_tick();
+	t->depth--;
 	if (kmm_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
 		return;
 	if (pthread_mutex_trylock(&timer_lock))

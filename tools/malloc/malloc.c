@@ -261,6 +261,7 @@ void *km_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	if (align > KM_PAGES_MAX)
 		return mblock_alloc(size, align);
 	p = size <= KM_PAGES_MAX ? pblock_alloc(size, align, gfp, zero) : big_alloc(size, gfp, zero);
+	km_grow_tick();		/* the first page block: keep room to grow (grow.c) */
 	if (!p && size > KM_PAGES_MAX && km_grow_at_limit())
 		return mblock_alloc(size, align);
 	return p;
