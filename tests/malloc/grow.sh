@@ -6,6 +6,7 @@
 #   - with max=256M it grows to 192M (64M booted, one 128M section added at
 #     128M: sections start on 128M boundaries, and the next would end past
 #     256M), and malloc then fails with ENOMEM before 192 MiB are held;
+#   - an i386 machine boots without room to grow and serves;
 #   - a max= that is no size is refused, and the C library's malloc serves.
 set -u
 lib=$1
@@ -32,6 +33,13 @@ kb=$(memtotal "$tmp/max")
 echo "max=256M: MemTotal $kb kB"
 [ "${kb:-0}" -gt $((128 * 1024)) ] && [ "${kb:-0}" -le $((192 * 1024)) ] ||
 	fail "max=256M: MemTotal $kb kB, expected 128-192 MiB"
+
+# i386 does not grow (its added RAM would be HIGHMEM): it boots without hotplug_max=.
+KMM_MALLOC_BOOT="arch=i386 ram=64M" KMM_MALLOC_DUMP="$tmp/i386" LD_PRELOAD="$lib" "$prog" 16 until-fail \
+	>"$tmp/out" 2>"$tmp/err" || fail "the program failed on i386"
+[ ! -s "$tmp/err" ] || fail "i386: $(cat "$tmp/err")"
+grep -q '^got 16 MiB$' "$tmp/out" || fail "i386: $(cat "$tmp/out")"
+[ -s "$tmp/i386" ] || fail "i386: no dump: the library did not boot"
 
 KMM_MALLOC_BOOT="ram=64M max=lots" LD_PRELOAD="$lib" "$prog" 1 until-fail >"$tmp/out" 2>"$tmp/err" ||
 	fail "the program failed with a bad max="

@@ -25,7 +25,9 @@
  * KMM_MALLOC_BOOT, the host's physical memory, what RLIMIT_AS leaves once
  * the reservations are counted (the direct map reserves the whole limit
  * of address space at boot, the memory map a 64th of it, and alignment a
- * gigabyte), and hotplug_max= if the boot options name it.  Without
+ * gigabyte), and hotplug_max= if the boot options name it.  An i386
+ * machine does not grow: its added RAM is HIGHMEM, which the library's
+ * allocations cannot use.  Without
  * hotplug_max=, the library adds hotplug_max=LIMIT to the boot options:
  * reserving address space costs nothing until it is used.
  *
@@ -121,7 +123,7 @@ static u64 host_limit(void)
 const char *km_grow_boot_options(const char *opts, char *out, size_t size)
 {
 	u64 max = 0, limit = host_limit(), hot = 0;
-	bool have_max = false, have_hot = false;
+	bool have_max = false, have_hot = false, i386 = false;
 	size_t n = 0;
 
 	for (const char *p = opts; *p;) {
@@ -139,6 +141,7 @@ const char *km_grow_boot_options(const char *opts, char *out, size_t size)
 		} else {
 			if (!strncmp(p, "hotplug_max=", 12))
 				have_hot = parse_size(p + 12, len - 12, &hot);
+			i386 |= len == 9 && !strncmp(p, "arch=i386", 9);
 			if (n + len + 2 >= size)
 				return NULL;
 			if (n)
@@ -149,6 +152,9 @@ const char *km_grow_boot_options(const char *opts, char *out, size_t size)
 		p += len;
 	}
 	out[n] = '\0';
+	/* i386 adds HIGHMEM, which the library's allocations (no __GFP_HIGHMEM) cannot use. */
+	if (i386)
+		limit = 0;
 	if (have_max && max < limit)
 		limit = max;
 	if (have_hot && hot < limit)
