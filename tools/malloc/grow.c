@@ -10,10 +10,9 @@
  * enough for the next add's memory map (about 1/256 of RAM), taken after
  * the first page block (km_grow_tick) and after each add from the new
  * memory, and given back to the buddy allocator just before the next
- * add, which finds them there.  The growing thread
- * allocates as memory reclaim does (PF_MEMALLOC: below the watermarks,
- * never reclaiming) for the rest: a page table, the zone's first
- * per-CPU lists.
+ * add, which finds them there.  The growing thread allocates as memory
+ * reclaim does (PF_MEMALLOC: below the watermarks, never reclaiming) for
+ * the rest: a page table, the zone's first per-CPU lists.
  *
  * How much.  add_memory() of whole sections (memory_block_size_bytes():
  * 128 MiB on x86_64) at the end of RAM, then online_pages(): at least the
@@ -25,11 +24,11 @@
  * KMM_MALLOC_BOOT, the host's physical memory, what RLIMIT_AS leaves once
  * the reservations are counted (the direct map reserves the whole limit
  * of address space at boot, the memory map a 64th of it, and alignment a
- * gigabyte), and hotplug_max= if the boot options name it.  An i386
- * machine does not grow: its added RAM is HIGHMEM, which the library's
- * allocations cannot use.  Without
+ * gigabyte), and hotplug_max= if the boot options name it.  Without
  * hotplug_max=, the library adds hotplug_max=LIMIT to the boot options:
- * reserving address space costs nothing until it is used.
+ * reserving address space costs nothing until it is used.  An i386
+ * machine does not grow: its added RAM is HIGHMEM, which the library's
+ * allocations cannot use.
  *
  * Concurrency.  One thread grows at a time (grow_lock); the others keep
  * allocating, on their own CPUs: memory_hotplug.c changes what they read
@@ -248,9 +247,10 @@ void km_grow_tick(void)
 /*
  * Add and online at least @need bytes of RAM.  true if the machine grew
  * (by this thread, or by another since @gen was read), false at the limit
- * or when the add failed (out of memory for its memory map: the machine
- * then stays as it is, and does not try again).  Called on the thread's
- * own CPU with interrupts enabled, holding no kernel lock.
+ * or when the add failed: out of memory for its memory map (the machine
+ * stays as it is; a later failure tries again), or any other error (it
+ * never grows again).  Called on the thread's own CPU with interrupts
+ * enabled, holding no kernel lock.
  */
 static bool grow(size_t need, unsigned long gen)
 {
