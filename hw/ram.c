@@ -30,6 +30,9 @@ static int ram_fd __state = -1;
  */
 static u64 ram_max __state;		/* bytes reserved for RAM; >= hw_ram_size */
 static u64 phys_reserved __state;	/* bytes reserved at hw_phys_base when separate */
+/* A grow mapped but not yet committed: RAM's top, and whether the direct map covers it. */
+static u64 grown_size __state;
+static bool grown_direct __state;
 
 /*
  * The direct map starts on a 1 GiB boundary of the host's address space, as
@@ -128,7 +131,10 @@ int hw_ram_limit_direct(u64 bytes)
  * New RAM appears at the top of the memfd: the file grows, and the new
  * pages are mapped into the ranges reserved for them - the machine's own
  * view, and the direct map too when @direct (x86_64; i386's new memory is
- * highmem, outside its direct map).  A failure shrinks the file back and
+ * highmem, outside its direct map).  The sizes that other CPUs read
+ * without a lock (hw_ram_size, hw_direct_size: the MMU's bound, the
+ * direct map's) change only at hw_ram_commit(), which memory hotplug
+ * runs with the other CPUs stopped.  A failure shrinks the file back and
  * leaves the reservations inaccessible again: nothing changed.
  */
 int hw_ram_grow(u64 new_size, bool direct)
@@ -150,9 +156,8 @@ int hw_ram_grow(u64 new_size, bool direct)
 	if (direct && mmap(hw_ram_base + old, add, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_NORESERVE | MAP_FIXED, ram_fd, (off_t)old) == MAP_FAILED)
 		goto fail_phys;
-	hw_ram_size = new_size;
-	if (direct && hw_direct_size == old)
-		hw_direct_size = new_size;
+	grown_size = new_size;
+	grown_direct = direct && hw_direct_size == old;
 	return 0;
 
 fail_phys:
@@ -164,23 +169,34 @@ fail_truncate:
 	return -ENOMEM;
 }
 
+void hw_ram_commit(void)
+{
+	if (grown_size <= hw_ram_size)
+		return;
+	if (grown_direct)
+		hw_direct_size = grown_size;
+	hw_ram_size = grown_size;
+}
+
 /*
- * Undo a grow: the top goes back to being reserved and inaccessible in
- * both views, and the file shrinks (its pages are freed).
+ * Undo a grow, committed or not: the top goes back to being reserved and
+ * inaccessible in both views, and the file shrinks (its pages are freed).
  */
 void hw_ram_shrink(u64 size)
 {
-	u64 cut = hw_ram_size - size;
+	u64 top = max(hw_ram_size, grown_size), direct_top = grown_direct ? top : hw_direct_size;
 
-	if (size >= hw_ram_size)
+	grown_size = 0;
+	grown_direct = false;
+	if (size >= top)
 		return;
 	if (hw_phys_base != hw_ram_base)
-		hw_window_unmap(hw_phys_base + size, cut);
-	if (hw_direct_size > size)
-		hw_window_unmap(hw_ram_base + size, hw_direct_size - size);
+		hw_window_unmap(hw_phys_base + size, top - size);
+	if (direct_top > size)
+		hw_window_unmap(hw_ram_base + size, direct_top - size);
 	if (ftruncate(ram_fd, (off_t)size) < 0)
 		return;
-	hw_ram_size = size;
+	hw_ram_size = min(hw_ram_size, size);
 	if (hw_direct_size > size)
 		hw_direct_size = size;
 }

@@ -32,10 +32,12 @@ int hw_ram_create(u64 size);
 /*
  * Grow RAM to @new_size bytes (at most hw_ram_max()): the machine's view
  * covers it, the direct map too if @direct.  0, -EINVAL or -ENOMEM (then
- * nothing changed).
+ * nothing changed).  hw_ram_size and hw_direct_size follow only at
+ * hw_ram_commit() (read without locks: commit with the CPUs stopped).
  */
 int hw_ram_grow(u64 new_size, bool direct);
-/* Undo hw_ram_grow(): RAM is @size bytes again. */
+void hw_ram_commit(void);
+/* Undo hw_ram_grow(), committed or not: RAM is @size bytes again. */
 void hw_ram_shrink(u64 size);
 void hw_ram_destroy(void);
 

@@ -25,7 +25,16 @@
  * is in the early_node_map (kmm keeps it after boot, so that its pages
  * count as RAM, not holes).  Adds, onlines and offlines are serialised by
  * mem_hotplug_mutex (2.6.34: lock_system_sleep and the block's
- * state_mutex).  Not in 2.6.34's kmm: new nodes (hotadd_new_pgdat),
+ * state_mutex).
+ *
+ * Other CPUs keep allocating meanwhile (the parallel mode: libkmm-malloc
+ * grows its machine while its threads run).  What they read without a
+ * lock - the zonelists, watermarks, per-CPU list sizes, the pageblock
+ * bitmap's address, present and managed page counts - changes only inside
+ * hotplug_stop_machine(), as 2.6.34 changes it inside stop_machine()
+ * (build_all_zonelists, zone_pcp_update): every other CPU is held outside
+ * its interrupts-disabled sections, so a reader in one sees all of a
+ * change or none of it.  Not in 2.6.34's kmm: new nodes (hotadd_new_pgdat),
  * removing sections (remove_memory past offlining; 2.6.34 refuses it for
  * the vmemmap too), kswapd (it does not exist yet: onlining a node would
  * start it).
@@ -47,6 +56,7 @@
 #include <kmm/string.h>
 #include "arch/x86/e820.h"
 #include "arch/x86/hotplug.h"
+#include "hw/cpu.h"
 #include "hw/ram.h"
 #include "mm/internal.h"
 
@@ -101,6 +111,21 @@ unsigned long zone_hotplug_span(const struct zone *zone)
 u64 memory_hotplug_next_start(void)
 {
 	return round_up((u64)max_pfn << PAGE_SHIFT, memory_block_size_bytes());
+}
+
+/*
+ * Run @fn(@arg) while every other CPU is stopped outside its
+ * interrupts-disabled sections (2.6.34's stop_machine, built on the CPU
+ * freeze that fork() uses).  @fn must not wait for another CPU
+ * (drain_all_pages, on_each_cpu: the frozen CPU would never answer) nor
+ * sleep; its writes are seen by each other CPU from its next
+ * interrupts-disabled section on (the freeze's release and acquire).
+ */
+static void hotplug_stop_machine(void (*fn)(void *), void *arg)
+{
+	hw_cpus_freeze();
+	fn(arg);
+	hw_cpus_thaw(false);
 }
 
 /* ---- adding ---- */
@@ -176,6 +201,36 @@ static void __add_zone(struct zone *zone, unsigned long start_pfn, unsigned long
 		set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_MOVABLE);
 }
 
+struct hot_add {
+	int nid;
+	struct zone *zone;
+	u64 start, size;
+	unsigned long *usemap;
+};
+
+/*
+ * The add becomes visible: the sections present, the range in the
+ * early_node_map, the zone's and node's spans and bitmap, the firmware
+ * map and max_pfn.  Run with the other CPUs stopped: the bitmap's
+ * address and max_pfn are read without a lock.
+ */
+static void commit_memory(void *arg)
+{
+	const struct hot_add *a = arg;
+	unsigned long start_pfn = (unsigned long)(a->start >> PAGE_SHIFT);
+	unsigned long nr_pages = (unsigned long)(a->size >> PAGE_SHIFT);
+
+	sparse_commit_sections(start_pfn, nr_pages);
+	add_active_range(a->nid, start_pfn, start_pfn + nr_pages);
+	__add_zone(a->zone, start_pfn, nr_pages, a->usemap);
+	arch_commit_memory(a->start, a->size);
+	for (unsigned long s = start_pfn / pages_per_section();
+	     s < (start_pfn + nr_pages) / pages_per_section(); s++) {
+		mh.added[s] = 1;
+		mh.offline[s] = 1;
+	}
+}
+
 /*
  * Add RAM [start, start + size) to node @nid, offline.  The range must be
  * section-aligned, a whole number of sections, above all RAM there is
@@ -232,15 +287,7 @@ int add_memory(int nid, u64 start, u64 size)
 	}
 
 	/* From here on nothing fails. */
-	sparse_commit_sections(start_pfn, nr_pages);
-	add_active_range(nid, start_pfn, start_pfn + nr_pages);
-	__add_zone(zone, start_pfn, nr_pages, new_map);
-	arch_commit_memory(start, size);
-	for (unsigned long s = start_pfn / pages_per_section();
-	     s < (start_pfn + nr_pages) / pages_per_section(); s++) {
-		mh.added[s] = 1;
-		mh.offline[s] = 1;
-	}
+	hotplug_stop_machine(commit_memory, &(struct hot_add){ nid, zone, start, size, new_map });
 	mutex_unlock(&mem_hotplug_mutex);
 	return 0;
 
@@ -274,16 +321,12 @@ static void mark_blocks(unsigned long start_pfn, unsigned long end_pfn, bool off
 			mh.offline[s] = offline;
 }
 
-/* One page joins the buddy allocator (online_page). */
+/*
+ * One page joins the buddy allocator (online_page; its counts are added
+ * by online_commit, all at once).
+ */
 static void online_page(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page);
-
-	totalram_pages++;
-	if (pfn >= num_physpages)
-		num_physpages = pfn + 1;
-	if (PageHighMem(page))
-		totalhigh_pages++;
 	__ClearPageReserved(page);
 	init_page_count(page);
 	__free_page(page);
@@ -292,8 +335,9 @@ static void online_page(struct page *page)
 /*
  * The per-CPU lists follow the zone's new size (zone_pcp_update): a zone
  * populated for the first time gets its own pagesets (it used the boot
- * pageset, which holds nothing); the others are drained and take the new
- * batch and high mark.
+ * pageset, which holds nothing); the others take the new batch and high
+ * mark.  Their lists were drained before the CPUs stopped: a list may
+ * have refilled since, but never beyond the new mark, which only grows.
  */
 static void zone_pcp_update(struct zone *zone, struct per_cpu_pageset *fresh)
 {
@@ -308,13 +352,45 @@ static void zone_pcp_update(struct zone *zone, struct per_cpu_pageset *fresh)
 		zone->pageset = fresh;
 		return;
 	}
-	drain_all_pages();
 	for_each_possible_cpu(cpu) {
 		struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp;
 
 		pcp->high = 6 * batch;
 		pcp->batch = max(1UL, batch);
 	}
+}
+
+struct online_work {
+	struct zone *zone;
+	struct per_cpu_pageset *fresh;	/* the zone's first pagesets, or NULL */
+	unsigned long onlined, highmem, end_pfn;
+};
+
+/*
+ * The onlined pages count (online_page's counters, present pages), and
+ * what depends on the zone's size follows: per-CPU list sizes,
+ * watermarks, the inactive ratio, the zonelists of a zone populated for
+ * the first time.  Run with the other CPUs stopped (2.6.34: stop_machine
+ * in build_all_zonelists and zone_pcp_update).
+ */
+static void online_commit(void *arg)
+{
+	struct online_work *w = arg;
+	struct zone *zone = w->zone;
+
+	totalram_pages += w->onlined;
+	totalhigh_pages += w->highmem;
+	if (w->onlined && w->end_pfn > num_physpages)
+		num_physpages = w->end_pfn;
+	zone->present_pages += w->onlined;
+	zone->zone_pgdat->node_present_pages += w->onlined;
+	zone_pcp_update(zone, w->fresh);
+	setup_per_zone_wmarks();
+	calculate_zone_inactive_ratio(zone);
+	if (w->fresh)
+		build_all_zonelists();
+	else
+		vm_total_pages_update();
 }
 
 /*
@@ -326,13 +402,11 @@ static void zone_pcp_update(struct zone *zone, struct per_cpu_pageset *fresh)
 int online_pages(unsigned long pfn, unsigned long nr_pages)
 {
 	struct zone *zone = page_zone(pfn_to_page(pfn));
-	struct per_cpu_pageset *fresh = NULL;
-	bool need_zonelists_rebuild = !populated_zone(zone);
-	unsigned long onlined = 0;
+	struct online_work w = { .zone = zone };
 
-	if (need_zonelists_rebuild) {
-		fresh = kzalloc_node(nr_cpu_ids * sizeof(*fresh), GFP_KERNEL, zone_to_nid(zone));
-		if (!fresh) {
+	if (!populated_zone(zone)) {
+		w.fresh = kzalloc_node(nr_cpu_ids * sizeof(*w.fresh), GFP_KERNEL, zone_to_nid(zone));
+		if (!w.fresh) {
 			printk(KERN_DEBUG "online_pages %lx at %lx failed\n", nr_pages, pfn);
 			return -ENOMEM;
 		}
@@ -341,20 +415,16 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 		struct page *page = pfn_to_page(pfn + i);
 
 		if (page_is_ram(pfn + i) && PageReserved(page)) {
+			w.onlined++;
+			w.highmem += PageHighMem(page);
+			w.end_pfn = pfn + i + 1;
 			online_page(page);
-			onlined++;
 		}
 	}
-	zone->present_pages += onlined;
-	zone->zone_pgdat->node_present_pages += onlined;
 	mark_blocks(pfn, pfn + nr_pages, false);
-	zone_pcp_update(zone, fresh);
-	setup_per_zone_wmarks();
-	calculate_zone_inactive_ratio(zone);
-	if (need_zonelists_rebuild)
-		build_all_zonelists();
-	else
-		vm_total_pages_update();
+	if (!w.fresh)
+		drain_all_pages();
+	hotplug_stop_machine(online_commit, &w);
 	return 0;
 }
 

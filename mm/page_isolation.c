@@ -10,6 +10,10 @@
  * page of it is a free buddy page or a free isolated page: then nothing
  * can allocate it and it can leave the buddy allocator.
  *
+ * alloc_free_range() takes a range that is wholly free out of the buddy
+ * allocator directly, for an allocation larger than the largest buddy
+ * block (libkmm-malloc's blocks beyond 4 MiB).
+ *
  * 2.6.34 isolates a pageblock only if it is MIGRATE_MOVABLE or in
  * ZONE_MOVABLE (or a balloon driver's notifier accounts for every
  * immobile page; kmm has none).  Undoing makes the block MOVABLE.
@@ -165,4 +169,149 @@ void __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
 		pfn += 1UL << order;
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
+ * Take [start_pfn, end_pfn) out of @zone's buddy allocator if every page of
+ * it is free; the caller holds zone->lock and checked that each block of
+ * the largest order in the range has struct pages (pfn_valid, not deferred).
+ */
+static int __alloc_free_range(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long nr = end_pfn - start_pfn, pfn;
+
+	assert_spin_locked(&zone->lock);
+	if (zone_page_state(zone, NR_FREE_PAGES) < min_wmark_pages(zone) + nr)
+		return -ENOMEM;
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (page_zone(page) != zone || !PageBuddy(page) ||
+		    pfn + (1UL << page_order(page)) > end_pfn ||
+		    get_pageblock_migratetype(page) == MIGRATE_ISOLATE)
+			return -EBUSY;
+		pfn += 1UL << page_order(page);
+	}
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order = page_order(page);
+
+		list_del(&page->lru);
+		rmv_page_order(page);
+		area_add_free(&zone->free_area[order], -1);
+		pfn += 1UL << order;
+	}
+	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr);
+	set_page_refcounted(pfn_to_page(start_pfn));
+	return 0;
+}
+
+/* Can the block of the largest order at @pfn be looked at (struct pages written)? */
+static bool max_block_present(unsigned long pfn)
+{
+	return pfn_valid(pfn) && !page_init_deferred(pfn);
+}
+
+/*
+ * Take [start_pfn, end_pfn) out of the buddy allocator if every page of it
+ * is free: what alloc_contig_range() (Linux 3.5, for CMA) does once it has
+ * migrated the range's pages away.  kmm migrates nothing, so a page in use
+ * refuses with -EBUSY, as does a free block reaching outside the range, a
+ * deferred or isolated one, a hole or another zone; the zone keeps its min
+ * watermark (-ENOMEM).  Then nothing changed.  On success the range is the
+ * caller's as one high-order allocation would be (no page can be in a
+ * per-CPU list: those are not PG_buddy): the first page has one reference,
+ * the others none; it goes back as aligned pieces through __free_pages().
+ * Under zone->lock, so the test and the taking are one step.
+ */
+int alloc_free_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long pfn, flags;
+	struct zone *zone;
+	int ret;
+
+	if (start_pfn >= end_pfn)
+		return -EINVAL;
+	for (pfn = start_pfn; pfn < end_pfn; pfn = (pfn | (MAX_ORDER_NR_PAGES - 1)) + 1)
+		if (!max_block_present(pfn))
+			return -EBUSY;
+	zone = page_zone(pfn_to_page(start_pfn));
+	spin_lock_irqsave(&zone->lock, flags);
+	ret = __alloc_free_range(zone, start_pfn, end_pfn);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (!ret)
+		kernel_map_pages(pfn_to_page(start_pfn), (int)(end_pfn - start_pfn), 1);
+	return ret;
+}
+
+/*
+ * Take the first run of @blocks free blocks of the largest order in @zone,
+ * or NULL.  The walk reads a block's first page (PG_buddy and its order)
+ * under zone->lock: O(zone pages / MAX_ORDER_NR_PAGES) with interrupts
+ * off, for the rare allocations beyond the largest buddy block.
+ */
+static struct page *zone_free_run(struct zone *zone, unsigned long blocks)
+{
+	unsigned long start = ALIGN(zone->zone_start_pfn, MAX_ORDER_NR_PAGES), flags, run = 0;
+	unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+	struct page *found = NULL;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (unsigned long pfn = start; pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
+		struct page *page = max_block_present(pfn) ? pfn_to_page(pfn) : NULL;
+		unsigned long first = pfn - (blocks - 1) * MAX_ORDER_NR_PAGES;
+
+		run = page && PageBuddy(page) && page_order(page) == MAX_ORDER - 1 ? run + 1 : 0;
+		if (run < blocks)
+			continue;
+		if (!__alloc_free_range(zone, first, pfn + MAX_ORDER_NR_PAGES)) {
+			found = pfn_to_page(first);
+			break;
+		}
+		run = 0;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (found)
+		kernel_map_pages(found, (int)(blocks * MAX_ORDER_NR_PAGES), 1);
+	return found;
+}
+
+#define FREE_RUN_TRIES	4	/* searches of a zone, deferred blocks joining between them */
+
+/*
+ * Find and take @nr_pages free pages starting on a MAX_ORDER boundary, in
+ * a zone @gfp_mask may allocate from (not ZONE_DMA, which 2.6.34 keeps
+ * for those who need it), highest zone first (zone_free_run).  A zone
+ * with deferred blocks (mm/deferred_init.c) initialises its highest ones,
+ * as many as the run needs, between searches: they are contiguous, from
+ * the top down.  The run's first page, or NULL.
+ */
+struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages)
+{
+	struct zonelist *zonelist = node_zonelist(numa_node_id(), gfp_mask);
+	unsigned long blocks = DIV_ROUND_UP(nr_pages, MAX_ORDER_NR_PAGES);
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist(zone, z, zonelist, gfp_zone(gfp_mask)) {
+		if (zone_idx(zone) == ZONE_DMA || !populated_zone(zone))
+			continue;
+		for (int tries = 0; tries < FREE_RUN_TRIES; tries++) {
+			struct page *page = zone_free_run(zone, blocks);
+			unsigned long flags;
+
+			if (page)
+				return page;
+			/* Deferred blocks are free but unseen: the highest join the lists, then look again. */
+			spin_lock_irqsave(&zone->lock, flags);
+			if (!zone->nr_deferred) {
+				spin_unlock_irqrestore(&zone->lock, flags);
+				break;
+			}
+			for (unsigned long i = 0; i < blocks && zone->nr_deferred; i++)
+				deferred_grow_zone(zone);
+			spin_unlock_irqrestore(&zone->lock, flags);
+		}
+	}
+	return NULL;
 }

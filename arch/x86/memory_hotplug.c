@@ -200,7 +200,7 @@ void arch_remove_memory(u64 start, u64 size, u64 old_ram_size)
 }
 
 /*
- * The add is done: the firmware map lists the new RAM (what /proc/iomem
+ * The add is done (the other CPUs stopped): RAM's size, the firmware map lists the new RAM (what /proc/iomem
  * shows as "System RAM"), and max_pfn, max_low_pfn (x86_64) and
  * num_physpages reach its end, as update_end_of_memory_vars() did.
  */
@@ -208,6 +208,7 @@ void arch_commit_memory(u64 start, u64 size)
 {
 	unsigned long end_pfn = (unsigned long)((start + size) >> PAGE_SHIFT);
 
+	hw_ram_commit();
 	e820_add_ram(start, size);
 	if (end_pfn > max_pfn) {
 		max_pfn = end_pfn;

@@ -117,6 +117,15 @@ unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
 unsigned long get_zeroed_page(gfp_t gfp_mask);
 void *alloc_pages_exact(size_t size, gfp_t gfp_mask);
 void free_pages_exact(void *virt, size_t size);
+/*
+ * Take the pages [@start_pfn, @end_pfn) if all are free (mm/page_isolation.c;
+ * Linux 3.5's alloc_contig_range without migration): 0, or -EBUSY / -ENOMEM
+ * with nothing changed.  The range is then one block: the first page
+ * counted, given back as aligned pieces through __free_pages().
+ */
+int alloc_free_range(unsigned long start_pfn, unsigned long end_pfn);
+/* Find such a range of @nr_pages, MAX_ORDER-aligned, where @gfp_mask may allocate: its first page, or NULL. */
+struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages);
 
 #define __get_free_page(gfp_mask)	__get_free_pages((gfp_mask), 0)
 #define __get_dma_pages(gfp_mask, order) __get_free_pages((gfp_mask) | GFP_DMA, (order))

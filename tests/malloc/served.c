@@ -26,13 +26,13 @@
 
 static struct {
 	uintptr_t start, end;
-} ram[16];
+} ram[4096];
 static int nr_ram;
 
 /* The ranges of /proc/self/maps whose path names the kmm-ram memfd. */
 static void find_ram(void)
 {
-	static char buf[1 << 16];
+	static char buf[1 << 20];
 	ssize_t n, len = 0;
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
@@ -42,7 +42,7 @@ static void find_ram(void)
 		len += n;
 	close(fd);
 	buf[len] = 0;
-	for (char *line = buf; *line && nr_ram < 16;) {
+	for (char *line = buf; *line && nr_ram < (int)(sizeof(ram) / sizeof(ram[0]));) {
 		char *eol = strchr(line, '\n');
 
 		if (eol)

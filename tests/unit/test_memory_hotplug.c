@@ -284,6 +284,74 @@ static void offline_refused_restores_pageblocks(void **state)
 	assert_mm_check();
 }
 
+/* Give back a run taken by alloc_free_range/alloc_free_run, block by block. */
+static void free_run(struct page *page, unsigned long blocks)
+{
+	for (unsigned long i = 1; i < blocks; i++)
+		set_page_count(page + i * MAX_ORDER_NR_PAGES, 1);
+	for (unsigned long i = 0; i < blocks; i++)
+		__free_pages(page + i * MAX_ORDER_NR_PAGES, MAX_ORDER - 1);
+}
+
+/*
+ * alloc_free_range() takes a range whole or not at all.  The 256M onlined
+ * in Normal are 64 free blocks of order 10 (pfns 0x40000-0x50000).  Two of
+ * them go at once: 62 left, NR_FREE_PAGES 2048 down, the first page
+ * counted and the second block's not.  Taking them again, a range
+ * overlapping them, half of a free block, or the block holding an allocated page (GFP_KERNEL's
+ * fallback steals the last block freed, pfn 0x4fc00) is -EBUSY with
+ * nothing changed.  alloc_free_run() scans Normal from its start: the
+ * first three free blocks in a row start right after the two taken
+ * (0x40800).  In DMA32, which is mostly deferred at boot, a run of two is
+ * found after the highest deferred blocks join the lists.
+ */
+static void free_range_taken_whole_or_not_at_all(void **state)
+{
+	unsigned long free_before;
+	struct page *page, *run;
+
+	boot_or_fail("ram=1G hotplug_max=2G cpus=1");
+	assert_int_equal(add_memory(0, ADD_START, ADD_SIZE), 0);
+	assert_int_equal(online_pages(ADD_PFN, ADD_PAGES), 0);
+	drain_all_pages();
+	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 64);
+	free_before = zone_page_state(normal(), NR_FREE_PAGES);
+
+	assert_int_equal(alloc_free_range(ADD_PFN, ADD_PFN + 2048), 0);
+	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 62);
+	assert_int_equal(zone_page_state(normal(), NR_FREE_PAGES), free_before - 2048);
+	assert_int_equal(page_count(pfn_to_page(ADD_PFN)), 1);
+	assert_int_equal(page_count(pfn_to_page(ADD_PFN + 1024)), 0);
+	assert_false(PageBuddy(pfn_to_page(ADD_PFN + 1024)));
+	assert_int_equal(alloc_free_range(ADD_PFN, ADD_PFN + 2048), -EBUSY);
+	assert_int_equal(alloc_free_range(ADD_PFN + 1024, ADD_PFN + 3072), -EBUSY);
+	/* Half of a free block: the block reaches outside the range. */
+	assert_int_equal(alloc_free_range(ADD_PFN + 4096, ADD_PFN + 4096 + 512), -EBUSY);
+	page = alloc_pages(GFP_KERNEL, 0);
+	assert_int_equal(page_to_pfn(page) & ~(MAX_ORDER_NR_PAGES - 1), 0x4fc00);
+	assert_int_equal(alloc_free_range(0x4f800, 0x50000), -EBUSY);
+	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 61);
+	__free_pages(page, 0);
+	drain_all_pages();
+	assert_mm_check();
+
+	run = alloc_free_run(GFP_KERNEL, 3 * MAX_ORDER_NR_PAGES);
+	assert_non_null(run);
+	assert_int_equal(page_to_pfn(run), ADD_PFN + 2048);
+	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 59);
+	free_run(run, 3);
+	free_run(pfn_to_page(ADD_PFN), 2);
+	assert_int_equal(normal()->free_area[MAX_ORDER - 1].nr_free, 64);
+	assert_int_equal(zone_page_state(normal(), NR_FREE_PAGES), free_before);
+	assert_mm_check();
+
+	run = alloc_free_run(GFP_DMA32, 2 * MAX_ORDER_NR_PAGES);
+	assert_non_null(run);
+	assert_int_equal(page_zonenum(run), ZONE_DMA32);
+	free_run(run, 2);
+	assert_mm_check();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +359,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(add_memory_failures_unwind, teardown_machine),
 		cmocka_unit_test_teardown(online_failure_unwinds, teardown_machine),
 		cmocka_unit_test_teardown(offline_refused_restores_pageblocks, teardown_machine),
+		cmocka_unit_test_teardown(free_range_taken_whole_or_not_at_all, teardown_machine),
 	};
 
 	return kmm_test_main(tests, ARRAY_SIZE(tests), argc, argv);

@@ -10,9 +10,9 @@
  * has a 16-byte header with its size, so realloc can copy it, and frees are
  * no-ops: what goes there is small and mostly lives as long as the process.
  *
- * mmap blocks are the host's mappings, for blocks larger than the largest
- * buddy block (kmm has no vmalloc yet) and for large blocks when simulated
- * RAM runs out.  A side table (open addressing on the block's address,
+ * mmap blocks are the host's mappings, for what kmm's RAM cannot serve:
+ * blocks beyond 4 MiB once RAM is at its growth limit with no free run
+ * of contiguous 4 MiB blocks, and alignments beyond 4 MiB.  A side table (open addressing on the block's address,
  * linear probing, backward-shift deletion) says whether a pointer is one,
  * so that free() never reads memory in front of a pointer it does not own.
  */

@@ -4,10 +4,14 @@
  * Glossary:
  *   slab object   a kmalloc() object: PG_slab on its page, freed with kfree()
  *   page block    whole pages from alloc_pages(), trimmed to the pages asked
- *                 for; its first struct page carries PBLOCK_MAGIC in
- *                 ->private and the number of pages in ->index
- *   mmap block    a host mapping (beyond the largest buddy block, 4 MiB, or
- *                 when simulated RAM is exhausted), listed in a side table
+ *                 for, or beyond 4 MiB several contiguous blocks of the
+ *                 largest order (alloc_free_run); its first struct page
+ *                 carries PBLOCK_MAGIC in ->private and the number of pages
+ *                 in ->index
+ *   mmap block    a host mapping (beyond 4 MiB when RAM is at its growth
+ *                 limit and has no free run, or aligned beyond 4 MiB),
+ *                 listed in a side table
+ *   growth        RAM added while the program runs (memory hotplug, grow.c)
  *   arena         private bump-allocated host memory for the allocations kmm
  *                 itself makes through malloc (and those made before boot);
  *                 its frees are no-ops
@@ -20,7 +24,7 @@
  * Files: malloc.c the entry points and where each size goes; harden.c the
  * reports of misuse and the loader's pointers; host.c the arena and the
  * mmap blocks; machine.c the machine (boot, threads and their CPUs,
- * timers, fork, the dump at exit).
+ * timers, fork, the dump at exit); grow.c RAM growing on demand.
  */
 #ifndef KMM_MALLOC_H
 #define KMM_MALLOC_H
@@ -104,7 +108,7 @@ bool km_in_ram(const void *ptr);
 /* ---- machine.c ---- */
 /* Run @r as a CPU: attach the thread to one, or borrow one. */
 void km_call(struct km_req *r);
-/* After a failed allocation on the thread's own CPU: drain the page lists, try again. */
+/* After a failed allocation on the thread's own CPU: drain the page lists, grow RAM, try again. */
 void km_recover(struct km_req *r);
 /* Every few calls: run the kernel timers that are due (thread on its own CPU only). */
 void km_tick(struct km_thread *t);
@@ -119,6 +123,30 @@ extern __thread const char *km_libc_call __attribute__((tls_model("initial-exec"
 void km_bad_pointer(const void *p, const char *why) __attribute__((noreturn, cold));
 /* Is @p in memory the dynamic loader allocated before the library started? */
 bool km_loader_owns(const void *p);
+
+/* ---- grow.c ---- */
+/*
+ * The boot options for the kernel: @opts without max=, with hotplug_max=
+ * added unless named (sets the growth limit).  @out, or NULL if max= is bad.
+ */
+const char *km_grow_boot_options(const char *opts, char *out, size_t size);
+/* After boot: can the machine grow at all? */
+void km_grow_setup(void);
+/* From km_tick and page blocks: the first reserve for an add's memory map, once. */
+void km_grow_tick(void);
+/* Adds made so far: read it before an allocation that km_grow() may retry. */
+unsigned long km_grow_generation(void);
+/*
+ * Grow RAM by at least @need bytes (or see that another thread did since
+ * generation @gen): true if the allocation is worth trying again.  Only on
+ * the thread's own CPU, interrupts enabled.
+ */
+bool km_grow(size_t need, unsigned long gen);
+/* The machine will not grow again (at its limit): blocks beyond 4 MiB may go to the host. */
+bool km_grow_at_limit(void);
+/* Held by fork(): no add is half-made in the child. */
+void km_grow_lock(void);
+void km_grow_unlock(void);
 
 /* ---- host.c ---- */
 void *arena_alloc(size_t size, size_t align);

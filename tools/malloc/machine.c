@@ -156,18 +156,32 @@ static int borrow_cpu(struct km_thread *t)
 	return 0;
 }
 
-/* A failed allocation that RAM could serve (beyond 4 MiB, blocks are the host's). */
+/* A failed allocation: more free memory could serve it. */
 static bool worth_retrying(const struct km_req *r)
 {
-	return !r->ret && (r->op == KM_ALLOC || r->op == KM_REALLOC) && r->size <= (4UL << 20);
+	return !r->ret && (r->op == KM_ALLOC || r->op == KM_REALLOC);
 }
 
+#define KM_GROW_TRIES	8	/* adds for one request, each at least a quarter of RAM */
+
+/*
+ * As direct reclaim would: the per-CPU lists go back to the buddy
+ * allocator and the request runs again; then the machine grows (grow.c)
+ * and it runs again, until it succeeds or RAM is at its limit.
+ */
 void km_recover(struct km_req *r)
 {
+	unsigned long gen;
+
 	if (!worth_retrying(r))
 		return;
+	gen = km_grow_generation();
 	drain_all_pages();
 	km_req_run(r);
+	for (int i = 0; i < KM_GROW_TRIES && worth_retrying(r) && km_grow(r->size, gen); i++) {
+		gen = km_grow_generation();
+		km_req_run(r);
+	}
 }
 
 void km_call(struct km_req *r)
@@ -195,6 +209,9 @@ void km_tick(struct km_thread *t)
 {
 	u64 due;
 
+	t->depth++;
+	km_grow_tick();
+	t->depth--;
 	if (kmm_clock_ns() < __atomic_load_n(&next_timer_ns, __ATOMIC_RELAXED))
 		return;
 	if (pthread_mutex_trylock(&timer_lock))
@@ -216,6 +233,7 @@ static void fork_prepare(void)
 	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY)
 		return;
 	km_self.depth++;
+	km_grow_lock();
 	pthread_mutex_lock(&timer_lock);
 	fork_err = kmm_fork_prepare();
 	log_buf_lock();
@@ -230,6 +248,7 @@ static void fork_parent(void)
 	log_buf_unlock();
 	kmm_fork_parent();
 	pthread_mutex_unlock(&timer_lock);
+	km_grow_unlock();
 	km_self.depth--;
 }
 
@@ -244,6 +263,7 @@ static void fork_child(void)
 	log_buf_unlock();
 	err = kmm_fork_child();
 	pthread_mutex_unlock(&timer_lock);
+	km_grow_unlock();
 	if (err) {
 		char why[32];
 
@@ -276,6 +296,7 @@ static void km_boot(void)
 {
 	struct km_thread *t = &km_self;
 	const char *opts;
+	char buf[1024];
 
 	pthread_mutex_lock(&boot_lock);
 	if (km_mode != KM_COLD)
@@ -286,7 +307,11 @@ static void km_boot(void)
 		opts = KM_DEFAULT_BOOT;
 	dump_setup();
 	/* The process never boots another machine: no snapshot for a reboot. */
-	if (kmm_boot(opts, KMM_BOOT_ONLY_ONCE)) {
+	if (!km_grow_boot_options(opts, buf, sizeof(buf))) {
+		warnf("kmm-malloc: cannot boot \"%s\": max= is not a size (e.g. max=8G)%s", opts,
+		      "; the C library's malloc serves instead\n");
+		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);
+	} else if (kmm_boot(buf, KMM_BOOT_ONLY_ONCE)) {
 		warnf("kmm-malloc: cannot boot \"%s\": %s; the C library's malloc serves instead\n",
 		      opts, kmm_error_msg());
 		__atomic_store_n(&km_mode, KM_LIBC, __ATOMIC_RELEASE);
@@ -295,6 +320,7 @@ static void km_boot(void)
 		pthread_key_create(&thread_key, thread_exit);
 		pthread_setspecific(thread_key, t);
 		pthread_atfork(fork_prepare, fork_parent, fork_child);
+		km_grow_setup();
 		__atomic_store_n(&km_mode, KM_READY, __ATOMIC_RELEASE);
 	}
 	t->depth--;

@@ -10,15 +10,20 @@
  *   32 KiB .. 4 MiB   a page block: alloc_pages() of the order that covers
  *                     it, the pages beyond the size given back at once as
  *                     naturally aligned pieces, so at most one page is wasted
- *   beyond 4 MiB      an mmap block from the host: the largest buddy block
- *                     is order 10 (MAX_ORDER - 1) and vmalloc does not exist
- *                     yet; page blocks fall back to mmap when RAM runs out
+ *   beyond 4 MiB      a page block of several contiguous blocks of the
+ *                     largest order (10, MAX_ORDER - 1), found free around
+ *                     a seed or by a search of the zones; an mmap block
+ *                     from the host only at the growth limit
+ *
+ * A request that fails grows the machine (km_recover, grow.c) and runs
+ * again.
  *
  * Alignment: every kmalloc object of the general caches is 32-byte aligned
  * (size-32) or 64-byte aligned (the rest, SLAB_HWCACHE_ALIGN), unless slab
  * debugging is on; memalign() up to 64 asks kmalloc for at least the
  * alignment and checks the result.  Larger alignments take a page block,
- * whose buddy block is aligned to its own size, or an mmap block.
+ * whose buddy block is aligned to its own size (up to 4 MiB), or an mmap
+ * block.
  *
  * Telling pointers apart (free, realloc, malloc_usable_size): an address in
  * the direct map of RAM is a slab object if its page has PG_slab, a page
@@ -39,8 +44,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <kmm/irqflags.h>
+#include <kmm/list.h>
 #include <kmm/mm.h>
 #include <kmm/slab.h>
+#include <kmm/spinlock.h>
 #include "tools/malloc/kmm_malloc.h"
 
 #define KM_SLAB_MAX	(8 * PAGE_SIZE)
@@ -92,16 +100,26 @@ static bool is_pblock(const struct page *page, const void *p)
 	       page_count(page) == 1 && !PageSlab(page);
 }
 
+/*
+ * Page blocks are taken and given back inside one interrupts-disabled
+ * section, as kmalloc's are: memory hotplug changes the zonelists and
+ * watermarks that alloc_pages() reads with the other CPUs stopped outside
+ * such sections (mm/memory_hotplug.c), so no CPU reads half a change.
+ */
 static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 {
-	unsigned long nr = size ? PAGE_ALIGN(size) >> PAGE_SHIFT : 1;
+	unsigned long nr = size ? PAGE_ALIGN(size) >> PAGE_SHIFT : 1, flags;
 	int order = get_order(max(nr << PAGE_SHIFT, align));
-	struct page *page = alloc_pages(gfp, order);
+	struct page *page;
 	void *p;
 
+	local_irq_save(flags);
+	page = alloc_pages(gfp, order);
+	if (page)
+		pblock_free_range(page, nr, 1UL << order);
+	local_irq_restore(flags);
 	if (!page)
 		return NULL;
-	pblock_free_range(page, nr, 1UL << order);
 	page->private = PBLOCK_MAGIC;
 	page->index = nr;
 	p = page_address(page);
@@ -112,11 +130,113 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 
 static void pblock_free(struct page *page)
 {
-	unsigned long nr = page->index;
+	unsigned long nr = page->index, flags;
 
 	page->private = 0;
 	page->index = 0;
+	local_irq_save(flags);
 	pblock_free_range(page, 0, nr);
+	local_irq_restore(flags);
+}
+
+/* Give back the blocks of MAX_ORDER_NR_PAGES pages chained on @list (their first pages' lru). */
+static void big_free_list(struct list_head *list)
+{
+	while (!list_empty(list)) {
+		struct page *page = list_first_entry(list, struct page, lru);
+
+		list_del(&page->lru);
+		__free_pages(page, MAX_ORDER - 1);
+	}
+}
+
+#define KM_BIG_SEEDS	4	/* blocks tried as the start of a run, before a search of the zones */
+
+/* One run search at a time: two would take turns at the free list's head and break each other's runs. */
+static DEFINE_SPINLOCK(big_lock);
+
+/*
+ * Extend the run [*lo, *hi) (pfns, whole blocks of the largest order) by
+ * the free blocks around it, down first, until it holds @need blocks.
+ */
+static void big_extend(unsigned long *lo, unsigned long *hi, unsigned long need)
+{
+	while ((*hi - *lo) / MAX_ORDER_NR_PAGES < need && *lo >= MAX_ORDER_NR_PAGES &&
+	       !alloc_free_range(*lo - MAX_ORDER_NR_PAGES, *lo))
+		*lo -= MAX_ORDER_NR_PAGES;
+	while ((*hi - *lo) / MAX_ORDER_NR_PAGES < need &&
+	       !alloc_free_range(*hi, *hi + MAX_ORDER_NR_PAGES))
+		*hi += MAX_ORDER_NR_PAGES;
+}
+
+/*
+ * A block beyond the largest buddy block (4 MiB): a page block of more
+ * than MAX_ORDER_NR_PAGES pages, made of physically contiguous blocks of
+ * the largest order, in the direct map like any page block.  A seed block
+ * comes from alloc_pages(); the free blocks around it join it
+ * (alloc_free_range); when they are not free, the next seed is tried, and
+ * a seed just below or above the run joins it too (the free list offers
+ * blocks that initialise on demand from the top down, see
+ * mm/deferred_init.c).  Runs given up wait on a list until the end, so
+ * that the next seed is another block.  A failed search gives everything
+ * back; then the zones are searched for a free run (alloc_free_run), and
+ * when there is none km_recover() grows the machine: fresh sections are
+ * free from end to end.  All in one interrupts-disabled section, under big_lock.
+ */
+static void *big_alloc(size_t size, gfp_t gfp, bool zero)
+{
+	unsigned long nr = PAGE_ALIGN(size) >> PAGE_SHIFT, flags, lo = 0, hi = 0;
+	unsigned long need = DIV_ROUND_UP(nr, MAX_ORDER_NR_PAGES);
+	LIST_HEAD(aside);
+	struct page *first;
+
+	if (nr < size >> PAGE_SHIFT)
+		return NULL;
+	spin_lock_irqsave(&big_lock, flags);
+	for (int seeds = 0; (hi - lo) / MAX_ORDER_NR_PAGES < need && seeds < KM_BIG_SEEDS; seeds++) {
+		struct page *page = alloc_pages(gfp, MAX_ORDER - 1);
+		unsigned long pfn;
+
+		if (!page)
+			break;
+		pfn = page_to_pfn(page);
+		if (pfn + MAX_ORDER_NR_PAGES == lo) {
+			lo = pfn;
+		} else if (pfn == hi && hi > lo) {
+			hi = pfn + MAX_ORDER_NR_PAGES;
+		} else {
+			/* The old run waits, as one block per piece, to be given back. */
+			for (unsigned long p = lo; p < hi; p += MAX_ORDER_NR_PAGES) {
+				set_page_count(pfn_to_page(p), 1);
+				list_add(&pfn_to_page(p)->lru, &aside);
+			}
+			lo = pfn;
+			hi = pfn + MAX_ORDER_NR_PAGES;
+		}
+		big_extend(&lo, &hi, need);
+	}
+	big_free_list(&aside);
+	first = hi > lo ? pfn_to_page(lo) : NULL;
+	if ((hi - lo) / MAX_ORDER_NR_PAGES < need) {
+		if (first)
+			pblock_free_range(first, 0, hi - lo);
+		/* No seed grew into a run: look for one in the whole zone. */
+		first = alloc_free_run(gfp, need * MAX_ORDER_NR_PAGES);
+		if (!first) {
+			spin_unlock_irqrestore(&big_lock, flags);
+			return NULL;
+		}
+		lo = page_to_pfn(first);
+		hi = lo + need * MAX_ORDER_NR_PAGES;
+	}
+	/* The run is one page block now; what lies beyond @nr goes back. */
+	pblock_free_range(first, nr, hi - lo);
+	spin_unlock_irqrestore(&big_lock, flags);
+	first->private = PBLOCK_MAGIC;
+	first->index = nr;
+	if (zero)
+		memset(page_address(first), 0, nr << PAGE_SHIFT);
+	return page_address(first);
 }
 
 /* ---- routing ---- */
@@ -144,12 +264,13 @@ void *km_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 		/* Slab debugging moved the objects off their alignment. */
 		kfree(p);
 	}
-	if (size <= KM_PAGES_MAX && align <= KM_PAGES_MAX) {
-		p = pblock_alloc(size, align, gfp, zero);
-		if (p)
-			return p;
-	}
-	return mblock_alloc(size, align);
+	if (align > KM_PAGES_MAX)
+		return mblock_alloc(size, align);
+	p = size <= KM_PAGES_MAX ? pblock_alloc(size, align, gfp, zero) : big_alloc(size, gfp, zero);
+	km_grow_tick();		/* the first page block: keep room to grow (grow.c) */
+	if (!p && size > KM_PAGES_MAX && km_grow_at_limit())
+		return mblock_alloc(size, align);
+	return p;
 }
 
 void km_free(void *p)
@@ -230,7 +351,7 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			return q || size > old ? q : p;
 		}
 		if (is_pblock(page, p)) {
-			unsigned long nr = page->index, want = PAGE_ALIGN(size) >> PAGE_SHIFT;
+			unsigned long nr = page->index, want = PAGE_ALIGN(size) >> PAGE_SHIFT, flags;
 			void *q;
 
 			/* Small enough for kmalloc: move there if it can, else shrink in place. */
@@ -239,7 +360,9 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 				if (q || want > nr)
 					return q;
 			}
+			local_irq_save(flags);
 			pblock_free_range(page, want, nr);
+			local_irq_restore(flags);
 			page->index = want;
 			return p;
 		}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# grow.sh LIB PROGRAM - the library's machine grows (memory hotplug) and
+# stops where its limit says (tests/malloc/grow.c is PROGRAM):
+#   - booted with ram=64M, 300 MiB of blocks grow it: the dump's MemTotal
+#     is past 300 MiB;
+#   - with max=256M it grows to 192M (64M booted, one 128M section added at
+#     128M: sections start on 128M boundaries, and the next would end past
+#     256M), and malloc then fails with ENOMEM before 192 MiB are held;
+#   - an i386 machine boots without room to grow and serves;
+#   - a max= that is no size is refused, and the C library's malloc serves.
+set -u
+lib=$1
+prog=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+memtotal() { awk '/^MemTotal:/ { print $2 }' "$1"; }
+
+KMM_MALLOC_BOOT="ram=64M" KMM_MALLOC_DUMP="$tmp/grown" LD_PRELOAD="$lib" "$prog" 300 >"$tmp/out" ||
+	fail "the program failed: $(cat "$tmp/out")"
+kb=$(memtotal "$tmp/grown")
+echo "ram=64M, 300 MiB held: MemTotal $kb kB"
+[ "${kb:-0}" -gt $((300 * 1024)) ] || fail "MemTotal $kb kB: the machine did not grow past 300 MiB"
+
+KMM_MALLOC_BOOT="ram=64M max=256M" KMM_MALLOC_DUMP="$tmp/max" LD_PRELOAD="$lib" "$prog" 1024 until-fail \
+	>"$tmp/out" || fail "the program failed"
+cat "$tmp/out"
+got=$(sed -n 's/^malloc failed after \([0-9]*\) MiB (Cannot allocate memory)$/\1/p' "$tmp/out")
+[ -n "$got" ] || fail "max=256M: malloc did not fail with ENOMEM"
+[ "${got:-0}" -gt 128 ] && [ "${got:-0}" -lt 192 ] || fail "max=256M: got $got MiB, expected 128-192"
+kb=$(memtotal "$tmp/max")
+echo "max=256M: MemTotal $kb kB"
+[ "${kb:-0}" -gt $((128 * 1024)) ] && [ "${kb:-0}" -le $((192 * 1024)) ] ||
+	fail "max=256M: MemTotal $kb kB, expected 128-192 MiB"
+
+# i386 does not grow (its added RAM would be HIGHMEM): it boots without hotplug_max=.
+KMM_MALLOC_BOOT="arch=i386 ram=64M" KMM_MALLOC_DUMP="$tmp/i386" LD_PRELOAD="$lib" "$prog" 16 until-fail \
+	>"$tmp/out" 2>"$tmp/err" || fail "the program failed on i386"
+[ ! -s "$tmp/err" ] || fail "i386: $(cat "$tmp/err")"
+grep -q '^got 16 MiB$' "$tmp/out" || fail "i386: $(cat "$tmp/out")"
+[ -s "$tmp/i386" ] || fail "i386: no dump: the library did not boot"
+
+KMM_MALLOC_BOOT="ram=64M max=lots" LD_PRELOAD="$lib" "$prog" 1 until-fail >"$tmp/out" 2>"$tmp/err" ||
+	fail "the program failed with a bad max="
+grep -q 'cannot boot "ram=64M max=lots": max= is not a size' "$tmp/err" ||
+	fail "no message for max=lots: $(cat "$tmp/err")"
+
+[ $status = 0 ] && echo "growth ok"
+exit $status
