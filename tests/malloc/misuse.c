@@ -134,8 +134,12 @@ static int run_case(const char *c)
 		char *q = malloc(100000);
 
 		free_twice(q);
+	} else if (!strcmp(c, "double-free-big-block")) {
+		char *q = malloc(8 << 20);	/* contiguous 4 MiB blocks: a page block */
+
+		free_twice(q);
 	} else if (!strcmp(c, "double-free-mmap-block")) {
-		char *q = malloc(8 << 20);
+		char *q = aligned_alloc(8 << 20, 8 << 20);	/* beyond 4 MiB aligned: the host's */
 
 		free_twice(q);
 	} else if (!strcmp(c, "overwritten-slab-record"))

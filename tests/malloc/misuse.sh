@@ -42,6 +42,7 @@ expect free-foreign -- "$K free\(\): invalid pointer: $A \(not from this allocat
 expect free-mmap -- "$K free\(\): invalid pointer: $A \(not from this allocator\)"
 expect free-page-block-interior -- "$K free\(\): invalid pointer: $A \(not a block in use\)"
 expect double-free-page-block -- "$K free\(\): invalid pointer: $A \(not a block in use\)"
+expect double-free-big-block -- "$K free\(\): invalid pointer: $A \(not a block in use\)"
 expect double-free-mmap-block -- "$K free\(\): invalid pointer: $A \(not from this allocator\)"
 expect overwritten-slab-record -- "$K free\(\): slab bookkeeping overwritten: $A in cache size-64"
 expect realloc-freed -- "$K realloc\(\): double free detected: $A in cache size-128"
