@@ -216,13 +216,6 @@ int hw_cpu_attach(int cpu)
 	return 0;
 }
 
-bool hw_cpu_owned_elsewhere(int cpu)
-{
-	void *owner = __atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_ACQUIRE);
-
-	return owner && owner != &thread_token;
-}
-
 int hw_cpu_attach_any(void)
 {
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)

@@ -58,8 +58,6 @@ void hw_cpus_stop(void);
 void hw_cpu_attach_all(void);
 /* Deterministic mode: run later kernel operations as CPU @cpu. */
 void hw_switch_cpu(int cpu);
-/* Does a host thread other than the caller own CPU @cpu (parallel mode: runs as it)? */
-bool hw_cpu_owned_elsewhere(int cpu);
 /* Give the calling thread the first CPU nobody owns; -EBUSY when all are taken. */
 int hw_cpu_attach_any(void);
 /* At machine setup: seed the per-CPU random streams, clear ownership. */

@@ -1,7 +1,7 @@
 /*
  * churn.c - a program that starts and ends many short threads.
  *
- *   churn NTHREADS [MAXWAVE]
+ *   churn NTHREADS [MAXWAVE [HOLD]]
  *
  * The threads come in waves: wave w starts 1 + (w * 37) % MAXWAVE threads
  * at once (default MAXWAVE 48), waits for them all and starts the next,
@@ -11,6 +11,10 @@
  * shared table where the next wave's threads free them: every thread frees
  * blocks that a thread now gone allocated.
  *
+ * Then HOLD threads (default 0) each allocate a block and wait, and the
+ * program exits with them still alive: the library's dump at exit sees
+ * their CPUs.
+ *
  * Under libkmm-malloc.so every thread takes a CPU of its own and gives it
  * back at exit; with KMM_MALLOC_DUMP, /sys/devices/system/cpu/online in the
  * dump shows how many stayed online (tests/malloc/churn.sh).
@@ -19,9 +23,11 @@
  * and makes the exit status 1.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PER_THREAD	8
 #define TABLE		4096
@@ -93,9 +99,25 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static int holding;
+
+/* Allocate, then wait for the end of the program. */
+static void *hold(void *arg)
+{
+	void *p = malloc(100);
+
+	(void)arg;
+	if (!p)
+		fail("malloc failed");
+	__atomic_add_fetch(&holding, 1, __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+	return p;
+}
+
 int main(int argc, char **argv)
 {
-	int n, maxwave, started = 0, waves = 0;
+	int n, maxwave, nhold, started = 0, waves = 0;
 	pthread_t *t;
 
 	if (argc < 2) {
@@ -104,7 +126,8 @@ int main(int argc, char **argv)
 	}
 	n = atoi(argv[1]);
 	maxwave = argc > 2 ? atoi(argv[2]) : 48;
-	if (n < 1 || maxwave < 1) {
+	nhold = argc > 3 ? atoi(argv[3]) : 0;
+	if (n < 1 || maxwave < 1 || nhold < 0) {
 		fprintf(stderr, "churn: NTHREADS and MAXWAVE must be positive\n");
 		return 2;
 	}
@@ -131,6 +154,16 @@ int main(int argc, char **argv)
 			free(table[i].p);
 		}
 	free(t);
-	printf("threads=%d waves=%d errors=%d\n", n, waves, errors);
+	for (int i = 0; i < nhold; i++) {
+		pthread_t h;
+
+		if (pthread_create(&h, NULL, hold, NULL)) {
+			fprintf(stderr, "churn: cannot create a held thread\n");
+			return 1;
+		}
+	}
+	while (__atomic_load_n(&holding, __ATOMIC_ACQUIRE) < nhold)
+		sched_yield();
+	printf("threads=%d waves=%d held=%d errors=%d\n", n, waves, nhold, errors);
 	return errors != 0;
 }

@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kmm/gfp.h>
@@ -69,6 +70,7 @@
 #define KM_DEFAULT_BOOT	"ram=1G cpus=" __stringify(NR_CPUS) " maxcpus=2"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
 #define KM_SPARE_CPUS	2		/* free online CPUs kept when a thread exits */
+#define KM_SPARE_WAIT_NS 50000000L	/* how long a new thread waits for a CPU to come up */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
 int km_mode = KM_COLD;
@@ -101,6 +103,7 @@ static void warnf(const char *fmt, const char *a, const char *b)
  * half up).  Taken only outside interrupts-disabled sections.
  */
 static pthread_mutex_t hotplug_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cpu_came_up = PTHREAD_COND_INITIALIZER;	/* or failed to */
 
 /* The online CPUs no thread owns, other than the caller's; the highest in *@highest. */
 static int free_online_cpus(int *highest)
@@ -123,7 +126,23 @@ static int free_online_cpus(int *highest)
  * offline one up, so that the next thread finds a CPU ready.  Only a CPU
  * online can do it (the new one has no slab arrays to allocate its own
  * with), and only outside interrupts-disabled sections (cpu_up sleeps).
+ * The caller holds hotplug_lock (keep_a_spare_cpu takes it).
  */
+static void keep_a_spare_cpu_locked(void)
+{
+	int highest;
+
+	if (free_online_cpus(&highest))
+		return;
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_online(cpu)) {
+			kmm_cpu_up(cpu);
+			pthread_cond_broadcast(&cpu_came_up);
+			return;
+		}
+	}
+}
+
 static void keep_a_spare_cpu(void)
 {
 	int highest;
@@ -131,14 +150,7 @@ static void keep_a_spare_cpu(void)
 	if (free_online_cpus(&highest))
 		return;
 	pthread_mutex_lock(&hotplug_lock);
-	if (!free_online_cpus(&highest)) {
-		for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-			if (!cpu_online(cpu)) {
-				kmm_cpu_up(cpu);
-				break;
-			}
-		}
-	}
+	keep_a_spare_cpu_locked();
 	pthread_mutex_unlock(&hotplug_lock);
 }
 
@@ -178,17 +190,52 @@ static void thread_exit(void *unused)
 	t->depth--;
 }
 
+static void on_cpu(struct km_thread *t)
+{
+	t->state = KT_ON_CPU;
+	pthread_setspecific(thread_key, t);
+}
+
+/*
+ * Take a free online CPU.  None free while some are offline means that
+ * another thread took the spare first and is about to bring the next one
+ * up (keep_a_spare_cpu): wait for it (cpu_came_up, which releases
+ * hotplug_lock for it), take that one, and bring up the next in turn, so
+ * that threads arriving together each get a CPU of their own.  Only when
+ * no CPU comes within KM_SPARE_WAIT_NS (no memory for a CPU's arrays)
+ * does the thread borrow for this call and try again on its next.
+ */
 static void attach(struct km_thread *t)
 {
+	struct timespec deadline;
+	int err;
+
 	if (kmm_thread_attach(-1) == 0) {
-		t->state = KT_ON_CPU;
-		pthread_setspecific(thread_key, t);
+		on_cpu(t);
 		keep_a_spare_cpu();
-	} else if (num_online_cpus() < nr_cpu_ids) {
-		t->state = KT_NEW;	/* another thread took the spare; the next comes up */
-	} else {
-		t->state = KT_BORROW;
+		return;
 	}
+	if (num_online_cpus() >= nr_cpu_ids) {
+		t->state = KT_BORROW;
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += KM_SPARE_WAIT_NS;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hotplug_lock);
+	while ((err = kmm_thread_attach(-1)) && num_online_cpus() < nr_cpu_ids)
+		if (pthread_cond_timedwait(&cpu_came_up, &hotplug_lock, &deadline))
+			break;
+	if (!err) {
+		on_cpu(t);
+		keep_a_spare_cpu_locked();
+	} else {
+		t->state = KT_NEW;
+	}
+	pthread_mutex_unlock(&hotplug_lock);
 }
 
 /*
