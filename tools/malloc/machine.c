@@ -47,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <kmm/gfp.h>
@@ -70,7 +69,6 @@
 #define KM_DEFAULT_BOOT	"ram=1G cpus=" __stringify(NR_CPUS) " maxcpus=2"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
 #define KM_SPARE_CPUS	2		/* free online CPUs kept when a thread exits */
-#define KM_SPARE_WAIT_NS 50000000L	/* how long a new thread waits for a CPU to come up */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
 int km_mode = KM_COLD;
@@ -157,8 +155,8 @@ static void keep_a_spare_cpu(void)
 /*
  * At thread exit, before the thread gives its CPU back (it still runs as
  * it, so it can run cpu_down): with KM_SPARE_CPUS free online CPUs or
- * more besides its own, it takes the highest free one down, so that after
- * it leaves at most KM_SPARE_CPUS + 1 are free.  A program that starts
+ * more besides its own, it takes the highest free one down, so that as
+ * threads exit the free CPUs come down to KM_SPARE_CPUS.  A program that starts
  * and ends thousands of threads keeps the CPUs (and their slab arrays) of
  * the threads it has at once, and a few; one that starts and ends one
  * thread after another onlines and offlines nothing (the band between one
@@ -199,42 +197,41 @@ static void on_cpu(struct km_thread *t)
 /*
  * Take a free online CPU.  None free while some are offline means that
  * another thread took the spare first and is about to bring the next one
- * up (keep_a_spare_cpu): wait for it (cpu_came_up, which releases
- * hotplug_lock for it), take that one, and bring up the next in turn, so
- * that threads arriving together each get a CPU of their own.  Only when
- * no CPU comes within KM_SPARE_WAIT_NS (no memory for a CPU's arrays)
- * does the thread borrow for this call and try again on its next.
+ * up (keep_a_spare_cpu): a thread counts itself in `bringing` before it
+ * tries to take a CPU, and counts itself out (broadcasting cpu_came_up)
+ * once it has kept a spare; one that found none waits while anyone is
+ * counted, then takes the CPU that came up and brings up the next in
+ * turn.  So threads arriving together each get a CPU of their own, and
+ * only when no CPU can come up (no memory for its arrays) does a thread
+ * borrow for this call and try again on its next.  Waiters are not
+ * counted: two of them never wait for each other.
  */
+static int bringing;		/* threads taking a CPU, not yet done keeping a spare */
+
 static void attach(struct km_thread *t)
 {
-	struct timespec deadline;
 	int err;
 
-	if (kmm_thread_attach(-1) == 0) {
-		on_cpu(t);
-		keep_a_spare_cpu();
-		return;
-	}
-	if (num_online_cpus() >= nr_cpu_ids) {
-		t->state = KT_BORROW;
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_nsec += KM_SPARE_WAIT_NS;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&hotplug_lock);
-	while ((err = kmm_thread_attach(-1)) && num_online_cpus() < nr_cpu_ids)
-		if (pthread_cond_timedwait(&cpu_came_up, &hotplug_lock, &deadline))
-			break;
+	__atomic_add_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
+	err = kmm_thread_attach(-1);
 	if (!err) {
 		on_cpu(t);
-		keep_a_spare_cpu_locked();
-	} else {
-		t->state = KT_NEW;
+		keep_a_spare_cpu();
 	}
+	pthread_mutex_lock(&hotplug_lock);
+	__atomic_sub_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
+	if (err) {
+		while ((err = kmm_thread_attach(-1)) && num_online_cpus() < nr_cpu_ids &&
+		       __atomic_load_n(&bringing, __ATOMIC_SEQ_CST))
+			pthread_cond_wait(&cpu_came_up, &hotplug_lock);
+		if (!err) {
+			on_cpu(t);
+			keep_a_spare_cpu_locked();
+		} else {
+			t->state = num_online_cpus() < nr_cpu_ids ? KT_NEW : KT_BORROW;
+		}
+	}
+	pthread_cond_broadcast(&cpu_came_up);
 	pthread_mutex_unlock(&hotplug_lock);
 }
 
