@@ -68,6 +68,7 @@ static int _cpu_up(unsigned int cpu)
 {
 	int nr_calls = 0, err;
 
+	sched_init_idle(cpu);
 	err = cpu_notify(CPU_UP_PREPARE, cpu, -1, &nr_calls);
 	if (err) {
 		/* The callback that refused cleaned up after itself: tell the others. */
