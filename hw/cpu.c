@@ -29,7 +29,7 @@ static __thread char thread_token;
 static __thread struct hw_cpu remote_alias;
 unsigned long hw_takeovers __state;
 __thread struct task_struct *hw_thread_task;
-unsigned long cpu_online_bits __state;
+unsigned long cpu_online_bits[CPU_MASK_LONGS] __state;
 
 static bool membarrier_ready;	/* process-wide, survives reboots */
 
@@ -47,7 +47,8 @@ static void ipi_unlock(struct hw_cpu *c)
 
 void hw_cpus_init(u64 seed)
 {
-	cpu_online_bits = nr_cpu_ids >= 64 ? ~0UL : (1UL << nr_cpu_ids) - 1;
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		set_cpu_online(cpu, cpu < nr_cpu_ids);
 	if (!membarrier_ready) {
 		membarrier_ready = true;
 		if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) < 0)
@@ -58,6 +59,7 @@ void hw_cpus_init(u64 seed)
 		hw_cpus[cpu].owner = NULL;
 		hw_cpus[cpu].irq_disabled = 0;
 		hw_cpus[cpu].takeover = 0;
+		hw_cpus[cpu].hotplug = 0;
 	}
 }
 
@@ -79,13 +81,13 @@ void hw_irq_wait_takeover(struct hw_cpu *cpu)
 	} while (__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST));
 }
 
-void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+/* hw_run_on_cpu() with @c's ipi_lock held. */
+static void run_on_cpu_locked(struct hw_cpu *c, void (*fn)(void *), void *arg)
 {
-	struct hw_cpu *c = &hw_cpus[cpu], *prev = hw_this_cpu;
+	struct hw_cpu *prev = hw_this_cpu;
 	void *owner;
 	unsigned long flags;
 
-	ipi_lock(c);
 	owner = __atomic_load_n(&c->owner, __ATOMIC_ACQUIRE);
 	if (!owner || owner == &thread_token || hw.deterministic) {
 		/*
@@ -130,6 +132,63 @@ void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 		hw_set_this_cpu(prev);
 		__atomic_store_n(&c->takeover, 0, __ATOMIC_RELEASE);
 	}
+}
+
+void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	struct hw_cpu *c = &hw_cpus[cpu];
+
+	ipi_lock(c);
+	run_on_cpu_locked(c, fn, arg);
+	ipi_unlock(c);
+}
+
+/*
+ * The CPU's state is read under its ipi_lock, which cpu_down's claim and
+ * release also take: a borrower either runs before the claim, or finds
+ * the CPU claimed (or, after the release, offline) and runs nothing.
+ */
+int hw_run_on_online_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	struct hw_cpu *c = &hw_cpus[cpu];
+
+	ipi_lock(c);
+	if (!hw.deterministic && (!cpu_online(cpu) || (c->hotplug && c->owner != &thread_token))) {
+		ipi_unlock(c);
+		return -EAGAIN;
+	}
+	run_on_cpu_locked(c, fn, arg);
+	ipi_unlock(c);
+	return 0;
+}
+
+enum { HOTPLUG_CLAIMED = 1, HOTPLUG_OURS };	/* hw_cpu.hotplug: was the CPU free, or ours? */
+
+int hw_cpu_hotplug_begin(int cpu)
+{
+	struct hw_cpu *c = &hw_cpus[cpu];
+	void *owner;
+
+	ipi_lock(c);
+	owner = c->owner;
+	if ((owner && owner != &thread_token) || c->hotplug) {
+		ipi_unlock(c);
+		return -EBUSY;
+	}
+	c->hotplug = owner ? HOTPLUG_OURS : HOTPLUG_CLAIMED;
+	__atomic_store_n(&c->owner, &thread_token, __ATOMIC_RELEASE);
+	ipi_unlock(c);
+	return 0;
+}
+
+void hw_cpu_hotplug_end(int cpu)
+{
+	struct hw_cpu *c = &hw_cpus[cpu];
+
+	ipi_lock(c);
+	if (c->hotplug == HOTPLUG_CLAIMED)
+		__atomic_store_n(&c->owner, NULL, __ATOMIC_RELEASE);
+	c->hotplug = 0;
 	ipi_unlock(c);
 }
 
@@ -147,17 +206,14 @@ int hw_cpu_attach(int cpu)
 		ipi_unlock(c);
 		return -EBUSY;
 	}
+	if (!cpu_online(cpu)) {
+		ipi_unlock(c);
+		return -EAGAIN;
+	}
 	__atomic_store_n(&c->owner, &thread_token, __ATOMIC_RELEASE);
 	ipi_unlock(c);
 	hw_set_this_cpu(c);
 	return 0;
-}
-
-bool hw_cpu_owned_elsewhere(int cpu)
-{
-	void *owner = __atomic_load_n(&hw_cpus[cpu].owner, __ATOMIC_ACQUIRE);
-
-	return owner && owner != &thread_token;
 }
 
 int hw_cpu_attach_any(void)
@@ -189,6 +245,7 @@ void hw_cpus_stop(void)
 		__atomic_store_n(&hw_cpus[cpu].ipi_lock, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&hw_cpus[cpu].takeover, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&hw_cpus[cpu].irq_disabled, 0, __ATOMIC_RELEASE);
+		hw_cpus[cpu].hotplug = 0;
 	}
 }
 
@@ -253,6 +310,7 @@ void hw_cpus_thaw(bool child)
 			/* Its owner is gone; it stopped outside any critical section. */
 			__atomic_store_n(&c->owner, NULL, __ATOMIC_RELAXED);
 			__atomic_store_n(&c->irq_disabled, 0, __ATOMIC_RELAXED);
+			c->hotplug = 0;
 		}
 		__atomic_store_n(&c->takeover, 0, __ATOMIC_RELEASE);
 		ipi_unlock(c);

@@ -20,6 +20,23 @@
  * takeover protocol.  Must not be called with interrupts disabled.
  */
 void hw_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+/*
+ * hw_run_on_cpu() for a thread borrowing @cpu (kmm_run_on_cpu): -EAGAIN,
+ * and nothing run, when @cpu is offline or another thread is bringing it
+ * up or taking it down; else 0 once @fn has run.
+ */
+int hw_run_on_online_cpu(int cpu, void (*fn)(void *), void *arg);
+/*
+ * CPU hotplug: the calling thread claims @cpu while it brings it up or
+ * takes it down, so that no other thread attaches to it or borrows it
+ * half-made; the claimer's own calls as @cpu (hw_run_on_cpu) run
+ * directly, and other threads' IPIs (hw_run_on_cpu) still reach it.
+ * -EBUSY when another thread owns @cpu.  Checked and set under the CPU's
+ * ipi_lock, as attaching is: of a thread attaching and one taking the CPU
+ * down, exactly one wins.
+ */
+int hw_cpu_hotplug_begin(int cpu);
+void hw_cpu_hotplug_end(int cpu);
 /* How many calls went through the takeover protocol (for tests). */
 extern unsigned long hw_takeovers;
 /*
@@ -31,7 +48,8 @@ extern __thread struct task_struct *hw_thread_task;
 /*
  * Make the calling host thread run as CPU @cpu (parallel mode), or give it
  * every CPU (deterministic mode: owner of all, switching with hw_switch_cpu).
- * Returns -EBUSY when another thread owns @cpu.
+ * Returns -EBUSY when another thread owns @cpu (a thread bringing it up or
+ * taking it down owns it meanwhile), -EAGAIN when @cpu is offline.
  */
 int hw_cpu_attach(int cpu);
 void hw_cpu_detach(void);
@@ -40,8 +58,6 @@ void hw_cpus_stop(void);
 void hw_cpu_attach_all(void);
 /* Deterministic mode: run later kernel operations as CPU @cpu. */
 void hw_switch_cpu(int cpu);
-/* Does a host thread other than the caller own CPU @cpu (parallel mode: runs as it)? */
-bool hw_cpu_owned_elsewhere(int cpu);
 /* Give the calling thread the first CPU nobody owns; -EBUSY when all are taken. */
 int hw_cpu_attach_any(void);
 /* At machine setup: seed the per-CPU random streams, clear ownership. */

@@ -12,6 +12,7 @@
 #define KMM_HW_MACHINE_H
 
 #include <kmm/numa.h>
+#include <kmm/asm/smp.h>
 #include <kmm/types.h>
 
 #define E820MAX		128
@@ -48,7 +49,7 @@ struct hw_machine {
 	u64 node_ram[MAX_NUMNODES];	/* bytes of RAM per node */
 	u8 distance[MAX_NUMNODES][MAX_NUMNODES];
 	int nr_cpus;
-	int cpu_node[64];
+	int cpu_node[NR_CPUS];
 	struct hw_e820_entry e820[E820MAX];	/* the BIOS map, as given */
 	int nr_e820;
 	bool e820_given;			/* e820= was on the command line */

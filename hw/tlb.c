@@ -29,14 +29,12 @@
 
 /*
  * Outside the state section (580 KB): a boot touches only the TLBs of the
- * CPUs it brings up (hw_tlb_reset_cpu), so a machine of 64 possible CPUs
+ * CPUs it brings up (hw_tlb_reset_cpu), so a machine of many possible CPUs
  * of which 2 run costs 2 TLBs, not 64.
  */
 struct hw_tlb hw_tlbs[NR_CPUS];
 static bool paging __state;	/* a mode other than HW_PAGING_NONE */
-static u64 tlb_inited __state;	/* CPUs whose TLB this boot has reset */
-
-_Static_assert(NR_CPUS <= 64, "tlb_inited is one word");
+static unsigned long tlb_inited[CPU_MASK_LONGS] __state;	/* CPUs whose TLB this boot has reset */
 
 void hw_tlb_reset_cpu(int cpu)
 {
@@ -45,14 +43,14 @@ void hw_tlb_reset_cpu(int cpu)
 	memset(t, 0, sizeof(*t));
 	t->gen = 2;
 	t->ggen = 1;
-	tlb_inited |= 1ULL << cpu;
+	tlb_inited[cpu_mask_word(cpu)] |= cpu_mask_bit(cpu);
 }
 
 void hw_tlb_reset_all(bool on)
 {
 	paging = on;
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (tlb_inited & (1ULL << cpu))
+		if (tlb_inited[cpu_mask_word(cpu)] & cpu_mask_bit(cpu))
 			hw_tlb_reset_cpu(cpu);
 }
 

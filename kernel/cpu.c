@@ -68,6 +68,7 @@ static int _cpu_up(unsigned int cpu)
 {
 	int nr_calls = 0, err;
 
+	sched_init_idle(cpu);
 	err = cpu_notify(CPU_UP_PREPARE, cpu, -1, &nr_calls);
 	if (err) {
 		/* The callback that refused cleaned up after itself: tell the others. */
@@ -81,6 +82,11 @@ static int _cpu_up(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * The CPU is claimed (hw_cpu_hotplug_begin) from before its first
+ * notifier event to after its last: in parallel mode no host thread
+ * attaches to it or borrows it while it is half up or half down.
+ */
 int cpu_up(unsigned int cpu)
 {
 	int err;
@@ -88,7 +94,15 @@ int cpu_up(unsigned int cpu)
 	if (cpu >= (unsigned int)nr_cpu_ids)
 		return -EINVAL;
 	mutex_lock(&cpu_add_remove_lock);
-	err = cpu_online(cpu) ? -EINVAL : _cpu_up(cpu);
+	if (cpu_online(cpu)) {
+		err = -EINVAL;
+	} else {
+		err = hw_cpu_hotplug_begin(cpu);
+		if (!err) {
+			err = _cpu_up(cpu);
+			hw_cpu_hotplug_end(cpu);
+		}
+	}
 	mutex_unlock(&cpu_add_remove_lock);
 	return err;
 }
@@ -131,12 +145,15 @@ static int _cpu_down(unsigned int cpu)
 		return -EINVAL;
 	if (cpu == 0)
 		return -EBUSY;		/* x86: the boot processor stays (native_cpu_disable) */
-	if (!hw_deterministic() && hw_cpu_owned_elsewhere(cpu))
-		return -EBUSY;		/* a host thread runs as it: nothing can move that thread */
+	/* A host thread runs as it (nothing can move that thread): -EBUSY. */
+	err = hw_cpu_hotplug_begin(cpu);
+	if (err)
+		return err;
 	err = cpu_notify(CPU_DOWN_PREPARE, cpu, -1, &nr_calls);
 	if (err) {
 		__raw_notifier_call_chain(&cpu_chain, CPU_DOWN_FAILED, hcpu(cpu), nr_calls - 1,
 					  NULL);
+		hw_cpu_hotplug_end(cpu);
 		return err;
 	}
 	if (hw_deterministic())
@@ -145,6 +162,7 @@ static int _cpu_down(unsigned int cpu)
 	set_cpu_online(cpu, false);
 	cpu_notify(CPU_DEAD, cpu, -1, NULL);
 	cpu_notify(CPU_POST_DEAD, cpu, -1, NULL);
+	hw_cpu_hotplug_end(cpu);
 	return 0;
 }
 
@@ -167,33 +185,20 @@ int kmm_cpu_down(int cpu)
 
 /* ---- /sys/devices/system/cpu ---- */
 
-/* The CPUs of @mask as cpulist_scnprintf prints them: "0-2,5", then a newline. */
-static void show_cpu_list(struct seq_file *m, unsigned long mask)
+/*
+ * The possible, online or offline CPUs as cpulist_scnprintf prints them:
+ * "0-2,5", then a newline.  The online map is read word by word with
+ * acquire, as cpu_online() reads it.
+ */
+static void show_cpu_list(struct seq_file *m, bool online, bool offline)
 {
-	bool first = true;
+	unsigned long mask[CPU_MASK_LONGS] = { 0 };
 
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		int end = cpu;
-
-		if (!((mask >> cpu) & 1))
-			continue;
-		while (end + 1 < nr_cpu_ids && ((mask >> (end + 1)) & 1))
-			end++;
-		seq_printf(m, end > cpu ? "%s%d-%d" : "%s%d", first ? "" : ",", cpu, end);
-		first = false;
-		cpu = end;
-	}
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (cpu_online(cpu) ? online : offline)
+			mask[cpu_mask_word(cpu)] |= cpu_mask_bit(cpu);
+	seq_bitmap_list(m, mask, nr_cpu_ids);
 	seq_putc(m, '\n');
-}
-
-static unsigned long online_mask(void)
-{
-	return __atomic_load_n(&cpu_online_bits, __ATOMIC_ACQUIRE);
-}
-
-static unsigned long possible_mask(void)
-{
-	return nr_cpu_ids >= (int)(8 * sizeof(long)) ? ~0UL : (1UL << nr_cpu_ids) - 1;
 }
 
 /* "cpuN/online" -> N (a CPU with the file: not the boot CPU); else -1. */
@@ -213,11 +218,11 @@ static int sys_cpu_show(struct seq_file *m, const char *rest)
 	int cpu;
 
 	if (!strcmp(rest, "online"))
-		show_cpu_list(m, online_mask());
+		show_cpu_list(m, true, false);
 	else if (!strcmp(rest, "possible") || !strcmp(rest, "present"))
-		show_cpu_list(m, possible_mask());
+		show_cpu_list(m, true, true);
 	else if (!strcmp(rest, "offline"))
-		show_cpu_list(m, possible_mask() & ~online_mask());
+		show_cpu_list(m, false, true);
 	else if ((cpu = online_file_cpu(rest)) >= 0)
 		seq_printf(m, "%d\n", (int)cpu_online(cpu));
 	else

@@ -106,7 +106,8 @@ static int start_kernel(const char *cmdline)
 {
 	int err;
 
-	cpu_online_bits = 1;	/* the boot CPU */
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		set_cpu_online(cpu, cpu == 0);	/* the boot CPU */
 	task_init();
 	sched_init();
 	mm_declare_lock_order();
@@ -203,7 +204,7 @@ void kmm_shutdown(void)
 int attach_any_online(void)
 {
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpu_online(cpu) && !hw_cpu_attach(cpu))
+		if (cpu_online(cpu) && !kmm_cpu_taken(cpu) && !hw_cpu_attach(cpu))
 			return cpu;
 	return -EBUSY;
 }
@@ -212,9 +213,11 @@ int kmm_thread_attach(int cpu)
 {
 	int err;
 
-	/* An offline CPU has no slab arrays to run with: kmm_cpu_up() first. */
-	if (cpu >= 0 && cpu < nr_cpu_ids && !cpu_online(cpu))
-		return -EAGAIN;
+	/*
+	 * An offline CPU has no slab arrays to run with (kmm_cpu_up() first):
+	 * hw_cpu_attach() says -EAGAIN, having checked under the CPU's lock
+	 * that cpu_down's claim also takes.
+	 */
 	err = cpu < 0 ? attach_any_online() : hw_cpu_attach(cpu);
 	if (err < 0)
 		return err;
@@ -260,8 +263,7 @@ int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
 		return -EINVAL;
 	if (!hw_this_cpu)
 		thread_task();	/* the handler runs on behalf of this thread's task */
-	hw_run_on_cpu(cpu, fn, arg);
-	return 0;
+	return hw_run_on_online_cpu(cpu, fn, arg);
 }
 
 bool kmm_cpu_taken(int cpu)

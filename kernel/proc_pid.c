@@ -216,45 +216,6 @@ static void task_name(struct seq_file *m, const struct task_struct *t)
 	seq_putc(m, '\n');
 }
 
-/* A bitmap as bitmap_scnprintf prints it: 32-bit hex chunks, most significant first. */
-static void seq_bitmap(struct seq_file *m, const unsigned long *bits, int nbits)
-{
-	int chunk = nbits % 32 ? nbits % 32 : 32;
-	const char *sep = "";
-
-	for (int i = ((nbits + 31) / 32 - 1) * 32; i >= 0; i -= 32) {
-		unsigned long v = 0;
-
-		for (int b = 0; b < chunk; b++)
-			if (test_bit(i + b, bits))
-				v |= 1UL << b;
-		seq_printf(m, "%s%0*lx", sep, (chunk + 3) / 4, v);
-		chunk = 32;
-		sep = ",";
-	}
-}
-
-/* The same bitmap as a list of ranges, "0-3,6" (bitmap_scnlistprintf). */
-static void seq_bitmap_list(struct seq_file *m, const unsigned long *bits, int nbits)
-{
-	const char *sep = "";
-
-	for (int i = 0; i < nbits; i++) {
-		int j = i;
-
-		if (!test_bit(i, bits))
-			continue;
-		while (j + 1 < nbits && test_bit(j + 1, bits))
-			j++;
-		if (j > i)
-			seq_printf(m, "%s%d-%d", sep, i, j);
-		else
-			seq_printf(m, "%s%d", sep, i);
-		sep = ",";
-		i = j;
-	}
-}
-
 /* Ids and credentials (task_state): processes are uid 1000, init and kernel threads root. */
 static void task_state(struct seq_file *m, struct task_struct *t)
 {

@@ -517,23 +517,39 @@ static void reap_dead(void)
 
 /* ---- boot and shutdown ---- */
 
+/*
+ * The idle task of @cpu, made when the CPU first comes up (cpu_up, as
+ * 2.6.34's do_boot_cpu forks it), not at boot for every possible CPU:
+ * with libkmm-malloc.so's 512 possible CPUs, of which a program uses a
+ * few, that is 1,520 bytes less to write per CPU at each start-up.
+ */
+void sched_init_idle(int cpu)
+{
+	struct task_struct *idle = cpu ? &idle_tasks[cpu] : &init_task;
+
+	if (sched.rq[cpu].idle)
+		return;
+	if (cpu) {
+		*idle = (struct task_struct){ .pid = 0, .comm = "swapper", .prio = 120,
+					       .state = TASK_RUNNING, .flags = PF_KTHREAD,
+					       .signal = &init_signals };
+		INIT_LIST_HEAD(&idle->tasks);
+		INIT_LIST_HEAD(&idle->run_list);
+	}
+	idle->cpu = cpu;
+	sched.rq[cpu].idle = idle;
+	hw_cpus[cpu].curr = idle;
+}
+
+/* A runqueue for each possible CPU (nr_cpu_ids: the machine's setup set it). */
 void sched_init(void)
 {
-	for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct task_struct *idle = cpu ? &idle_tasks[cpu] : &init_task;
-
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		INIT_LIST_HEAD(&sched.rq[cpu].queue);
-		if (cpu) {
-			*idle = (struct task_struct){ .pid = 0, .comm = "swapper", .prio = 120,
-						       .state = TASK_RUNNING, .flags = PF_KTHREAD,
-						       .signal = &init_signals };
-			INIT_LIST_HEAD(&idle->tasks);
-			INIT_LIST_HEAD(&idle->run_list);
-		}
-		idle->cpu = cpu;
-		sched.rq[cpu].idle = idle;
-		hw_cpus[cpu].curr = idle;
+		sched.rq[cpu].idle = NULL;
+		hw_cpus[cpu].curr = NULL;
 	}
+	sched_init_idle(0);
 	INIT_LIST_HEAD(&sched.dead);
 	sched.up = true;
 	/* The boot runs as CPU 0's idle task, on the calling thread. */

@@ -19,6 +19,7 @@ __noreturn void sched_exit_current(void);	/* TASK_DEAD, hand over, end the threa
 void sched_show_tasks(struct seq_file *m);
 struct task_struct *sched_running(void);
 struct task_struct *idle_task(int cpu);
+void sched_init_idle(int cpu);			/* @cpu's idle task, before it first comes up */
 void sched_stop_here(const char *file, int line, const char *msg);	/* lib_hooks.stop_here */
 
 /* task.c */

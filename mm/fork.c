@@ -88,7 +88,8 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	mm->mmap_cache = NULL;
 	mm->map_count = 0;
 	mm->nr_ptes = 0;
-	mm->cpu_vm_mask = 0;
+	for (int i = 0; i < CPU_MASK_LONGS; i++)
+		mm->cpu_vm_mask[i] = 0;
 	mm->def_flags = 0;	/* mlockall(MCL_FUTURE) is not inherited (2.6.34's mm_init) */
 	for (int i = 0; i < NR_MM_COUNTERS; i++)
 		atomic_long_set(&mm->rss_stat[i], 0);

@@ -94,9 +94,11 @@ static const struct arch_desc arch_i386_pae = {
 	.zones = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE },
 };
 
+#if NR_CPUS == 64	/* the kmap_atomic slots grow the fixmap with NR_CPUS (asm/fixmap.h) */
 _Static_assert(I386_PKMAP_BASE(1024, 1024, 4UL << 20) == 0xff400000ULL, "i386 PKMAP_BASE");
 _Static_assert(I386_PKMAP_BASE(512, 512, 2UL << 20) == 0xff600000ULL, "PAE PKMAP_BASE");
 _Static_assert(I386_FIXADDR_START == 0xffaf6000ULL, "FIXADDR_START");
+#endif
 _Static_assert(LAST_PKMAP_MAX >= 1024, "pkmap arrays hold every entry");
 
 const struct arch_desc *arch __state = &arch_x86_64;

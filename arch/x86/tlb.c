@@ -116,7 +116,7 @@ static void do_flush_mm(void *arg)
 	unsigned long pages = f->end ? (f->end - f->start) >> PAGE_SHIFT : 0;
 
 	if (hw_read_cr3() != __pa(f->mm->pgd)) {
-		__atomic_fetch_and(&f->mm->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
+		cpu_mask_clear(f->mm->cpu_vm_mask, cpu);
 		return;
 	}
 	if (f->end && pages <= FLUSH_CEILING) {
@@ -131,11 +131,9 @@ static void do_flush_mm(void *arg)
 
 static void flush_mm(struct mm_flush *f)
 {
-	unsigned long mask = __atomic_load_n(&f->mm->cpu_vm_mask, __ATOMIC_ACQUIRE);
-
 	f->asker = smp_processor_id();
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if ((mask >> cpu) & 1 && cpu_online(cpu))
+		if (cpu_mask_test(f->mm->cpu_vm_mask, cpu) && cpu_online(cpu))
 			hw_run_on_cpu(cpu, do_flush_mm, f);
 }
 
@@ -176,11 +174,11 @@ void switch_mm(struct mm_struct *prev, struct mm_struct *next)
 
 	if (prev == next)
 		return;
-	__atomic_fetch_or(&next->cpu_vm_mask, 1UL << cpu, __ATOMIC_RELAXED);
+	cpu_mask_set(next->cpu_vm_mask, cpu);
 	load_cr3(next->pgd);
 	trace_tlb_flush(TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_ALL);
 	if (prev)
-		__atomic_fetch_and(&prev->cpu_vm_mask, ~(1UL << cpu), __ATOMIC_RELAXED);
+		cpu_mask_clear(prev->cpu_vm_mask, cpu);
 }
 
 /*
@@ -221,7 +219,7 @@ static void cpu_start_paging(void *arg)
 	(void)arg;
 	hw_tlb_reset_cpu(smp_processor_id());
 	load_cr3(swapper_pg_dir);
-	__atomic_fetch_or(&init_mm.cpu_vm_mask, 1UL << smp_processor_id(), __ATOMIC_RELAXED);
+	cpu_mask_set(init_mm.cpu_vm_mask, smp_processor_id());
 }
 
 /* Paging on, in the booted mode, for the boot CPU; the others as they come up. */

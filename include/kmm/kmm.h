@@ -68,7 +68,9 @@ int kmm_set_cpu(int cpu);
  * than CPUs): run @fn(@arg) as CPU @cpu with its interrupts disabled, on
  * behalf of the calling thread, and wait.  When another thread owns @cpu
  * the call interrupts it as an IPI would (it waits at its next
- * interrupts-off section).  @fn must not sleep.  -EINVAL for no such CPU.
+ * interrupts-off section).  @fn must not sleep.  -EINVAL for no such CPU;
+ * -EAGAIN, and nothing run, if @cpu is offline or coming up or going down
+ * (CPU hotplug): try another.
  */
 int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
 /* Is @cpu owned by some thread (kmm_thread_attach)? */

@@ -28,6 +28,7 @@
 #include <kmm/spinlock.h>
 #include <kmm/types.h>
 #include <kmm/asm/pgtable_types.h>
+#include <kmm/asm/smp.h>
 
 struct address_space;
 struct kmem_cache;
@@ -182,7 +183,7 @@ struct mm_struct {
 	unsigned long arg_start, arg_end, env_start, env_end;
 	atomic_long_t rss_stat[NR_MM_COUNTERS];
 
-	unsigned long cpu_vm_mask;	/* CPUs that have run it since their last flush of it */
+	unsigned long cpu_vm_mask[CPU_MASK_LONGS];	/* CPUs that have run it since their last flush of it */
 	unsigned long flags;		/* MMF_* */
 	int legacy_layout;		/* kmm: 1 bottom-up, 0 top-down (what arch_pick_mmap_layout chose) */
 	unsigned long vdso;		/* exec: where the [vdso] page is (x86's context.vdso), 0: none */

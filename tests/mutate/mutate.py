@@ -19,8 +19,9 @@ fewer than --min-score percent are killed.
 
 The suite, in the order it runs (the rule tests first: they kill fastest):
 every tests/unit/test_*.c binary (debug build), tests/scripts/*.kmm under
-kmm_dbg, tests/errors/*.kmm through run_error_script.sh, then the
-parallel-mode tests.  Before any mutant, the unmutated tree must pass it;
+kmm_dbg, tests/errors/*.kmm through run_error_script.sh, the
+parallel-mode tests, then libkmm-malloc.so's boot-option and thread-churn
+tests (tests/malloc).  Before any mutant, the unmutated tree must pass it;
 each command's time then sets its time limit (a hang kills the mutant).  A
 sample (--sample) skips that run, to stay short: its commands get 30 s each,
 and afterwards each command that killed a mutant must pass on the unmutated
@@ -69,7 +70,9 @@ FIRST = {
     'mm/mmap.c': ['scripts/mlock_unevictable', 'scripts/vmalloc_user_map'],
     'mm/vmalloc_rw.c': ['test_vm_insert_page', 'scripts/vmalloc_user_map'],
     'arch/x86/tlb.c': ['test_mmap_check', 'test_tlb'],
-    'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
+    'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug', 'test_parallel_cpu_hotplug'],
+    'hw/cpu.c': ['test_parallel_cpu_hotplug', 'test_cpu_hotplug'],
+    'tools/malloc/machine.c': ['malloc/boot_options', 'malloc/churn'],
     'lib/notifier.c': ['test_cpu_hotplug'],
     'mm/vmstat.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
@@ -227,6 +230,18 @@ class Suite:
                     name = '%s/%s' % (d, s[:-4])
                     self.commands.append((name, 'kmm_dbg', wrap + [kmm, path] if wrap else [kmm, 'run', path]))
         self.commands += [(p, p + '_dbg', [os.path.join(build, 'tests', p + '_dbg')]) for p in par]
+        # libkmm-malloc.so's rules of its own (tools/malloc): its boot options and its
+        # CPUs coming and going with threads, a shorter churn than CTest's.
+        lib = '%s:%s' % (os.path.join(build, 'libkmm-malloc.so'),
+                         os.path.join(build, 'tests', 'libmalloc_served.so'))
+        mdir, tdir = os.path.join(src, 'tests', 'malloc'), os.path.join(build, 'tests')
+        self.commands += [
+            ('malloc/boot_options', 'malloc_programs',
+             [os.path.join(mdir, 'boot_options.sh'), lib, os.path.join(tdir, 'malloc_api')]),
+            ('malloc/churn', 'malloc_programs',
+             [os.path.join(mdir, 'churn.sh'), lib, os.path.join(tdir, 'malloc_churn'), '2000']),
+        ]
+        self.targets.append('malloc_programs')
         self.limits = {}
         self.built = set()
         # Where CTest runs them: scripts name files the configure step writes there (exec/...).

@@ -281,7 +281,7 @@ static void user_address_space_flushes(void **state)
 	assert_non_null(pte);
 	set_pte(pte, mk_pte(a, PAGE_SHARED));
 	switch_mm(&init_mm, &mm);
-	assert_int_equal(mm.cpu_vm_mask, 1);
+	assert_int_equal(mm.cpu_vm_mask[0], 1);
 	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 0);
 	assert_int_equal(c, 'a');
 	set_pte(pte, mk_pte(b, PAGE_SHARED));
@@ -307,10 +307,10 @@ static void user_address_space_flushes(void **state)
 	 * A CPU counted in the mask that runs another address space now (it
 	 * left lazily) is not flushed: it leaves the mask instead.
 	 */
-	mm.cpu_vm_mask |= 2;
+	mm.cpu_vm_mask[0] |= 2;
 	hw_tlb_stats_reset(1);
 	flush_tlb_mm(&mm);
-	assert_int_equal(mm.cpu_vm_mask, 1);
+	assert_int_equal(mm.cpu_vm_mask[0], 1);
 	{
 		struct hw_tlb_stats s1;
 
@@ -319,7 +319,7 @@ static void user_address_space_flushes(void **state)
 	}
 	/* Back to the kernel's tables: the user page is gone from this CPU, the mask too. */
 	switch_mm(&mm, &init_mm);
-	assert_int_equal(mm.cpu_vm_mask, 0);
+	assert_int_equal(mm.cpu_vm_mask[0], 0);
 	assert_int_equal(copy_from_user(&c, (const void __user *)ua, 1), 1);
 	pgd_free(&mm, mm.pgd);
 	__free_page(a);

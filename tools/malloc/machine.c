@@ -10,14 +10,19 @@
  * that fails says why on standard error and leaves the C library's malloc
  * in charge.
  *
- * Threads.  A thread that calls in for the first time takes a free CPU
- * (kmm_thread_attach(-1)) and gives it back when it exits (a pthread key
- * destructor).  When every CPU is taken, the thread borrows one per call:
- * kmm_run_on_cpu() runs the call as that CPU through the takeover protocol,
- * like an interrupt handler, which is how every call runs anyway (see
- * GFP_MALLOC); now and then the thread tries to get a CPU of its own again.  A thread whose key destructor
- * has run (the C library frees its own thread state after that) only
- * borrows: taking a CPU again would leave it taken when the thread is gone.
+ * Threads.  A thread that calls in for the first time takes a free online
+ * CPU (kmm_thread_attach(-1)) and gives it back when it exits (a pthread
+ * key destructor).  CPUs come and go with the threads (CPU hotplug): the
+ * thread that takes the last free one brings another up, a thread that
+ * exits takes a free one down when enough are left (keep_a_spare_cpu,
+ * offline_a_spare_cpu).  Only when every CPU of the machine is taken (or
+ * for one call, when two threads took the last spare at once) does a
+ * thread borrow one per call: kmm_run_on_cpu() runs the call as that CPU
+ * through the takeover protocol, like an interrupt handler, which is how
+ * every call runs anyway (see GFP_MALLOC); now and then the thread tries
+ * to get a CPU of its own again.  A thread whose key destructor has run
+ * (the C library frees its own thread state after that) only borrows:
+ * taking a CPU again would leave it taken when the thread is gone.
  *
  * Timers.  In parallel mode nobody steps the clock: every KM_TICK_MASK + 1
  * calls a thread on its own CPU looks at the clock and, when a timer is
@@ -54,13 +59,16 @@
 
 /*
  * 1 GiB of RAM, whose free memory's struct pages are written only as it is
- * used; every CPU of NR_CPUS, so up to 64 threads run on CPUs of their own,
- * but only two online at boot: each CPU online costs its slab arrays
- * (16 KiB), so a CPU comes online when a thread takes the last spare one.
- * Measured in tools/malloc/README.md.
+ * used; every CPU of NR_CPUS (512 in the library's build), so up to 511
+ * threads besides the first run on CPUs of their own, but only two online
+ * at boot: each CPU online costs its slab arrays (16 KiB), so a CPU comes
+ * online when a thread takes the last spare one, and goes offline when
+ * threads exit and leave more than KM_SPARE_CPUS free.  Measured in
+ * tools/malloc/README.md.
  */
-#define KM_DEFAULT_BOOT	"ram=1G cpus=64 maxcpus=2"
+#define KM_DEFAULT_BOOT	"ram=1G cpus=" __stringify(NR_CPUS) " maxcpus=2"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
+#define KM_SPARE_CPUS	2		/* free online CPUs kept when a thread exits */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
 int km_mode = KM_COLD;
@@ -87,46 +95,144 @@ static void warnf(const char *fmt, const char *a, const char *b)
 
 /* ---- threads ---- */
 
-static void thread_exit(void *unused)
-{
-	struct km_thread *t = &km_self;
+/*
+ * CPU hotplug by the library: one thread at a time brings a CPU up or
+ * takes one down, and fork() waits for it (a child must not inherit a CPU
+ * half up).  Taken only outside interrupts-disabled sections.
+ */
+static pthread_mutex_t hotplug_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cpu_came_up = PTHREAD_COND_INITIALIZER;	/* or failed to */
 
-	if (t->state == KT_ON_CPU)
-		kmm_thread_detach();
-	t->state = KT_EXITING;
+/* The online CPUs no thread owns, other than the caller's; the highest in *@highest. */
+static int free_online_cpus(int *highest)
+{
+	int n = 0;
+
+	*highest = -1;
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (cpu_online(cpu) && !kmm_cpu_taken(cpu)) {
+			n++;
+			*highest = cpu;
+		}
+	}
+	return n;
 }
 
 /*
  * Keep a spare: when the calling thread (on a CPU of its own) took the
- * last free online CPU and an offline one is left, it brings that one up,
- * so that the next thread finds a CPU ready.  Only a CPU online can do it
- * (the new one has no slab arrays to allocate its own with).
+ * last free online CPU and an offline one is left, it brings the lowest
+ * offline one up, so that the next thread finds a CPU ready.  Only a CPU
+ * online can do it (the new one has no slab arrays to allocate its own
+ * with), and only outside interrupts-disabled sections (cpu_up sleeps).
+ * The caller holds hotplug_lock (keep_a_spare_cpu takes it).
  */
+static void keep_a_spare_cpu_locked(void)
+{
+	int highest;
+
+	if (free_online_cpus(&highest))
+		return;
+	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_online(cpu)) {
+			kmm_cpu_up(cpu);
+			pthread_cond_broadcast(&cpu_came_up);
+			return;
+		}
+	}
+}
+
 static void keep_a_spare_cpu(void)
 {
-	int offline = -1;
+	int highest;
 
-	for (int cpu = nr_cpu_ids - 1; cpu >= 0; cpu--) {
-		if (!cpu_online(cpu))
-			offline = cpu;
-		else if (!kmm_cpu_taken(cpu))
-			return;
-	}
-	if (offline >= 0)
-		kmm_cpu_up(offline);
+	if (free_online_cpus(&highest))
+		return;
+	pthread_mutex_lock(&hotplug_lock);
+	keep_a_spare_cpu_locked();
+	pthread_mutex_unlock(&hotplug_lock);
 }
+
+/*
+ * At thread exit, before the thread gives its CPU back (it still runs as
+ * it, so it can run cpu_down): with KM_SPARE_CPUS free online CPUs or
+ * more besides its own, it takes the highest free one down, so that as
+ * threads exit the free CPUs come down to KM_SPARE_CPUS.  A program that starts
+ * and ends thousands of threads keeps the CPUs (and their slab arrays) of
+ * the threads it has at once, and a few; one that starts and ends one
+ * thread after another onlines and offlines nothing (the band between one
+ * spare, when a CPU comes up, and this bound gives hysteresis).  A spare
+ * taken meanwhile by a thread is refused by cpu_down (-EBUSY): no harm.
+ */
+static void offline_a_spare_cpu(void)
+{
+	int highest;
+
+	if (free_online_cpus(&highest) < KM_SPARE_CPUS)
+		return;
+	pthread_mutex_lock(&hotplug_lock);
+	if (free_online_cpus(&highest) >= KM_SPARE_CPUS && highest > 0)
+		kmm_cpu_down(highest);
+	pthread_mutex_unlock(&hotplug_lock);
+}
+
+static void thread_exit(void *unused)
+{
+	struct km_thread *t = &km_self;
+
+	t->depth++;
+	if (t->state == KT_ON_CPU) {
+		offline_a_spare_cpu();
+		kmm_thread_detach();
+	}
+	t->state = KT_EXITING;
+	t->depth--;
+}
+
+static void on_cpu(struct km_thread *t)
+{
+	t->state = KT_ON_CPU;
+	pthread_setspecific(thread_key, t);
+}
+
+/*
+ * Take a free online CPU.  None free while some are offline means that
+ * another thread took the spare first and is about to bring the next one
+ * up (keep_a_spare_cpu): a thread counts itself in `bringing` before it
+ * tries to take a CPU, and counts itself out (broadcasting cpu_came_up)
+ * once it has kept a spare; one that found none waits while anyone is
+ * counted, then takes the CPU that came up and brings up the next in
+ * turn.  So threads arriving together each get a CPU of their own, and
+ * only when no CPU can come up (no memory for its arrays) does a thread
+ * borrow for this call and try again on its next.  Waiters are not
+ * counted: two of them never wait for each other.
+ */
+static int bringing;		/* threads taking a CPU, not yet done keeping a spare */
 
 static void attach(struct km_thread *t)
 {
-	if (kmm_thread_attach(-1) == 0) {
-		t->state = KT_ON_CPU;
-		pthread_setspecific(thread_key, t);
+	int err;
+
+	__atomic_add_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
+	err = kmm_thread_attach(-1);
+	if (!err) {
+		on_cpu(t);
 		keep_a_spare_cpu();
-	} else if (num_online_cpus() < nr_cpu_ids) {
-		t->state = KT_NEW;	/* another thread took the spare; the next comes up */
-	} else {
-		t->state = KT_BORROW;
 	}
+	pthread_mutex_lock(&hotplug_lock);
+	__atomic_sub_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
+	if (err) {
+		while ((err = kmm_thread_attach(-1)) && num_online_cpus() < nr_cpu_ids &&
+		       __atomic_load_n(&bringing, __ATOMIC_SEQ_CST))
+			pthread_cond_wait(&cpu_came_up, &hotplug_lock);
+		if (!err) {
+			on_cpu(t);
+			keep_a_spare_cpu_locked();
+		} else {
+			t->state = num_online_cpus() < nr_cpu_ids ? KT_NEW : KT_BORROW;
+		}
+	}
+	pthread_cond_broadcast(&cpu_came_up);
+	pthread_mutex_unlock(&hotplug_lock);
 }
 
 /*
@@ -154,6 +260,13 @@ static int borrow_cpu(struct km_thread *t)
 		}
 	}
 	return 0;
+}
+
+/* Run @r on a borrowed CPU; one going down meanwhile refuses (-EAGAIN): take another. */
+static void run_borrowed(struct km_thread *t, struct km_req *r)
+{
+	while (kmm_run_on_cpu(borrow_cpu(t), km_req_run, r) == -EAGAIN)
+		;
 }
 
 /* A failed allocation: more free memory could serve it. */
@@ -196,10 +309,10 @@ void km_call(struct km_req *r)
 		km_req_run(r);
 		km_recover(r);
 	} else {
-		kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
+		run_borrowed(t, r);
 		if (worth_retrying(r)) {
 			drain_all_pages();
-			kmm_run_on_cpu(borrow_cpu(t), km_req_run, r);
+			run_borrowed(t, r);
 		}
 	}
 	t->depth--;
@@ -235,6 +348,7 @@ static void fork_prepare(void)
 	km_self.depth++;
 	km_grow_lock();
 	pthread_mutex_lock(&timer_lock);
+	pthread_mutex_lock(&hotplug_lock);
 	fork_err = kmm_fork_prepare();
 	log_buf_lock();
 	mblock_lock();
@@ -247,6 +361,7 @@ static void fork_parent(void)
 	mblock_unlock();
 	log_buf_unlock();
 	kmm_fork_parent();
+	pthread_mutex_unlock(&hotplug_lock);
 	pthread_mutex_unlock(&timer_lock);
 	km_grow_unlock();
 	km_self.depth--;
@@ -262,6 +377,7 @@ static void fork_child(void)
 	mblock_unlock();
 	log_buf_unlock();
 	err = kmm_fork_child();
+	pthread_mutex_unlock(&hotplug_lock);
 	pthread_mutex_unlock(&timer_lock);
 	km_grow_unlock();
 	if (err) {
@@ -292,8 +408,70 @@ static void dump_setup(void)
 		dump.stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 }
 
+/* The length of the name of the boot option starting at @w ("cpus" of "cpus=64"). */
+static size_t option_name_len(const char *w)
+{
+	size_t n = 0;
+
+	while (w[n] && w[n] != '=' && w[n] != ' ' && w[n] != '\t')
+		n++;
+	return n;
+}
+
+/* Does the option list @list name option @name (of length @len)? */
+static bool names_option(const char *list, const char *name, size_t len)
+{
+	for (const char *w = list; *w;) {
+		size_t n;
+
+		while (*w == ' ' || *w == '\t')
+			w++;
+		n = option_name_len(w);
+		if (n == len && !strncmp(w, name, len))
+			return true;
+		while (*w && *w != ' ' && *w != '\t')
+			w++;
+	}
+	return false;
+}
+
+/*
+ * The boot options: the library's defaults that the user's string does not
+ * name, then the user's options, so that KMM_MALLOC_BOOT overrides option
+ * by option ("ram=2G" keeps cpus=64 maxcpus=2; "cpus=4" keeps maxcpus=2).
+ * Merged by name rather than appended, so the kernel command line of the
+ * boot log shows no overridden option.  Into @out (@size bytes); a user
+ * string too long to merge is used alone.
+ */
+static const char *merge_boot_options(const char *user, char *out, size_t size)
+{
+	size_t len = 0;
+
+	if (!user || !*user)
+		return KM_DEFAULT_BOOT;
+	for (const char *w = KM_DEFAULT_BOOT; *w;) {
+		size_t n = option_name_len(w), end = n;
+
+		while (w[end] && w[end] != ' ')
+			end++;
+		if (!names_option(user, w, n) && len + end + 1 < size) {
+			memcpy(out + len, w, end);
+			len += end;
+			out[len++] = ' ';
+		}
+		w += end;
+		while (*w == ' ')
+			w++;
+	}
+	if (len + strlen(user) + 1 > size)
+		return user;
+	strcpy(out + len, user);
+	return out;
+}
+
 static void km_boot(void)
 {
+	static char merged[1024];
 	struct km_thread *t = &km_self;
 	const char *opts;
 	char buf[1024];
@@ -302,9 +480,7 @@ static void km_boot(void)
 	if (km_mode != KM_COLD)
 		goto out;
 	t->depth++;
-	opts = getenv("KMM_MALLOC_BOOT");
-	if (!opts || !*opts)
-		opts = KM_DEFAULT_BOOT;
+	opts = merge_boot_options(getenv("KMM_MALLOC_BOOT"), merged, sizeof(merged));
 	dump_setup();
 	/* The process never boots another machine: no snapshot for a reboot. */
 	if (!km_grow_boot_options(opts, buf, sizeof(buf))) {
@@ -382,29 +558,39 @@ static void dump_expand(char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The views dumped, and their file names in a directory. */
+static const struct {
+	const char *path, *file;
+} views[] = {
+	{ "/proc/slabinfo", "slabinfo" },
+	{ "/proc/meminfo", "meminfo" },
+	{ "/sys/devices/system/cpu/online", "cpu_online" },	/* the CPUs threads left online */
+	{ "/sys/devices/system/cpu/possible", "cpu_possible" },
+};
+#define NR_VIEWS	(int)(sizeof(views) / sizeof(views[0]))
+
 void km_dump(void)
 {
-	static const char *const views[] = { "/proc/slabinfo", "/proc/meminfo" };
 	char path[sizeof(dump.path) + 64], file[sizeof(path) + 16];
 	struct stat st;
 	int fd;
 
 	dump_expand(path, sizeof(path));
 	if (!strcmp(path, "stderr")) {
-		for (int i = 0; i < 2; i++)
-			dump_view(dump.stderr_fd >= 0 ? dump.stderr_fd : 2, views[i], true);
+		for (int i = 0; i < NR_VIEWS; i++)
+			dump_view(dump.stderr_fd >= 0 ? dump.stderr_fd : 2, views[i].path, true);
 		return;
 	}
 	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
 		/* A directory gets one file per view, as procps tools read them. */
-		for (int i = 0; i < 2; i++) {
-			snprintf(file, sizeof(file), "%s/%s", path, views[i] + 6);
+		for (int i = 0; i < NR_VIEWS; i++) {
+			snprintf(file, sizeof(file), "%s/%s", path, views[i].file);
 			fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (fd < 0) {
 				warnf("kmm-malloc: cannot write %s: %s\n", file, strerror(errno));
 				continue;
 			}
-			dump_view(fd, views[i], false);
+			dump_view(fd, views[i].path, false);
 			close(fd);
 		}
 		return;
@@ -414,8 +600,8 @@ void km_dump(void)
 		warnf("kmm-malloc: cannot write %s: %s\n", path, strerror(errno));
 		return;
 	}
-	for (int i = 0; i < 2; i++)
-		dump_view(fd, views[i], true);
+	for (int i = 0; i < NR_VIEWS; i++)
+		dump_view(fd, views[i].path, true);
 	close(fd);
 }
 

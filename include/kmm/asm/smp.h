@@ -16,7 +16,20 @@
 #include <kmm/compiler.h>
 #include <kmm/types.h>
 
-#define NR_CPUS		64	/* CONFIG_NR_CPUS of the simulated kernel */
+/*
+ * CONFIG_NR_CPUS of the simulated kernel: 64, as the kmm program and its
+ * tests are built; a build may set another (libkmm-malloc.so's core is
+ * built with 512, the top of 2.6.34's range without MAXSMP, so that every
+ * thread of a program can have a CPU of its own).  What grows with it:
+ * the static per-CPU arrays, kmem_cache's array[] (so the size of the
+ * kmem_cache objects in /proc/slabinfo), the CPU masks (the online map,
+ * mm->cpu_vm_mask) and the CPU lists that /proc prints.
+ */
+#ifndef CONFIG_NR_CPUS
+#define CONFIG_NR_CPUS	64
+#endif
+#define NR_CPUS		CONFIG_NR_CPUS
+#define CPU_MASK_LONGS	((NR_CPUS + 8 * (int)sizeof(long) - 1) / (8 * (int)sizeof(long)))
 
 struct task_struct;
 
@@ -28,6 +41,7 @@ struct hw_cpu {
 	int takeover;			/* a remote CPU is running a handler as us */
 	int ipi_lock;			/* serialises remote handlers */
 	void *owner;			/* token of the host thread running as us */
+	int hotplug;			/* coming up or going down (hw_cpu_hotplug_begin) */
 	/*
 	 * The task running on this CPU (x86's per-CPU current_task): written
 	 * by the scheduler when it switches tasks, read through `current`.
@@ -66,18 +80,50 @@ static inline int smp_processor_id(void)
  * set with release and read with acquire, so a CPU seen online has its
  * per-CPU data in place.
  */
-extern unsigned long cpu_online_bits;
-#define cpu_online(cpu)	((__atomic_load_n(&cpu_online_bits, __ATOMIC_ACQUIRE) >> (cpu)) & 1)
-#define set_cpu_online(cpu, on)								\
-	do {										\
-		if (on)									\
-			__atomic_fetch_or(&cpu_online_bits, 1UL << (cpu), __ATOMIC_RELEASE);	\
-		else									\
-			__atomic_fetch_and(&cpu_online_bits, ~(1UL << (cpu)), __ATOMIC_RELEASE); \
-	} while (0)
+extern unsigned long cpu_online_bits[CPU_MASK_LONGS];
+#define cpu_mask_word(cpu)	((unsigned int)(cpu) / (8 * sizeof(long)))
+#define cpu_mask_bit(cpu)	(1UL << ((unsigned int)(cpu) % (8 * sizeof(long))))
+
+
+/* A CPU mask (CPU_MASK_LONGS words) read and written atomically, bit by bit. */
+static inline bool cpu_mask_test(const unsigned long *mask, int cpu)
+{
+	return __atomic_load_n(&mask[cpu_mask_word(cpu)], __ATOMIC_ACQUIRE) & cpu_mask_bit(cpu);
+}
+
+static inline void cpu_mask_set(unsigned long *mask, int cpu)
+{
+	__atomic_fetch_or(&mask[cpu_mask_word(cpu)], cpu_mask_bit(cpu), __ATOMIC_RELEASE);
+}
+
+static inline void cpu_mask_clear(unsigned long *mask, int cpu)
+{
+	__atomic_fetch_and(&mask[cpu_mask_word(cpu)], ~cpu_mask_bit(cpu), __ATOMIC_RELEASE);
+}
+
+static inline bool cpu_online(int cpu)
+{
+	return cpu_mask_test(cpu_online_bits, cpu);
+}
+
+static inline void set_cpu_online(int cpu, bool on)
+{
+	if (on)
+		cpu_mask_set(cpu_online_bits, cpu);
+	else
+		cpu_mask_clear(cpu_online_bits, cpu);
+}
+
+static inline int num_online_cpus(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < CPU_MASK_LONGS; i++)
+		n += __builtin_popcountl(__atomic_load_n(&cpu_online_bits[i], __ATOMIC_RELAXED));
+	return n;
+}
 #define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < nr_cpu_ids; (cpu)++)
 #define for_each_online_cpu(cpu)   for_each_possible_cpu(cpu) if (cpu_online(cpu))
-#define num_online_cpus()	   (__builtin_popcountl(__atomic_load_n(&cpu_online_bits, __ATOMIC_RELAXED)))
 #define num_possible_cpus()	   (nr_cpu_ids)
 
 #endif /* KMM_ASM_SMP_H */
