@@ -35,7 +35,9 @@
  * without locks with the CPUs stopped, and every page-block call of the
  * library is one interrupts-disabled section (malloc.c), so a stopped CPU
  * is never half-way through one.  fork() takes grow_lock first
- * (machine.c), so a child never inherits half an add.
+ * (machine.c), so a child never inherits half an add.  An add also holds
+ * the library's CPU hotplug lock: a CPU coming up reads the zonelists and
+ * the zones' sizes (its per-CPU lists) over many calls, interrupts on.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -276,6 +278,7 @@ static bool grow(size_t need, unsigned long gen)
 	}
 	tsk->flags |= PF_MEMALLOC;
 	reserve_release();
+	km_hotplug_lock();		/* no CPU half up while the zones change */
 	err = add_memory(0, start, size);
 	if (err == -ENOMEM && size > memory_block_size_bytes() &&
 	    need <= memory_block_size_bytes()) {
@@ -286,6 +289,7 @@ static bool grow(size_t need, unsigned long gen)
 	if (!err)
 		err = online_pages((unsigned long)(start >> PAGE_SHIFT),
 				   (unsigned long)(size >> PAGE_SHIFT));
+	km_hotplug_unlock();
 	tsk->flags = (tsk->flags & ~PF_MEMALLOC) | memalloc;
 	if (err) {
 		reserve_fill(memory_block_size_bytes());

@@ -106,6 +106,13 @@ size_t km_usable_size(const void *ptr);
 bool km_in_ram(const void *ptr);
 
 /* ---- machine.c ---- */
+/*
+ * One CPU hotplug at a time, fork() and growth waiting for it: a CPU
+ * coming up walks the zonelists and sizes its lists from the zones, which
+ * an add changes (taken after km_grow_lock, never before).
+ */
+void km_hotplug_lock(void);
+void km_hotplug_unlock(void);
 /* Run @r as a CPU: attach the thread to one, or borrow one. */
 void km_call(struct km_req *r);
 /* After a failed allocation on the thread's own CPU: drain the page lists, grow RAM, try again. */

@@ -103,6 +103,16 @@ static void warnf(const char *fmt, const char *a, const char *b)
 static pthread_mutex_t hotplug_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cpu_came_up = PTHREAD_COND_INITIALIZER;	/* or failed to */
 
+void km_hotplug_lock(void)
+{
+	pthread_mutex_lock(&hotplug_lock);
+}
+
+void km_hotplug_unlock(void)
+{
+	pthread_mutex_unlock(&hotplug_lock);
+}
+
 /* The online CPUs no thread owns, other than the caller's; the highest in *@highest. */
 static int free_online_cpus(int *highest)
 {
