@@ -4,13 +4,9 @@
 # what it does not name keeps its default.  Read back from the dump at exit
 # (MemTotal, /sys/devices/system/cpu/possible and online) of a program with
 # one thread, which leaves online the CPUs maxcpus= brought up.
-set -u
+. "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() { echo "FAIL: $*"; status=1; }
 
 # view NAME: the first line after "==> NAME <==" in the dump.
 view() { sed -n "\\|^==> $1 <==\$|{n;p;}" "$tmp/dump"; }

@@ -8,15 +8,11 @@
 # list at most 3 CPUs (the main thread's and two spares) and possible
 # must be every CPU the library's kernel has.  Then with 40 threads still
 # alive at exit, their 40 CPUs, the main thread's and one or two spares.
-set -u
+. "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
 n=${3:-10000}
 here=$(dirname "$0")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() { echo "FAIL: $*"; status=1; }
 
 # The number of CPUs in a list such as "0-2,5".
 count() { echo "$1" | awk -F, '{ n = 0; for (i = 1; i <= NF; i++) { split($i, r, "-");

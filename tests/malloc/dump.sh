@@ -2,13 +2,9 @@
 # dump.sh LIB PROGRAM - KMM_MALLOC_DUMP writes /proc/slabinfo (format 2.1)
 # and /proc/meminfo at exit: to a file, to a directory (one file per view),
 # to stderr; a forked child writes only when the path names it ("%p").
-set -u
+. "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() { echo "FAIL: $*"; status=1; }
 
 check_views() {	# FILE...: the slabinfo and meminfo views are in these files
 	grep -q '^slabinfo - version: 2.1$' "$@" || fail "no slabinfo 2.1 header in $*"

@@ -8,13 +8,9 @@
 #     256M), and malloc then fails with ENOMEM before 192 MiB are held;
 #   - an i386 machine boots without room to grow and serves;
 #   - a max= that is no size is refused, and the C library's malloc serves.
-set -u
+. "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() { echo "FAIL: $*"; status=1; }
 memtotal() { awk '/^MemTotal:/ { print $2 }' "$1"; }
 
 KMM_MALLOC_BOOT="ram=64M" KMM_MALLOC_DUMP="$tmp/grown" LD_PRELOAD="$lib" "$prog" 300 >"$tmp/out" ||
