@@ -11,6 +11,14 @@
  *                       The output is the same under any malloc.
  *   grow MB until-fail  allocate 1 MiB blocks until malloc fails (ENOMEM)
  *                       or MB are held; print how many MiB it got.
+ *   grow MB stepwise    grow a 5 MiB block to MB MiB by 64 KiB reallocs,
+ *                       its contents checked at the end; print how many
+ *                       times it moved (under the library: a few, since a
+ *                       big block moves with room to spare).
+ *   grow MB release     touch a block of MB MiB, free it: print whether the
+ *                       process's RSS fell by at least three quarters of it
+ *                       (glibc unmaps it; the library punches its pages out
+ *                       of RAM's memfd).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -61,6 +69,60 @@ static int until_fail(size_t limit_mb)
 	return 0;
 }
 
+/* The process's resident pages, from /proc/self/statm. */
+static long resident_pages(void)
+{
+	long size = 0, rss = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+			rss = -1;
+		fclose(f);
+	}
+	return rss;
+}
+
+static int release(size_t mb)
+{
+	long page = sysconf(_SC_PAGESIZE), before, after;
+	unsigned char *p = malloc(mb << 20);
+
+	if (!p)
+		return 1;
+	memset(p, 1, mb << 20);
+	before = resident_pages();
+	free(p);
+	after = resident_pages();
+	printf("release: %zu MiB %s\n", mb,
+	       before - after >= (long)((mb << 20) / page) * 3 / 4 ? "given back" : "kept");
+	return 0;
+}
+
+static int stepwise(size_t limit_mb)
+{
+	struct block b = { malloc(5 << 20), 5 << 20 };
+	int moves = 0;
+
+	if (!b.p)
+		return 1;
+	fill(&b, 9);
+	while (b.size < limit_mb << 20) {
+		unsigned char *q = realloc(b.p, b.size + (64 << 10));
+
+		if (!q)
+			return 1;
+		moves += q != b.p;
+		b.p = q;
+		b.size += 64 << 10;
+		b.p[b.size - 1] = 9;
+	}
+	b.size = 5 << 20;
+	printf("stepwise: %zu MiB, %d moves, %s\n", limit_mb, moves, check(&b, 9) ? "bad" : "kept");
+	free(b.p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 300, total = 0, n = 0, cap = 1024;
@@ -70,6 +132,10 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[2], "until-fail"))
 		return until_fail(mb);
+	if (argc > 2 && !strcmp(argv[2], "stepwise"))
+		return stepwise(mb);
+	if (argc > 2 && !strcmp(argv[2], "release"))
+		return release(mb);
 	while (b && total < mb << 20) {
 		if (n == cap)
 			b = realloc(b, (cap *= 2) * sizeof(*b));

@@ -37,6 +37,17 @@ KMM_MALLOC_BOOT="arch=i386 ram=64M" KMM_MALLOC_DUMP="$tmp/i386" LD_PRELOAD="$lib
 grep -q '^got 16 MiB$' "$tmp/out" || fail "i386: $(cat "$tmp/out")"
 [ -s "$tmp/i386" ] || fail "i386: no dump: the library did not boot"
 
+# A big block grown by 64 KiB steps from 5 to 40 MiB (560 reallocs) moves
+# with a quarter more room each time: at most log(40/5)/log(1.25) + 1 = 10.
+LD_PRELOAD="$lib" "$prog" 40 stepwise >"$tmp/out" 2>&1 || fail "stepwise: $(cat "$tmp/out")"
+moves=$(sed -n 's/^stepwise: 40 MiB, \([0-9]*\) moves, kept$/\1/p' "$tmp/out")
+[ -n "$moves" ] && [ "$moves" -le 10 ] || fail "stepwise: $(cat "$tmp/out")"
+
+# A freed block beyond 4 MiB gives its pages back to the host, as glibc's
+# munmap does: the RSS falls.
+LD_PRELOAD="$lib" "$prog" 64 release >"$tmp/out" 2>&1 || fail "release: $(cat "$tmp/out")"
+grep -q '^release: 64 MiB given back$' "$tmp/out" || fail "release: $(cat "$tmp/out")"
+
 KMM_MALLOC_BOOT="ram=64M max=lots" LD_PRELOAD="$lib" "$prog" 1 until-fail >"$tmp/out" 2>"$tmp/err" ||
 	fail "the program failed with a bad max="
 grep -q 'cannot boot "[^"]*ram=64M max=lots": max= is not a size' "$tmp/err" ||

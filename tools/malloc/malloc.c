@@ -49,6 +49,7 @@
 #include <kmm/mm.h>
 #include <kmm/slab.h>
 #include <kmm/spinlock.h>
+#include "hw/ram.h"
 #include "tools/malloc/kmm_malloc.h"
 
 #define KM_SLAB_MAX	(8 * PAGE_SIZE)
@@ -128,10 +129,21 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	return p;
 }
 
+/*
+ * Blocks beyond 4 MiB give their host pages back when freed (hw_ram_zero
+ * punches a hole in RAM's memfd), as glibc unmaps the blocks it mmapped:
+ * without it, every big block a program ever freed would stay in its RSS
+ * (a realloc that doubles a big array copies it into a new run, and the
+ * next run found is rarely the freed one).  Free pages' contents are
+ * nobody's; they fault back in, zeroed, when used again.  Smaller page
+ * blocks keep theirs, as glibc keeps freed chunks below its mmap threshold.
+ */
 static void pblock_free(struct page *page)
 {
 	unsigned long nr = page->index, flags;
 
+	if (nr > MAX_ORDER_NR_PAGES)
+		hw_ram_zero(page_to_phys(page), (u64)nr << PAGE_SHIFT);
 	page->private = 0;
 	page->index = 0;
 	local_irq_save(flags);
@@ -329,6 +341,24 @@ static void *km_move(void *p, size_t old, size_t size, gfp_t gfp, bool owned)
 	return q;
 }
 
+/*
+ * realloc() of page block @p (@nr pages) to @size bytes beyond 4 MiB: it
+ * moves, a copy (the direct map cannot be remapped, where glibc's mremap
+ * moves no bytes), so it moves with a quarter more room than asked: a
+ * block grown by small steps (an interpreter's stack, a vector pushed
+ * onto) moves O(log n) times, not once per step, and the room stays
+ * through shrinks of less than a quarter.  The room is the block's:
+ * malloc_usable_size() counts it, as the C standard allows.
+ */
+static void *big_grow(void *p, unsigned long nr, size_t size, gfp_t gfp)
+{
+	void *q = NULL;
+
+	if (size < SIZE_MAX / 2)
+		q = km_move(p, nr << PAGE_SHIFT, size + size / 4, gfp, true);
+	return q ? q : km_move(p, nr << PAGE_SHIFT, size, gfp, true);
+}
+
 /* realloc() for @p != NULL and @size != 0: NULL (and @p untouched) on failure. */
 static void *km_realloc(void *p, size_t size, gfp_t gfp)
 {
@@ -354,6 +384,11 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			unsigned long nr = page->index, want = PAGE_ALIGN(size) >> PAGE_SHIFT, flags;
 			void *q;
 
+			if (want > nr && size > KM_PAGES_MAX)
+				return big_grow(p, nr, size, gfp);
+			/* A big block shrunk by less than a quarter keeps its room (big_grow). */
+			if (nr > MAX_ORDER_NR_PAGES && want >= nr - nr / 4)
+				return p;
 			/* Small enough for kmalloc: move there if it can, else shrink in place. */
 			if (want > nr || size <= KM_SLAB_MAX) {
 				q = km_move(p, nr << PAGE_SHIFT, size, gfp, true);
