@@ -2,8 +2,10 @@
  * mm/util.c - small helpers on top of kmalloc: duplicating strings and
  * buffers, resizing, freeing with a wipe (2.6.34's mm/util.c).
  */
+#include <kmm/mm.h>
 #include <kmm/slab.h>
 #include <kmm/string.h>
+#include "hw/ram.h"
 
 char *kstrdup(const char *s, gfp_t gfp)
 {
@@ -87,4 +89,10 @@ void kzfree(const void *p)
 		return;
 	memset((void *)p, 0, ksize(p));
 	kfree(p);
+}
+
+/* Zeroed by a hole punched in RAM's memfd where whole host pages allow (hw_ram_zero). */
+void discard_page_contents(struct page *page, unsigned long nr)
+{
+	hw_ram_zero(page_to_phys(page), (u64)nr << PAGE_SHIFT);
 }

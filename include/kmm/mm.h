@@ -551,4 +551,11 @@ long sys_mmap_pgoff(unsigned long addr, unsigned long len, unsigned long prot,
 long sys_munmap(unsigned long addr, size_t len);
 unsigned long sys_brk(unsigned long brk);
 
+/*
+ * kmm: give the host back the memory behind @nr pages from @page, which the
+ * caller holds (their contents become zeroes); what a guest's free page
+ * reporting does in later kernels.  mm/util.c.
+ */
+void discard_page_contents(struct page *page, unsigned long nr);
+
 #endif /* KMM_MM_H */

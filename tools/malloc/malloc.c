@@ -49,7 +49,6 @@
 #include <kmm/mm.h>
 #include <kmm/slab.h>
 #include <kmm/spinlock.h>
-#include "hw/ram.h"
 #include "tools/malloc/kmm_malloc.h"
 
 #define KM_SLAB_MAX	(8 * PAGE_SIZE)
@@ -130,7 +129,7 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 }
 
 /*
- * Blocks beyond 4 MiB give their host pages back when freed (hw_ram_zero
+ * Blocks beyond 4 MiB give their host pages back when freed (discard_page_contents
  * punches a hole in RAM's memfd), as glibc unmaps the blocks it mmapped:
  * without it, every big block a program ever freed would stay in its RSS
  * (a realloc that doubles a big array copies it into a new run, and the
@@ -143,7 +142,7 @@ static void pblock_free(struct page *page)
 	unsigned long nr = page->index, flags;
 
 	if (nr > MAX_ORDER_NR_PAGES)
-		hw_ram_zero(page_to_phys(page), (u64)nr << PAGE_SHIFT);
+		discard_page_contents(page, nr);
 	page->private = 0;
 	page->index = 0;
 	local_irq_save(flags);
