@@ -67,6 +67,7 @@ void address_space_init(struct address_space *mapping, struct inode *host)
 	spin_lock_init(&mapping->tree_lock);
 	spin_lock_init(&mapping->i_mmap_lock);
 	INIT_LIST_HEAD(&mapping->i_mmap);
+	INIT_LIST_HEAD(&mapping->i_mmap_nonlinear);
 	mapping->ra_pages = VM_MAX_READAHEAD * 1024 / PAGE_SIZE;
 }
 

@@ -8,8 +8,9 @@
  *   each page in a tree: page->mapping == the tree's mapping, page->index
  *   == its slot, at least the cache's reference, and no more mappings
  *   than references (_mapcount + 1 <= _count)
- *   i_mmap: each VMA on it maps that file and is a VMA of its mm (found
- *   there by find_vma); each VMA that maps a file is on its file's i_mmap
+ *   i_mmap and i_mmap_nonlinear: each VMA on them maps that file and is
+ *   a VMA of its mm (found there by find_vma), VM_NONLINEAR exactly on
+ *   the second; each VMA that maps a file is on the list of its kind
  *
  * Whether each PTE's mapcount is right is mmap_check's (it counts file
  * pages as it counts anonymous ones).
@@ -69,20 +70,29 @@ static void check_pages(struct filemap_walk *w, struct address_space *mapping)
 	}
 }
 
-/* The VMAs on @mapping's i_mmap map it, and each is one of its mm's VMAs. */
-static void check_i_mmap(struct filemap_walk *w, struct address_space *mapping)
+/*
+ * The VMAs on one of @mapping's lists (@nonlinear: i_mmap_nonlinear) map
+ * it, are of that kind, and each is one of its mm's VMAs.
+ */
+static void check_vma_list(struct filemap_walk *w, struct address_space *mapping,
+			   struct list_head *list, bool nonlinear)
 {
+	const char *name = nonlinear ? "i_mmap_nonlinear" : "i_mmap";
 	struct vm_area_struct *vma;
 	int n = 0;
 
-	list_for_each_entry(vma, &mapping->i_mmap, shared) {
+	list_for_each_entry(vma, list, shared) {
 		if (!vma->vm_file || vma->vm_file->f_mapping != mapping) {
-			check_report(w->report, "%s: VMA [%#lx, %#lx) on its i_mmap maps another file",
-				     w->path, vma->vm_start, vma->vm_end);
+			check_report(w->report, "%s: VMA [%#lx, %#lx) on its %s maps another file",
+				     w->path, vma->vm_start, vma->vm_end, name);
 			w->problems++;
 		} else if (find_vma(vma->vm_mm, vma->vm_start) != vma) {
-			check_report(w->report, "%s: VMA [%#lx, %#lx) on its i_mmap is no VMA of its mm",
-				     w->path, vma->vm_start, vma->vm_end);
+			check_report(w->report, "%s: VMA [%#lx, %#lx) on its %s is no VMA of its mm",
+				     w->path, vma->vm_start, vma->vm_end, name);
+			w->problems++;
+		} else if (!(vma->vm_flags & VM_NONLINEAR) != !nonlinear) {
+			check_report(w->report, "%s: VMA [%#lx, %#lx) on its %s is %slinear", w->path,
+				     vma->vm_start, vma->vm_end, name, nonlinear ? "" : "non");
 			w->problems++;
 		}
 		if (++n > 1000000)
@@ -106,7 +116,8 @@ static void check_mapping(struct filemap_walk *w, struct address_space *mapping)
 	check_pages(w, mapping);
 	spin_unlock(&mapping->tree_lock);
 	spin_lock(&mapping->i_mmap_lock);
-	check_i_mmap(w, mapping);
+	check_vma_list(w, mapping, &mapping->i_mmap, false);
+	check_vma_list(w, mapping, &mapping->i_mmap_nonlinear, true);
 	spin_unlock(&mapping->i_mmap_lock);
 	current_walk = NULL;
 }
@@ -116,7 +127,7 @@ static void check_cached_inode(struct inode *inode, void *arg)
 	check_mapping(arg, inode->i_mapping);
 }
 
-/* Each file VMA of @mm: on its file's i_mmap; its mapping checked unless the cache's. */
+/* Each file VMA of @mm: on one of its file's lists; its mapping checked unless the cache's. */
 static void check_mm_files(struct mm_struct *mm, void *arg)
 {
 	struct filemap_walk *w = arg;
@@ -134,6 +145,8 @@ static void check_mm_files(struct mm_struct *mm, void *arg)
 		mapping = vma->vm_file->f_mapping;
 		spin_lock(&mapping->i_mmap_lock);
 		list_for_each_entry(v, &mapping->i_mmap, shared)
+			found |= v == vma;
+		list_for_each_entry(v, &mapping->i_mmap_nonlinear, shared)
 			found |= v == vma;
 		spin_unlock(&mapping->i_mmap_lock);
 		if (!found) {

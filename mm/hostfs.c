@@ -192,6 +192,70 @@ static struct inode *find_named(const char *path)
 	return NULL;
 }
 
+#define SHM_DIR		"/dev/shm/"
+
+/* "/dev/shm/NAME", NAME without a '/': a tmpfs file's name. */
+static bool is_shm_name(const char *path)
+{
+	return !strncmp(path, SHM_DIR, strlen(SHM_DIR)) && path[strlen(SHM_DIR)] &&
+	       !strchr(path + strlen(SHM_DIR), '/');
+}
+
+/*
+ * The name goes: the inode leaves the cache, so open finds it no more
+ * (O_CREAT makes a new file), and takes d_path's " (deleted)" for the
+ * maps lines of what still maps it.  With no descriptor or mapping left
+ * (i_count 0) the object and its pages go now, else at the last iput.
+ */
+static long unlink_named_shmem(const char *path)
+{
+	static const char suffix[] = " (deleted)";
+	struct inode *inode;
+	char *deleted, *old;
+	bool evict;
+
+	deleted = kmalloc(strlen(path) + sizeof(suffix), GFP_KERNEL);
+	if (!deleted)
+		return -ENOMEM;
+	memcpy(deleted, path, strlen(path));
+	memcpy(deleted + strlen(path), suffix, sizeof(suffix));
+	mutex_lock(&inode_cache_mutex);
+	inode = find_named(path);
+	if (!inode) {
+		mutex_unlock(&inode_cache_mutex);
+		kfree(deleted);
+		return -ENOENT;
+	}
+	list_del_init(&inode->i_list);
+	old = (char *)inode->i_path;
+	inode->i_path = deleted;
+	evict = !atomic_read(&inode->i_count);
+	mutex_unlock(&inode_cache_mutex);
+	kfree(old);
+	if (evict)
+		shmem_evict_inode(inode);
+	return 0;
+}
+
+long sys_unlink(const char *path)
+{
+	struct hw_file_info *info;
+	int handle;
+
+	if (is_shm_name(path))
+		return unlink_named_shmem(path);
+	/* A host file: looked up first (ENOENT), then refused as a read-only file system's. */
+	info = kmalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	handle = hw_disk_open(path, info);
+	kfree(info);
+	if (handle < 0)
+		return handle;
+	hw_disk_close(handle);
+	return -EROFS;
+}
+
 /* ---- files ---- */
 
 struct file *alloc_file(struct inode *inode, unsigned int f_mode,
@@ -220,7 +284,6 @@ void fput(struct file *file)
 	kfree(file);
 }
 
-#define SHM_DIR		"/dev/shm/"
 
 /* "/dev/shm/NAME": the named shmem file, made empty with O_CREAT. */
 static struct file *open_named_shmem(const char *path, int flags)
@@ -266,8 +329,7 @@ struct file *filp_open(const char *path, int flags, int mode)
 	(void)mode;
 	if (mm_caches_init())
 		return ERR_PTR(-ENOMEM);
-	if (!strncmp(path, SHM_DIR, strlen(SHM_DIR)) && path[strlen(SHM_DIR)] &&
-	    !strchr(path + strlen(SHM_DIR), '/'))
+	if (is_shm_name(path))
 		return open_named_shmem(path, flags);
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
 		return ERR_PTR(-EROFS);
@@ -309,7 +371,8 @@ void drop_pagecache(void)
 		if (inode->i_mapping->swap_backed)
 			continue;
 		if (!atomic_read(&inode->i_count) && !inode->i_mapping->i_mmap_writable &&
-		    list_empty(&inode->i_mapping->i_mmap))
+		    list_empty(&inode->i_mapping->i_mmap) &&
+		    list_empty(&inode->i_mapping->i_mmap_nonlinear))
 			evict_inode(inode);
 		else
 			invalidate_mapping_pages(inode->i_mapping, 0, ~0UL);

@@ -110,6 +110,7 @@ void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_ar
 		  unsigned long start, unsigned long end);
 /* The PTE of @address in @mm if every table down to it exists, else NULL; no lock taken. */
 pte_t *get_locked_pte_nolock(struct mm_struct *mm, unsigned long address);
+pte_t *get_locked_pte(struct mm_struct *mm, unsigned long addr);
 #define FOLL_GET	0x04		/* follow_page: take a reference on the page */
 struct page *follow_page(struct vm_area_struct *vma, unsigned long address,
 			 unsigned int foll_flags);

@@ -153,7 +153,8 @@ static long madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct *
  * freed once no one else maps them.  Private anonymous memory then reads
  * as the zero page and a write gets a new zeroed page; a shared
  * mapping's pages stay in their object and come back on the next
- * access.  Locked, huge-page and PFN mappings refuse (EINVAL): their
+ * access -- in a nonlinear one, from the offset remap_file_pages gave
+ * the address.  Locked, huge-page and PFN mappings refuse (EINVAL): their
  * pages are meant to stay.
  */
 static long madvise_dontneed(struct vm_area_struct *vma, struct vm_area_struct **prev,
@@ -162,7 +163,14 @@ static long madvise_dontneed(struct vm_area_struct *vma, struct vm_area_struct *
 	*prev = vma;
 	if (vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP))
 		return -EINVAL;
-	zap_page_range(vma, start, end - start);
+	if (unlikely(vma->vm_flags & VM_NONLINEAR)) {
+		/* The pages go, what remap_file_pages set up stays (file PTEs). */
+		struct zap_details details = { .nonlinear_vma = vma, .last_index = ULONG_MAX };
+
+		zap_page_range(vma, start, end - start, &details);
+		return 0;
+	}
+	zap_page_range(vma, start, end - start, NULL);
 	return 0;
 }
 

@@ -268,8 +268,29 @@ static void tlb_note_range(struct mmu_gather *tlb, unsigned long start, unsigned
 		tlb->end = end;
 }
 
+/*
+ * A present PTE in the nonlinear VMA a zap with details walks: does the
+ * page stay?  Only pages whose offset lies in the range the caller is
+ * removing go (the VMA's PTEs map offsets in no order, so the whole VMA
+ * is walked and each page judged by its own index).
+ */
+static bool zap_keeps(const struct zap_details *details, const struct page *page)
+{
+	return details && details->nonlinear_vma && page &&
+	       (page->index < details->first_index || page->index > details->last_index);
+}
+
+/*
+ * Clear the PTEs of [addr, end) under @pmd.  A present page loses a
+ * mapping (its dirty bit passed on to the page) and is freed after the
+ * TLB flush.  With @details (a nonlinear VMA's truncation or
+ * MADV_DONTNEED) the mapping itself must survive: a page taken away from
+ * where the linear numbering would not put it back leaves a file PTE
+ * with its offset, and file PTEs stay as they are.  Without, a file PTE
+ * is just cleared -- in a VMA that is not nonlinear it should not exist.
+ */
 static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
-			  unsigned long addr, unsigned long end)
+			  unsigned long addr, unsigned long end, struct zap_details *details)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	long anon_rss = 0, file_rss = 0;
@@ -282,13 +303,25 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 
 		if (pte_none(ptent))
 			continue;
-		ptent = ptep_get_and_clear(pte);
-		if (!pte_present(ptent))
-			continue;	/* a swap entry: the swap issue frees its slot here */
-		tlb_note_range(tlb, addr, addr + PAGE_SIZE);
+		if (!pte_present(ptent)) {
+			if (details)
+				continue;	/* file PTEs (and swap entries) stay */
+			if (pte_file(ptent))
+				WARN_ON_ONCE(!(vma->vm_flags & VM_NONLINEAR));
+			/* else a swap entry: the swap issue frees its slot here */
+			pte_clear(pte);
+			continue;
+		}
 		page = vm_normal_page(vma, addr, ptent);
+		if (zap_keeps(details, page))
+			continue;
+		ptent = ptep_get_and_clear(pte);
+		tlb_note_range(tlb, addr, addr + PAGE_SIZE);
 		if (!page)
 			continue;
+		if (details && details->nonlinear_vma &&
+		    linear_page_index(details->nonlinear_vma, addr) != page->index)
+			set_pte(pte, pgoff_to_pte(page->index));
 		if (PageAnon(page)) {
 			anon_rss--;
 		} else {
@@ -305,7 +338,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 }
 
 static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pud_t *pud,
-			  unsigned long addr, unsigned long end)
+			  unsigned long addr, unsigned long end, struct zap_details *details)
 {
 	pmd_t *pmd = pmd_offset(pud, addr);
 	unsigned long next;
@@ -314,12 +347,12 @@ static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pu
 		next = pmd_addr_end(addr, end);
 		if (pmd_none(pmdp_get(pmd)))
 			continue;
-		zap_pte_range(tlb, vma, pmd, addr, next);
+		zap_pte_range(tlb, vma, pmd, addr, next, details);
 	} while (pmd = pmd_next(pmd), addr = next, addr != end);
 }
 
 static void zap_pud_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pgd_t *pgd,
-			  unsigned long addr, unsigned long end)
+			  unsigned long addr, unsigned long end, struct zap_details *details)
 {
 	pud_t *pud = pud_offset(pgd, addr);
 	unsigned long next;
@@ -328,12 +361,12 @@ static void zap_pud_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pg
 		next = pud_addr_end(addr, end);
 		if (pud_none(pudp_get(pud)))
 			continue;
-		zap_pmd_range(tlb, vma, pud, addr, next);
+		zap_pmd_range(tlb, vma, pud, addr, next, details);
 	} while (pud = pud_next(pud), addr = next, addr != end);
 }
 
 static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
-			     unsigned long addr, unsigned long end)
+			     unsigned long addr, unsigned long end, struct zap_details *details)
 {
 	pgd_t *pgd = pgd_offset(vma->vm_mm, addr);
 	unsigned long next;
@@ -342,7 +375,7 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		next = pgd_addr_end(addr, end);
 		if (pgd_none(pgdp_get(pgd)))
 			continue;
-		zap_pud_range(tlb, vma, pgd, addr, next);
+		zap_pud_range(tlb, vma, pgd, addr, next, details);
 	} while (pgd = pgd_next(pgd), addr = next, addr != end);
 }
 
@@ -360,7 +393,7 @@ static unsigned long unmap_vmas_gather(struct mmu_gather *tlb, struct vm_area_st
 			continue;
 		if (vma->vm_flags & VM_ACCOUNT)
 			*nr_accounted += (e - s) >> PAGE_SHIFT;
-		unmap_page_range(tlb, vma, s, e);
+		unmap_page_range(tlb, vma, s, e, NULL);
 		last = e;
 	}
 	return last;
@@ -378,25 +411,31 @@ unsigned long unmap_vmas(struct vm_area_struct *vma, unsigned long start, unsign
 
 /*
  * MADV_DONTNEED and friends: drop the pages of [address, address + size)
- * in @vma alone.  The VMA list is left as it is: madvise holds mmap_sem
- * only for reading, and a fault on another CPU may be walking vm_next.
+ * in @vma alone (@details: what stays, for a nonlinear VMA).  The VMA
+ * list is left as it is: madvise holds mmap_sem only for reading, and a
+ * fault on another CPU may be walking vm_next.
  */
-void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size)
+void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size,
+		    struct zap_details *details)
 {
 	struct mmu_gather tlb = { .mm = vma->vm_mm };
 
 	update_hiwater_rss(vma->vm_mm);
-	unmap_page_range(&tlb, vma, address, address + size);
+	unmap_page_range(&tlb, vma, address, address + size, details);
 	tlb_flush_and_free(&tlb);
 }
 
 /*
  * Unmap, in every VMA that maps @mapping, the pages of its offsets
- * [first, last] (MADV_REMOVE's hole; 2.6.34's unmap_mapping_range with
- * even_cows, in pages rather than bytes).  A VMA maps offset o at
- * vm_start + (o - vm_pgoff) pages; the part of the hole inside its
- * window [vm_pgoff, vm_pgoff + its pages) is zapped.  The zap takes each
- * VMA's page_table_lock inside i_mmap_lock, the documented order.
+ * [first, last] (MADV_REMOVE's hole, truncation; 2.6.34's
+ * unmap_mapping_range with even_cows, in pages rather than bytes).  A
+ * linear VMA maps offset o at vm_start + (o - vm_pgoff) pages: the part
+ * of the hole inside its window [vm_pgoff, vm_pgoff + its pages) is
+ * zapped.  A nonlinear VMA may map any offset anywhere: all of it is
+ * walked, each page judged by its index, and its file PTEs kept (a later
+ * fault past the new end gets SIGBUS from the object, as in 2.6.34).
+ * The zap takes each VMA's page_table_lock inside i_mmap_lock, the
+ * documented order.
  */
 void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t last)
 {
@@ -410,7 +449,14 @@ void unmap_mapping_range(struct address_space *mapping, pgoff_t first, pgoff_t l
 		if (from > to)
 			continue;
 		zap_page_range(vma, vma->vm_start + ((from - vfirst) << PAGE_SHIFT),
-			       (to - from + 1) << PAGE_SHIFT);
+			       (to - from + 1) << PAGE_SHIFT, NULL);
+	}
+	list_for_each_entry(vma, &mapping->i_mmap_nonlinear, shared) {
+		struct zap_details details = {
+			.nonlinear_vma = vma, .first_index = first, .last_index = last,
+		};
+
+		zap_page_range(vma, vma->vm_start, vma->vm_end - vma->vm_start, &details);
 	}
 	spin_unlock(&mapping->i_mmap_lock);
 }
@@ -734,17 +780,18 @@ oom:
 }
 
 /*
- * A fault on a VMA with ->fault (shmem): the object finds or makes the
- * page, and it is mapped -- a private mapping's write fault maps a copy
- * (copy-on-write from the object).
+ * A fault on a VMA with ->fault (a file, shmem) at file offset @pgoff:
+ * the object finds or makes the page, and it is mapped -- a private
+ * mapping's write fault maps a copy (copy-on-write from the object).
+ * @orig_pte is what the PTE held (empty, or a file PTE): if another CPU
+ * changed it meanwhile, its work stands and the page goes back.
  */
-static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
-			   unsigned long address, pte_t *page_table, unsigned int flags,
-			   pte_t orig_pte)
+static int __do_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+		      pte_t *page_table, pgoff_t pgoff, unsigned int flags, pte_t orig_pte)
 {
 	struct vm_fault vmf = {
 		.flags = flags,
-		.pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff,
+		.pgoff = pgoff,
 		.virtual_address = address & PAGE_MASK,
 	};
 	bool cow = (flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED);
@@ -803,6 +850,36 @@ static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	return ret & ~(VM_FAULT_LOCKED);
 }
 
+/* An empty PTE of a file VMA: the offset is the VMA's linear numbering's. */
+static int do_linear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			   unsigned long address, pte_t *page_table, unsigned int flags,
+			   pte_t orig_pte)
+{
+	return __do_fault(mm, vma, address, page_table, linear_page_index(vma, address & PAGE_MASK),
+			  flags, orig_pte);
+}
+
+/*
+ * A file PTE (remap_file_pages left it, or a zap that kept the mapping):
+ * the offset is the PTE's own.  Only a nonlinear VMA may hold one; in
+ * any other the page table is corrupt, and the process gets SIGBUS as
+ * 2.6.34's does (with its "bad pte" report).
+ */
+static int do_nonlinear_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+			      unsigned long address, pte_t *page_table, unsigned int flags,
+			      pte_t orig_pte)
+{
+	if (!pte_same(ptep_get(page_table), orig_pte))
+		return 0;	/* changed meanwhile: the access is retried */
+	if (unlikely(!(vma->vm_flags & VM_NONLINEAR))) {
+		printk(KERN_ALERT "BUG: Bad page map in process %s  pte:%08llx\n", current->comm,
+		       (unsigned long long)pte_val(orig_pte));
+		return VM_FAULT_SIGBUS;
+	}
+	return __do_fault(mm, vma, address, page_table, pte_to_pgoff(orig_pte),
+			  flags | FAULT_FLAG_NONLINEAR, orig_pte);
+}
+
 /* The swap issue fills this in: until then no PTE holds a swap entry. */
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
 			pte_t *page_table, unsigned int flags, pte_t orig_pte)
@@ -828,6 +905,8 @@ static int handle_pte_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 				return do_linear_fault(mm, vma, address, pte, flags, entry);
 			return do_anonymous_page(mm, vma, address, pte, flags);
 		}
+		if (pte_file(entry))
+			return do_nonlinear_fault(mm, vma, address, pte, flags, entry);
 		return do_swap_page(mm, vma, address, pte, flags, entry);
 	}
 	spin_lock(&mm->page_table_lock);
@@ -1081,9 +1160,6 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	pgd_t *pgd;
-	pud_t *pud;
-	pmd_t *pmd;
 	pte_t *pte;
 	int ret;
 
@@ -1094,13 +1170,9 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	vma->vm_flags |= VM_INSERTPAGE;
 	if (PageAnon(page))
 		return -EINVAL;
-	pgd = pgd_offset(mm, addr);
-	pud = pud_alloc(mm, pgd, addr);
-	pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
-	pte = pmd ? pte_alloc_map(mm, pmd, addr) : NULL;
+	pte = get_locked_pte(mm, addr);
 	if (!pte)
 		return -ENOMEM;
-	spin_lock(&mm->page_table_lock);
 	ret = -EBUSY;
 	if (pte_none(ptep_get(pte))) {
 		get_page(page);
@@ -1113,7 +1185,24 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	return ret;
 }
 
-/* ---- the PTE at an address, for views and checks ---- */
+/* ---- the PTE at an address ---- */
+
+/*
+ * The PTE of @addr in @mm, the tables down to it made if missing, and
+ * mm->page_table_lock taken (the caller unlocks); NULL without a table.
+ */
+pte_t *get_locked_pte(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	pud_t *pud = pud_alloc(mm, pgd, addr);
+	pmd_t *pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+	pte_t *pte = pmd ? pte_alloc_map(mm, pmd, addr) : NULL;
+
+	if (pte)
+		spin_lock(&mm->page_table_lock);
+	return pte;
+}
+
 
 /* The PTE mapping @address in @mm (NULL if a table is missing); no lock taken. */
 pte_t *get_locked_pte_nolock(struct mm_struct *mm, unsigned long address)

@@ -13,6 +13,8 @@
  *                            process faulted in, or MADV_WILLNEED made,
  *                            is resident though this process never
  *                            touched it
+ *   a file PTE               whether the file holds the page the PTE
+ *                            names (a nonlinear VMA's, remap_file_pages)
  *   a swap entry             (no swap yet) 1, with a warning, as a
  *                            kernel without swap does
  * A missing page table answers "none" for every page it would hold.
@@ -50,14 +52,18 @@ static unsigned char mincore_page(struct address_space *mapping, pgoff_t pgoff)
 	return present;
 }
 
-/* do_mincore's mark for "no PTE, ask the file", resolved once page_table_lock is dropped. */
+/*
+ * do_mincore's marks for "no PTE, ask the file" and "a file PTE, ask the
+ * file for the page it names", resolved once page_table_lock is dropped.
+ */
 #define ASK_FILE	0xff
+#define ASK_NONLINEAR	0xfe
 
 /* The pages of a VMA whose page table is missing: only a file can hold them. */
 static void mincore_unmapped_range(struct vm_area_struct *vma, unsigned long addr,
 				   unsigned long nr, unsigned char *vec)
 {
-	pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	pgoff_t pgoff = linear_page_index(vma, addr);
 
 	for (unsigned long i = 0; i < nr; i++, pgoff++)
 		vec[i] = vma->vm_file ? mincore_page(vma->vm_file->f_mapping, pgoff) : 0;
@@ -74,7 +80,7 @@ static long do_mincore(unsigned long addr, unsigned char *vec, unsigned long pag
 	struct vm_area_struct *vma = find_vma(current->mm, addr);
 	struct mm_struct *mm = current->mm;
 	unsigned long nr;
-	pte_t *ptep;
+	pte_t *ptep, *first;
 
 	if (!vma || addr < vma->vm_start)
 		return -ENOMEM;
@@ -88,6 +94,7 @@ static long do_mincore(unsigned long addr, unsigned char *vec, unsigned long pag
 		return (long)nr;
 	}
 	spin_lock(&mm->page_table_lock);
+	first = ptep;
 	for (unsigned long i = 0; i < nr; i++, ptep = pte_next(ptep)) {
 		pte_t pte = ptep_get(ptep);
 
@@ -95,6 +102,8 @@ static long do_mincore(unsigned long addr, unsigned char *vec, unsigned long pag
 			vec[i] = 1;
 		} else if (pte_none(pte)) {
 			vec[i] = vma->vm_file ? ASK_FILE : 0;
+		} else if (pte_file(pte)) {
+			vec[i] = ASK_NONLINEAR;
 		} else {
 			WARN_ON_ONCE(1);	/* a swap entry, and no swap */
 			vec[i] = 1;
@@ -102,10 +111,21 @@ static long do_mincore(unsigned long addr, unsigned char *vec, unsigned long pag
 	}
 	spin_unlock(&mm->page_table_lock);
 	/* The object's lock nests outside page_table_lock: its pages are looked up now. */
-	for (unsigned long i = 0; i < nr; i++)
-		if (vec[i] == ASK_FILE)
-			vec[i] = mincore_page(vma->vm_file->f_mapping,
-					      vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT) + i);
+	for (unsigned long i = 0; i < nr; i++, first = pte_next(first)) {
+		if (vec[i] == ASK_FILE) {
+			vec[i] = mincore_page(vma->vm_file->f_mapping, linear_page_index(vma, addr) + i);
+		} else if (vec[i] == ASK_NONLINEAR) {
+			/*
+			 * The table stays (mmap_sem is held); the PTE read
+			 * again is as good an answer as the one before.
+			 */
+			pte_t pte = ptep_get(first);
+
+			vec[i] = pte_file(pte) ? mincore_page(vma->vm_file->f_mapping,
+							      pte_to_pgoff(pte)) :
+						 pte_present(pte);
+		}
+	}
 	return (long)nr;
 }
 

@@ -452,7 +452,7 @@ static void check_rmap(struct mm_walk_state *w, unsigned long addr, struct page 
 	if (!vma->vm_file || page->mapping != vma->vm_file->f_mapping)
 		problem(w, "%#lx: pfn %#lx is neither anonymous nor a page of VMA [%#lx, %#lx)'s file",
 			addr, pfn, vma->vm_start, vma->vm_end);
-	else
+	else if (!(vma->vm_flags & VM_NONLINEAR))	/* a nonlinear VMA's pages are at any place */
 		check_index(w, addr, page, vma, "file ");
 }
 
@@ -463,6 +463,15 @@ static void check_pte(struct mm_walk_state *w, unsigned long addr, pte_t pte,
 	unsigned long pfn = pte_pfn(pte);
 	struct page *page;
 
+	if (pte_file(pte) && !pte_present(pte)) {
+		/* remap_file_pages' record of an offset: only a nonlinear VMA has them. */
+		if (!vma)
+			problem(w, "%#lx: a file PTE outside any VMA", addr);
+		else if (!(vma->vm_flags & VM_NONLINEAR))
+			problem(w, "%#lx: a file PTE (offset %#lx) in VMA [%#lx, %#lx), which is not nonlinear",
+				addr, pte_to_pgoff(pte), vma->vm_start, vma->vm_end);
+		return;
+	}
 	if (!pte_present(pte)) {
 		w->rss[MM_SWAPENTS]++;
 		if (!vma)

@@ -259,12 +259,6 @@ void anon_vma_merge(struct vm_area_struct *vma, struct vm_area_struct *next)
 
 /* ---- pages ---- */
 
-/* The page's offset in the VMA's linear numbering (what vma_address inverts). */
-static pgoff_t linear_page_index(struct vm_area_struct *vma, unsigned long address)
-{
-	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-}
-
 static void __page_set_anon_rmap(struct page *page, struct vm_area_struct *vma,
 				 unsigned long address)
 {

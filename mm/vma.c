@@ -597,8 +597,14 @@ struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned long addr
 	return new_vma;
 }
 
-/* ---- the file side: a VMA on its object's i_mmap, holding a file reference ---- */
-
+/*
+ * ---- the file side: a VMA on its object's i_mmap, holding a file reference ----
+ *
+ * A linear VMA goes on i_mmap, a nonlinear one (remap_file_pages made it
+ * so; its split pieces and mremap'd copies inherit the flag) on
+ * i_mmap_nonlinear: the walks that find a page from its index
+ * (try_to_munlock) take only the first.
+ */
 void vma_link_file(struct vm_area_struct *vma)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
@@ -606,7 +612,8 @@ void vma_link_file(struct vm_area_struct *vma)
 	spin_lock(&mapping->i_mmap_lock);
 	if (vma->vm_flags & VM_SHARED)
 		mapping->i_mmap_writable++;
-	list_add_tail(&vma->shared, &mapping->i_mmap);
+	list_add_tail(&vma->shared, vma->vm_flags & VM_NONLINEAR ? &mapping->i_mmap_nonlinear :
+								    &mapping->i_mmap);
 	spin_unlock(&mapping->i_mmap_lock);
 }
 

@@ -47,7 +47,11 @@ struct address_space_operations {
 
 /*
  * A file's pages.  page_tree and nrpages change under tree_lock; i_mmap
- * (the VMAs mapping the file, by vm_area_struct.shared) under i_mmap_lock.
+ * and i_mmap_nonlinear (the VMAs mapping the file, by
+ * vm_area_struct.shared) under i_mmap_lock.  A VMA is on one of the two:
+ * a linear VMA maps offset vm_pgoff + n at vm_start + n pages, so rmap
+ * finds a page in it from page->index; a nonlinear VMA's PTEs say which
+ * offset each maps, and no index leads into it.
  *   nrpages == number of pages in page_tree
  *   every page in page_tree: page->mapping == this, page->index == its slot
  */
@@ -57,7 +61,8 @@ struct address_space {
 	spinlock_t tree_lock;		/* guards page_tree and nrpages */
 	unsigned long nrpages;		/* pages in page_tree */
 	spinlock_t i_mmap_lock;		/* guards i_mmap, i_mmap_writable */
-	struct list_head i_mmap;	/* the VMAs mapping it (vm_area_struct.shared) */
+	struct list_head i_mmap;	/* the VMAs mapping it linearly (vm_area_struct.shared) */
+	struct list_head i_mmap_nonlinear; /* the VM_NONLINEAR ones (remap_file_pages) */
 	unsigned long i_mmap_writable;	/* VM_SHARED VMAs among them */
 	const struct address_space_operations *a_ops;
 	unsigned long ra_pages;		/* backing_dev_info's readahead maximum, pages */
@@ -164,6 +169,12 @@ void fput(struct file *f);
  * shmem file of that name instead: writable, empty until truncated.
  */
 struct file *filp_open(const char *path, int flags, int mode);
+/*
+ * unlink(2) of a tmpfs file (/dev/shm/NAME): the name goes, the file
+ * lives on while a descriptor or mapping holds it, its maps lines saying
+ * "(deleted)".  Host files: -EROFS (kmm never changes them), -ENOENT.
+ */
+long sys_unlink(const char *path);
 /* Read @count bytes at @offset of @file into the kernel buffer @addr, through the page cache. */
 int kernel_read(struct file *file, loff_t offset, char *addr, unsigned long count);
 /* Drop every unmapped clean page-cache page and unused inode (/proc/sys/vm/drop_caches 1 and 2). */

@@ -306,6 +306,7 @@ static inline unsigned long arch_task_size(void)
 
 /* handle_mm_fault's flags */
 #define FAULT_FLAG_WRITE	0x01
+#define FAULT_FLAG_NONLINEAR	0x02	/* the offset came from a file PTE */
 
 /* A file or shmem fault: what ->fault is asked and answers. */
 struct vm_fault {
@@ -466,6 +467,13 @@ long sys_munlockall(void);
 long sys_mincore(unsigned long start, size_t len, unsigned char *vec);
 /* msync: MS_ASYNC | MS_SYNC | MS_INVALIDATE over [start, start + len); 0 or -errno. */
 long sys_msync(unsigned long start, size_t len, int flags);
+/*
+ * remap_file_pages (mm/fremap.c): [start, start + size) of one shared
+ * VMA maps the file's pages from @pgoff on; @prot must be 0, @flags 0 or
+ * MAP_NONBLOCK (not faulted in).  0 or -EINVAL.
+ */
+long sys_remap_file_pages(unsigned long start, unsigned long size, unsigned long prot,
+			  unsigned long pgoff, unsigned long flags);
 
 /* ---- faults and page tables of processes (mm/memory.c) ---- */
 
@@ -481,7 +489,19 @@ void free_pgtables(struct vm_area_struct *vma, unsigned long floor, unsigned lon
 void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
 		    unsigned long floor, unsigned long ceiling);
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *vma);
-void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size);
+/*
+ * What a zap keeps (2.6.34's zap_details, the nonlinear part): in
+ * @nonlinear_vma, pages whose offset lies outside [first_index,
+ * last_index] stay mapped; a page that goes leaves a file PTE naming its
+ * offset where the VMA's linear numbering would not give it back; and
+ * file PTEs stay.  NULL: everything in the range goes.
+ */
+struct zap_details {
+	struct vm_area_struct *nonlinear_vma;
+	pgoff_t first_index, last_index;
+};
+void zap_page_range(struct vm_area_struct *vma, unsigned long address, unsigned long size,
+		    struct zap_details *details);
 int make_pages_present(unsigned long addr, unsigned long end);
 /* The page a user PTE maps, or NULL for none or the zero page (a "special" page). */
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
@@ -532,6 +552,11 @@ void lru_cache_add_lru(struct page *page, enum lru_list lru);
 void __page_cache_release(struct page *page);
 /* The user address at which @vma maps @page (-EFAULT when outside it). */
 unsigned long vma_address(struct page *page, struct vm_area_struct *vma);
+/* The file (or anonymous) offset @address has in @vma's linear numbering: what vma_address inverts. */
+static inline pgoff_t linear_page_index(const struct vm_area_struct *vma, unsigned long address)
+{
+	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
 
 /* ---- address spaces (kernel/fork.c) ---- */
 

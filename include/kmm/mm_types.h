@@ -116,13 +116,13 @@ struct vm_area_struct {
 	pgprot_t vm_page_prot;		/* the PTE bits of its pages (vm_get_page_prot) */
 	unsigned long vm_flags;		/* VM_* (mm.h) */
 	struct rb_node vm_rb;
-	struct list_head shared;	/* on vm_file->f_mapping->i_mmap */
+	struct list_head shared;	/* on vm_file->f_mapping->i_mmap (or i_mmap_nonlinear) */
 	struct list_head anon_vma_chain; /* its anon_vma_chains (under mmap_sem) */
 	struct anon_vma *anon_vma;	/* new anonymous pages go here (under page_table_lock) */
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;		/* offset in the file, in pages; anonymous: vm_start >> PAGE_SHIFT */
 	struct file *vm_file;		/* the file mapped, or NULL */
-	void *vm_private_data;		/* shmem: its object */
+	void *vm_private_data;		/* a driver's (none of kmm's uses it): remap_file_pages refuses such VMAs */
 	/*
 	 * kmm: neighbours that vma_merge would have joined but 2.6.34 leaves
 	 * apart, which mm_check lets stay so: KMM_APART_NEXT, this VMA and

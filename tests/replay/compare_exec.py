@@ -25,6 +25,14 @@ addresses, permissions, offsets, devices, inodes, paths, [heap], [stack],
                    host's and kmm's own
   bss-heap         2.6.34 names the bss's anonymous pages [heap] when the
                    break starts at their end (docs/glossary.md, exec)
+  tmpfs-ids        a /dev/shm file's device and inode numbers are the
+                   host's tmpfs mount's and kmm's own
+  nonlinear        remap_file_pages: 2.6.34 keeps one VMA (VM_NONLINEAR),
+                   today's kernels (3.16 on) emulate the call with a VMA
+                   per piece: the host's lines that tile one kmm line
+                   holding a successful call of the log, with its
+                   permissions and file, are that line (their offsets are
+                   the pieces')
 
 Exit status 0 when everything else is equal.
 """
@@ -50,9 +58,13 @@ def parse(path):
     return out
 
 
-def stack_edges(log):
-    """The start and end addresses of the log's MAP_STACK mappings."""
-    edges, unfinished = set(), {}
+REMAP = re.compile(r"remap_file_pages\((0x[0-9a-f]+), (\d+), .*\)\s+= 0$")
+
+
+def scan_log(log):
+    """The start and end addresses of the log's MAP_STACK mappings, and the
+    ranges of its successful remap_file_pages calls."""
+    edges, remaps, unfinished = set(), [], {}
     for raw in open(log, errors="replace"):
         m = re.match(r"(\d+)\s+(.*)$", raw.rstrip("\n"))
         if not m:
@@ -68,7 +80,29 @@ def stack_edges(log):
         if m:
             start = int(m.group(2), 16)
             edges.update((start, start + int(m.group(1))))
-    return edges
+        m = REMAP.search(text)
+        if m:
+            start = int(m.group(1), 16) & ~0xfff
+            remaps.append((start, start + (int(m.group(2)) & ~0xfff)))
+    return edges, remaps
+
+
+def join_nonlinear(host, kmm, remaps, notes):
+    """The host's pieces of a kmm nonlinear VMA, joined into its line (nonlinear)."""
+    out = list(host)
+    for k in kmm:
+        if not any(k["start"] <= s and e <= k["end"] for s, e in remaps):
+            continue
+        inside = sorted((h for h in out if k["start"] <= h["start"] and h["end"] <= k["end"]),
+                        key=lambda h: h["start"])
+        tiles = inside and inside[0]["start"] == k["start"] and inside[-1]["end"] == k["end"] and \
+            all(a["end"] == b["start"] for a, b in zip(inside, inside[1:]))
+        if len(inside) < 2 or not tiles or \
+                any(h["perms"] != k["perms"] or h["name"] != k["name"] for h in inside):
+            continue
+        out = [h for h in out if h not in inside] + [dict(inside[0], off=k["off"], end=k["end"])]
+        notes.add("nonlinear")
+    return sorted(out, key=lambda h: h["start"])
 
 
 def join_at(lines, edges, notes):
@@ -118,6 +152,10 @@ def compare(host, kmm, notes):
                 show(dict(k, dev="", ino=0)):
             notes.add("shmem-ids")
             continue
+        if h["name"] == k["name"] and h["name"].startswith("/dev/shm/") and \
+                show(dict(h, dev="", ino=0)) == show(dict(k, dev="", ino=0)):
+            notes.add("tmpfs-ids")
+            continue
         if show(h) != show(k):
             problems.append("host %s\n            kmm  %s" % (show(h), show(k)))
     return problems
@@ -125,7 +163,7 @@ def compare(host, kmm, notes):
 
 def main():
     log, hostdir, kmmdir = sys.argv[1:4]
-    edges = stack_edges(log)
+    edges, remaps = scan_log(log)
     notes, bad, n = set(), 0, 0
     for name in sorted(os.listdir(hostdir)):
         pid = name.split(".")[0]
@@ -136,6 +174,7 @@ def main():
             continue
         host = join_at(parse(os.path.join(hostdir, name)), edges, notes)
         kmm = parse(kpath)
+        host = join_nonlinear(host, kmm, remaps, notes)
         problems = compare(host, kmm, notes)
         n += 1
         print("pid %s: %d host lines, %d kmm lines, %d differ" % (pid, len(host), len(kmm),

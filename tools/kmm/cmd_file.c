@@ -16,9 +16,16 @@
  *                               /dev/shm/NAME with O_CREAT makes a tmpfs
  *                               file (empty: truncate gives it a size)
  *   R = close FD                close(2)
+ *   R = unlink PATH             unlink(2) of a tmpfs file (/dev/shm/NAME):
+ *                               mappings keep it, maps says "(deleted)";
+ *                               EROFS for host files
  *   R = truncate FD SIZE        ftruncate(2) of a tmpfs file (EINVAL for
  *                               host files: kmm never writes them)
  *   R = msync ADDR LEN [FLAGS]  msync(2), FLAGS MS_ASYNC|MS_SYNC|MS_INVALIDATE
+ *   R = remap_file_pages ADDR LEN PROT PGOFF [FLAGS]
+ *                               remap_file_pages(2): file pages from PGOFF
+ *                               at ADDR of a shared mapping (PROT must be
+ *                               0; FLAGS 0 or MAP_NONBLOCK)
  *
  * Paths are host paths; the one kmm prints in /proc/PID/maps is the file's
  * canonical path (symlinks resolved), as Linux's d_path gives it.
@@ -141,6 +148,24 @@ static int cmd_msync(struct runtime *rt, struct script_cmd *c, const struct cmd_
 	return 0;
 }
 
+static int cmd_unlink(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	give_syscall(rt, c, sys_unlink(arg_str(a, "path")));
+	return 0;
+}
+
+static int cmd_remap_file_pages(struct runtime *rt, struct script_cmd *c, const struct cmd_args *a)
+{
+	if (process_cmd_need(rt, c))
+		return -1;
+	give_syscall(rt, c, sys_remap_file_pages((unsigned long)arg_num(a, "addr"),
+						 (unsigned long)arg_num(a, "len"),
+						 (unsigned long)arg_num(a, "prot"),
+						 (unsigned long)arg_num(a, "pgoff"),
+						 (unsigned long)arg_num(a, "flags")));
+	return 0;
+}
+
 #define ARG_PATH	{ "path", &arg_string, ARG_POS | ARG_REQUIRED, .meta = "PATH", \
 			  .help = "a host path" }
 #define ARG_FD		{ "fd", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "FD", \
@@ -171,6 +196,9 @@ const struct command_def file_commands[] = {
 	{ "close", "close(FD) in the current process: .ret 0 or -1, .errno",
 	  (const struct arg_def[]){ ARG_FD, { NULL } },
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_close },
+	{ "unlink", "unlink(PATH): a tmpfs file's name goes, its mappings keep it (EROFS for host files)",
+	  (const struct arg_def[]){ ARG_PATH, { NULL } },
+	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_unlink },
 	{ "truncate", "ftruncate(FD, SIZE) of a tmpfs file: pages past the end unmapped and freed",
 	  (const struct arg_def[]){
 		  ARG_FD,
@@ -185,5 +213,18 @@ const struct command_def file_commands[] = {
 		    .help = "MS_ASYNC, MS_SYNC, MS_INVALIDATE joined by |" },
 		  { NULL } },
 	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_msync },
+	{ "remap_file_pages", "remap_file_pages(ADDR, LEN, PROT, PGOFF, FLAGS): the file's pages from "
+			      "PGOFF at ADDR of a shared mapping, one VMA kept (VM_NONLINEAR)",
+	  (const struct arg_def[]){
+		  { "addr", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "ADDR", .help = "a user address" },
+		  { "len", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "LEN", .help = "bytes" },
+		  { "prot", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "PROT",
+		    .help = "must be 0 (PROT_NONE): the mapping's own protection is used" },
+		  { "pgoff", &arg_flags, ARG_POS | ARG_REQUIRED, .meta = "PGOFF",
+		    .help = "the file page (not byte) mapped at ADDR" },
+		  { "flags", &arg_flags, ARG_POS, .def = 0, .def_text = "0", .meta = "FLAGS",
+		    .help = "0, or MAP_NONBLOCK (the pages are not faulted in)" },
+		  { NULL } },
+	  .result = "R", .gives = &syscall_kind, .machine = true, .run = cmd_remap_file_pages },
 	{ NULL },
 };

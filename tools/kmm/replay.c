@@ -105,8 +105,11 @@ static void files_put(struct rfiles *f)
 {
 	if (!f || --f->refs)
 		return;
-	for (int i = 0; i < RFD_MAX; i++)
+	for (int i = 0; i < RFD_MAX; i++) {
 		free(f->path[i]);
+		if (f->shm[i])
+			fput(f->shm[i]);
+	}
 	free(f);
 }
 
@@ -117,9 +120,14 @@ static struct rfiles *files_copy(const struct rfiles *from)
 	if (!f)
 		return NULL;
 	f->refs = 1;
-	for (int i = 0; from && i < RFD_MAX; i++)
+	for (int i = 0; from && i < RFD_MAX; i++) {
 		if (from->path[i])
 			f->path[i] = strdup(from->path[i]);
+		if (from->shm[i]) {
+			get_file(from->shm[i]);
+			f->shm[i] = from->shm[i];
+		}
+	}
 	return f;
 }
 
@@ -497,7 +505,9 @@ static int kmm_outcome(long ret, long long log_ret)
 
 /*
  * A file mapping: the host file the log's openat named for descriptor
- * @fd, opened read-only (filp_open) and installed as a descriptor of the
+ * @fd, opened read-only (filp_open) -- or the tmpfs file a /dev/shm
+ * path named, opened when the log opened it (replay_files) -- and
+ * installed as a descriptor of the
  * current process, to be mapped by the same mmap call and closed after
  * it (sys_close): the VMA keeps the file, as after a real program's
  * close.  Returns kmm's descriptor, or -1 where there is no file to open
@@ -515,7 +525,16 @@ static long replay_file_open(struct replay *r, struct rproc *p, const struct str
 	struct file *file;
 	long kfd;
 
-	if (path && path[0] == '/' && !shared_write && !strchr(path, '\\')) {
+	if (path && p->files->shm[fd]) {
+		/* The tmpfs file the log's openat opened (or made), as the process holds it. */
+		get_file(p->files->shm[fd]);
+		kfd = fd_install_lowest(p->files->shm[fd]);
+		if (kfd >= 0) {
+			r->files++;
+			return kfd;
+		}
+		fput(p->files->shm[fd]);
+	} else if (path && path[0] == '/' && !shared_write && !strchr(path, '\\')) {
 		file = filp_open(path, O_RDONLY, 0);
 		if (!IS_ERR(file)) {
 			kfd = fd_install_lowest(file);
@@ -743,6 +762,32 @@ static void replay_brk(struct replay *r, struct rproc *p, const struct strace_ca
 	count_result(r, STRACE_BRK, 0, ret == (unsigned long)sc->ret ? 0 : OTHER_RESULT);
 }
 
+/* Descriptor @fd of @f closes: its path and its tmpfs file, if any. */
+static void drop_fd(struct rfiles *f, long fd)
+{
+	free(f->path[fd]);
+	f->path[fd] = NULL;
+	if (f->shm[fd])
+		fput(f->shm[fd]);
+	f->shm[fd] = NULL;
+}
+
+/*
+ * A /dev/shm path the log opened: kmm's tmpfs file of that name, opened
+ * read-write (made if new, as shm_open's O_CREAT makes it), so that the
+ * log's shared writable mappings of it map a real file of kmm's, and its
+ * unlink leaves the file to those holding it.  NULL for other paths.
+ */
+static struct file *open_shm(const char *path)
+{
+	struct file *file;
+
+	if (!path || strncmp(path, "/dev/shm/", 9) || strchr(path, '\\'))
+		return NULL;
+	file = filp_open(path, O_RDWR | O_CREAT, 0600);
+	return IS_ERR(file) ? NULL : file;
+}
+
 static void replay_files(struct rproc *p, const struct strace_call *sc)
 {
 	struct rfiles *f = p->files;
@@ -754,20 +799,33 @@ static void replay_files(struct rproc *p, const struct strace_call *sc)
 	case STRACE_OPEN:
 	case STRACE_OPENAT:
 		if (fd < RFD_MAX && sc->pathlen >= 0) {
-			free(f->path[fd]);
+			drop_fd(f, fd);
 			f->path[fd] = strndup(sc->path, (size_t)sc->pathlen);
+			f->shm[fd] = open_shm(f->path[fd]);
+		}
+		break;
+	case STRACE_UNLINK:
+	case STRACE_UNLINKAT:
+		/* A tmpfs file's name goes (shm_unlink); kmm has no other file to unlink. */
+		if (sc->pathlen > 9 && !strncmp(sc->path, "/dev/shm/", 9)) {
+			char *path = strndup(sc->path, (size_t)sc->pathlen);
+
+			if (path)
+				sys_unlink(path);
+			free(path);
 		}
 		break;
 	case STRACE_CLOSE:
-		if (sc->arg[0] < RFD_MAX) {
-			free(f->path[sc->arg[0]]);
-			f->path[sc->arg[0]] = NULL;
-		}
+		if (sc->arg[0] < RFD_MAX)
+			drop_fd(f, (long)sc->arg[0]);
 		break;
 	default:		/* dup, dup2, dup3: the new descriptor names the old one's file */
 		if (fd < RFD_MAX && sc->arg[0] < RFD_MAX && (long)sc->arg[0] != fd) {
-			free(f->path[fd]);
+			drop_fd(f, fd);
 			f->path[fd] = f->path[sc->arg[0]] ? strdup(f->path[sc->arg[0]]) : NULL;
+			f->shm[fd] = f->shm[sc->arg[0]];
+			if (f->shm[fd])
+				get_file(f->shm[fd]);
 		}
 		break;
 	}
@@ -804,7 +862,7 @@ static void replay_call(struct replay *r, struct rproc *p, const struct strace_c
 	}
 	if (!proc_enter(r, p))
 		return;
-	if (sc->sys <= STRACE_MUNLOCKALL)
+	if (sc->sys <= STRACE_LAST_MEMORY)
 		p->fresh = false;
 	switch (sc->sys) {
 	case STRACE_MMAP:
@@ -837,6 +895,10 @@ static void replay_call(struct replay *r, struct rproc *p, const struct strace_c
 		break;
 	case STRACE_MUNLOCKALL:
 		ret = sys_munlockall();
+		break;
+	case STRACE_REMAP_FILE_PAGES:
+		ret = sys_remap_file_pages(sc->arg[0], sc->arg[1], sc->arg[2], sc->arg[3],
+					   sc->arg[4]);
 		break;
 	case STRACE_EXECVE:
 		if (!lerr)

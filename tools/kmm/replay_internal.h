@@ -31,6 +31,7 @@ enum place_why {
 struct rfiles {
 	int refs;			/* processes sharing the table (CLONE_FILES) */
 	char *path[RFD_MAX];		/* fd -> the path it was opened with, or NULL */
+	struct file *shm[RFD_MAX];	/* fd -> kmm's tmpfs file of a /dev/shm path, held */
 };
 
 /* A pid of the log and the kmm task acting it. */

@@ -36,11 +36,12 @@ static const char *const sys_names[STRACE_NR_SYS] = {
 	[STRACE_MPROTECT] = "mprotect", [STRACE_BRK] = "brk", [STRACE_MREMAP] = "mremap",
 	[STRACE_MADVISE] = "madvise", [STRACE_MLOCK] = "mlock", [STRACE_MUNLOCK] = "munlock",
 	[STRACE_MLOCKALL] = "mlockall", [STRACE_MUNLOCKALL] = "munlockall",
+	[STRACE_REMAP_FILE_PAGES] = "remap_file_pages",
 	[STRACE_EXECVE] = "execve", [STRACE_FORK] = "fork", [STRACE_VFORK] = "vfork",
 	[STRACE_CLONE] = "clone", [STRACE_CLONE3] = "clone3", [STRACE_EXIT] = "exit",
 	[STRACE_EXIT_GROUP] = "exit_group", [STRACE_OPEN] = "open", [STRACE_OPENAT] = "openat",
 	[STRACE_CLOSE] = "close", [STRACE_DUP] = "dup", [STRACE_DUP2] = "dup2",
-	[STRACE_DUP3] = "dup3",
+	[STRACE_DUP3] = "dup3", [STRACE_UNLINK] = "unlink", [STRACE_UNLINKAT] = "unlinkat",
 };
 
 /*
@@ -373,7 +374,7 @@ static int scan_value(const char *p, const char *end, unsigned long long *out,
 /* The memory calls' arguments are all values: one that is not is an error there. */
 static bool sys_args_are_values(enum strace_sys sys)
 {
-	return sys >= STRACE_MMAP && sys <= STRACE_MUNLOCKALL;
+	return sys >= STRACE_MMAP && sys <= STRACE_LAST_MEMORY;
 }
 
 /* clone's named flags=, clone3's {flags=...}: the text after "flags=" within [p, end). */

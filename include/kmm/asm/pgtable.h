@@ -121,6 +121,53 @@ static inline int pte_special(pte_t pte) { return !!(pte_flags(pte) & _PAGE_SPEC
 static inline unsigned long pte_pfn(pte_t pte) { return (pte_val(pte) & PTE_PFN_MASK) >> PAGE_SHIFT; }
 #define pte_page(pte)	pfn_to_page(pte_pfn(pte))
 
+/*
+ * ---- file PTEs (remap_file_pages) ----
+ *
+ * A nonlinear VMA records, in each PTE whose page is not present, the
+ * file page it maps: _PAGE_FILE set (the Dirty bit's place, meaningless
+ * in an entry that is not present), _PAGE_PRESENT and _PAGE_PROTNONE
+ * clear, and the offset in the bits the mode leaves over:
+ *
+ *   x86_64  offset << 12, read back from bits 12-45 (the frame's place):
+ *           34 bits kept; the limit 2.6.34 checks is 46
+ *           (__PHYSICAL_MASK_SHIFT), so offsets from 1 << 34 on lose
+ *           their high bits -- files of 64 TiB, never met
+ *   PAE     offset in the high word, the low word _PAGE_FILE alone: 32
+ *   i386    bits 1-5, 7 and 9-31 of the one word (0, 6 and 8 are taken):
+ *           5 + 1 + 23 = 29 bits, the offset's low bits first
+ *
+ * remap_file_pages refuses offsets from 1 << pte_file_max_bits() on;
+ * below it pte_to_pgoff() inverts pgoff_to_pte() (x86_64: below 1 << 34).
+ */
+static inline int pte_file_max_bits(void)
+{
+	return PAGETABLE_LEVELS == 4 ? 46 : PAGETABLE_LEVELS == 3 ? 32 : 29;
+}
+
+static inline pte_t pgoff_to_pte(unsigned long off)
+{
+	if (PAGETABLE_LEVELS == 4)
+		return __pte(((pteval_t)off << PAGE_SHIFT) | _PAGE_FILE);
+	if (PAGETABLE_LEVELS == 3)
+		return __pte(((pteval_t)off << 32) | _PAGE_FILE);
+	return __pte(((pteval_t)(off & 0x1f) << 1) | ((pteval_t)((off >> 5) & 1) << 7) |
+		     ((pteval_t)(off >> 6) << 9) | _PAGE_FILE);
+}
+
+static inline unsigned long pte_to_pgoff(pte_t pte)
+{
+	pteval_t v = pte_val(pte);
+
+	if (PAGETABLE_LEVELS == 4)
+		return (unsigned long)((v & ((((pteval_t)1 << 46) - 1) & ~(pteval_t)(PAGE_SIZE - 1))) >>
+				       PAGE_SHIFT);
+	if (PAGETABLE_LEVELS == 3)
+		return (unsigned long)(v >> 32);
+	v &= 0xffffffffu;
+	return (unsigned long)(((v >> 1) & 0x1f) | (((v >> 7) & 1) << 5) | ((v >> 9) << 6));
+}
+
 /* ---- PTE changes (values: the caller writes the result with set_pte) ---- */
 
 static inline pte_t pte_set_flags(pte_t pte, pteval_t set) { return __pte(pte_val(pte) | set); }
