@@ -7,7 +7,9 @@
  *                          4104 bytes, each step a malloc of the new size,
  *                          a copy and a free of the old buffer (as a
  *                          vector that never calls realloc does)
- *   frag FROM TO realloc   the same steps by realloc (perl's av_extend)
+ *   frag FROM TO realloc   the same steps by realloc (perl's av_extend);
+ *                          prints how many times the buffer moved on
+ *                          stderr ("moves N")
  *   frag rss COMMAND...    run COMMAND, print its peak RSS on stderr and
  *                          exit with its status (perl, in frag.sh)
  *
@@ -55,7 +57,7 @@ static int rss(char **argv)
 
 int main(int argc, char **argv)
 {
-	size_t from, to, size, nkeep = 0, cap = 0;
+	size_t from, to, size, nkeep = 0, cap = 0, moves = 0;
 	unsigned long sum = 0;
 	unsigned char *buf;
 	void **keep = NULL;
@@ -90,6 +92,7 @@ int main(int argc, char **argv)
 			die(by_realloc ? "realloc" : "malloc");
 		if (!by_realloc)
 			free(buf);
+		moves += q != buf;
 		buf = q;
 		for (size_t i = size; i < size + STEP; i++)
 			buf[i] = (unsigned char)(i / STEP);
@@ -121,6 +124,8 @@ int main(int argc, char **argv)
 	printf("%zu objects kept, %zu bytes, checksum %lu\n", nkeep, size, sum);
 	if (getrusage(RUSAGE_SELF, &ru))
 		die("getrusage");
+	if (by_realloc)
+		fprintf(stderr, "moves %zu\n", moves);
 	fprintf(stderr, "peak %ld kB\n", ru.ru_maxrss);
 	return 0;
 }

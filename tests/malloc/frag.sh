@@ -6,6 +6,9 @@
 #   - its peak RSS under the library stays within 32 MiB of the C
 #     library's, measured here (the library used to reach 600 MB against
 #     glibc's 21 MB), growing by malloc-copy-free and by realloc;
+#   - grown by realloc, the buffer moves at most 4 times, not at every
+#     step: at the first realloc, then each time its quarter more room
+#     is used up (log(3.2 / 1.6) / log(1.25) = 3.1);
 #   - on a machine booted with ram=64M, max=256M, it runs without growing
 #     RAM (the library used to grow to its limit and fail with ENOMEM);
 #   - perl's bench/programs/heap.pl (when PERL is given) at 200,000 keys
@@ -31,6 +34,11 @@ for how in copy realloc; do
 	echo "$how: peak RSS $libc kB with the C library, $kmm kB with the library"
 	[ -n "$libc" ] && [ -n "$kmm" ] && [ "$kmm" -le $((libc + 32 * 1024)) ] ||
 		fail "$how: the library's peak RSS is more than 32 MiB above the C library's"
+	if [ $how = realloc ]; then
+		moves=$(sed -n 's/^moves \([0-9]*\)$/\1/p' "$tmp/kmm.err")
+		echo "realloc: $moves moves"
+		[ -n "$moves" ] && [ "$moves" -le 4 ] || fail "realloc: $moves moves, expected at most 4"
+	fi
 
 	KMM_MALLOC_BOOT="ram=64M max=256M" KMM_MALLOC_DUMP="$tmp/dump" LD_PRELOAD="$lib" \
 		"$prog" 1600 3200 $how >"$tmp/kmm.out" 2>"$tmp/kmm.err" ||
