@@ -1,7 +1,8 @@
 #!/bin/sh
-# dump.sh LIB PROGRAM - KMM_MALLOC_DUMP writes /proc/slabinfo (format 2.1)
-# and /proc/meminfo at exit: to a file, to a directory (one file per view),
-# to stderr; a forked child writes only when the path names it ("%p").
+# dump.sh LIB PROGRAM - KMM_MALLOC_DUMP writes /proc/slabinfo (format 2.1),
+# /proc/meminfo, /proc/buddyinfo, /proc/pagetypeinfo and /proc/vmstat at
+# exit: to a file, to a directory (one file per view), to stderr; a forked
+# child writes only when the path names it ("%p").
 . "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
@@ -13,6 +14,9 @@ check_views() {	# FILE...: the slabinfo and meminfo views are in these files
 	grep -Eq '^size-32 +[1-9][0-9]* +[0-9]+ +32 ' "$@" || fail "no size-32 objects in use in $*"
 	grep -Eq '^MemTotal: +[0-9]+ kB$' "$@" || fail "no MemTotal in $*"
 	grep -Eq '^Slab: +[0-9]+ kB$' "$@" || fail "no Slab line in $*"
+	grep -Eq '^Node 0, zone +DMA32( +[0-9]+){11} *$' "$@" || fail "no buddyinfo line in $*"
+	grep -q '^Number of blocks type ' "$@" || fail "no pagetypeinfo in $*"
+	grep -Eq '^nr_free_pages [0-9]+$' "$@" || fail "no vmstat in $*"
 }
 
 KMM_MALLOC_DUMP="$tmp/dump" LD_PRELOAD="$lib" "$prog" >/dev/null || fail "program failed"
@@ -23,7 +27,8 @@ check_views "$tmp/dump"
 
 mkdir "$tmp/dir"
 KMM_MALLOC_DUMP="$tmp/dir" LD_PRELOAD="$lib" "$prog" >/dev/null || fail "program failed"
-check_views "$tmp/dir/slabinfo" "$tmp/dir/meminfo"
+check_views "$tmp/dir/slabinfo" "$tmp/dir/meminfo" "$tmp/dir/buddyinfo" "$tmp/dir/pagetypeinfo" \
+	"$tmp/dir/vmstat"
 head -1 "$tmp/dir/slabinfo" | grep -q '^slabinfo - version: 2.1$' ||
 	fail "dir/slabinfo does not start with its header"
 grep -Eq '^MemTotal:' "$tmp/dir/meminfo" || fail "no dir/meminfo"

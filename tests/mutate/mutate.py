@@ -73,7 +73,7 @@ FIRST = {
     'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug', 'test_parallel_cpu_hotplug'],
     'hw/cpu.c': ['test_parallel_cpu_hotplug', 'test_cpu_hotplug'],
     'tools/malloc/machine.c': ['malloc/boot_options', 'malloc/churn'],
-    'tools/malloc/malloc.c': ['malloc/grow'],
+    'tools/malloc/malloc.c': ['malloc/frag', 'malloc/grow'],
     'lib/notifier.c': ['test_cpu_hotplug'],
     'mm/vmstat.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
@@ -245,6 +245,9 @@ class Suite:
             ('malloc/grow', 'malloc_programs',
              [os.path.join(mdir, 'grow.sh'), os.path.join(build, 'libkmm-malloc.so'),
               os.path.join(tdir, 'malloc_grow')]),
+            ('malloc/frag', 'malloc_programs',
+             [os.path.join(mdir, 'frag.sh'), os.path.join(build, 'libkmm-malloc.so'),
+              os.path.join(tdir, 'malloc_frag')]),
         ]
         self.targets.append('malloc_programs')
         self.limits = {}

@@ -574,6 +574,9 @@ static const struct {
 } views[] = {
 	{ "/proc/slabinfo", "slabinfo" },
 	{ "/proc/meminfo", "meminfo" },
+	{ "/proc/buddyinfo", "buddyinfo" },
+	{ "/proc/pagetypeinfo", "pagetypeinfo" },
+	{ "/proc/vmstat", "vmstat" },
 	{ "/sys/devices/system/cpu/online", "cpu_online" },	/* the CPUs threads left online */
 	{ "/sys/devices/system/cpu/possible", "cpu_possible" },
 };

@@ -8,8 +8,10 @@
  *                     several buddy operations), and rounding to a power
  *                     of two wastes at most half
  *   32 KiB .. 4 MiB   a page block: alloc_pages() of the order that covers
- *                     it, the pages beyond the size given back at once as
- *                     naturally aligned pieces, so at most one page is wasted
+ *                     it, from movable pageblocks, the pages beyond the size
+ *                     (rounded up to an even number) given back at once as
+ *                     naturally aligned pieces, so at most two pages are
+ *                     wasted; realloc moves it with a quarter more room
  *   beyond 4 MiB      a page block of several contiguous blocks of the
  *                     largest order (10, MAX_ORDER - 1), found free around
  *                     a seed or by a search of the zones; an mmap block
@@ -72,6 +74,29 @@ bool km_in_ram(const void *p)
 /* ---- page blocks ---- */
 
 /*
+ * Page blocks are allocated as movable, slab pages (GFP_MALLOC) as
+ * unmovable: 2.6.34's grouping by mobility keeps them in pageblocks of
+ * their own (the fallbacks mix them only when one type runs out).  A page
+ * block's trimmed tail goes back to the free lists; among page blocks only
+ * another page block takes it, so a freed block merges with its tail again
+ * and the next block of its order reuses its pages.  Mixed with slab pages,
+ * a tail piece went to a slab, which keeps it while any of its objects
+ * lives, the freed block could not merge, and the next request of its
+ * order took a fresh block: a buffer grown by malloc, copy and free in
+ * 4 KiB steps from 1.6 to 3.2 MiB, small objects kept between the steps,
+ * touched a new 4 MiB block at each step (a peak RSS of 600 MB against
+ * glibc's 21 MB; tests/malloc/frag.sh).  Nothing is ever moved: movable
+ * names the group, it promises no migration.
+ *
+ * For the same reason a page block holds an even number of pages (one page
+ * more at most): an order-0 piece would go to a per-CPU list
+ * (free_hot_cold_page), out of the buddy allocator's reach until the list
+ * overflows, and keep its block from merging meanwhile (without this rule
+ * the same program peaked at 290 MB).
+ */
+#define KM_PBLOCK_GFP	__GFP_MOVABLE
+
+/*
  * Give pages [@from, @to) of the block at @page back, as the naturally
  * aligned power-of-two pieces they split into.  The block's first page is
  * aligned to a power of two of at least @to pages, so an offset's alignment
@@ -113,8 +138,10 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	struct page *page;
 	void *p;
 
+	if (nr & 1 && nr < 1UL << order)
+		nr++;		/* no order-0 piece: see KM_PBLOCK_GFP */
 	local_irq_save(flags);
-	page = alloc_pages(gfp, order);
+	page = alloc_pages(gfp | KM_PBLOCK_GFP, order);
 	if (page)
 		pblock_free_range(page, nr, 1UL << order);
 	local_irq_restore(flags);
@@ -196,7 +223,7 @@ static void big_extend(unsigned long *lo, unsigned long *hi, unsigned long need)
  */
 static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 {
-	unsigned long nr = PAGE_ALIGN(size) >> PAGE_SHIFT, flags, lo = 0, hi = 0;
+	unsigned long nr = round_up(PAGE_ALIGN(size) >> PAGE_SHIFT, 2), flags, lo = 0, hi = 0;
 	unsigned long need = DIV_ROUND_UP(nr, MAX_ORDER_NR_PAGES);
 	LIST_HEAD(aside);
 	struct page *first;
@@ -205,7 +232,7 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 		return NULL;
 	spin_lock_irqsave(&big_lock, flags);
 	for (int seeds = 0; (hi - lo) / MAX_ORDER_NR_PAGES < need && seeds < KM_BIG_SEEDS; seeds++) {
-		struct page *page = alloc_pages(gfp, MAX_ORDER - 1);
+		struct page *page = alloc_pages(gfp | KM_PBLOCK_GFP, MAX_ORDER - 1);
 		unsigned long pfn;
 
 		if (!page)
@@ -232,7 +259,7 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 		if (first)
 			pblock_free_range(first, 0, hi - lo);
 		/* No seed grew into a run: look for one in the whole zone. */
-		first = alloc_free_run(gfp, need * MAX_ORDER_NR_PAGES);
+		first = alloc_free_run(gfp | KM_PBLOCK_GFP, need * MAX_ORDER_NR_PAGES);
 		if (!first) {
 			spin_unlock_irqrestore(&big_lock, flags);
 			return NULL;
@@ -341,15 +368,20 @@ static void *km_move(void *p, size_t old, size_t size, gfp_t gfp, bool owned)
 }
 
 /*
- * realloc() of page block @p (@nr pages) to @size bytes beyond 4 MiB: it
- * moves, a copy (the direct map cannot be remapped, where glibc's mremap
- * moves no bytes), so it moves with a quarter more room than asked: a
- * block grown by small steps (an interpreter's stack, a vector pushed
- * onto) moves O(log n) times, not once per step, and the room stays
- * through shrinks of less than a quarter.  The room is the block's:
- * malloc_usable_size() counts it, as the C standard allows.
+ * realloc() of page block @p (@nr pages) to a larger @size beyond 32 KiB:
+ * it moves, a copy (the direct map cannot be remapped, where glibc's
+ * mremap moves no bytes and its heap often grows in place), so it moves
+ * with a quarter more room than asked: a block grown by small steps (an
+ * interpreter's stack, a vector pushed onto) moves O(log n) times, not
+ * once per step, and the room stays through shrinks of less than a
+ * quarter.  Perl's stack grows by 4 KiB per realloc: without the room a
+ * 1.6 MiB stack that reached 3.2 MiB moved 390 times, each move taking a
+ * fresh 4 MiB buddy block (the old one's pages went to small objects
+ * meanwhile), and the RSS reached 0.7 GB where glibc's was 92 MB.  The
+ * room is the block's: malloc_usable_size() counts it, as the C standard
+ * allows.
  */
-static void *big_grow(void *p, unsigned long nr, size_t size, gfp_t gfp)
+static void *pblock_grow(void *p, unsigned long nr, size_t size, gfp_t gfp)
 {
 	void *q = NULL;
 
@@ -383,10 +415,11 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			unsigned long nr = page->index, want = PAGE_ALIGN(size) >> PAGE_SHIFT, flags;
 			void *q;
 
-			if (want > nr && size > KM_PAGES_MAX)
-				return big_grow(p, nr, size, gfp);
-			/* A big block shrunk by less than a quarter keeps its room (big_grow). */
-			if (nr > MAX_ORDER_NR_PAGES && want >= nr - nr / 4)
+			/* Beyond kmalloc's sizes, a page block moves with room (pblock_grow). */
+			if (want > nr && size > KM_SLAB_MAX)
+				return pblock_grow(p, nr, size, gfp);
+			/* One shrunk by less than a quarter keeps its room. */
+			if (want <= nr && want >= nr - nr / 4 && size > KM_SLAB_MAX)
 				return p;
 			/* Small enough for kmalloc: move there if it can, else shrink in place. */
 			if (want > nr || size <= KM_SLAB_MAX) {
@@ -394,6 +427,8 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 				if (q || want > nr)
 					return q;
 			}
+			if (want & 1 && want < nr)
+				want++;		/* no order-0 piece (KM_PBLOCK_GFP) */
 			local_irq_save(flags);
 			pblock_free_range(page, want, nr);
 			local_irq_restore(flags);
