@@ -111,6 +111,7 @@ static const struct call calls[] = {
 	{ 1, 2 * PG, 0, 6, MAP_NONBLOCK },		/* pages 1-2: 6, 7, not faulted in */
 	{ 0, PG, PROT_READ, 5, 0 },			/* prot must be 0: EINVAL */
 	{ 3, 0, 0, 1, 0 },				/* empty: EINVAL */
+	{ 3, 100, 0, 1, 0 },				/* empty once rounded down: EINVAL */
 	{ 6, 3 * PG, 0, 1, 0 },				/* past the VMA's end: EINVAL */
 	{ 4, PG + 100, 0, 0, 0 },			/* size rounded down: page 4 maps 0 */
 	{ 5, PG, 0, 5, 0 },				/* its linear offset: no change */
@@ -319,6 +320,18 @@ static void one_vma_made_nonlinear(void **state)
 	assert_true(pte_present(ptep_get(pte)));
 	assert_int_equal(rss_pages(), before + 3);
 	assert_mm_check();
+
+	/* mm_check knows which list a VMA belongs on. */
+	list_move_tail(&vma->shared, &mapping->i_mmap);
+	{
+		struct seq_file report;
+
+		seq_init(&report);
+		assert_int_not_equal(mm_check(&report), 0);
+		assert_non_null(strstr(report.buf, "on its i_mmap is nonlinear"));
+		seq_release(&report);
+	}
+	list_move_tail(&vma->shared, &mapping->i_mmap_nonlinear);
 
 	/* The largest offset the PTE holds (46 bits checked on x86_64), and one past it. */
 	assert_int_equal(sys_remap_file_pages(a + 5 * PG, PG, 0, (1UL << 46) - 1, MAP_NONBLOCK),
