@@ -76,7 +76,7 @@ static struct {
 	bool off;			/* deferred_init=off */
 	int nr;				/* ranges, sorted by start */
 	struct deferred_range range[NR_DEFERRED_RANGES];
-} dfr __state;
+} dfr __state_zero;
 
 static int set_deferred_init(const char *val)
 {
