@@ -64,14 +64,14 @@ typedef unsigned char v32 __attribute__((vector_size(32)));
 #define AVX2_MIN	256
 static bool use_avx2;
 
-#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+#if defined(__x86_64__) && !defined(__clang__) && __has_include(<sys/platform/x86.h>)
 #include <sys/platform/x86.h>
 
 static bool host_has_avx2(void)
 {
 	return CPU_FEATURE_ACTIVE(AVX2);
 }
-#elif defined(__x86_64__)
+#elif defined(__x86_64__) && !defined(__clang__)
 static void cpuid_count(unsigned int leaf, unsigned int sub, unsigned int r[4])
 {
 	__asm__ __volatile__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
