@@ -15,8 +15,9 @@
 #include <kmm/kernel.h>
 
 extern char __start_kmm_state[], __stop_kmm_state[];
-extern char __start_kmm_state_zero[], __stop_kmm_state_zero[];
-extern char __start_kmm_state_bulk[], __stop_kmm_state_bulk[];
+/* Weak: a build whose zeroed globals all went to one section still links. */
+extern char __start_kmm_state_zero[] __weak, __stop_kmm_state_zero[] __weak;
+extern char __start_kmm_state_bulk[] __weak, __stop_kmm_state_bulk[] __weak;
 
 /* Outside the section on purpose: it must survive the restore. */
 static char *snapshot;
@@ -39,8 +40,10 @@ void kmm_state_restore(void)
 	if (!snapshot)
 		return;
 	memcpy(__start_kmm_state, snapshot, __stop_kmm_state - __start_kmm_state);
-	memset(__start_kmm_state_zero, 0, __stop_kmm_state_zero - __start_kmm_state_zero);
-	memset(__start_kmm_state_bulk, 0, __stop_kmm_state_bulk - __start_kmm_state_bulk);
+	if (__start_kmm_state_zero)
+		memset(__start_kmm_state_zero, 0, __stop_kmm_state_zero - __start_kmm_state_zero);
+	if (__start_kmm_state_bulk)
+		memset(__start_kmm_state_bulk, 0, __stop_kmm_state_bulk - __start_kmm_state_bulk);
 }
 
 /* Is @p in the kernel's static state (a global of one of the three sections)? */

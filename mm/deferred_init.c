@@ -22,7 +22,7 @@
  * The boundary.  Per zone, the deferred blocks are all clean blocks below
  * some pfn (all of them, unless a zone has more separate runs than the
  * table holds; the runs above the table are initialised at boot, and they
- * come first in the list anyway).  Zones smaller than DEFERRED_MIN_ZONE,
+ * come first in the list anyway).  Zones without a whole MAX_ORDER block,
  * i386 (FLATMEM and highmem, like Linux, which defers on 64-bit only),
  * deferred_init=off and a boot traced page by page initialise everything.
  * memmap_init_zone() skips every MAX_ORDER block that lies wholly in RAM of
@@ -55,8 +55,13 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 
-/* Zones spanning less (one section) initialise at boot: deferring saves little there. */
-#define DEFERRED_MIN_ZONE	(128UL << (20 - PAGE_SHIFT))
+/*
+ * Zones spanning less initialise at boot.  Every zone with a block may
+ * defer, the 16M DMA zone too: with libkmm-malloc.so's 1M kernel image
+ * three of its four blocks are free, 42 host pages of struct pages that
+ * every process under the library wrote at boot for nothing.
+ */
+#define DEFERRED_MIN_ZONE	MAX_ORDER_NR_PAGES
 
 struct deferred_range {
 	unsigned long start, end;	/* pfns, MAX_ORDER-aligned; empty once start == end */

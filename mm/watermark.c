@@ -57,16 +57,20 @@ static void setup_zone_migrate_reserve(struct zone *zone)
 		 * reserve left to mark there is nothing to do in it; else its
 		 * lowest block comes in, already on the RESERVE list where
 		 * the code below moves it, and is handled like any other.
+		 * The walk steps from the zone's first pfn, as 2.6.34's does:
+		 * in the DMA zone (pfn 1 on) it meets each block one page in,
+		 * so a block is taken at the walk's first pfn inside it.
 		 */
-		if (zone->nr_deferred && !(pfn & (MAX_ORDER_NR_PAGES - 1))) {
+		if (zone->nr_deferred && (pfn & (MAX_ORDER_NR_PAGES - 1)) < pageblock_nr_pages) {
 			unsigned long dend = deferred_range_end(pfn);
 
 			if (dend && !reserve) {
-				pfn = dend - pageblock_nr_pages;
+				/* On to the walk's first pfn past the range. */
+				pfn = dend + (pfn & (pageblock_nr_pages - 1)) - pageblock_nr_pages;
 				continue;
 			}
 			if (dend)
-				deferred_init_lowest(zone, pfn, MIGRATE_RESERVE);
+				deferred_init_lowest(zone, pfn & ~(MAX_ORDER_NR_PAGES - 1), MIGRATE_RESERVE);
 		}
 		page = pfn_to_page(pfn);
 		if (page_to_nid(page) != zone_to_nid(zone))
