@@ -4,7 +4,7 @@
 # under the library): the resident pages of the machine's RAM (the memfd:
 # the struct pages, page tables, slab caches and pagesets the boot writes)
 # and of the library's writable data (its kernel's globals).  The bounds sit
-# a few pages above what the boot touches today (1,012 KB and 212 KB on
+# a few pages above what the boot touches today (988 KB and 212 KB on
 # x86_64 with glibc 2.36; 1,276 KB and 504 KB before the start-up work of
 # issue 11): a boot that writes every possible CPU's pagesets, zeroes
 # memory it does not need to, initialises the DMA zone's free struct
