@@ -109,7 +109,7 @@ void bench_startup(void)
 		return;
 	}
 	printf("\n== start-up: short-lived programs, glibc's malloc against libkmm-malloc.so"
-	       " (ram=1G cpus=64 maxcpus=2); medians of %d runs alternating ==\n", runs);
+	       " (ram=1G cpus=512 maxcpus=2); medians of %d runs alternating ==\n", runs);
 	{
 		char *true_[] = { "/bin/true", NULL };
 		char *cmake_version[] = { "cmake", "--version", NULL };

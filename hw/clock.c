@@ -12,7 +12,7 @@ static struct {
 	bool deterministic;
 	u64 sim_ns;
 	u64 host_boot_ns;
-} clk __state;
+} clk __state_zero;
 
 static u64 host_ns(void)
 {

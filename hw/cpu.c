@@ -13,9 +13,9 @@
 #include "hw/cpu.h"
 #include "hw/machine.h"
 
-struct hw_cpu hw_cpus[NR_CPUS] __state;
+struct hw_cpu hw_cpus[NR_CPUS] __state_bulk;
 int nr_cpu_ids __state = 1;
-bool hw_irq_fence __state;
+bool hw_irq_fence __state_zero;
 __thread struct hw_cpu *hw_this_cpu;
 __thread int hw_this_cpu_id = -1, hw_this_node_id = -1;
 
@@ -27,9 +27,9 @@ static __thread char thread_token;
  * handler's own irq save/restore never touches the owner's flag.
  */
 static __thread struct hw_cpu remote_alias;
-unsigned long hw_takeovers __state;
+unsigned long hw_takeovers __state_zero;
 __thread struct task_struct *hw_thread_task;
-unsigned long cpu_online_bits[CPU_MASK_LONGS] __state;
+unsigned long cpu_online_bits[CPU_MASK_LONGS] __state_zero;
 
 static bool membarrier_ready;	/* process-wide, survives reboots */
 

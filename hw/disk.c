@@ -22,10 +22,10 @@
 
 /* The host descriptors open, so that a machine's teardown closes what its kernel left open. */
 #define DISK_MAX_OPEN	4096
-static int disk_open_fds[DISK_MAX_OPEN] __state;
-static int disk_nr_open __state;
-static unsigned long disk_reads __state;
-static unsigned long long disk_bytes __state;
+static int disk_open_fds[DISK_MAX_OPEN] __state_bulk;
+static int disk_nr_open __state_zero;
+static unsigned long disk_reads __state_zero;
+static unsigned long long disk_bytes __state_zero;
 
 int hw_disk_open(const char *path, struct hw_file_info *info)
 {

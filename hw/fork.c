@@ -29,7 +29,7 @@
 #include "hw/ram.h"
 
 static int copy_fd __state = -1;	/* the child's RAM, between prepare and fork */
-u64 hw_fork_copied __state;
+u64 hw_fork_copied __state_zero;
 
 /*
  * Copy [@pos, @end) of @from to the same offsets of @to: in the kernel, file

@@ -29,7 +29,7 @@
 #define MAX_RAM_X86_64	(1ULL << 40)	/* a simulator's sanity bound, not Linux's */
 #define DEFAULT_RAM	(256ULL << 20)
 
-struct hw_machine hw __state;
+struct hw_machine hw __state_bulk;
 
 /* A host-side bound on simulated physical memory (kmm_set_ram_limit), kept across boots. */
 static u64 host_ram_limit;
@@ -52,7 +52,7 @@ static struct {
 	int distance_count;
 	u8 distance[MAX_NUMNODES * MAX_NUMNODES];
 	u64 hotplug_max;
-} opt __state;
+} opt __state_bulk;
 
 static int set_ram(const char *val)
 {

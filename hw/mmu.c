@@ -102,7 +102,7 @@ static struct {
 	bool nx, pge;		/* EFER.NXE, CR4.PGE */
 	u64 nxr;		/* X86_PG_NX with NX off (reserved then), else 0 */
 	u64 global;		/* HW_PERM_G with CR4.PGE on, else 0 */
-} mmu __state;
+} mmu __state_zero;
 
 void hw_mmu_setup(enum hw_paging_mode mode, bool nx, bool pge)
 {

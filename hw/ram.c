@@ -16,10 +16,10 @@
 #include <kmm/kernel.h>
 #include "hw/ram.h"
 
-char *hw_ram_base __state;
-u64 hw_ram_size __state;
-u64 hw_direct_size __state;
-char *hw_phys_base __state;
+char *hw_ram_base __state_zero;
+u64 hw_ram_size __state_zero;
+u64 hw_direct_size __state_zero;
+char *hw_phys_base __state_zero;
 static int ram_fd __state = -1;
 /*
  * Memory hotplug: the physical size RAM may grow to (hotplug_max=), and
@@ -28,11 +28,11 @@ static int ram_fd __state = -1;
  * ram_max bytes at boot, PROT_NONE and MAP_NORESERVE, so growing maps the
  * memfd's new pages at fixed addresses and nothing ever moves.
  */
-static u64 ram_max __state;		/* bytes reserved for RAM; >= hw_ram_size */
-static u64 phys_reserved __state;	/* bytes reserved at hw_phys_base when separate */
+static u64 ram_max __state_zero;		/* bytes reserved for RAM; >= hw_ram_size */
+static u64 phys_reserved __state_zero;	/* bytes reserved at hw_phys_base when separate */
 /* A grow mapped but not yet committed: RAM's top, and whether the direct map covers it. */
-static u64 grown_size __state;
-static bool grown_direct __state;
+static u64 grown_size __state_zero;
+static bool grown_direct __state_zero;
 
 /*
  * The direct map starts on a 1 GiB boundary of the host's address space, as

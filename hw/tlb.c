@@ -33,8 +33,8 @@
  * of which 2 run costs 2 TLBs, not 64.
  */
 struct hw_tlb hw_tlbs[NR_CPUS];
-static bool paging __state;	/* a mode other than HW_PAGING_NONE */
-static unsigned long tlb_inited[CPU_MASK_LONGS] __state;	/* CPUs whose TLB this boot has reset */
+static bool paging __state_zero;	/* a mode other than HW_PAGING_NONE */
+static unsigned long tlb_inited[CPU_MASK_LONGS] __state_zero;	/* CPUs whose TLB this boot has reset */
 
 void hw_tlb_reset_cpu(int cpu)
 {

@@ -49,7 +49,7 @@ const char *panic_message(void);
 
 static bool booted;			/* process-wide, outside the state section */
 static bool no_snapshot;		/* a KMM_BOOT_ONLY_ONCE machine ran: nothing to restore */
-static const char *boot_cmdline __state;
+static const char *boot_cmdline __state_zero;
 
 bool kmm_booted(void)
 {

@@ -62,9 +62,9 @@ static struct {
 		const char *file;	/* BUG: where; NULL for a panic */
 		int line;
 	} stop;
-} sched __state;
+} sched __state_bulk;
 
-static struct task_struct idle_tasks[NR_CPUS] __state;
+static struct task_struct idle_tasks[NR_CPUS] __state_bulk;
 
 static bool deterministic(void)
 {

@@ -16,7 +16,7 @@
 
 #define TRACE_BUF_SIZE	(1 << 20)
 
-unsigned long trace_enabled_mask __state;
+unsigned long trace_enabled_mask __state_zero;
 
 const char *const trace_event_names[NR_TRACE_EVENTS] = {
 	"mm_page_alloc", "mm_page_free_direct", "mm_pagevec_free",
@@ -31,11 +31,11 @@ const char *const trace_event_systems[NR_TRACE_EVENTS] = {
 	"tlb", "exceptions", "exceptions", "mm", "mm", "mm", "mm", "mm",
 };
 
-static char trace_buf[TRACE_BUF_SIZE] __state;
+static char trace_buf[TRACE_BUF_SIZE] __state_bulk;
 static struct {
 	size_t start, end;	/* bytes in use: [start, end) modulo the size */
 	size_t used;
-} tr __state;
+} tr __state_zero;
 static DEFINE_SPINLOCK(trace_lock);
 
 static void put(const char *s, size_t n)

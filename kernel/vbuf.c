@@ -26,7 +26,7 @@
  * boot (a set i_mapping says it was); never freed (iput leaves an inode that is neither a host file nor
  * shmem to its owner).
  */
-static struct inode vbuf_inode __state;
+static struct inode vbuf_inode __state_zero;
 static DEFINE_SPINLOCK(vbuf_lock);
 
 /* The node's inode on devtmpfs: one node, one number. */

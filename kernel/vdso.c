@@ -39,7 +39,7 @@
 #define PMD_SIZE_2M		(1UL << 21)
 #define PTRS_PER_PTE_64		512
 
-static struct page *vdso_page __state;
+static struct page *vdso_page __state_zero;
 
 /* The vdso's page, made at the first exec: an ELF header of this machine's class. */
 static struct page *vdso_get_page(void)

@@ -11,7 +11,7 @@
 static struct {
 	unsigned long bugs;
 	unsigned long warns;
-} bug __state;
+} bug __state_zero;
 
 /*
  * The hook outlives reboots (a test installs it once), so it lives outside

@@ -6,7 +6,7 @@
 #include <kmm/preempt.h>
 #include "lib/hooks.h"
 
-struct lib_hooks lib_hooks __state;
+struct lib_hooks lib_hooks __state_zero;
 
 void lockdep_thread_reset(void);
 void printk_thread_reset(void);

@@ -24,6 +24,7 @@
  * Release builds compile none of this but the counters' stubs.
  */
 #include <kmm/irqflags.h>
+#include <kmm/kernel.h>
 #include <kmm/lockdep.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
@@ -32,7 +33,7 @@
 #include "lib/hooks.h"
 
 int debug_locks __state = KMM_DEBUG;
-static unsigned long nr_reports __state;
+static unsigned long nr_reports __state_zero;
 
 unsigned long lockdep_reports(void)
 {
@@ -93,7 +94,7 @@ static struct {
 	struct lock_class classes[MAX_CLASSES + 1];
 	u16 hash[CLASS_HASH];		/* class index by key, open addressing */
 	struct lock_dep deps[MAX_DEPS];
-} graph __state;
+} graph __state_zero;
 
 /* Thread-local: the validator is running on this thread (printk inside it takes locks). */
 static __thread int lockdep_recursion;
@@ -179,7 +180,6 @@ static u16 class_of(const void *key, const char *name)
 }
 
 extern const struct lockdep_static_name __start_kmm_lockdep_names[], __stop_kmm_lockdep_names[];
-extern char __start_kmm_state[], __stop_kmm_state[];
 
 /* The name DEFINE_SPINLOCK() and friends recorded for a static lock, or NULL. */
 static const char *static_lock_name(const void *lock)
@@ -193,7 +193,7 @@ static const char *static_lock_name(const void *lock)
 
 static bool static_obj(const void *p)
 {
-	return (const char *)p >= __start_kmm_state && (const char *)p < __stop_kmm_state;
+	return kmm_state_contains(p);
 }
 
 u16 lockdep_init_map(u16 *class, const void *lock, const char *name, const struct lock_class_key *key)
@@ -315,9 +315,9 @@ static void print_dep(int nr, const struct lock_dep *d)
  */
 static int find_path(u16 from, u16 target, u32 *path, int max)
 {
-	static u16 queue[MAX_CLASSES + 1] __state;
-	static u32 via[MAX_CLASSES + 1] __state;	/* edge + 1 that reached a class; 0: unseen */
-	static bool seen[MAX_CLASSES + 1] __state;
+	static u16 queue[MAX_CLASSES + 1] __state_zero;
+	static u32 via[MAX_CLASSES + 1] __state_zero;	/* edge + 1 that reached a class; 0: unseen */
+	static bool seen[MAX_CLASSES + 1] __state_zero;
 	int head = 0, tail = 0, n = 0;
 
 	memset(seen, 0, sizeof(bool) * (graph.nr_classes + 1));

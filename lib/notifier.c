@@ -65,7 +65,7 @@ int raw_notifier_call_chain(struct raw_notifier_head *nh, unsigned long action, 
 
 /* ---- the CPU hotplug chain ---- */
 
-struct raw_notifier_head cpu_chain __state;
+struct raw_notifier_head cpu_chain __state_zero;
 
 int register_cpu_notifier(struct notifier_block *nb)
 {

@@ -23,7 +23,7 @@
 
 #define MAX_LINE	1024
 
-static char static_log_buf[1 << LOG_BUF_SHIFT] __state;
+static char static_log_buf[1 << LOG_BUF_SHIFT] __state_bulk;
 
 static struct log_state {
 	char *buf;		/* the ring, log_len bytes, a power of two */

@@ -22,8 +22,8 @@
 
 #define MAX_HEIGHT	((BITS_PER_LONG + RADIX_TREE_MAP_SHIFT - 1) / RADIX_TREE_MAP_SHIFT)
 
-static struct radix_tree_node *(*node_alloc)(gfp_t gfp) __state;
-static void (*node_free)(struct radix_tree_node *node) __state;
+static struct radix_tree_node *(*node_alloc)(gfp_t gfp) __state_zero;
+static void (*node_free)(struct radix_tree_node *node) __state_zero;
 
 void radix_tree_init(struct radix_tree_node *(*alloc)(gfp_t gfp),
 		     void (*free)(struct radix_tree_node *node))

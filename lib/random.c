@@ -10,7 +10,7 @@
 #include <kmm/irqflags.h>
 #include <kmm/random.h>
 
-static u64 prandom_state[NR_CPUS][4] __state;
+static u64 prandom_state[NR_CPUS][4] __state_bulk;
 
 static u64 splitmix64(u64 *x)
 {

@@ -50,15 +50,53 @@ typedef unsigned char v32 __attribute__((vector_size(32)));
  * Hosts with AVX2 move 32 bytes at a time from AVX2_MIN up to
  * REP_THRESHOLD (below it, the 16-byte moves cost less than entering AVX
  * state); decided once, before main, from the CPU's features.
+ *
+ * Not GCC's __builtin_cpu_supports: that links libgcc's CPU model, whose
+ * constructor runs a dozen cpuid leaves, and under a hypervisor each cpuid
+ * is a VM exit (5 us on the development host) -- 50 us that every process
+ * started with libkmm-malloc.so paid.  With glibc (2.33 on), its loader
+ * asked the CPU already and <sys/platform/x86.h> reads the answer: no
+ * cpuid at all.  Elsewhere two leaves and xgetbv: AVX2 is usable when the
+ * OS saves YMM state (leaf 1 ECX: OSXSAVE bit 27, AVX bit 28; a CPU with
+ * XSAVE has leaves up to 0xd, so leaf 7 exists), has enabled it (XCR0
+ * bits 1-2) and the CPU has it (leaf 7, EBX bit 5).
  */
 #define AVX2_MIN	256
 static bool use_avx2;
 
+#if defined(__x86_64__) && !defined(__clang__) && __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+
+static bool host_has_avx2(void)
+{
+	return CPU_FEATURE_ACTIVE(AVX2);
+}
+#elif defined(__x86_64__) && !defined(__clang__)
+static void cpuid_count(unsigned int leaf, unsigned int sub, unsigned int r[4])
+{
+	__asm__ __volatile__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+				     : "a"(leaf), "c"(sub));
+}
+
+static bool host_has_avx2(void)
+{
+	unsigned int r[4], lo, hi;
+
+	cpuid_count(1, 0, r);
+	if ((r[2] & (3u << 27)) != (3u << 27))
+		return false;
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if ((lo & 6) != 6)
+		return false;
+	cpuid_count(7, 0, r);
+	return r[1] & (1u << 5);
+}
+#endif
+
 __attribute__((constructor)) static void string_init(void)
 {
 #if defined(__x86_64__) && !defined(__clang__)
-	__builtin_cpu_init();
-	use_avx2 = __builtin_cpu_supports("avx2");
+	use_avx2 = host_has_avx2();
 #endif
 }
 

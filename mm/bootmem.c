@@ -25,7 +25,7 @@
 #include "hw/ram.h"
 #include "mm/internal.h"
 
-unsigned long max_pfn_mapped __state;
+unsigned long max_pfn_mapped __state_zero;
 
 void *__alloc_memory_core_early(int nid, u64 size, u64 align, u64 goal, u64 limit)
 {

@@ -24,7 +24,7 @@
 
 extern const struct mm_checker __start_kmm_checks[], __stop_kmm_checks[];
 
-static const char *current_checker __state;
+static const char *current_checker __state_zero;
 
 void check_report(struct seq_file *report, const char *fmt, ...)
 {
@@ -59,7 +59,7 @@ static struct {
 	unsigned long end_pfn[MAX_KEPT_RES];
 	int nr;
 	bool overflow;
-} kept __state;
+} kept __state_bulk;
 
 void remember_boot_reservation(u64 start, u64 end)
 {

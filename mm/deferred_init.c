@@ -22,8 +22,8 @@
  * The boundary.  Per zone, the deferred blocks are all clean blocks below
  * some pfn (all of them, unless a zone has more separate runs than the
  * table holds; the runs above the table are initialised at boot, and they
- * come first in the list anyway).  Zones smaller than DEFERRED_MIN_ZONE,
- * i386 (FLATMEM and highmem, like Linux, which defers on 64-bit only),
+ * come first in the list anyway).  Zones smaller than DEFERRED_MIN_ZONE
+ * (unless deferred_init=all), i386 (FLATMEM and highmem, like Linux, which defers on 64-bit only),
  * deferred_init=off and a boot traced page by page initialise everything.
  * memmap_init_zone() skips every MAX_ORDER block that lies wholly in RAM of
  * the zone's node ("candidates"); the hand-over, which knows the final
@@ -55,7 +55,14 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 
-/* Zones spanning less (one section) initialise at boot: deferring saves little there. */
+/*
+ * Zones spanning less (one section) initialise at boot: deferring saves
+ * little there.  With deferred_init=all every zone with a whole block
+ * defers, the 16M DMA zone too: libkmm-malloc.so boots so, and with its
+ * 1M kernel image three of the DMA zone's four blocks are free, 42 host
+ * pages of struct pages that every process under the library wrote at
+ * boot for nothing.
+ */
 #define DEFERRED_MIN_ZONE	(128UL << (20 - PAGE_SHIFT))
 
 struct deferred_range {
@@ -74,25 +81,27 @@ struct deferred_range {
 
 static struct {
 	bool off;			/* deferred_init=off */
+	bool all;			/* deferred_init=all: small zones too */
 	int nr;				/* ranges, sorted by start */
 	struct deferred_range range[NR_DEFERRED_RANGES];
-} dfr __state;
+} dfr __state_zero;
 
 static int set_deferred_init(const char *val)
 {
-	if (val && !strcmp(val, "off"))
-		dfr.off = true;
-	else if (val && !strcmp(val, "on"))
-		dfr.off = false;
-	else
-		return kmm_error("deferred_init=%s: need on or off", val ? val : "");
+	if (val && (!strcmp(val, "off") || !strcmp(val, "on") || !strcmp(val, "all"))) {
+		dfr.off = !strcmp(val, "off");
+		dfr.all = !strcmp(val, "all");
+	} else {
+		return kmm_error("deferred_init=%s: need on, all or off", val ? val : "");
+	}
 	return 0;
 }
-early_param("deferred_init", set_deferred_init, "initialise free struct pages when first allocated (on, the default) or all at boot (off); nothing shown differs");
+early_param("deferred_init", set_deferred_init, "initialise free struct pages when first allocated (on, the default: zones of 128M and more; all: every zone) or all at boot (off); nothing shown differs");
 
 static bool zone_may_defer(const struct zone *zone)
 {
-	return !dfr.off && !arch->highmem && zone->spanned_pages >= DEFERRED_MIN_ZONE;
+	return !dfr.off && !arch->highmem &&
+	       zone->spanned_pages >= (dfr.all ? MAX_ORDER_NR_PAGES : DEFERRED_MIN_ZONE);
 }
 
 /* Is [pfn, pfn + MAX_ORDER_NR_PAGES) inside one active range of @nid? */

@@ -14,8 +14,8 @@
 #include <kmm/printk.h>
 #include <kmm/string.h>
 
-struct node_active_region early_node_map[MAX_ACTIVE_REGIONS] __state;
-int nr_nodemap_entries __state;
+struct node_active_region early_node_map[MAX_ACTIVE_REGIONS] __state_bulk;
+int nr_nodemap_entries __state_zero;
 
 void add_active_range(unsigned int nid, unsigned long start_pfn, unsigned long end_pfn)
 {

@@ -16,7 +16,7 @@
 #include <kmm/string.h>
 #include "arch/x86/e820.h"
 
-static struct early_res early_res_x[MAX_EARLY_RES_X] __state;
+static struct early_res early_res_x[MAX_EARLY_RES_X] __state_zero;
 static struct {
 	struct early_res *table;
 	int max;

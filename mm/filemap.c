@@ -38,7 +38,7 @@
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 
-static struct kmem_cache *radix_tree_node_cachep __state;
+static struct kmem_cache *radix_tree_node_cachep __state_zero;
 
 static struct radix_tree_node *radix_node_alloc(gfp_t gfp)
 {

@@ -30,7 +30,7 @@ struct filemap_walk {
 	const char *path;		/* the file being checked, for the reports */
 };
 
-static struct filemap_walk *current_walk __state;
+static struct filemap_walk *current_walk __state_zero;
 
 static void report_tree(const char *what, unsigned long index)
 {

@@ -27,7 +27,7 @@
 #include <kmm/tlbflush.h>
 #include "mm/internal.h"
 
-struct kmem_cache *mm_cachep __state;
+struct kmem_cache *mm_cachep __state_zero;
 static DEFINE_MUTEX(mm_caches_mutex);
 
 /* Every process address space (mm->mmlist), for mm_check and the views. */

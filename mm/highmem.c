@@ -57,10 +57,10 @@
 
 #define kmap_prot	PAGE_KERNEL
 
-pte_t *pkmap_page_table __state;	/* entry nr of it maps PKMAP_ADDR(nr) */
+pte_t *pkmap_page_table __state_zero;	/* entry nr of it maps PKMAP_ADDR(nr) */
 
-static int pkmap_count[LAST_PKMAP_MAX] __state;
-static unsigned int last_pkmap_nr __state;
+static int pkmap_count[LAST_PKMAP_MAX] __state_bulk;
+static unsigned int last_pkmap_nr __state_zero;
 static DEFINE_SPINLOCK(kmap_lock);
 static DECLARE_WAIT_QUEUE_HEAD(pkmap_map_wait);
 
@@ -70,7 +70,7 @@ static struct {
 	unsigned long users, flushes, waits, sleepers;	/* under kmap_lock */
 	unsigned long atomic_maps[NR_CPUS];		/* each by its own CPU */
 	unsigned int atomic_busy[NR_CPUS];		/* each CPU's slots in use, by type */
-} km __state;
+} km __state_bulk;
 
 _Static_assert(KM_TYPE_NR <= 32, "a CPU's slots in use fit a word");
 
@@ -85,22 +85,30 @@ struct page_address_map {
 };
 
 /* One map per pkmap entry: at most that many highmem pages have an address. */
-static struct page_address_map page_address_maps[LAST_PKMAP_MAX] __state;
-static struct list_head page_address_pool __state;
-static spinlock_t pool_lock __state;
+static struct page_address_map page_address_maps[LAST_PKMAP_MAX] __state_bulk;
+static struct list_head page_address_pool __state_zero;
+static spinlock_t pool_lock __state_zero;
 
 static struct page_address_slot {
 	struct list_head lh;		/* its page_address_maps */
 	spinlock_t lock;
-} ____cacheline_aligned page_address_htable[1 << PA_HASH_ORDER] __state;
+} ____cacheline_aligned page_address_htable[1 << PA_HASH_ORDER] __state_bulk;
 
 static struct page_address_slot *page_slot(const struct page *page)
 {
 	return &page_address_htable[hash_ptr(page, PA_HASH_ORDER)];
 }
 
+/*
+ * Only machines with highmem hash page addresses: on x86_64 Linux's
+ * page_address_init() is an empty macro (no HASHED_PAGE_VIRTUAL), and
+ * building the pool there wrote 40 KiB of kernel data, 11 host pages, at
+ * every boot of every process under libkmm-malloc.so for nothing.
+ */
 void page_address_init(void)
 {
+	if (!arch->highmem)
+		return;
 	INIT_LIST_HEAD(&page_address_pool);
 	for (unsigned int i = 0; i < ARRAY_SIZE(page_address_maps); i++)
 		list_add(&page_address_maps[i].list, &page_address_pool);

@@ -13,7 +13,7 @@
 #include "mm/boot.h"
 #include "mm/internal.h"
 
-struct mm_struct init_mm __state;
+struct mm_struct init_mm __state_zero;
 
 /*
  * The locks of an address space.  One init site, so the lock validator

@@ -40,14 +40,17 @@ static bool phys_addr_valid(phys_addr_t addr)
  * Is any page of [@phys, @last] RAM the kernel uses?  2.6.34's loop stops
  * before the last page, so that a one-page ioremap of RAM in use gets
  * through; kmm checks every page.  Reserved RAM (the kernel image, boot
- * reservations) may be mapped, with a one-time warning as in 2.6.34.
+ * reservations) may be mapped, with a one-time warning as in 2.6.34.  A
+ * deferred page (mm/deferred_init.c) is free RAM, not reserved, and its
+ * struct page is not to be read: it is in use as Linux counts it.
  */
 static bool range_has_ram_in_use(phys_addr_t phys, phys_addr_t last)
 {
 	for (unsigned long pfn = phys >> PAGE_SHIFT; pfn <= last >> PAGE_SHIFT; pfn++) {
 		bool is_ram = page_is_ram(pfn);
 
-		if (is_ram && pfn_valid(pfn) && !PageReserved(pfn_to_page(pfn)))
+		if (is_ram && pfn_valid(pfn) &&
+		    (page_init_deferred(pfn) || !PageReserved(pfn_to_page(pfn))))
 			return true;
 		WARN_ON_ONCE(is_ram);
 	}

@@ -17,7 +17,7 @@
 #define K(x) ((unsigned long)(x) << (PAGE_SHIFT - 10))
 
 /* Pages of the direct mapping by page size, counted by init_memory_mapping(). */
-unsigned long direct_pages_count[3] __state;	/* 4k, 2M (4M on non-PAE i386), 1G */
+unsigned long direct_pages_count[3] __state_zero;	/* 4k, 2M (4M on non-PAE i386), 1G */
 
 static int meminfo_show(struct seq_file *m, const char *rest)
 {

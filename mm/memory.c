@@ -174,7 +174,7 @@ static pte_t *walk_to_pte(struct mm_struct *mm, unsigned long address)
  * page directory there: zeroing it would unmap the kernel, and every
  * later kernel table would show through the zero page.
  */
-struct page *zero_page __state;
+struct page *zero_page __state_zero;
 
 void zero_page_init(void)
 {

@@ -73,7 +73,7 @@ static struct {
 	unsigned long hot_span[MAX_NUMNODES][MAX_NR_ZONES];
 	/* The zone's pageblock bitmap is ours (kmalloc), not the boot allocator's. */
 	bool usemap_ours[MAX_NUMNODES][MAX_NR_ZONES];
-} mh __state;
+} mh __state_bulk;
 
 /* SECTION_SIZE_BITS of arch/x86/include/asm/sparsemem.h: 27, i386 26, PAE 29. */
 static unsigned int section_size_bits(void)

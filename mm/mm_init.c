@@ -26,14 +26,14 @@
 /* The class of every zone->lock, for the lock order in mm/internal.h. */
 const struct lock_class_key zone_lock_key;
 
-unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] __state;
-unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] __state;
-unsigned long zone_movable_pfn[MAX_NUMNODES] __state;
-unsigned long nr_kernel_pages __state, nr_all_pages __state;
-static unsigned long dma_reserve __state;
-static unsigned long required_kernelcore __state;
-static unsigned long required_movablecore __state;
-int movable_zone __state;
+unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] __state_zero;
+unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] __state_zero;
+unsigned long zone_movable_pfn[MAX_NUMNODES] __state_zero;
+unsigned long nr_kernel_pages __state, nr_all_pages __state_zero;
+static unsigned long dma_reserve __state_zero;
+static unsigned long required_kernelcore __state_zero;
+static unsigned long required_movablecore __state_zero;
+int movable_zone __state_zero;
 
 const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable",

@@ -40,7 +40,7 @@ int sysctl_overcommit_ratio __state = 50;
 int sysctl_max_map_count __state = DEFAULT_MAX_MAP_COUNT;
 
 /* Committed_AS: pages of VM_ACCOUNT mappings, whatever they touched. */
-static atomic_long_t vm_committed_as __state;
+static atomic_long_t vm_committed_as __state_zero;
 
 /*
  * The PTE bits of a VMA's pages, from its read/write/exec/shared bits.

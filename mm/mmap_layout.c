@@ -35,8 +35,8 @@
 #include <kmm/sched.h>
 #include "mm/internal.h"
 
-int sysctl_legacy_va_layout __state;
-int randomize_va_space __state;		/* 0: kmm's default (Linux's is 2) */
+int sysctl_legacy_va_layout __state_zero;
+int randomize_va_space __state_zero;		/* 0: kmm's default (Linux's is 2) */
 unsigned long mmap_min_addr __state = 4096;	/* CONFIG_DEFAULT_MMAP_MIN_ADDR */
 
 static bool is_ia32(void)

@@ -11,7 +11,7 @@
 #include <kmm/sched.h>
 #include "mm/internal.h"
 
-bool oom_killer_disabled __state;
+bool oom_killer_disabled __state_zero;
 
 void out_of_memory(struct zonelist *zonelist, gfp_t gfp_mask, int order, unsigned long *nodemask)
 {

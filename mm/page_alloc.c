@@ -42,11 +42,11 @@
 #include "mm/internal.h"
 
 gfp_t gfp_allowed_mask __state = GFP_BOOT_MASK;
-int page_group_by_mobility_disabled __state;
-int pageblock_order __state;
-u8 gfp_zone_table[16] __state;
-struct per_cpu_pageset boot_pageset[NR_CPUS] __state;
-static bool boot_done __state;
+int page_group_by_mobility_disabled __state_zero;
+int pageblock_order __state_zero;
+u8 gfp_zone_table[16] __state_zero;
+struct per_cpu_pageset boot_pageset[NR_CPUS] __state_bulk;
+static bool boot_done __state_zero;
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate",
@@ -1296,7 +1296,7 @@ void page_alloc_init(void)
 	register_cpu_notifier(&page_alloc_notifier);
 }
 
-bool mobility_grouping_off __state;
+bool mobility_grouping_off __state_zero;
 
 static int set_mobility_grouping(const char *val)
 {

@@ -28,7 +28,7 @@
 #include <kmm/slab.h>
 #include "mm/internal.h"
 
-struct kmem_cache *anon_vma_cachep __state, *anon_vma_chain_cachep __state;
+struct kmem_cache *anon_vma_cachep __state, *anon_vma_chain_cachep __state_zero;
 
 static struct anon_vma *anon_vma_alloc(void)
 {

@@ -30,13 +30,13 @@
 
 /* ---- global state ---- */
 
-enum cpucache_state g_cpucache_up __state;
+enum cpucache_state g_cpucache_up __state_zero;
 DEFINE_MUTEX(cache_chain_mutex);
-struct list_head cache_chain __state;
+struct list_head cache_chain __state_zero;
 int slab_break_gfp_order __state = BREAK_GFP_ORDER_LO;
 int use_alien_caches __state = 1;
 int nr_node_ids __state = 1;
-bool slab_debug __state;
+bool slab_debug __state_zero;
 static int slab_early_init __state = 1;
 
 /*
@@ -47,7 +47,7 @@ static struct {
 	struct kmem_cache cache;
 	struct kmem_list3 *nodelists[MAX_NUMNODES];
 	struct slab_stats stats;	/* room for cache_stats() past nodelists[63] */
-} cache_cache_storage __state;
+} cache_cache_storage __state_bulk;
 #define cache_cache_p	(&cache_cache_storage.cache)
 struct kmem_cache *const cache_cachep = cache_cache_p;
 
@@ -57,13 +57,13 @@ struct kmem_cache *const cache_cachep = cache_cache_p;
  * of cache_cache, size-32 (the array caches' cache) and the cache of
  * struct kmem_list3, per node.
  */
-static struct arraycache_init initarray_cache __state;
-static struct arraycache_init initarray_generic __state;
+static struct arraycache_init initarray_cache __state_zero;
+static struct arraycache_init initarray_generic __state_zero;
 #define NUM_INIT_LISTS	(3 * MAX_NUMNODES)
 #define CACHE_CACHE	0
 #define SIZE_AC		MAX_NUMNODES
 #define SIZE_L3		(2 * MAX_NUMNODES)
-static struct kmem_list3 initkmem_list3[NUM_INIT_LISTS] __state;
+static struct kmem_list3 initkmem_list3[NUM_INIT_LISTS] __state_bulk;
 
 /*
  * The general caches (include/linux/kmalloc_sizes.h).  With 64-byte cache

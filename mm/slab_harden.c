@@ -38,9 +38,9 @@
 #include <kmm/string.h>
 #include "mm/slab.h"
 
-bool slab_harden __state;
-u32 slab_harden_secret __state;
-static bool slab_harden_given __state;	/* the command line said on or off */
+bool slab_harden __state_zero;
+u32 slab_harden_secret __state_zero;
+static bool slab_harden_given __state_zero;	/* the command line said on or off */
 
 /* Outside the state section: set by a library before it boots its machine. */
 static bool slab_harden_default;

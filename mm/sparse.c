@@ -35,10 +35,10 @@
 #define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
 #define MAX_SECTIONS		(1UL << (40 - SECTION_SIZE_BITS))	/* 1 TB of physical space */
 
-struct page *mem_map __state;
-unsigned long max_mapnr __state;
+struct page *mem_map __state_zero;
+unsigned long max_mapnr __state_zero;
 /* x86_64: a bit per 128 MB section that has a memory map (read by pfn_valid()). */
-unsigned long mem_section_present[BITS_TO_LONGS(MAX_SECTIONS)] __state;
+unsigned long mem_section_present[BITS_TO_LONGS(MAX_SECTIONS)] __state_zero;
 
 static struct {
 	char *window;				/* host window holding mem_map */
@@ -49,7 +49,7 @@ static struct {
 	unsigned long run_start, run_end;	/* offsets into the window */
 	u64 run_phys;
 	int run_node;
-} sm __state;
+} sm __state_zero;
 
 u64 page_to_linux(const struct page *page)
 {
@@ -168,7 +168,7 @@ static struct {
 	int nr;
 	void *tables[2 * HOTPLUG_MAX_BLOCKS];
 	int nr_tables;
-} hot __state;
+} hot __state_zero;
 
 static bool vmemmap_block_backed(unsigned long addr)
 {

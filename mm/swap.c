@@ -174,5 +174,5 @@ void mark_page_accessed(struct page *page)
 }
 
 /* Free and total swap pages (swapfile.c in Linux): 0 until the swap issue adds swap. */
-long nr_swap_pages __state;
-long total_swap_pages __state;
+long nr_swap_pages __state_zero;
+long total_swap_pages __state_zero;

@@ -125,7 +125,7 @@ PROC_ENTRY(stat_refresh, "/proc/sys/vm/stat_refresh", NULL, stat_refresh_write, 
  * 2 and 3 all do drop_pagecache's whole work).  Reads show the last
  * value written, as Linux's do.
  */
-static int drop_caches_value __state;
+static int drop_caches_value __state_zero;
 
 static int drop_caches_show(struct seq_file *m, const char *rest)
 {

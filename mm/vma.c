@@ -27,7 +27,7 @@
 #include <kmm/string.h>
 #include "mm/internal.h"
 
-struct kmem_cache *vm_area_cachep __state;
+struct kmem_cache *vm_area_cachep __state_zero;
 
 /* ---- lookups ---- */
 

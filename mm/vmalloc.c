@@ -67,9 +67,9 @@ struct rb_root vmap_area_root __state = { NULL };
 struct list_head vmap_area_list __state = LIST_HEAD_INIT(vmap_area_list);
 
 /* Pages of lazily freed ranges not yet purged (VM_LAZY_FREE areas). */
-atomic_long_t vmap_lazy_nr __state;
+atomic_long_t vmap_lazy_nr __state_zero;
 /* Statistics of the purges (kmm only), written under purge_lock. */
-static unsigned long nr_purges __state, nr_purge_flushes __state;
+static unsigned long nr_purges __state, nr_purge_flushes __state_zero;
 
 /*
  * Who asked for an area, for /proc/vmallocinfo: a running script's line
@@ -91,7 +91,7 @@ static void *area_caller(void *caller)
  * cache miss once the host's mapping calls have cooled the caches.
  */
 #define VA_LOOKUP_BITS	7
-static struct vmap_area *va_lookup[1 << VA_LOOKUP_BITS] __state;
+static struct vmap_area *va_lookup[1 << VA_LOOKUP_BITS] __state_zero;
 
 static struct vmap_area **va_lookup_slot(unsigned long addr)
 {
@@ -302,8 +302,8 @@ static bool __search_from(struct hole_search *s, unsigned long vstart, unsigned 
  * ranges (holes only shrink), and is dropped when a range at or below
  * it is erased (a hole below it may grow).
  */
-static struct vmap_area *free_vmap_cache __state;
-static unsigned long cached_hole_size __state;
+static struct vmap_area *free_vmap_cache __state_zero;
+static unsigned long cached_hole_size __state_zero;
 
 /*
  * __find_hole - where @size bytes aligned to @align go in [@vstart,
@@ -514,7 +514,7 @@ void vmalloc_get_lazy_stats(struct vmalloc_lazy_stats *st)
 /* ---- areas: vm_struct on vmlist ---- */
 
 DECLARE_RWSEM(vmlist_lock);
-struct vm_struct *vmlist __state;
+struct vm_struct *vmlist __state_zero;
 
 /*
  * Put @vm on vmlist at its place by address.  Its fields are final: a

@@ -15,7 +15,7 @@
 #include "hw/machine.h"
 #include "mm/internal.h"
 
-int zone_reclaim_mode __state;
+int zone_reclaim_mode __state_zero;
 
 static unsigned long lru_pages(struct zone *zone)
 {

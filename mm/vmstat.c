@@ -21,7 +21,7 @@
 #include "mm/internal.h"
 
 DEFINE_PER_CPU(struct vm_event_state, vm_event_states);
-static atomic_long_t vm_stat[NR_VM_ZONE_STAT_ITEMS] __state;
+static atomic_long_t vm_stat[NR_VM_ZONE_STAT_ITEMS] __state_zero;
 
 void zone_page_state_add(long x, struct zone *zone, enum zone_stat_item item)
 {

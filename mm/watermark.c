@@ -28,9 +28,9 @@
 #define SWAP_CLUSTER_MAX	32
 
 int min_free_kbytes __state = 1024;
-int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] __state;
-int percpu_pagelist_fraction __state;
-unsigned long totalreserve_pages __state;
+int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] __state_zero;
+int percpu_pagelist_fraction __state_zero;
+unsigned long totalreserve_pages __state_zero;
 
 /*
  * Mark the first reserve_blocks MOVABLE pageblocks of the zone RESERVE (and
@@ -57,16 +57,20 @@ static void setup_zone_migrate_reserve(struct zone *zone)
 		 * reserve left to mark there is nothing to do in it; else its
 		 * lowest block comes in, already on the RESERVE list where
 		 * the code below moves it, and is handled like any other.
+		 * The walk steps from the zone's first pfn, as 2.6.34's does:
+		 * in the DMA zone (pfn 1 on) it meets each block one page in,
+		 * so a block is taken at the walk's first pfn inside it.
 		 */
-		if (zone->nr_deferred && !(pfn & (MAX_ORDER_NR_PAGES - 1))) {
+		if (zone->nr_deferred && (pfn & (MAX_ORDER_NR_PAGES - 1)) < pageblock_nr_pages) {
 			unsigned long dend = deferred_range_end(pfn);
 
 			if (dend && !reserve) {
-				pfn = dend - pageblock_nr_pages;
+				/* On to the walk's first pfn past the range. */
+				pfn = dend + (pfn & (pageblock_nr_pages - 1)) - pageblock_nr_pages;
 				continue;
 			}
 			if (dend)
-				deferred_init_lowest(zone, pfn, MIGRATE_RESERVE);
+				deferred_init_lowest(zone, pfn & ~(MAX_ORDER_NR_PAGES - 1), MIGRATE_RESERVE);
 		}
 		page = pfn_to_page(pfn);
 		if (page_to_nid(page) != zone_to_nid(zone))
@@ -283,12 +287,20 @@ static void setup_pagelist_highmark(struct per_cpu_pageset *p, unsigned long hig
 		pcp->batch = PAGE_SHIFT * 8;
 }
 
-/* One pageset per possible CPU, from the zone's own node. */
+/*
+ * One pageset per possible CPU, from the zone's own node.  Not zeroed:
+ * only the pagesets of online CPUs are ever read, and each is set up
+ * before its CPU comes online (setup_per_cpu_pageset for the boot CPU,
+ * pageset_cpu_up for the others), so the pagesets of CPUs that never come
+ * up are never written: with 512 possible CPUs and two online, a zone's
+ * 64 KiB array costs the host one page, not sixteen (Linux 2.6.34 sets up
+ * every possible CPU's at boot; before 2.6.34 it allocated each CPU's at
+ * CPU_UP_PREPARE, as kmm does in effect).
+ */
 static struct per_cpu_pageset *alloc_pageset_array(struct zone *zone)
 {
 	size_t size = nr_cpu_ids * sizeof(struct per_cpu_pageset);
-	struct page *page = alloc_pages_node(zone_to_nid(zone), GFP_KERNEL | __GFP_ZERO,
-					     get_order(size));
+	struct page *page = alloc_pages_node(zone_to_nid(zone), GFP_KERNEL, get_order(size));
 
 	if (!page)
 		panic("setup_per_cpu_pageset: no memory for %s pagesets", zone->name);
@@ -298,7 +310,8 @@ static struct per_cpu_pageset *alloc_pageset_array(struct zone *zone)
 /*
  * Give every populated zone its own per-CPU lists (the boot pageset,
  * shared by all zones with high 0 and batch 1, served until now).  The
- * pagesets come from the zone's node.
+ * pagesets come from the zone's node.  Only the boot CPU is online here
+ * (smp_init comes later): the others' are set up as they come up.
  */
 void setup_per_cpu_pageset(void)
 {
@@ -307,7 +320,7 @@ void setup_per_cpu_pageset(void)
 
 	for_each_populated_zone(zone) {
 		zone->pageset = alloc_pageset_array(zone);
-		for_each_possible_cpu(cpu) {
+		for_each_online_cpu(cpu) {
 			setup_pageset(&zone->pageset[cpu], zone_batchsize(zone));
 			if (percpu_pagelist_fraction)
 				setup_pagelist_highmark(&zone->pageset[cpu],
@@ -320,13 +333,15 @@ void setup_per_cpu_pageset(void)
 /*
  * A CPU comes online after boot (kmm_cpu_up): its pagesets are set up as
  * setup_per_cpu_pageset() would set them now, with the counter threshold
- * of the zone (the running CPUs keep theirs).  Nobody uses them until the
- * CPU is online.
+ * of the zone (the running CPUs keep theirs), and so is its boot pageset,
+ * which the zones still unpopulated point to (build_all_zonelists set up
+ * only the CPUs online then).  Nobody uses them until the CPU is online.
  */
 void pageset_cpu_up(int cpu)
 {
 	struct zone *zone;
 
+	setup_pageset(&boot_pageset[cpu], 0);
 	for_each_populated_zone(zone) {
 		struct per_cpu_pageset *p = &zone->pageset[cpu];
 

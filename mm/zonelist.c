@@ -32,10 +32,10 @@
 
 static const char *const zonelist_order_name[3] = { "Default", "Node", "Zone" };
 static int user_zonelist_order __state = ZONELIST_ORDER_DEFAULT;
-static int current_zonelist_order __state;
-int policy_zone __state;
-static unsigned long vm_total_pages __state;
-static int node_load[MAX_NUMNODES] __state;
+static int current_zonelist_order __state_zero;
+int policy_zone __state_zero;
+static unsigned long vm_total_pages __state_zero;
+static int node_load[MAX_NUMNODES] __state_zero;
 
 static int set_numa_zonelist_order(const char *s)
 {
@@ -262,7 +262,8 @@ void build_all_zonelists(void)
 	memset(node_load, 0, sizeof(node_load));
 	for_each_online_node(nid)
 		build_zonelists(NODE_DATA(nid));
-	for_each_possible_cpu(cpu)
+	/* The CPUs that come up later set theirs up then (pageset_cpu_up). */
+	for_each_online_cpu(cpu)
 		setup_pageset(&boot_pageset[cpu], 0);
 
 	vm_total_pages = nr_free_pagecache_pages();

@@ -9,7 +9,7 @@
 #include "arch/x86/e820.h"
 #include "hw/machine.h"
 
-struct e820map e820 __state;
+struct e820map e820 __state_zero;
 
 const char *e820_type_name(u32 type)
 {

@@ -49,7 +49,7 @@
 static struct {
 	unsigned long oopses, vmalloc_faults, spurious_faults, fixups;
 	unsigned long last_address;
-} flt __state;
+} flt __state_zero;
 
 /* The exception table of kmm: a uaccess function running on this thread may fault. */
 static __thread int uaccess_fixup_allowed;

@@ -14,9 +14,9 @@
 #include "arch/x86/setup.h"
 #include "mm/boot.h"
 
-unsigned long totalram_pages __state;
-unsigned long totalhigh_pages __state;
-pg_data_t contig_page_data __state;
+unsigned long totalram_pages __state_zero;
+unsigned long totalhigh_pages __state_zero;
+pg_data_t contig_page_data __state_bulk;
 
 static void add_highpages_with_active_regions(int nid, unsigned long start_pfn,
 					      unsigned long end_pfn)

@@ -35,19 +35,19 @@
 #include "arch/x86/setup.h"
 #include "mm/boot.h"
 
-pgd_t *swapper_pg_dir __state;
+pgd_t *swapper_pg_dir __state_zero;
 
 static struct {
 	u64 next, top;			/* the table area: next free page, end */
 	u64 first;			/* its start (what was taken is first..next) */
 	bool closed;			/* after_bootmem: tables come from the boot allocator */
-} tarea __state;
+} tarea __state_zero;
 
 /* Memory hotplug: the pages the direct map's new tables come from (table_pool_set). */
 static struct {
 	void **pages;
 	int nr, taken;
-} tpool __state;
+} tpool __state_zero;
 
 void table_area_set(u64 start, u64 top)
 {

@@ -47,9 +47,9 @@ static struct {
 	unsigned long host_maps, budget, refused;
 	unsigned long fixed_maps;	/* of host_maps: pkmap and fixmap, outside the budget */
 	unsigned long budget_option;	/* host_maps=N; 0: from the host's limit */
-} kw __state;
+} kw __state_zero;
 
-unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state;
+unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state_zero;
 
 /*
  * i386's fixmap pages (the kmap_atomic slots among them) are mapped and
@@ -64,7 +64,7 @@ unsigned long vmalloc_start __state, vmalloc_end __state, vmalloc_limit __state;
  * faults.  Only the CPU that owns a slot maps it: no lock.
  */
 #define FIXMAP_PAGES	__end_of_permanent_fixed_addresses
-static u32 fixmir[FIXMAP_PAGES] __state;
+static u32 fixmir[FIXMAP_PAGES] __state_bulk;
 
 static int set_host_maps(const char *val)
 {

@@ -38,7 +38,7 @@ static struct {
 	void *table[MAX_HOTPLUG_TABLES];
 	int nr;
 	unsigned long direct_2m, direct_1g;	/* DirectMap leaves it added */
-} last __state;
+} last __state_zero;
 
 extern unsigned long direct_pages_count[];
 

@@ -16,9 +16,9 @@
 
 #define ZONE_ALIGN	(1UL << (MAX_ORDER + PAGE_SHIFT))
 
-struct pglist_data *node_data[MAX_NUMNODES] __state;
-int nr_online_nodes __state;
-unsigned long node_online_mask __state;
+struct pglist_data *node_data[MAX_NUMNODES] __state_zero;
+int nr_online_nodes __state_zero;
+unsigned long node_online_mask __state_zero;
 
 /* Find room for @size bytes of node data on the node, avoiding the DMA zones. */
 static void *early_node_mem(int nodeid, u64 start, u64 end, u64 size, u64 align)

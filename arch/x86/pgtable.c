@@ -15,7 +15,7 @@
 #include <kmm/tlbflush.h>
 #include "arch/x86/layout.h"
 
-struct pgtable_shape pgtable_shape __state;
+struct pgtable_shape pgtable_shape __state_zero;
 
 /* __PHYSICAL_MASK_SHIFT of each mode: the frame bits Linux lets an entry use. */
 #define PHYS_BITS_64	46

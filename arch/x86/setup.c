@@ -29,9 +29,9 @@
 #define TRAMPOLINE_SIZE		0x2000ULL
 #define DEFAULT_KERNEL_SIZE	(8ULL << 20)
 
-struct kernel_image kimage __state;
-unsigned long max_pfn __state, max_low_pfn __state, num_physpages __state;
-unsigned long highstart_pfn __state, highend_pfn __state;
+struct kernel_image kimage __state_zero;
+unsigned long max_pfn __state, max_low_pfn __state, num_physpages __state_zero;
+unsigned long highstart_pfn __state, highend_pfn __state_zero;
 static u64 kernel_size __state = DEFAULT_KERNEL_SIZE;
 
 static int set_kernel_size(const char *val)
@@ -123,8 +123,8 @@ static void find_low_pfn_range(void)
  * nopse=; 1G pages on x86_64 only with gbpages= (the simulated CPU, like
  * most of 2.6.34's, has none unless asked: the default maps 2M pages).
  */
-bool no_pse __state;
-static bool direct_gbpages __state;
+bool no_pse __state_zero;
+static bool direct_gbpages __state_zero;
 
 static int set_nopse(const char *val)
 {

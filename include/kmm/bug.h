@@ -40,7 +40,7 @@ void __warn(const char *file, int line, const char *func) __cold;
 })
 
 #define WARN_ON_ONCE(cond) ({						\
-	static bool __state __warned;					\
+	static bool __state_zero __warned;					\
 	int __ret_warn_once = !!(cond);					\
 	if (unlikely(__ret_warn_once) && !__warned) {			\
 		__warned = true;					\

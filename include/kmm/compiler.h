@@ -72,7 +72,8 @@
 
 /*
  * Mutable global state of the simulated kernel.  Every writable global of
- * lib/, hw/, arch/, mm/ and kernel/ lives in this section, so that a
+ * lib/, hw/, arch/, mm/ and kernel/ lives in this section or, when it has
+ * no initialiser, in kmm_state_zero or kmm_state_bulk (below), so that a
  * shutdown can restore the image the program started with -- exactly what a
  * reboot does to a real kernel's .data and .bss.  A build check
  * (tests/check_state.sh) fails when a global is left outside it.
@@ -80,6 +81,30 @@
  * uninstrumented, so the restore is a plain byte copy.
  */
 #define __state		__attribute__((section("kmm_state")))
+/*
+ * The same for state that starts zeroed (no initialiser): sections of
+ * their own, NOBITS like .bss, so that they take no room in the file and a
+ * page of them that nothing touches costs the host nothing.  Together in
+ * kmm_state they were 2.7 MB of file-backed data among which the few
+ * pages every boot writes lay scattered: each process under
+ * libkmm-malloc.so faulted in dozens of them, and fault-around mapped
+ * hundreds of KB more.  The arrays of 4 KiB and more (the 1 MiB trace
+ * buffer, per-CPU arrays for 512 CPUs, ...) go to kmm_state_bulk
+ * (__state_bulk), the other zeroed globals to kmm_state_zero, where they
+ * share a few pages (a page first read then written faults twice: once for
+ * the zero page, once for its own).  GCC makes a named section NOBITS only
+ * for .bss names, which get no __start_/__stop_ symbols: the type is given
+ * in the section directive itself (the rest of GCC's line becomes a
+ * comment), and a global with an initialiser there does not assemble.
+ * Clang, which writes no assembly text, keeps them PROGBITS.
+ */
+#if defined(__clang__)
+#define __state_nobits(name)	__attribute__((section(#name)))
+#else
+#define __state_nobits(name)	__attribute__((section(#name ",\"aw\",@nobits#")))
+#endif
+#define __state_zero		__state_nobits(kmm_state_zero)
+#define __state_bulk		__state_nobits(kmm_state_bulk)
 
 #define barrier()	__asm__ __volatile__("" ::: "memory")
 #define cpu_relax()	__builtin_ia32_pause()

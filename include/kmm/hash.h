@@ -40,7 +40,7 @@ static inline unsigned long hash_ptr(const void *ptr, unsigned int bits)
 }
 
 #define DEFINE_HASHTABLE(name, bits)						\
-	struct hlist_head name[1 << (bits)] __state
+	struct hlist_head name[1 << (bits)] __state_zero
 #define DECLARE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)]
 
 #define HASH_SIZE(name)		(sizeof(name) / sizeof((name)[0]))

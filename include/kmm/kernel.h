@@ -87,5 +87,7 @@ unsigned long int_sqrt(unsigned long x);
  */
 void *kmm_scratch_alloc(size_t size);
 void kmm_scratch_free(void *p);
+/* Is @p inside the kernel's static state (kmm_state and its zeroed sections)? */
+bool kmm_state_contains(const void *p);
 
 #endif /* KMM_KERNEL_H */

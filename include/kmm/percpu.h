@@ -10,7 +10,7 @@
 #include <kmm/compiler.h>
 #include <kmm/asm/smp.h>
 
-#define DEFINE_PER_CPU(type, name)	__state type name##__pcpu[NR_CPUS]
+#define DEFINE_PER_CPU(type, name)	__state_bulk type name##__pcpu[NR_CPUS]
 #define DECLARE_PER_CPU(type, name)	extern type name##__pcpu[NR_CPUS]
 
 #define per_cpu(name, cpu)	(name##__pcpu[(cpu)])

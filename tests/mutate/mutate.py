@@ -20,8 +20,8 @@ fewer than --min-score percent are killed.
 The suite, in the order it runs (the rule tests first: they kill fastest):
 every tests/unit/test_*.c binary (debug build), tests/scripts/*.kmm under
 kmm_dbg, tests/errors/*.kmm through run_error_script.sh, the
-parallel-mode tests, then libkmm-malloc.so's boot-option and thread-churn
-tests (tests/malloc).  Before any mutant, the unmutated tree must pass it;
+parallel-mode tests, then libkmm-malloc.so's boot-option, thread-churn,
+growth and start-up-memory tests (tests/malloc).  Before any mutant, the unmutated tree must pass it;
 each command's time then sets its time limit (a hang kills the mutant).  A
 sample (--sample) skips that run, to stay short: its commands get 30 s each,
 and afterwards each command that killed a mutant must pass on the unmutated
@@ -44,9 +44,9 @@ RULE_TESTS = ['test_migrate', 'test_pcp', 'test_watermark', 'test_slab_rules']
 # mutant that survives them meets every other test too).
 FIRST = {
     'mm/page_alloc.c': ['test_migrate', 'test_pcp', 'test_watermark', 'test_buddy', 'test_cpu_hotplug'],
-    'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate'],
+    'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate', 'malloc/startup'],
     'mm/slab.c': ['test_slab_rules', 'test_slab', 'test_cpu_hotplug'],
-    'mm/highmem.c': ['test_highmem'],
+    'mm/highmem.c': ['test_highmem', 'malloc/startup'],
     'arch/x86/setup.c': ['test_highmem'],
     'arch/x86/fault.c': ['scripts/oops_kills_task', 'test_highmem', 'test_kernel_fault'],
     'mm/slab_alloc.c': ['test_slab_rules', 'test_slab', 'test_slab_harden'],
@@ -72,8 +72,11 @@ FIRST = {
     'arch/x86/tlb.c': ['test_mmap_check', 'test_tlb'],
     'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug', 'test_parallel_cpu_hotplug'],
     'hw/cpu.c': ['test_parallel_cpu_hotplug', 'test_cpu_hotplug'],
-    'tools/malloc/machine.c': ['malloc/boot_options', 'malloc/churn'],
+    'tools/malloc/machine.c': ['malloc/boot_options', 'malloc/churn', 'malloc/startup'],
+    'mm/deferred_init.c': ['malloc/startup'],
     'tools/malloc/malloc.c': ['malloc/frag', 'malloc/grow'],
+    'include/kmm/compiler.h': ['malloc/startup'],
+    'include/kmm/percpu.h': ['malloc/startup'],
     'lib/notifier.c': ['test_cpu_hotplug'],
     'mm/vmstat.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug'],
     'kernel/process.c': ['scripts/process_clone', 'scripts/mlock_unevictable'],
@@ -248,6 +251,8 @@ class Suite:
             ('malloc/frag', 'malloc_programs',
              [os.path.join(mdir, 'frag.sh'), os.path.join(build, 'libkmm-malloc.so'),
               os.path.join(tdir, 'malloc_frag')]),
+            ('malloc/startup', 'kmm-malloc',
+             [os.path.join(mdir, 'startup.sh'), os.path.join(build, 'libkmm-malloc.so')]),
         ]
         self.targets.append('malloc_programs')
         self.limits = {}
