@@ -666,6 +666,28 @@ static void placed_elsewhere(struct replay *r, const struct rproc *p, unsigned l
 			r->line + r->o->first_line - 1, log, peek, len, why };
 }
 
+/*
+ * The kernel placed a mapping of @p's at [log, log + len) while another
+ * thread of the address space was inside munmap (its line unfinished):
+ * if that munmap's range meets the new one, the kernel ran it first --
+ * the address was free -- though its result comes later in the log.  Run
+ * it now; its resumed line then only compares the result.
+ */
+static void run_munmaps_in_flight(struct replay *r, const struct rproc *p, unsigned long log,
+				  unsigned long len)
+{
+	for (int i = 0; i < r->nprocs; i++) {
+		struct rproc *q = &r->procs[i];
+
+		if (q == p || !q->live || q->task->mm != p->task->mm || !q->munmap_pending ||
+		    q->munmap_done || q->munmap_addr >= log + len ||
+		    q->munmap_addr + q->munmap_len <= log)
+			continue;
+		q->munmap_ret = sys_munmap(q->munmap_addr, q->munmap_len);
+		q->munmap_done = true;
+	}
+}
+
 /* The mmap itself: where the log's was placed by the kernel, placed as the log says. */
 static void replay_mmap_call(struct replay *r, struct rproc *p, const struct strace_call *sc,
 			     unsigned long addr, unsigned long len, unsigned long prot,
@@ -691,6 +713,7 @@ static void replay_mmap_call(struct replay *r, struct rproc *p, const struct str
 		ret = sys_mmap_pgoff(addr, len, prot, flags, (unsigned long)fd, pgoff);
 	} else {
 		placed_elsewhere(r, p, len, (flags & MAP_ANONYMOUS) ? 0 : pgoff << PAGE_SHIFT, log, peek);
+		run_munmaps_in_flight(r, p, log, PAGE_ALIGN(len));
 		ret = sys_mmap_pgoff(log, len, prot, flags, (unsigned long)fd, pgoff);
 		r->hinted++;
 		if (!kmm_errno(ret) && ret != sc->ret) {
@@ -870,7 +893,8 @@ static void replay_call(struct replay *r, struct rproc *p, const struct strace_c
 		replay_mmap(r, p, sc);
 		return;
 	case STRACE_MUNMAP:
-		ret = sys_munmap(sc->arg[0], sc->arg[1]);
+		ret = p->munmap_done ? p->munmap_ret : sys_munmap(sc->arg[0], sc->arg[1]);
+		p->munmap_pending = p->munmap_done = false;
 		break;
 	case STRACE_MPROTECT:
 		ret = sys_mprotect(sc->arg[0], sc->arg[1], sc->arg[2]);
@@ -953,6 +977,12 @@ static bool replay_line(struct replay *r, const char *line, size_t len)
 		if (sc.sys >= STRACE_FORK && sc.sys <= STRACE_CLONE3 && (p = proc_get(r, sc.pid))) {
 			p->pend_sys = sc.sys;
 			p->pend_flags = sc.clone_flags ? sc.clone_flags : SIGCHLD;
+		}
+		if (sc.sys == STRACE_MUNMAP && sc.nargs == 2 && (p = proc_find(r, sc.pid))) {
+			p->munmap_pending = true;
+			p->munmap_done = false;
+			p->munmap_addr = (unsigned long)sc.arg[0];
+			p->munmap_len = PAGE_ALIGN((unsigned long)sc.arg[1]);
 		}
 		return true;
 	case STRACE_EXITED:

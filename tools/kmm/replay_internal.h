@@ -49,6 +49,13 @@ struct rproc {
 	enum strace_sys pend_sys;	/* an unfinished clone/fork/vfork, or STRACE_OTHER */
 	unsigned long long pend_flags;	/* its clone flags */
 	int pend_child;			/* the log's pid of the child made before the call returned */
+	/*
+	 * An unfinished munmap of this pid: its range, and, once another
+	 * thread's placement showed the kernel ran it already, its result.
+	 */
+	bool munmap_pending, munmap_done;
+	unsigned long munmap_addr, munmap_len;
+	long munmap_ret;
 };
 
 struct diff_kind {
