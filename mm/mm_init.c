@@ -29,7 +29,7 @@ const struct lock_class_key zone_lock_key;
 unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] __state_zero;
 unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] __state_zero;
 unsigned long zone_movable_pfn[MAX_NUMNODES] __state_zero;
-unsigned long nr_kernel_pages __state, nr_all_pages __state_zero;
+unsigned long nr_kernel_pages __state_zero, nr_all_pages __state_zero;
 static unsigned long dma_reserve __state_zero;
 static unsigned long required_kernelcore __state_zero;
 static unsigned long required_movablecore __state_zero;

@@ -123,6 +123,7 @@ struct outcome {
 	long ret[NCALLS];
 	char bytes[NPAGES + 1];
 	long private_ret, anon_ret, anon_private_ret;
+	long unaligned_ret;	/* a page from 100 bytes into the last page */
 };
 
 static void host_outcome(struct outcome *o)
@@ -143,6 +144,7 @@ static void host_outcome(struct outcome *o)
 	for (int i = 0; i < NPAGES; i++)
 		o->bytes[i] = p[i * PG];
 	o->bytes[NPAGES] = 0;
+	o->unaligned_ret = remap_file_pages(p + 7 * PG + 100, PG, 0, 2, 0) ? -errno : 0;
 	q = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
 	o->private_ret = remap_file_pages(q, PG, 0, 1, 0) ? -errno : 0;
 	munmap(q, 2 * PG);
@@ -203,6 +205,7 @@ static void kmm_outcome(struct outcome *o)
 	for (int i = 0; i < NPAGES; i++)
 		o->bytes[i] = peek(a + i * PG);
 	o->bytes[NPAGES] = 0;
+	o->unaligned_ret = sys_remap_file_pages(a + 7 * PG + 100, PG, 0, 2, 0);
 	q = (unsigned long)sys_mmap(0, 2 * PG, PROT_READ, MAP_PRIVATE,
 				    (unsigned long)sys_open("/dev/shm/kmm-fremap", O_RDWR, 0), 0);
 	o->private_ret = sys_remap_file_pages(q, PG, 0, 1, 0);
@@ -237,6 +240,12 @@ static void contents_and_errors_match_host(void **state)
 	 */
 	assert_int_equal(host.anon_ret, 0);
 	assert_int_equal(kmm.anon_ret, -EINVAL);
+	/*
+	 * 2.6.34 checks the end before rounding the start down (start + 100
+	 * + a page lies past the VMA); today's kernels check the rounded range.
+	 */
+	assert_int_equal(host.unaligned_ret, 0);
+	assert_int_equal(kmm.unaligned_ret, -EINVAL);
 	assert_int_equal(kmm.anon_private_ret, host.anon_private_ret);
 	assert_mm_check();
 }
@@ -290,6 +299,11 @@ static void one_vma_made_nonlinear(void **state)
 	vma = find_vma(current->mm, a);
 	mapping = vma->vm_file->f_mapping;
 	assert_true(vma->vm_flags & VM_CAN_NONLINEAR);
+
+	/* A VMA whose driver keeps vm_private_data is refused (2.6.34's swapout cursor's field). */
+	vma->vm_private_data = vma;
+	assert_int_equal(sys_remap_file_pages(a + 2 * PG, PG, 0, 6, 0), -EINVAL);
+	vma->vm_private_data = NULL;
 
 	/* Drop the pages the setup wrote: the no-op must not fault them back. */
 	assert_int_equal(sys_madvise(a, NPAGES * PG, MADV_DONTNEED), 0);
@@ -424,6 +438,33 @@ static void locked_vma_stays_locked(void **state)
 }
 
 /*
+ * The offset limit per mode: i386 keeps 29 bits (pgoff + pages below
+ * 1 << 29); PAE's 32 bits are a 32-bit long's, so 2.6.34 checks nothing
+ * there and the last page offset is accepted.
+ */
+static void offset_limit_per_mode(void **state)
+{
+	unsigned long a;
+
+	(void)state;
+	boot_or_fail("arch=i386 ram=64M cpus=1");
+	spawn_and_enter("limit");
+	a = kmm_shared_file(NULL);
+	assert_int_equal(sys_remap_file_pages(a, PG, 0, (1UL << 29) - 1, MAP_NONBLOCK), -EINVAL);
+	assert_int_equal(sys_remap_file_pages(a, PG, 0, (1UL << 29) - 2, MAP_NONBLOCK), 0);
+	assert_int_equal(pte_to_pgoff(ptep_get(get_locked_pte_nolock(current->mm, a))),
+			 (1UL << 29) - 2);
+	kmm_shutdown();
+	boot_or_fail("arch=i386 pae ram=64M cpus=1");
+	spawn_and_enter("limit");
+	a = kmm_shared_file(NULL);
+	assert_int_equal(sys_remap_file_pages(a, PG, 0, 0xffffffffUL, MAP_NONBLOCK), 0);
+	assert_int_equal(pte_to_pgoff(ptep_get(get_locked_pte_nolock(current->mm, a))),
+			 0xffffffffUL);
+	assert_mm_check();
+}
+
+/*
  * A file PTE in a linear VMA is a corrupt page table: the access gets
  * SIGBUS with 2.6.34's "Bad page map" report, and mm_check names it.
  */
@@ -461,6 +502,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(one_vma_made_nonlinear, teardown_machine),
 	cmocka_unit_test_teardown(accounted_file_gets_a_linear_vma, teardown_machine),
 	cmocka_unit_test_teardown(locked_vma_stays_locked, teardown_machine),
+	cmocka_unit_test_teardown(offset_limit_per_mode, teardown_machine),
 	cmocka_unit_test_teardown(stray_file_pte, teardown_machine),
 };
 

@@ -452,7 +452,7 @@ static bool names_option(const char *list, const char *name, size_t len)
 /*
  * The boot options: the library's defaults that the user's string does not
  * name, then the user's options, so that KMM_MALLOC_BOOT overrides option
- * by option ("ram=2G" keeps cpus=64 maxcpus=2; "cpus=4" keeps maxcpus=2).
+ * by option ("ram=2G" keeps cpus=512 maxcpus=2; "cpus=4" keeps maxcpus=2).
  * Merged by name rather than appended, so the kernel command line of the
  * boot log shows no overridden option.  Into @out (@size bytes); a user
  * string too long to merge is used alone.
