@@ -14,7 +14,7 @@
  *   git log -p, blame, gc    on a clone of this repository
  *   sqlite3                  a million rows inserted, indexed, sorted, grouped
  *   sort                     6 MB (also --parallel=2), and 100 MB
- *   threads 8, 128           bench/programs/xthreads.c: malloc, realloc,
+ *   threads 8, 128, 600      bench/programs/xthreads.c: malloc, realloc,
  *                            free of 8 B-256 KiB, cross-thread frees
  *   cmake configure          a small C project from scratch (many processes)
  *
@@ -257,6 +257,7 @@ static void sort_and_threads(const char *bindir, int runs)
 	char *sort3[] = { "sort", "-T", "/tmp", big, NULL };
 	char *threads8[] = { threads, "8", bench_quick ? "20000" : "2000000", NULL };
 	char *threads128[] = { threads, "128", bench_quick ? "2000" : "150000", NULL };
+	char *threads600[] = { threads, "600", bench_quick ? "500" : "32000", NULL };
 
 	/* About 6 MB (150,000 lines) and 100 MB (1,650,000 lines). */
 	if (write_lines(small, 150000)) {
@@ -270,6 +271,7 @@ static void sort_and_threads(const char *bindir, int runs)
 	snprintf(threads, sizeof(threads), "%s/bench_xthreads", bindir);
 	program("threads 8, cross-thread frees", threads8, NULL, runs);
 	program("threads 128, cross-thread frees", threads128, NULL, runs);
+	program("threads 600, cross-thread frees", threads600, NULL, runs);
 }
 
 void bench_programs(void)

@@ -35,9 +35,11 @@ static bool membarrier_ready;	/* process-wide, survives reboots */
 
 static void ipi_lock(struct hw_cpu *c)
 {
+	unsigned int spins = 0;
+
 	while (__atomic_exchange_n(&c->ipi_lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&c->ipi_lock, __ATOMIC_RELAXED))
-			cpu_relax();
+			cpu_relax_wait(&spins);
 }
 
 static void ipi_unlock(struct hw_cpu *c)
@@ -73,10 +75,12 @@ static void force_fences(void)
 /* Slow half of hw_irq_save(): a remote CPU is running as us; let it finish. */
 void hw_irq_wait_takeover(struct hw_cpu *cpu)
 {
+	unsigned int spins = 0;
+
 	do {
 		__atomic_store_n(&cpu->irq_disabled, 0, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&cpu->takeover, __ATOMIC_ACQUIRE))
-			cpu_relax();
+			cpu_relax_wait(&spins);
 		__atomic_exchange_n(&cpu->irq_disabled, 1, __ATOMIC_SEQ_CST);
 	} while (__atomic_load_n(&cpu->takeover, __ATOMIC_SEQ_CST));
 }
@@ -85,6 +89,7 @@ void hw_irq_wait_takeover(struct hw_cpu *cpu)
 static void run_on_cpu_locked(struct hw_cpu *c, void (*fn)(void *), void *arg)
 {
 	struct hw_cpu *prev = hw_this_cpu;
+	unsigned int spins = 0;
 	void *owner;
 	unsigned long flags;
 
@@ -111,7 +116,7 @@ static void run_on_cpu_locked(struct hw_cpu *c, void (*fn)(void *), void *arg)
 		__atomic_store_n(&c->takeover, 1, __ATOMIC_SEQ_CST);
 		force_fences();
 		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_SEQ_CST))
-			cpu_relax();
+			cpu_relax_wait(&spins);
 		/*
 		 * The handler runs as @cpu (its id, its node) on a private
 		 * record whose interrupt flag is ours: the owner keeps
@@ -263,6 +268,18 @@ void hw_cpu_detach(void)
 	hw_set_this_cpu(NULL);
 }
 
+void hw_cpu_leave(void)
+{
+	struct hw_cpu *c = hw_this_cpu;
+
+	if (c && __atomic_load_n(&c->owner, __ATOMIC_RELAXED) == &thread_token) {
+		ipi_lock(c);
+		__atomic_store_n(&c->owner, NULL, __ATOMIC_RELEASE);
+		ipi_unlock(c);
+	}
+	hw_set_this_cpu(NULL);
+}
+
 void hw_switch_cpu(int cpu)
 {
 	hw_set_this_cpu(&hw_cpus[cpu]);
@@ -278,6 +295,8 @@ void hw_switch_cpu(int cpu)
  */
 void hw_cpus_freeze(void)
 {
+	unsigned int spins = 0;
+
 	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct hw_cpu *c = &hw_cpus[cpu];
 		void *owner;
@@ -294,7 +313,7 @@ void hw_cpus_freeze(void)
 		if (!__atomic_load_n(&c->takeover, __ATOMIC_RELAXED))
 			continue;
 		while (__atomic_load_n(&c->irq_disabled, __ATOMIC_SEQ_CST))
-			cpu_relax();
+			cpu_relax_wait(&spins);
 	}
 }
 

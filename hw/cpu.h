@@ -53,6 +53,8 @@ extern __thread struct task_struct *hw_thread_task;
  */
 int hw_cpu_attach(int cpu);
 void hw_cpu_detach(void);
+/* Give back the CPU the calling thread runs as (hw_cpu_attach), and run as none. */
+void hw_cpu_leave(void);
 /* Shutdown: clear the cross-CPU protocol's locks and flags (no handler runs). */
 void hw_cpus_stop(void);
 void hw_cpu_attach_all(void);

@@ -231,6 +231,25 @@ void kmm_thread_detach(void)
 	hw_cpu_detach();
 }
 
+int kmm_cpu_enter(int cpu)
+{
+	int err;
+
+	if (cpu < 0 || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	err = hw_cpu_attach(cpu);
+	if (err)
+		return err;
+	thread_task_attach(cpu);
+	return 0;
+}
+
+void kmm_cpu_leave(void)
+{
+	thread_task_leave();
+	hw_cpu_leave();
+}
+
 int kmm_set_cpu(int cpu)
 {
 	int err;

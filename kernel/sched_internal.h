@@ -39,6 +39,8 @@ struct task_struct *thread_task(void);
 /* It runs on @cpu, on the task list. */
 struct task_struct *thread_task_attach(int cpu);
 void thread_task_detach(void);
+/* The thread's task leaves its CPU (the idle task runs there) and stays on the task list. */
+void thread_task_leave(void);
 
 /* main.c: attach the calling thread to a free online CPU (its id), or -EBUSY. */
 int attach_any_online(void);

@@ -170,8 +170,10 @@ struct task_struct *find_task_by_pid(pid_t pid)
  * of its own (its PF_ flags, its fault-injection filter, its held locks).
  * It lives in the thread's thread-local storage: set up afresh the first
  * time the thread calls in during a boot, on the task list (with a pid)
- * while the thread is attached as a CPU, off it otherwise (a thread that
- * only borrows CPUs must not leave a dangling list entry when it ends).
+ * while the thread is attached as a CPU or takes turns on one
+ * (kmm_cpu_enter: between turns it waits to run, as a task does), off it
+ * otherwise (a thread that only borrows CPUs must not leave a dangling
+ * list entry when it ends).
  */
 static __thread struct task_struct thread_task_struct;
 static __thread unsigned long thread_task_boot;	/* the boot it was set up in */
@@ -239,6 +241,15 @@ struct task_struct *thread_task_attach(int cpu)
 	t->cpu = cpu;
 	hw_cpus[cpu].curr = t;
 	return t;
+}
+
+void thread_task_leave(void)
+{
+	struct task_struct *t = &thread_task_struct;
+
+	if (hw_this_cpu && hw_this_cpu->curr == t)
+		hw_this_cpu->curr = idle_task(hw_this_cpu->id);
+	t->cpu = -1;
 }
 
 void thread_task_detach(void)

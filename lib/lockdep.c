@@ -101,9 +101,11 @@ static __thread int lockdep_recursion;
 
 static void graph_lock(void)
 {
+	unsigned int spins = 0;
+
 	while (__atomic_exchange_n(&graph.lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&graph.lock, __ATOMIC_RELAXED))
-			cpu_relax();
+			cpu_relax_wait(&spins);
 }
 
 static void graph_unlock(void)

@@ -3,13 +3,17 @@
  * misuse reports, and preempt_count.
  *
  * A waiter spins reading the lock (no bus locking while it is held) and
- * retries the exchange only when it sees it free.  A spin that lasts far
+ * retries the exchange only when it sees it free, yielding the host core
+ * now and then (cpu_relax_wait: the holder may be a host thread the host
+ * preempted).  A spin that lasts far
  * longer than any critical section can is reported once as a lockup.  In
  * deterministic mode, where one task runs at a time, the holder of a
  * contended spinlock is not running and cannot release it (it slept
  * holding it, itself reported by the scheduler): a deadlock, reported at
  * once.
  */
+#include <sched.h>
+
 #include <kmm/bug.h>
 #include <kmm/printk.h>
 #include <kmm/sched.h>
@@ -81,16 +85,22 @@ void spin_release(spinlock_t *lock, unsigned long ip)
 	lock_release(lock, ip);
 }
 
+void spin_yield(void)
+{
+	sched_yield();
+}
+
 void spin_lock_slowpath(spinlock_t *lock)
 {
 	unsigned long spins = 0;
+	unsigned int relax = 0;
 	bool reported = false;
 
 	for (;;) {
 		while (__atomic_load_n(&lock->slock, __ATOMIC_RELAXED)) {
 			if (lib_hooks.one_runner)
 				spin_bug(lock, "deadlock (its holder is not running)");
-			cpu_relax();
+			cpu_relax_wait(&relax);
 			if (++spins == LOCKUP_SPINS && !reported) {
 				reported = true;
 				printk(KERN_EMERG "BUG: spinlock lockup on CPU#%d, lock: %p\n",

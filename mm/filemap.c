@@ -81,13 +81,14 @@ void address_space_init(struct address_space *mapping, struct inode *host)
 void lock_page(struct page *page)
 {
 	unsigned long spins = 0;
+	unsigned int relax = 0;
 
 	while (TestSetPageLocked(page)) {
 		/* Locks are held only across a read: this long means a lost unlock_page. */
 		if (++spins == 1UL << 30)
 			panic("lock_page: page pfn %lu of %s stays locked", page_to_pfn(page),
 			      page->mapping ? page->mapping->host->i_path : "(no mapping)");
-		cpu_relax();
+		cpu_relax_wait(&relax);
 	}
 }
 

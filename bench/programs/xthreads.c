@@ -4,6 +4,8 @@
  * and one step in eight hands a block to another thread through a shared
  * mailbox, so that it is freed by a thread (a CPU, for kmm) other than its
  * allocator's.  Sizes: mostly 8-512 bytes, some to 32 KiB, a few to 256 KiB.
+ * The threads start together (a barrier, after each one's first malloc),
+ * so all are alive at once: 600 threads are more than kmm's 512 CPUs.
  *
  *   xthreads THREADS STEPS
  *
@@ -22,6 +24,7 @@
 #define MAILBOX	256
 
 static int steps;
+static pthread_barrier_t start;
 static unsigned char *mailbox[MAILBOX];
 static unsigned long long sums[1024];
 
@@ -63,6 +66,9 @@ static void *work(void *arg)
 	unsigned long long s = 0x9e3779b97f4a7c15ULL * (id + 1), sum = 0;
 	unsigned char *slot[SLOTS] = { NULL };
 
+	/* Every thread has called in (kmm: has its CPU, or turns) before any works. */
+	slot[0] = get(pick(&s));
+	pthread_barrier_wait(&start);
 	for (int i = 0; i < steps; i++) {
 		unsigned k = rnd(&s) % SLOTS, what = rnd(&s) % 8;
 
@@ -112,6 +118,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	steps = atoi(argv[2]);
+	pthread_barrier_init(&start, NULL, (unsigned)n);
 	for (long i = 0; i < n; i++)
 		if (pthread_create(&tid[i], NULL, work, (void *)i)) {
 			fprintf(stderr, "xthreads: cannot create thread %ld\n", i);

@@ -46,6 +46,17 @@ bool kmm_booted(void);
 int kmm_thread_attach(int cpu);
 void kmm_thread_detach(void);
 /*
+ * Parallel mode, more threads than CPUs: threads take turns on @cpu, as
+ * tasks on one CPU do.  kmm_cpu_enter() runs the calling thread as @cpu
+ * (its task current there) until kmm_cpu_leave() gives the CPU back to its
+ * idle task; between turns the thread's task stays on the task list, off
+ * any CPU, as a task waiting to run.  The callers serialise the turns:
+ * -EBUSY if another thread runs as @cpu, -EAGAIN if @cpu is offline.  A
+ * thread that took turns calls kmm_thread_detach() when it ends.
+ */
+int kmm_cpu_enter(int cpu);
+void kmm_cpu_leave(void);
+/*
  * Bring @cpu online if it is not (a boot with maxcpus= leaves CPUs offline,
  * cpu_down takes them offline): its per-CPU lists and slab arrays, made by
  * the caller, which must run as an online CPU outside interrupts-disabled

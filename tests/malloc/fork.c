@@ -1,14 +1,15 @@
 /*
  * fork.c - a child's heap must be its own.
  *
- *   fork [CHILDREN]
+ *   fork [CHILDREN [thread]]
  *
  * The parent fills a small block, a block of whole pages and one larger
  * than the largest buddy block, then forks while helper threads keep
  * allocating.  Each child checks that it sees the parent's contents,
  * overwrites them, allocates and frees on its own (and forks a grandchild
  * once); the parent then checks that none of that reached its memory and
- * that its allocator still works.  Prints one line; a problem is reported
+ * that its allocator still works.  With "thread" the forks are made by a
+ * thread other than the main one.  Prints one line; a problem is reported
  * on stderr and makes the exit status 1.
  */
 #define _GNU_SOURCE
@@ -80,19 +81,14 @@ static int child(unsigned char **blocks, int generation)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	int children = argc > 1 ? atoi(argv[1]) : 10;
-	unsigned char *blocks[NBLOCKS];
-	pthread_t helpers[3];
-	int bad = 0;
+static int children;
+static unsigned char *blocks[NBLOCKS];
 
-	for (size_t b = 0; b < NBLOCKS; b++) {
-		blocks[b] = malloc(sizes[b]);
-		memset(blocks[b], 'A' + b, sizes[b]);
-	}
-	for (long i = 0; i < 3; i++)
-		pthread_create(&helpers[i], NULL, churn, (void *)i);
+/* Fork the children one by one, each checked, and check the parent's blocks after each. */
+static void *forker(void *unused)
+{
+	long bad = 0;
+
 	for (int n = 0; n < children; n++) {
 		pid_t pid = fork();
 		int status;
@@ -107,7 +103,7 @@ int main(int argc, char **argv)
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 			perror("fork");
-			return 1;
+			exit(1);
 		}
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			fprintf(stderr, "fork: child %d failed (status %#x)\n", n, status);
@@ -119,6 +115,30 @@ int main(int argc, char **argv)
 				bad++;
 			}
 	}
+	return (void *)bad;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t helpers[3], thread;
+	void *ret;
+	int bad;
+
+	children = argc > 1 ? atoi(argv[1]) : 10;
+	for (size_t b = 0; b < NBLOCKS; b++) {
+		blocks[b] = malloc(sizes[b]);
+		memset(blocks[b], 'A' + b, sizes[b]);
+	}
+	for (long i = 0; i < 3; i++)
+		pthread_create(&helpers[i], NULL, churn, (void *)i);
+	if (argc > 2 && !strcmp(argv[2], "thread")) {
+		/* Another thread forks: one that takes turns on a shared CPU (tests/malloc/turns.sh). */
+		pthread_create(&thread, NULL, forker, NULL);
+		pthread_join(thread, &ret);
+	} else {
+		ret = forker(NULL);
+	}
+	bad = (int)(long)ret;
 	stop = 1;
 	for (int i = 0; i < 3; i++)
 		pthread_join(helpers[i], NULL);

@@ -12,7 +12,9 @@
  * every pointer must be 16-byte aligned (or as asked), malloc(0) must give
  * a pointer that free accepts.  Threads also pass blocks to each other
  * through a mailbox, so that blocks are freed by threads (CPUs) other than
- * the one that allocated them.
+ * the one that allocated them.  All threads are alive, and have called
+ * malloc once, before any starts (a barrier), so NTHREADS beyond the
+ * machine's CPUs really are more threads than CPUs at once.
  *
  * What it prints depends only on its arguments, so the output is the same
  * under any correct malloc; a problem is reported on stderr and makes the
@@ -36,6 +38,7 @@ struct block {
 };
 
 static int nthreads, rounds;
+static pthread_barrier_t start;	/* all threads alive before any allocates */
 static unsigned long seed0;
 static struct block *mailbox[MAILBOX];	/* exchanged atomically */
 static int errors;
@@ -178,7 +181,10 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct block blocks[SLOTS] = { 0 };
+	void *volatile first = malloc(1);	/* with the library: a CPU, or turns on a shared one */
 
+	pthread_barrier_wait(&start);
+	free(first);
 	for (int r = 0; r < rounds; r++) {
 		struct block *b = &blocks[next(w) % SLOTS];
 		unsigned what = next(w) % 10;
@@ -211,6 +217,10 @@ int main(int argc, char **argv)
 	rounds = atoi(argv[2]);
 	seed0 = argc > 3 ? strtoul(argv[3], NULL, 0) : 1;
 	w = calloc(nthreads, sizeof(*w));
+	if (nthreads < 1 || !w || pthread_barrier_init(&start, NULL, (unsigned)nthreads)) {
+		fprintf(stderr, "threads: bad thread count %d\n", nthreads);
+		return 2;
+	}
 	for (int i = 0; i < nthreads; i++) {
 		w[i].id = i;
 		w[i].rng = seed0 * 0x9e3779b97f4a7c15ULL + i + 1;

@@ -72,7 +72,9 @@ FIRST = {
     'arch/x86/tlb.c': ['test_mmap_check', 'test_tlb'],
     'kernel/cpu.c': ['test_cpu_hotplug', 'scripts/cpu_hotplug', 'test_parallel_cpu_hotplug'],
     'hw/cpu.c': ['test_parallel_cpu_hotplug', 'test_cpu_hotplug'],
-    'tools/malloc/machine.c': ['malloc/boot_options', 'malloc/churn', 'malloc/startup'],
+    'tools/malloc/machine.c': ['malloc/turns', 'malloc/boot_options', 'malloc/churn', 'malloc/startup'],
+    'kernel/task.c': ['test_parallel_turns'],
+    'lib/spinlock.c': ['test_parallel_turns'],
     'mm/deferred_init.c': ['malloc/startup'],
     'tools/malloc/malloc.c': ['malloc/frag', 'malloc/grow'],
     'include/kmm/compiler.h': ['malloc/startup'],
@@ -253,6 +255,9 @@ class Suite:
               os.path.join(tdir, 'malloc_frag')]),
             ('malloc/startup', 'kmm-malloc',
              [os.path.join(mdir, 'startup.sh'), os.path.join(build, 'libkmm-malloc.so')]),
+            ('malloc/turns', 'malloc_programs',
+             [os.path.join(mdir, 'turns.sh'), lib, os.path.join(tdir, 'malloc_threads'),
+              os.path.join(tdir, 'malloc_fork')]),
         ]
         self.targets.append('malloc_programs')
         self.limits = {}

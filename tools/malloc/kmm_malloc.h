@@ -64,7 +64,8 @@ enum km_mode {
 enum km_thread_state {
 	KT_NEW,			/* never called in (thread-locals start zeroed) */
 	KT_ON_CPU,		/* owns a simulated CPU */
-	KT_BORROW,		/* more threads than CPUs: each call borrows one */
+	KT_SHARE,		/* no CPU of its own: takes turns on a shared one (machine.c) */
+	KT_BORROW,		/* no CPU to take turns on: each call borrows one */
 	KT_EXITING,		/* its pthread key destructor ran: borrows, never owns again */
 };
 
@@ -73,6 +74,8 @@ struct km_thread {
 	int depth;		/* > 0: inside the library; host mallocs go to the arena */
 	unsigned int calls;	/* counts calls, for the timer check and attach retries */
 	unsigned int borrow_next;	/* the next CPU a borrowing thread runs on */
+	unsigned int turn;	/* KT_SHARE: the shared CPU it was dealt (machine.c) */
+	bool dealt;		/* it was dealt one (its task is on the task list) */
 };
 
 extern __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));

@@ -15,14 +15,16 @@
  * key destructor).  CPUs come and go with the threads (CPU hotplug): the
  * thread that takes the last free one brings another up, a thread that
  * exits takes a free one down when enough are left (keep_a_spare_cpu,
- * offline_a_spare_cpu).  Only when every CPU of the machine is taken (or
- * for one call, when two threads took the last spare at once) does a
- * thread borrow one per call: kmm_run_on_cpu() runs the call as that CPU
- * through the takeover protocol, like an interrupt handler, which is how
- * every call runs anyway (see GFP_MALLOC); now and then the thread tries
- * to get a CPU of its own again.  A thread whose key destructor has run
- * (the C library frees its own thread state after that) only borrows:
- * taking a CPU again would leave it taken when the thread is gone.
+ * offline_a_spare_cpu).  The last few CPUs are no thread's own: when all
+ * the others are taken, threads take turns on those, one library call a
+ * turn (run_turn).  Only when no CPU can come up at all (or for one call,
+ * when two threads took the last spare at once) does a thread borrow one
+ * per call: kmm_run_on_cpu() runs the call as that CPU through the
+ * takeover protocol, like an interrupt handler, which is how every call
+ * runs anyway (see GFP_MALLOC); now and then the thread tries to get a CPU
+ * of its own again.  A thread whose key destructor has run (the C library
+ * frees its own thread state after that) only borrows: taking a CPU again
+ * would leave it taken when the thread is gone.
  *
  * Timers.  In parallel mode nobody steps the clock: every KM_TICK_MASK + 1
  * calls a thread on its own CPU looks at the clock and, when a timer is
@@ -72,6 +74,8 @@
  */
 #define KM_DEFAULT_BOOT	"ram=1G cpus=" __stringify(NR_CPUS) " maxcpus=2 kernel_size=1M deferred_init=all"
 #define KM_ATTACH_RETRY	63u		/* a borrowing thread retries every 64 calls */
+#define KM_TURN_RETRY	1023u		/* one taking turns, every 1024 */
+#define KM_SHARED_MAX	16		/* CPUs threads take turns on, at most */
 #define KM_SPARE_CPUS	2		/* free online CPUs kept when a thread exits */
 
 __thread struct km_thread km_self __attribute__((tls_model("initial-exec")));
@@ -117,13 +121,120 @@ void km_hotplug_unlock(void)
 	pthread_mutex_unlock(&hotplug_lock);
 }
 
-/* The online CPUs no thread owns, other than the caller's; the highest in *@highest. */
+/*
+ * CPUs to take turns on.  The machine has NR_CPUS at most (512 in the
+ * library's build); a program may have more threads.  Threads beyond the
+ * CPUs once borrowed one per call through the takeover protocol: a
+ * membarrier, then a wait for the owner to leave its interrupts-off
+ * section, and the owner may be a host thread that is not running at all
+ * (600 threads took 25 s for what the C library does in 0.2).  So the top
+ * nr_shared CPUs (1/32 of them, 1 to KM_SHARED_MAX; none with one CPU)
+ * are never a thread's own: a thread that finds no CPU of its own is dealt
+ * one of them, and takes turns on it with the others dealt it, as tasks
+ * take turns on a CPU of a real machine.  A turn is one library call, the
+ * thread running as the CPU (kmm_cpu_enter), with its task current there,
+ * so it can grow the machine as an owner does; the CPU's turn_lock (a
+ * host mutex: a thread waiting for its turn sleeps) serialises the turns.
+ * The thread that takes the last CPU of its own brings the shared ones up
+ * (keep_a_spare_cpu_locked); they stay up.
+ */
+static pthread_mutex_t turn_lock[KM_SHARED_MAX] = {
+	[0 ... KM_SHARED_MAX - 1] = PTHREAD_MUTEX_INITIALIZER
+};
+static int first_shared = NR_CPUS;	/* CPUs from here to nr_cpu_ids are shared */
+static unsigned int next_turn;		/* the shared CPU dealt next, counted round */
+static unsigned long turns[KM_SHARED_MAX];	/* turns taken on each, under its turn_lock */
+static unsigned long borrowed, borrowed_exiting;	/* calls on a borrowed CPU (the dump) */
+
+static void shared_setup(void)
+{
+	int n = nr_cpu_ids / 32;
+
+	if (nr_cpu_ids < 2)
+		n = 0;
+	else if (n < 1)
+		n = 1;
+	else if (n > KM_SHARED_MAX)
+		n = KM_SHARED_MAX;
+	first_shared = nr_cpu_ids - n;
+}
+
+/* Deal @t a shared CPU to take turns on, or borrow if that one is not up. */
+static void take_turns(struct km_thread *t)
+{
+	int n = nr_cpu_ids - first_shared;
+
+	if (!n) {
+		t->state = KT_BORROW;
+		return;
+	}
+	if (!t->dealt) {
+		t->turn = __atomic_fetch_add(&next_turn, 1, __ATOMIC_RELAXED) % n;
+		t->dealt = true;
+	}
+	t->state = cpu_online(first_shared + t->turn) ? KT_SHARE : KT_BORROW;
+}
+
+/*
+ * One call, a turn on the thread's shared CPU; false (nothing run) if the
+ * CPU cannot be entered (it went down: the caller borrows).  The thread's
+ * timers are due as an owner's are (km_tick).
+ */
+static bool run_turn(struct km_thread *t, struct km_req *r)
+{
+	pthread_mutex_t *lock = &turn_lock[t->turn];
+
+	pthread_mutex_lock(lock);
+	if (kmm_cpu_enter(first_shared + t->turn)) {
+		pthread_mutex_unlock(lock);
+		return false;
+	}
+	turns[t->turn]++;
+	km_req_run(r);
+	km_recover(r);
+	if (!(t->calls & KM_TICK_MASK))
+		km_tick(t);
+	kmm_cpu_leave();
+	pthread_mutex_unlock(lock);
+	return true;
+}
+
+/* At thread exit: the thread's task leaves the task list, in a last turn (the list's lock needs a CPU). */
+static void leave_turns(struct km_thread *t)
+{
+	pthread_mutex_t *lock = &turn_lock[t->turn];
+
+	pthread_mutex_lock(lock);
+	if (!kmm_cpu_enter(first_shared + t->turn))
+		kmm_thread_detach();
+	pthread_mutex_unlock(lock);
+}
+
+/* A CPU of the threads' own (below the shared ones) that is offline, or -1. */
+static int own_cpu_offline(void)
+{
+	for (int cpu = 0; cpu < first_shared; cpu++)
+		if (!cpu_online(cpu))
+			return cpu;
+	return -1;
+}
+
+/* Take a free online CPU of the threads' own: 0, or -EBUSY. */
+static int attach_own(void)
+{
+	for (int cpu = 0; cpu < first_shared; cpu++)
+		if (cpu_online(cpu) && !kmm_cpu_taken(cpu) && !kmm_thread_attach(cpu))
+			return 0;
+	return -EBUSY;
+}
+
+/* The online CPUs of threads' own no thread owns, other than the caller's; the highest in *@highest. */
 static int free_online_cpus(int *highest)
 {
 	int n = 0;
 
 	*highest = -1;
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (int cpu = 0; cpu < first_shared; cpu++) {
 		if (cpu_online(cpu) && !kmm_cpu_taken(cpu)) {
 			n++;
 			*highest = cpu;
@@ -146,13 +257,16 @@ static void keep_a_spare_cpu_locked(void)
 
 	if (free_online_cpus(&highest))
 		return;
-	for (int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		if (!cpu_online(cpu)) {
-			kmm_cpu_up(cpu);
-			pthread_cond_broadcast(&cpu_came_up);
-			return;
-		}
+	highest = own_cpu_offline();
+	if (highest >= 0) {
+		kmm_cpu_up(highest);
+	} else {
+		/* The last CPU of threads' own is taken: the next threads take turns. */
+		for (int cpu = first_shared; cpu < nr_cpu_ids; cpu++)
+			if (!cpu_online(cpu))
+				kmm_cpu_up(cpu);
 	}
+	pthread_cond_broadcast(&cpu_came_up);
 }
 
 static void keep_a_spare_cpu(void)
@@ -197,6 +311,8 @@ static void thread_exit(void *unused)
 	if (t->state == KT_ON_CPU) {
 		offline_a_spare_cpu();
 		kmm_thread_detach();
+	} else if (t->dealt) {
+		leave_turns(t);
 	}
 	t->state = KT_EXITING;
 	t->depth--;
@@ -227,7 +343,7 @@ static void attach(struct km_thread *t)
 	int err;
 
 	__atomic_add_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
-	err = kmm_thread_attach(-1);
+	err = attach_own();
 	if (!err) {
 		on_cpu(t);
 		keep_a_spare_cpu();
@@ -235,14 +351,16 @@ static void attach(struct km_thread *t)
 	pthread_mutex_lock(&hotplug_lock);
 	__atomic_sub_fetch(&bringing, 1, __ATOMIC_SEQ_CST);
 	if (err) {
-		while ((err = kmm_thread_attach(-1)) && num_online_cpus() < nr_cpu_ids &&
+		while ((err = attach_own()) && own_cpu_offline() >= 0 &&
 		       __atomic_load_n(&bringing, __ATOMIC_SEQ_CST))
 			pthread_cond_wait(&cpu_came_up, &hotplug_lock);
 		if (!err) {
 			on_cpu(t);
 			keep_a_spare_cpu_locked();
+		} else if (own_cpu_offline() >= 0) {
+			t->state = KT_NEW;
 		} else {
-			t->state = num_online_cpus() < nr_cpu_ids ? KT_NEW : KT_BORROW;
+			take_turns(t);
 		}
 	}
 	pthread_cond_broadcast(&cpu_came_up);
@@ -279,6 +397,7 @@ static int borrow_cpu(struct km_thread *t)
 /* Run @r on a borrowed CPU; one going down meanwhile refuses (-EAGAIN): take another. */
 static void run_borrowed(struct km_thread *t, struct km_req *r)
 {
+	__atomic_add_fetch(t->state == KT_EXITING ? &borrowed_exiting : &borrowed, 1, __ATOMIC_RELAXED);
 	while (kmm_run_on_cpu(borrow_cpu(t), km_req_run, r) == -EAGAIN)
 		;
 }
@@ -316,12 +435,15 @@ void km_call(struct km_req *r)
 	struct km_thread *t = &km_self;
 
 	t->depth++;
-	if (t->state == KT_NEW || (t->state == KT_BORROW && !(++t->calls & KM_ATTACH_RETRY)))
+	if (t->state == KT_NEW || (t->state == KT_BORROW && !(++t->calls & KM_ATTACH_RETRY)) ||
+	    (t->state == KT_SHARE && !(++t->calls & KM_TURN_RETRY)))
 		attach(t);
 	r->gfp = GFP_MALLOC;
 	if (t->state == KT_ON_CPU) {
 		km_req_run(r);
 		km_recover(r);
+	} else if (t->state == KT_SHARE && run_turn(t, r)) {
+		/* done */
 	} else {
 		run_borrowed(t, r);
 		if (worth_retrying(r)) {
@@ -355,11 +477,19 @@ void km_tick(struct km_thread *t)
 
 static int fork_err;
 
+static void turns_unlock(void)
+{
+	for (int i = 0; i < KM_SHARED_MAX; i++)
+		pthread_mutex_unlock(&turn_lock[i]);
+}
+
 static void fork_prepare(void)
 {
 	if (__atomic_load_n(&km_mode, __ATOMIC_ACQUIRE) != KM_READY)
 		return;
 	km_self.depth++;
+	for (int i = 0; i < KM_SHARED_MAX; i++)
+		pthread_mutex_lock(&turn_lock[i]);	/* no turn half taken */
 	km_grow_lock();
 	pthread_mutex_lock(&timer_lock);
 	pthread_mutex_lock(&hotplug_lock);
@@ -378,6 +508,7 @@ static void fork_parent(void)
 	pthread_mutex_unlock(&hotplug_lock);
 	pthread_mutex_unlock(&timer_lock);
 	km_grow_unlock();
+	turns_unlock();
 	km_self.depth--;
 }
 
@@ -394,6 +525,7 @@ static void fork_child(void)
 	pthread_mutex_unlock(&hotplug_lock);
 	pthread_mutex_unlock(&timer_lock);
 	km_grow_unlock();
+	turns_unlock();
 	if (err) {
 		char why[32];
 
@@ -510,6 +642,7 @@ static void km_boot(void)
 		pthread_key_create(&thread_key, thread_exit);
 		pthread_setspecific(thread_key, t);
 		pthread_atfork(fork_prepare, fork_parent, fork_child);
+		shared_setup();
 		km_grow_setup();
 		__atomic_store_n(&km_mode, KM_READY, __ATOMIC_RELEASE);
 	}
@@ -586,6 +719,26 @@ static const struct {
 };
 #define NR_VIEWS	(int)(sizeof(views) / sizeof(views[0]))
 
+/*
+ * The library's own counters, after the views: how the calls ran when
+ * threads outnumbered the CPUs of their own (turns on the shared CPUs,
+ * calls on a borrowed CPU, and of those the calls of exiting threads).
+ */
+static void dump_counters(int fd, bool header)
+{
+	unsigned long n = 0;
+	char buf[256];
+	int len;
+
+	for (int i = 0; i < KM_SHARED_MAX; i++)
+		n += __atomic_load_n(&turns[i], __ATOMIC_RELAXED);
+	len = snprintf(buf, sizeof(buf), "%sshared_cpus %d\nturns %lu\nborrowed %lu\nborrowed_exiting %lu\n",
+		       header ? "==> kmm-malloc <==\n" : "", nr_cpu_ids - first_shared, n,
+		       __atomic_load_n(&borrowed, __ATOMIC_RELAXED),
+		       __atomic_load_n(&borrowed_exiting, __ATOMIC_RELAXED));
+	put(fd, buf, (size_t)len);
+}
+
 void km_dump(void)
 {
 	char path[sizeof(dump.path) + 64], file[sizeof(path) + 16];
@@ -596,6 +749,7 @@ void km_dump(void)
 	if (!strcmp(path, "stderr")) {
 		for (int i = 0; i < NR_VIEWS; i++)
 			dump_view(dump.stderr_fd >= 0 ? dump.stderr_fd : 2, views[i].path, true);
+		dump_counters(dump.stderr_fd >= 0 ? dump.stderr_fd : 2, true);
 		return;
 	}
 	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
@@ -610,6 +764,12 @@ void km_dump(void)
 			dump_view(fd, views[i].path, false);
 			close(fd);
 		}
+		snprintf(file, sizeof(file), "%s/kmm-malloc", path);
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dump_counters(fd, false);
+			close(fd);
+		}
 		return;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -619,6 +779,7 @@ void km_dump(void)
 	}
 	for (int i = 0; i < NR_VIEWS; i++)
 		dump_view(fd, views[i].path, true);
+	dump_counters(fd, true);
 	close(fd);
 }
 
