@@ -182,6 +182,7 @@ fail:
 	panic_set_trap(NULL);
 	sched_shutdown();
 	memmap_release();
+	slab_pagemap_release();
 	kernel_windows_release();
 	hw_machine_teardown();
 	kmm_state_restore();
@@ -194,6 +195,7 @@ void kmm_shutdown(void)
 		return;
 	sched_shutdown();
 	memmap_release();
+	slab_pagemap_release();
 	kernel_windows_release();
 	hw_machine_teardown();
 	kmm_state_restore();

@@ -57,5 +57,7 @@ void refresh_all_vm_stats(void);
 
 /* Shutdown: give the memory map's host windows back. */
 void memmap_release(void);
+/* At shutdown: the host memory of the slab page map (mm/slab.h). */
+void slab_pagemap_release(void);
 
 #endif /* KMM_MM_BOOT_H */

@@ -26,6 +26,7 @@
 #include <kmm/smp.h>
 #include <kmm/string.h>
 #include <kmm/timer.h>
+#include "hw/ram.h"
 #include "mm/slab.h"
 
 /* ---- global state ---- */
@@ -942,6 +943,54 @@ static struct kmm_timer reap_timer __state = { .name = "cache_reap",
  * x86_64) static lists, and once kmalloc works the static structures are
  * replaced by kmalloc'd copies.  g_cpucache_up tracks the stages.
  */
+/* ---- the slab page map (mm/slab.h) ---- */
+
+struct kmem_cache **slab_pagemap __state_zero;
+unsigned long slab_pagemap_pfns __state_zero, slab_pagemap_nr __state_zero;
+
+/*
+ * Reserve the map for every pfn RAM may reach: hw_ram_max() covers memory
+ * hotplug's room (hotplug_max=).  Without it (no host address space)
+ * kfree() takes its slow path, which reads the struct page, every time.
+ */
+static void slab_pagemap_init(void)
+{
+	unsigned long pfns = (unsigned long)(hw_ram_max() >> PAGE_SHIFT);
+	u64 bytes = round_up((u64)pfns * sizeof(*slab_pagemap), PAGE_SIZE);
+	void *map = hw_window_reserve(bytes);
+
+	if (!map || hw_window_anon(map, bytes)) {
+		hw_window_release(map, bytes);
+		return;
+	}
+	slab_pagemap = map;
+	slab_pagemap_pfns = pfns;
+}
+
+void slab_pagemap_release(void)
+{
+	hw_window_release(slab_pagemap, round_up((u64)slab_pagemap_pfns * sizeof(*slab_pagemap),
+						 PAGE_SIZE));
+	slab_pagemap = NULL;
+	slab_pagemap_pfns = 0;
+}
+
+/* Pages [@page, @page + @nr) now belong to @cachep's slab, or (NULL) to none. */
+void slab_pagemap_set(struct page *page, int nr, struct kmem_cache *cachep)
+{
+	unsigned long pfn = page_to_pfn(page);
+	long delta = 0;
+
+	for (int i = 0; i < nr; i++, pfn++) {
+		if (pfn >= slab_pagemap_pfns)
+			break;
+		delta += (cachep != NULL) - (slab_pagemap[pfn] != NULL);
+		WRITE_ONCE(slab_pagemap[pfn], cachep);
+	}
+	if (delta)
+		__atomic_add_fetch(&slab_pagemap_nr, (unsigned long)delta, __ATOMIC_RELAXED);
+}
+
 void kmem_cache_init(void)
 {
 	struct kmem_cache *cc = cache_cache_p;
@@ -950,6 +999,7 @@ void kmem_cache_init(void)
 
 	nr_node_ids = fls64(node_online_mask);
 	slab_harden_init();
+	slab_pagemap_init();
 	if (nr_online_nodes == 1)
 		use_alien_caches = 0;
 	for (i = 0; i < NUM_INIT_LISTS; i++) {

@@ -272,6 +272,8 @@ static inline struct kmem_cache *page_get_cache(struct page *page)
 	return (struct kmem_cache *)page->private;
 }
 
+void slab_pagemap_set(struct page *page, int nr, struct kmem_cache *cachep);
+
 static inline struct slab *virt_to_slab(const void *obj)
 {
 	return (struct slab *)slab_head(virt_to_page(obj));

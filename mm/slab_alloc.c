@@ -66,6 +66,7 @@ void kmem_freepages(struct kmem_cache *cachep, void *addr)
 	__mod_zone_page_state(page_zone(page), (cachep->flags & SLAB_RECLAIM_ACCOUNT) ?
 			      NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE, -nr_freed);
 	local_irq_restore(irqflags);
+	slab_pagemap_set(page, nr_freed, NULL);
 	for (int i = 0; i < nr_freed; i++) {
 		BUG_ON(!PageSlab(page + i));
 		__ClearPageSlab(page + i);
@@ -118,6 +119,7 @@ static void slab_map_pages(struct kmem_cache *cache, struct slab *slabp)
 		if (i)
 			page[i].lru.next = (struct list_head *)page;
 	}
+	slab_pagemap_set(page, nr_pages, cache);
 }
 
 /* Construct the objects and chain them free in address order: 0 -> 1 -> ... -> END. */
@@ -1174,11 +1176,18 @@ static noinline void kfree_slow(const void *objp, unsigned long caller)
 	slab_free_fast(virt_to_cache(objp), (void *)objp, caller, "kfree");
 }
 
+/*
+ * The cache comes from the slab page map (mm/slab.h); a pointer it does
+ * not know (NULL, ZERO_SIZE_PTR, anything but a slab's page) takes the
+ * slow path, which checks and reports as before.
+ */
 void kfree(const void *objp)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(objp) || trace_on(kfree) || !kfree_ok(objp)))
+	struct kmem_cache *cachep = slab_pagemap_cache(objp);
+
+	if (unlikely(!cachep || trace_on(kfree)))
 		return kfree_slow(objp, _RET_IP_);
-	slab_free_fast(virt_to_cache(objp), (void *)objp, _RET_IP_, "kfree");
+	slab_free_fast(cachep, (void *)objp, _RET_IP_, "kfree");
 }
 
 size_t ksize(const void *objp)

@@ -57,6 +57,11 @@ static void check_slab(struct slab_walk *w, struct kmem_cache *c, int node, stru
 		    (i && (struct page *)page[i].lru.next != page))
 			problem(w, "slab: %s: page %lx of a slab does not name its cache and slab",
 				c->name, page_to_pfn(page + i));
+		if (slab_pagemap && slab_pagemap_cache(page_address(page + i)) != c)
+			problem(w, "slab: %s: the slab page map names %s for page %lx of its slab",
+				c->name, slab_pagemap_cache(page_address(page + i)) ?
+				slab_pagemap_cache(page_address(page + i))->name : "no cache",
+				page_to_pfn(page + i));
 	}
 	w->slab_pages += 1UL << c->gfporder;
 
@@ -207,6 +212,10 @@ static int slab_check(struct seq_file *report)
 	if (counted != w.slab_pages)
 		problem(&w, "slab: the slabs hold %lu pages but NR_SLAB_* count %lu", w.slab_pages,
 			counted);
+	/* Each slab page has its entry (check_slab): more entries are strays. */
+	if (slab_pagemap && READ_ONCE(slab_pagemap_nr) != w.slab_pages)
+		problem(&w, "slab: the slab page map has %lu entries, the slabs hold %lu pages",
+			READ_ONCE(slab_pagemap_nr), w.slab_pages);
 	return w.problems;
 }
 MM_CHECK(slab, slab_check);

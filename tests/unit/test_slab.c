@@ -473,6 +473,55 @@ static void free_limit_returns_slabs(void **state)
 	assert_mm_check();
 }
 
+/* ---- the slab page map ---- */
+
+/*
+ * Every page of every slab names its cache in the map (an order-3 slab:
+ * all eight pages), and no other page does: a page from alloc_pages(),
+ * NULL, ZERO_SIZE_PTR, an address outside RAM.  The map holds one entry
+ * per slab page (NR_SLAB_*), and a destroyed cache's pages lose theirs;
+ * kfree() of a page block is still refused (its slow path reads the
+ * struct page and reports).
+ */
+static void slab_page_map_names_each_slab_page(void **state)
+{
+	struct kmem_cache *c;
+	struct page *page, *slab;
+	char *obj, *small, local;
+	unsigned long before;
+
+	boot_or_fail("ram=64M cpus=1");
+	before = slab_pagemap_nr;
+	assert_int_equal(before, global_page_state(NR_SLAB_RECLAIMABLE) +
+			 global_page_state(NR_SLAB_UNRECLAIMABLE));
+	c = kmem_cache_create("t-20000", 20000, 0, 0, NULL);
+	assert_int_equal(c->gfporder, 3);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	page = slab = slab_page(virt_to_slab(obj));
+	for (int i = 0; i < 8; i++)
+		assert_ptr_equal(slab_pagemap_cache(page_address(page + i)), c);
+	assert_ptr_equal(slab_pagemap_cache(page_address(page) + 8 * PAGE_SIZE - 1), c);
+	assert_int_equal(slab_pagemap_nr, before + 8);
+	assert_null(slab_pagemap_cache(NULL));
+	assert_null(slab_pagemap_cache(ZERO_SIZE_PTR));
+	assert_null(slab_pagemap_cache(&local));
+	assert_null(slab_pagemap_cache(hw_ram_base + slab_pagemap_pfns * PAGE_SIZE));	/* past the map */
+	page = alloc_pages(GFP_KERNEL, 0);
+	assert_null(slab_pagemap_cache(page_address(page)));
+	small = kmalloc(100, GFP_KERNEL);
+	assert_ptr_equal(slab_pagemap_cache(small), kmem_find_general_cachep(100, GFP_KERNEL));
+	assert_mm_check();
+	kfree(small);
+	kmem_cache_free(c, obj);
+	kmem_cache_destroy(c);
+	for (int i = 0; i < 8; i++)
+		assert_null(slab_pagemap_cache((char *)page_address(slab) + i * PAGE_SIZE));
+	assert_int_equal(slab_pagemap_nr, global_page_state(NR_SLAB_RECLAIMABLE) +
+			 global_page_state(NR_SLAB_UNRECLAIMABLE));
+	__free_pages(page, 0);
+	assert_mm_check();
+}
+
 /* ---- colouring ---- */
 
 /*
@@ -1139,6 +1188,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(array_refill_and_flush, teardown_machine),
 		cmocka_unit_test_teardown(array_flush_takes_the_oldest, teardown_machine),
 		cmocka_unit_test_teardown(free_limit_returns_slabs, teardown_machine),
+		cmocka_unit_test_teardown(slab_page_map_names_each_slab_page, teardown_machine),
 		cmocka_unit_test_teardown(colouring_wraps, teardown_machine),
 		cmocka_unit_test_teardown(shared_array_between_cpus, teardown_machine),
 		cmocka_unit_test_teardown(alien_frees_on_two_nodes, teardown_machine),

@@ -315,6 +315,10 @@ void km_free(void *p)
 {
 	if (!p)
 		return;
+	if (slab_pagemap_cache(p)) {
+		kfree(p);	/* the slab page map knows it: no struct page read */
+		return;
+	}
 	if (km_in_ram(p)) {
 		struct page *page = virt_to_page(p);
 
