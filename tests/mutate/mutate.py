@@ -46,6 +46,7 @@ FIRST = {
     'mm/page_alloc.c': ['test_migrate', 'test_pcp', 'test_watermark', 'test_buddy', 'test_cpu_hotplug'],
     'mm/watermark.c': ['test_watermark', 'test_pcp', 'test_migrate', 'malloc/startup'],
     'mm/slab.c': ['test_slab_rules', 'test_slab', 'test_cpu_hotplug'],
+    'include/kmm/slab.h': ['test_slab'],
     'mm/highmem.c': ['test_highmem', 'malloc/startup'],
     'arch/x86/setup.c': ['test_highmem'],
     'arch/x86/fault.c': ['scripts/oops_kills_task', 'test_highmem', 'test_kernel_fault'],
