@@ -77,13 +77,12 @@ static void setup_zone_migrate_reserve(struct zone *zone)
 		 * so the type changes as below and no free page moves.
 		 */
 		if (deferred_lent_end(pfn)) {
-			block_migratetype = __get_pageblock_migratetype(zone, pfn);
-			if (reserve > 0 && block_migratetype == MIGRATE_RESERVE) {
-				reserve--;
-			} else if (reserve > 0 && block_migratetype == MIGRATE_MOVABLE) {
+			int mt = __get_pageblock_migratetype(zone, pfn);
+
+			if (reserve > 0 && (mt == MIGRATE_RESERVE || mt == MIGRATE_MOVABLE)) {
 				set_zone_pageblock_migratetype(zone, pfn, MIGRATE_RESERVE);
 				reserve--;
-			} else if (block_migratetype == MIGRATE_RESERVE) {
+			} else if (mt == MIGRATE_RESERVE) {
 				set_zone_pageblock_migratetype(zone, pfn, MIGRATE_MOVABLE);
 			}
 			continue;
