@@ -379,13 +379,15 @@ static bool block_movable(struct zone *zone, unsigned long pfn)
 }
 
 /*
- * Block @pfn of @zone joins the deferred ranges: it extends a range of the
- * zone it touches (two merge when it fills the gap between them), or takes
- * a slot of its own.  False when no slot is left; then nothing changed.
- * A reused slot is emptied first (end 0), so that a lock-free reader never
- * sees it cover less than it does.
+ * The tables are machine-wide and their ranges are each their zone's,
+ * changed under its lock; taking a slot (or giving a lent one up) takes
+ * slot_lock too, inside the zone's.  A deferred slot is only ever reused
+ * by its own zone, so that a reader filtering by zone under its lock never
+ * meets another zone's range in a slot it read as its own.
  */
-static bool range_add_block(struct zone *zone, unsigned long pfn)
+static DEFINE_SPINLOCK(slot_lock);
+
+static bool __range_add_block(struct zone *zone, unsigned long pfn)
 {
 	unsigned long end = pfn + MAX_ORDER_NR_PAGES;
 	struct deferred_range *below = NULL, *above = NULL, *slot = NULL;
@@ -393,12 +395,12 @@ static bool range_add_block(struct zone *zone, unsigned long pfn)
 	for (int i = 0; i < dfr.nr; i++) {
 		struct deferred_range *r = &dfr.range[i];
 
+		if (r->zone != zone)
+			continue;
 		if (r->start == r->end) {
 			slot = slot ? slot : r;
 			continue;
 		}
-		if (r->zone != zone)
-			continue;
 		if (r->end == pfn)
 			below = r;
 		else if (r->start == end)
@@ -427,6 +429,23 @@ static bool range_add_block(struct zone *zone, unsigned long pfn)
 	return true;
 }
 
+/*
+ * Block @pfn of @zone joins the deferred ranges: it extends a range of the
+ * zone it touches (two merge when it fills the gap between them), or takes
+ * a slot of its own.  False when no slot is left; then nothing changed.
+ * A reused slot is emptied first (end 0), so that a lock-free reader never
+ * sees it cover less than it does.
+ */
+static bool range_add_block(struct zone *zone, unsigned long pfn)
+{
+	bool added;
+
+	spin_lock(&slot_lock);
+	added = __range_add_block(zone, pfn);
+	spin_unlock(&slot_lock);
+	return added;
+}
+
 /* The lent range holding @pfn, or NULL (lock-free: bounds read with acquire). */
 static struct deferred_range *lent_range(unsigned long pfn)
 {
@@ -449,8 +468,10 @@ static void lent_drop_block(struct deferred_range *l, unsigned long pfn)
 	else
 		BUG();
 	if (l->start == l->end) {
+		spin_lock(&slot_lock);
 		range_publish(l->end, 0UL);
 		range_publish(l->start, 0UL);
+		spin_unlock(&slot_lock);
 	}
 }
 
@@ -461,8 +482,8 @@ static void lent_drop_block(struct deferred_range *l, unsigned long pfn)
  * alloc_free_range() took, and the last one's if @write_last (the caller
  * gives part of it back); those between become a lent range.  The counters
  * fall as alloc_free_range() makes them fall: the run's first page has
- * one reference.  Its first pfn, or 0 (no range holds the run, or no lent
- * slot is free: nothing changed).
+ * one reference.  Its first pfn, or 0 (no range holds the run: nothing
+ * changed).  With no lent slot free, the blocks between are written too.
  */
 unsigned long deferred_lend_run(struct zone *zone, unsigned long blocks, bool write_last)
 {
@@ -477,20 +498,23 @@ unsigned long deferred_lend_run(struct zone *zone, unsigned long blocks, bool wr
 	lo = hi - nr;
 	mid_lo = lo + MAX_ORDER_NR_PAGES;
 	mid_hi = write_last ? hi - MAX_ORDER_NR_PAGES : hi;
-	if (mid_lo < mid_hi) {
-		for (int i = 0; i < NR_LENT_RANGES && !l; i++)
-			if (!dfr.lent[i].end)
-				l = &dfr.lent[i];
-		if (!l)
-			return 0;
-	}
 	write_taken_block(zone, lo);
 	if (blocks > 1 && write_last)
 		write_taken_block(zone, hi - MAX_ORDER_NR_PAGES);
-	if (l) {
-		l->zone = zone;
-		range_publish(l->start, mid_lo);
-		range_publish(l->end, mid_hi);
+	if (mid_lo < mid_hi) {
+		spin_lock(&slot_lock);
+		for (int i = 0; i < NR_LENT_RANGES && !l; i++)
+			if (!dfr.lent[i].end)
+				l = &dfr.lent[i];
+		if (l) {
+			l->zone = zone;
+			range_publish(l->start, mid_lo);
+			range_publish(l->end, mid_hi);
+		}
+		spin_unlock(&slot_lock);
+		/* No slot: the blocks between are written, the old way (rare: 64 big runs at once). */
+		for (unsigned long pfn = mid_lo; !l && pfn < mid_hi; pfn += MAX_ORDER_NR_PAGES)
+			write_taken_block(zone, pfn);
 	}
 	/* Lent (or written) before the deferred range lets go of it. */
 	range_publish(r->end, lo);
@@ -735,9 +759,11 @@ static int check_lent(struct seq_file *report, struct zone *zone, const struct p
 	struct pfn_range l[NR_LENT_RANGES];
 	int nl = 0, problems = 0;
 
+	spin_lock(&slot_lock);
 	for (int i = 0; i < NR_LENT_RANGES; i++)
 		if (dfr.lent[i].zone == zone && dfr.lent[i].start < dfr.lent[i].end)
 			l[nl++] = (struct pfn_range){ dfr.lent[i].start, dfr.lent[i].end };
+	spin_unlock(&slot_lock);
 	for (int i = 0; i < nl; i++) {
 		long resident = memmap_resident_pages(l[i].start, l[i].end - l[i].start);
 

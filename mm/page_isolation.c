@@ -12,7 +12,10 @@
  *
  * alloc_free_range() takes a range that is wholly free out of the buddy
  * allocator directly, for an allocation larger than the largest buddy
- * block (libkmm-malloc's blocks beyond 4 MiB).
+ * block (libkmm-malloc's blocks beyond 4 MiB); alloc_deferred_run() takes
+ * such a run from deferred memory leaving the struct pages of all but its
+ * ends unwritten ("lent", mm/deferred_init.c), and free_run_pages() gives
+ * any of these runs back, its whole blocks to the deferred ranges.
  *
  * 2.6.34 isolates a pageblock only if it is MIGRATE_MOVABLE or in
  * ZONE_MOVABLE (or a balloon driver's notifier accounts for every

@@ -13,9 +13,11 @@
  *                     naturally aligned pieces, so at most two pages are
  *                     wasted; realloc moves it with a quarter more room
  *   beyond 4 MiB      a page block of several contiguous blocks of the
- *                     largest order (10, MAX_ORDER - 1), found free around
- *                     a seed or by a search of the zones; an mmap block
- *                     from the host only at the growth limit
+ *                     largest order (10, MAX_ORDER - 1), lent from deferred
+ *                     memory (struct pages unwritten but for its ends),
+ *                     else found free around a seed or by a search of the
+ *                     zones; freed, its blocks become deferred again; an
+ *                     mmap block from the host only at the growth limit
  *
  * A request that fails grows the machine (km_recover, grow.c) and runs
  * again.
