@@ -20,6 +20,7 @@
 #include <kmm/mm.h>
 #include <kmm/mm_check.h>
 #include <kmm/process.h>
+#include <kmm/vmstat.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
 
@@ -313,6 +314,60 @@ static void offlining_a_lent_block_is_busy(void **state)
 	assert_mm_check();
 }
 
+/*
+ * Runs lent, searched for and given back in a random order, whole or
+ * shrunk first, up to eight alive at once: the machine stays consistent
+ * (mm_check after every step), and once all are back every block of the
+ * runs is deferred again or a written free block, no page lost (the zone's
+ * free pages as at the start).
+ */
+static void lending_and_returning_in_any_order(void **state)
+{
+	struct { struct page *first; unsigned long nr; } run[8] = { { 0 } };
+	unsigned int seed = 7;
+	unsigned long free_pages, flags, taken = 0, shrunk = 0;
+
+	boot_or_fail("ram=8G cpus=1");
+	free_pages = zone_page_state_snapshot(normal(), NR_FREE_PAGES);
+	for (int step = 0; step < 300; step++) {
+		int i = rand_r(&seed) % 8;
+
+		local_irq_save(flags);
+		if (!run[i].first) {
+			unsigned long nr = 2 * (BLOCK / 2 + rand_r(&seed) % (20 * BLOCK));
+
+			run[i].first = rand_r(&seed) % 4 ? alloc_deferred_run(GFP_BIG, nr)
+							 : alloc_free_run(GFP_BIG, nr);
+			if (run[i].first) {
+				taken++;
+				run[i].nr = nr;
+				free_pieces(run[i].first, nr, DIV_ROUND_UP(nr, BLOCK) * BLOCK);
+			}
+		} else if (run[i].nr > 2 * BLOCK && rand_r(&seed) % 3 == 0) {
+			unsigned long keep = 2 * (BLOCK / 2 + rand_r(&seed) % (run[i].nr / 2 - BLOCK / 2));
+
+			free_run_pages(run[i].first, keep, run[i].nr);
+			run[i].nr = keep;
+			shrunk++;
+		} else {
+			free_run_pages(run[i].first, 0, run[i].nr);
+			run[i].first = NULL;
+		}
+		local_irq_restore(flags);
+		if (step % 25 == 0)
+			assert_mm_check();
+	}
+	local_irq_save(flags);
+	for (int i = 0; i < 8; i++)
+		if (run[i].first)
+			free_run_pages(run[i].first, 0, run[i].nr);
+	local_irq_restore(flags);
+	drain_all_pages();
+	assert_mm_check();
+	assert_int_equal(zone_page_state_snapshot(normal(), NR_FREE_PAGES), free_pages);
+	assert_true(taken > 100 && shrunk > 20);
+}
+
 static void assert_check_reports(const char *what)
 {
 	struct seq_file report;
@@ -345,6 +400,7 @@ static const struct CMUnitTest tests[] = {
 				  teardown_machine),
 	cmocka_unit_test_teardown(freed_runs_give_their_struct_pages_back, teardown_machine),
 	cmocka_unit_test_teardown(offlining_a_lent_block_is_busy, teardown_machine),
+	cmocka_unit_test_teardown(lending_and_returning_in_any_order, teardown_machine),
 	cmocka_unit_test_teardown(mm_check_catches_a_written_lent_block, teardown_machine),
 };
 
