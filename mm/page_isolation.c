@@ -360,8 +360,14 @@ struct page *alloc_deferred_run(gfp_t gfp_mask, unsigned long nr_pages)
 	return NULL;
 }
 
-/* Free pages [@from, @to) of the run at @first as naturally aligned pieces (each its own reference). */
-static void free_run_pieces(struct page *first, unsigned long from, unsigned long to)
+/*
+ * The block's first page is aligned to a power of two of at least @to
+ * pages (or to MAX_ORDER), so an offset's alignment is its pfn's: each
+ * piece is a naturally aligned block of the order its offset allows.
+ * Pages after the first of an order-n allocation have a count of 0: each
+ * piece's first page gets the reference it is freed by.
+ */
+void free_block_pieces(struct page *first, unsigned long from, unsigned long to)
 {
 	while (from < to) {
 		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
@@ -410,7 +416,7 @@ void free_run_pages(struct page *first, unsigned long from, unsigned long to)
 			if (hi - lo == MAX_ORDER_NR_PAGES)
 				continue;
 		}
-		free_run_pieces(first, lo, hi);
+		free_block_pieces(first, lo, hi);
 		zone = page_zone(pfn_to_page(pfn));
 		spin_lock_irqsave(&zone->lock, flags);
 		deferred_absorb(zone, pfn);

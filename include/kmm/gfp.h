@@ -140,6 +140,11 @@ struct page *alloc_deferred_run(gfp_t gfp_mask, unsigned long nr_pages);
  * whole blocks of the largest order become deferred again.
  */
 void free_run_pages(struct page *first, unsigned long from, unsigned long to);
+/*
+ * Free pages [@from, @to) of a block allocated whole at @first, as the
+ * naturally aligned pieces they split into (a trimmed tail, a run's part).
+ */
+void free_block_pieces(struct page *first, unsigned long from, unsigned long to);
 
 #define __get_free_page(gfp_mask)	__get_free_pages((gfp_mask), 0)
 #define __get_dma_pages(gfp_mask, order) __get_free_pages((gfp_mask) | GFP_DMA, (order))

@@ -33,59 +33,6 @@ static struct zone *normal(void)
 	return &NODE_DATA(0)->node_zones[ZONE_NORMAL];
 }
 
-/* The views two boots must agree on, the option that tells them apart removed. */
-static char *views(void)
-{
-	static const char *const files[] = {
-		"/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/zoneinfo", "/proc/meminfo",
-		"/proc/vmstat",
-	};
-	size_t len = 0;
-	char *out = NULL, *p;
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		const char *text = proc_text(files[i]);
-		size_t n = strlen(text);
-
-		out = realloc(out, len + n + 1);
-		memcpy(out + len, text, n + 1);
-		len += n;
-	}
-	while ((p = strstr(out, " deferred_init=off")))
-		memmove(p, p + strlen(" deferred_init=off"), strlen(p + strlen(" deferred_init=off")) + 1);
-	return out;
-}
-
-static void assert_same_views(const char *when, const char *want, const char *got)
-{
-	size_t line = 1;
-	const char *a = want, *b = got;
-
-	while (*a && *a == *b) {
-		line += *a == '\n';
-		a++, b++;
-	}
-	if (*a || *b)
-		fail_msg("%s: views differ at line %zu:\n  full boot: %.120s\n  lending:   %.120s", when,
-			 line, a, b);
-}
-
-static void free_pieces(struct page *first, unsigned long from, unsigned long to)
-{
-	while (from < to) {
-		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
-
-		if (order > MAX_ORDER - 1)
-			order = MAX_ORDER - 1;
-		while ((1UL << order) > to - from)
-			order--;
-		if (from)
-			set_page_count(first + from, 1);
-		__free_pages(first + from, order);
-		from += 1UL << order;
-	}
-}
-
 /*
  * The oracle's free of [@from, @to): block by block from the top, as
  * free_run_pages() goes, so that the per-CPU counter deltas fold at the
@@ -94,7 +41,21 @@ static void free_pieces(struct page *first, unsigned long from, unsigned long to
 static void free_top_down(struct page *first, unsigned long from, unsigned long to)
 {
 	for (unsigned long blk = (to - 1) / BLOCK + 1; blk-- > from / BLOCK;)
-		free_pieces(first, max(from, blk * BLOCK), min(to, (blk + 1) * BLOCK));
+		free_block_pieces(first, max(from, blk * BLOCK), min(to, (blk + 1) * BLOCK));
+}
+
+/* A run of @nr pages lent from Normal's deferred memory (one interrupts-disabled section, as the library calls it). */
+static struct page *lend(unsigned long nr)
+{
+	unsigned long flags;
+	struct page *first;
+
+	local_irq_save(flags);
+	first = alloc_deferred_run(GFP_BIG, nr);
+	local_irq_restore(flags);
+	assert_non_null(first);
+	assert_ptr_equal(page_zone(first), normal());
+	return first;
 }
 
 static u64 kpageflags(unsigned long pfn)
@@ -131,10 +92,7 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 	nr_free = normal()->free_area[MAX_ORDER - 1].nr_free;
 	free_pages = zone_page_state(normal(), NR_FREE_PAGES);
 
-	local_irq_save(flags);
-	first = alloc_deferred_run(GFP_BIG, RUN_PAGES);
-	local_irq_restore(flags);
-	assert_non_null(first);
+	first = lend(RUN_PAGES);
 	lo = page_to_pfn(first);
 	assert_int_equal(lo, before[0].end - RUN_BLOCKS * BLOCK);
 	assert_int_equal(page_count(first), 1);
@@ -154,16 +112,16 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 	assert_int_equal(kpageflags(lo + 2 * BLOCK), 0);
 	assert_int_equal(kpageflags(lo - BLOCK), 1ULL << KPF_BUDDY);
 	local_irq_save(flags);
-	free_pieces(first, RUN_PAGES, RUN_BLOCKS * BLOCK);
+	free_block_pieces(first, RUN_PAGES, RUN_BLOCKS * BLOCK);
 	local_irq_restore(flags);
 	assert_mm_check();
-	lent_views = views();
+	lent_views = oracle_views(false);
 
 	local_irq_save(flags);
 	free_run_pages(first, 0, RUN_PAGES);
 	local_irq_restore(flags);
 	assert_mm_check();
-	freed_views = views();
+	freed_views = oracle_views(false);
 	assert_int_equal(deferred_zone_ranges(normal(), after, NR_DEFERRED_RANGES), 1);
 	assert_int_equal(after[0].start, before[0].start);
 	assert_int_equal(after[0].end, before[0].end);
@@ -175,13 +133,13 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 	boot_or_fail("ram=8G cpus=1 deferred_init=off");
 	assert_int_equal(alloc_free_range(lo, lo + RUN_BLOCKS * BLOCK), 0);
 	first = pfn_to_page(lo);
-	free_pieces(first, RUN_PAGES, RUN_BLOCKS * BLOCK);
-	want = views();
-	assert_same_views("lent", want, lent_views);
+	free_block_pieces(first, RUN_PAGES, RUN_BLOCKS * BLOCK);
+	want = oracle_views(false);
+	assert_same_views("the views with the run lent", want, lent_views);
 	free(want);
 	free_top_down(first, 0, RUN_PAGES);
-	want = views();
-	assert_same_views("given back", want, freed_views);
+	want = oracle_views(false);
+	assert_same_views("the views once it is given back", want, freed_views);
 	free(want);
 	free(lent_views);
 	free(freed_views);
@@ -203,10 +161,7 @@ static void a_lent_run_shrinks_and_comes_back_written_when_it_must(void **state)
 
 	boot_or_fail("ram=8G cpus=1");
 	deferred = normal()->nr_deferred;
-	local_irq_save(flags);
-	first = alloc_deferred_run(GFP_BIG, 8 * BLOCK);
-	local_irq_restore(flags);
-	assert_non_null(first);
+	first = lend(8 * BLOCK);
 	lo = page_to_pfn(first);
 	/* The run ends on a block boundary: only its first block is written. */
 	assert_int_equal(memmap_resident_pages(lo, 8 * BLOCK), HOST_PAGES);
@@ -222,7 +177,7 @@ static void a_lent_run_shrinks_and_comes_back_written_when_it_must(void **state)
 	assert_true(page_lent(lo + 2 * BLOCK));
 	assert_false(page_lent(lo + 3 * BLOCK) || page_lent(lo + 4 * BLOCK));
 	assert_int_equal(normal()->nr_deferred, deferred - 8 + 4);
-	shrunk = views();
+	shrunk = oracle_views(false);
 
 	/* Block 1's second pageblock becomes Unmovable: that block cannot wait unwritten. */
 	set_zone_pageblock_migratetype(normal(), lo + BLOCK + pageblock_nr_pages, MIGRATE_UNMOVABLE);
@@ -237,19 +192,19 @@ static void a_lent_run_shrinks_and_comes_back_written_when_it_must(void **state)
 	/* Blocks 0, 2 and 3 wait again; block 1 is a written free block. */
 	assert_int_equal(normal()->nr_deferred, deferred - 1);
 	assert_int_equal(memmap_resident_pages(lo, BLOCK), 0);
-	freed = views();
+	freed = oracle_views(false);
 
 	boot_or_fail("ram=8G cpus=1 deferred_init=off");
 	assert_int_equal(alloc_free_range(lo, lo + 8 * BLOCK), 0);
 	first = pfn_to_page(lo);
 	free_top_down(first, keep, 8 * BLOCK);
-	want = views();
-	assert_same_views("shrunk", want, shrunk);
+	want = oracle_views(false);
+	assert_same_views("the views once it shrank", want, shrunk);
 	free(want);
 	set_zone_pageblock_migratetype(normal(), lo + BLOCK + pageblock_nr_pages, MIGRATE_UNMOVABLE);
 	free_top_down(first, 0, keep);
-	want = views();
-	assert_same_views("given back", want, freed);
+	want = oracle_views(false);
+	assert_same_views("the views once it is given back", want, freed);
 	free(want);
 	free(shrunk);
 	free(freed);
@@ -280,7 +235,7 @@ static void freed_runs_give_their_struct_pages_back(void **state)
 	first = pfn_to_page(lo);
 	/* Pages past 3.5 blocks go back now; one piece of them is taken by someone else. */
 	local_irq_save(flags);
-	free_pieces(first, 3 * BLOCK + 512, 4 * BLOCK);
+	free_block_pieces(first, 3 * BLOCK + 512, 4 * BLOCK);
 	local_irq_restore(flags);
 	assert_int_equal(alloc_free_range(lo + 3 * BLOCK + 512, lo + 4 * BLOCK), 0);
 	tail = pfn_to_page(lo + 3 * BLOCK + 512);
@@ -300,14 +255,11 @@ static void freed_runs_give_their_struct_pages_back(void **state)
 /* Memory hotplug cannot take a range a big run holds unwritten. */
 static void offlining_a_lent_block_is_busy(void **state)
 {
-	unsigned long lo, flags;
+	unsigned long lo;
 	struct page *first;
 
 	boot_or_fail("ram=8G cpus=1");
-	local_irq_save(flags);
-	first = alloc_deferred_run(GFP_BIG, 4 * BLOCK);
-	local_irq_restore(flags);
-	assert_non_null(first);
+	first = lend(4 * BLOCK);
 	lo = page_to_pfn(first);
 	assert_int_equal(offline_pages(lo + BLOCK, lo + 2 * BLOCK), -EBUSY);
 	assert_int_equal(memmap_resident_pages(lo + BLOCK, 3 * BLOCK), 0);
@@ -341,7 +293,7 @@ static void lending_and_returning_in_any_order(void **state)
 			if (run[i].first) {
 				taken++;
 				run[i].nr = nr;
-				free_pieces(run[i].first, nr, DIV_ROUND_UP(nr, BLOCK) * BLOCK);
+				free_block_pieces(run[i].first, nr, DIV_ROUND_UP(nr, BLOCK) * BLOCK);
 			}
 		} else if (run[i].nr > 2 * BLOCK && rand_r(&seed) % 3 == 0) {
 			unsigned long keep = 2 * (BLOCK / 2 + rand_r(&seed) % (run[i].nr / 2 - BLOCK / 2));
@@ -368,27 +320,13 @@ static void lending_and_returning_in_any_order(void **state)
 	assert_true(taken > 100 && shrunk > 20);
 }
 
-static void assert_check_reports(const char *what)
-{
-	struct seq_file report;
-
-	seq_init(&report);
-	if (!mm_check(&report) || !strstr(report.buf, what))
-		fail_msg("mm_check did not report \"%s\":\n%s", what, report.buf ? report.buf : "");
-	seq_release(&report);
-}
-
 /* mm_check notices a lent block whose struct pages were written. */
 static void mm_check_catches_a_written_lent_block(void **state)
 {
-	unsigned long flags;
 	struct page *first;
 
 	boot_or_fail("ram=8G cpus=1");
-	local_irq_save(flags);
-	first = alloc_deferred_run(GFP_BIG, 4 * BLOCK);
-	local_irq_restore(flags);
-	assert_non_null(first);
+	first = lend(4 * BLOCK);
 	assert_mm_check();
 	first[2 * BLOCK + 7].flags = 0;
 	assert_check_reports("host pages back its struct pages");

@@ -98,29 +98,6 @@ bool km_in_ram(const void *p)
  */
 #define KM_PBLOCK_GFP	__GFP_MOVABLE
 
-/*
- * Give pages [@from, @to) of the block at @page back, as the naturally
- * aligned power-of-two pieces they split into.  The block's first page is
- * aligned to a power of two of at least @to pages, so an offset's alignment
- * is its pfn's.  Pages after the first of an order-n allocation have a
- * count of 0: each piece's first page gets the reference it is freed by.
- */
-static void pblock_free_range(struct page *page, unsigned long from, unsigned long to)
-{
-	while (from < to) {
-		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
-
-		if (order > MAX_ORDER - 1)
-			order = MAX_ORDER - 1;
-		while ((1UL << order) > to - from)
-			order--;
-		if (from)
-			set_page_count(page + from, 1);
-		__free_pages(page + from, order);
-		from += 1UL << order;
-	}
-}
-
 static bool is_pblock(const struct page *page, const void *p)
 {
 	return !((uintptr_t)p & (PAGE_SIZE - 1)) && page->private == PBLOCK_MAGIC &&
@@ -145,7 +122,7 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	local_irq_save(flags);
 	page = alloc_pages(gfp | KM_PBLOCK_GFP, order);
 	if (page)
-		pblock_free_range(page, nr, 1UL << order);
+		free_block_pieces(page, nr, 1UL << order);
 	local_irq_restore(flags);
 	if (!page)
 		return NULL;
@@ -179,7 +156,7 @@ static void pblock_free(struct page *page)
 		return;
 	}
 	local_irq_save(flags);
-	pblock_free_range(page, 0, nr);
+	free_block_pieces(page, 0, nr);
 	local_irq_restore(flags);
 }
 
@@ -291,7 +268,7 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 	first = hi > lo ? pfn_to_page(lo) : NULL;
 	if ((hi - lo) / MAX_ORDER_NR_PAGES < need) {
 		if (first)
-			pblock_free_range(first, 0, hi - lo);
+			free_block_pieces(first, 0, hi - lo);
 		/* No seed grew into a run: look for one in the whole zone. */
 		first = alloc_free_run(gfp | KM_PBLOCK_GFP, need * MAX_ORDER_NR_PAGES);
 		if (!first) {
@@ -303,7 +280,7 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 	}
 found:
 	/* The run is one page block now; what lies beyond @nr (in its last block) goes back. */
-	pblock_free_range(first, nr, hi - lo);
+	free_block_pieces(first, nr, hi - lo);
 	spin_unlock_irqrestore(&big_lock, flags);
 	first->private = PBLOCK_MAGIC;
 	first->index = nr;
@@ -470,7 +447,7 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 				return p;
 			}
 			local_irq_save(flags);
-			pblock_free_range(page, want, nr);
+			free_block_pieces(page, want, nr);
 			local_irq_restore(flags);
 			return p;
 		}
