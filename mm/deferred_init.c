@@ -584,13 +584,17 @@ void deferred_write_lent(struct zone *zone, unsigned long pfn)
  * held; the counters do not change: deferred blocks are free blocks of
  * the MOVABLE list).  Only a block that could have been deferred at boot:
  * a whole free block in RAM of the zone's node, MOVABLE, in a zone that
- * defers.  False (nothing changed) otherwise or with no slot left.
+ * defers.  False (nothing changed) otherwise, with no slot left, or when
+ * the block is unwritten already.
  */
 bool deferred_absorb(struct zone *zone, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 
 	assert_spin_locked(&zone->lock);
+	/* Unwritten already (a caller not serialised with big runs raced): nothing to read. */
+	if (page_init_deferred(pfn))
+		return false;
 	if (!zone_may_defer(zone) || (pfn & (MAX_ORDER_NR_PAGES - 1)) ||
 	    !block_in_node_ram(pfn, zone->node) || page_zone(page) != zone ||
 	    !PageBuddy(page) || page_order(page) != MAX_ORDER - 1 || !block_movable(zone, pfn))
