@@ -253,12 +253,12 @@ int hw_window_anon(void *va, u64 size)
 /* Below this, clearing bytes is cheaper than a system call. */
 #define ZERO_BY_HOLE_MIN	(64ULL << 10)
 
-void hw_ram_zero(u64 pa, u64 size)
+static void ram_zero(u64 pa, u64 size, u64 hole_min)
 {
 	u64 first = (pa + HOST_PAGE - 1) & ~(HOST_PAGE - 1);
 	u64 last = (pa + size) & ~(HOST_PAGE - 1);
 
-	if (size >= ZERO_BY_HOLE_MIN && last > first &&
+	if (size >= hole_min && last > first &&
 	    !fallocate(ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)first,
 		       (off_t)(last - first))) {
 		memset(hw_phys_base + pa, 0, first - pa);
@@ -266,6 +266,16 @@ void hw_ram_zero(u64 pa, u64 size)
 		return;
 	}
 	memset(hw_phys_base + pa, 0, size);
+}
+
+void hw_ram_zero(u64 pa, u64 size)
+{
+	ram_zero(pa, size, ZERO_BY_HOLE_MIN);
+}
+
+void hw_ram_discard(u64 pa, u64 size)
+{
+	ram_zero(pa, size, 0);
 }
 
 long hw_resident_pages(const void *va, u64 size)

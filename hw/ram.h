@@ -68,6 +68,8 @@ int hw_window_anon(void *va, u64 size);
  * (a page never touched stays free), the edges are cleared.
  */
 void hw_ram_zero(u64 pa, u64 size);
+/* The same, whatever the size: every whole host page goes back (unbacked memory stays so). */
+void hw_ram_discard(u64 pa, u64 size);
 
 /* How many of the host pages wholly inside [@va, @va+@size) are backed; -1 on error. */
 long hw_resident_pages(const void *va, u64 size);

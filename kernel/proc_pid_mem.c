@@ -312,8 +312,8 @@ long proc_kpageflags(unsigned long pfn, u64 *out, unsigned long n)
 	long got = 0;
 
 	for (; n && pfn < max_pfn; n--, pfn++, got++) {
-		if (pfn_valid(pfn) && page_init_deferred(pfn))	/* a free block, untouched */
-			out[got] = pfn & (MAX_ORDER_NR_PAGES - 1) ? 0 : 1ULL << KPF_BUDDY;
+		if (pfn_valid(pfn) && page_init_deferred(pfn))	/* a free block, or a lent one (in use), untouched */
+			out[got] = pfn & (MAX_ORDER_NR_PAGES - 1) || page_lent(pfn) ? 0 : 1ULL << KPF_BUDDY;
 		else
 			out[got] = stable_page_flags(pfn_valid(pfn) ? pfn_to_page(pfn) : NULL);
 	}

@@ -38,11 +38,45 @@
  * walk takes the lowest deferred block (the list's last) with
  * deferred_init_lowest().  Nothing else can reach a deferred block.
  *
+ * Lending (kmm's own, for libkmm-malloc's blocks beyond 4 MiB: a library
+ * policy, not a Linux rule).  alloc_deferred_run() takes a run of blocks
+ * from the top of a deferred range (deferred_lend_run) and writes the
+ * struct pages of its first block only (the page block's marker lives in
+ * its first page) and of its last when the caller gives a tail of it
+ * back; the blocks between are "lent": in use, counted as allocated
+ * (nr_free, NR_FREE_PAGES and nr_deferred fall as alloc_free_range()
+ * would make them fall), their struct pages still unwritten.  A program
+ * that mallocs a RAM-sized buffer and fills a little of it (sort(1)) then
+ * costs no host page for the struct pages of what it never touches.  The
+ * lent ranges are a second table; every walk over the memory map skips
+ * them as it skips deferred ones (deferred_next and deferred_range_end
+ * cover both), and those that must tell a free page from one in use ask
+ * deferred_lent_end().
+ *
+ * Return.  free_run_pages() (page_isolation.c) gives a run back block by
+ * block: a lent block joins the deferred ranges unwritten
+ * (deferred_return_lent), a written block wholly free again leaves its
+ * list and joins them too, its struct pages given back to the host
+ * (deferred_absorb, memmap_discard); a block that cannot (no table slot,
+ * a pageblock no longer MOVABLE) is written as the free block a free
+ * would make.  Deferred blocks are then no longer only boot's clean
+ * blocks in boot's order: a freed big block waits at the list's tail (as
+ * deferred) instead of its head.  The counters and every /proc view are
+ * what they would be with the struct pages written; only which free
+ * block of the top order the next allocation gets differs, and only in
+ * the library (the kmm program has no big blocks: check_deferred.sh
+ * still compares boots).  Ranges may grow now, and the table is no
+ * longer sorted (lookups take the lowest range that fits): a walk
+ * without zone->lock that reads a block's struct pages while a big block
+ * is freed may see them go (the library's walks run at exit).
+ *
  * Invariants (mm_check, below and in buddy_check.c): the ranges are
- * MAX_ORDER-aligned, disjoint, sorted, each in RAM of its zone's node and
+ * MAX_ORDER-aligned, disjoint, each in RAM of its zone's node and
  * outside every boot reservation; their pageblocks are MOVABLE; their
  * struct pages are backed by no host page; per zone, their blocks number
  * zone->nr_deferred and are counted in free_area[MAX_ORDER-1].nr_free.
+ * Lent ranges are MAX_ORDER-aligned, inside their zone, disjoint from
+ * each other and from the deferred ones, and unbacked too.
  */
 #include <kmm/bootmem.h>
 #include <kmm/irqflags.h>
@@ -82,8 +116,10 @@ struct deferred_range {
 static struct {
 	bool off;			/* deferred_init=off */
 	bool all;			/* deferred_init=all: small zones too */
-	int nr;				/* ranges, sorted by start */
+	int nr;				/* range slots used (published with release) */
 	struct deferred_range range[NR_DEFERRED_RANGES];
+	/* blocks in use by a big run, unwritten; a free slot is [0, 0) */
+	struct deferred_range lent[NR_LENT_RANGES];
 } dfr __state_zero;
 
 static int set_deferred_init(const char *val)
@@ -139,7 +175,8 @@ static bool add_deferred_block(struct zone *zone, unsigned long pfn)
 	}
 	if (dfr.nr == NR_DEFERRED_RANGES)
 		return false;
-	dfr.range[dfr.nr++] = (struct deferred_range){ pfn, pfn + MAX_ORDER_NR_PAGES, zone };
+	dfr.range[dfr.nr] = (struct deferred_range){ pfn, pfn + MAX_ORDER_NR_PAGES, zone };
+	range_publish(dfr.nr, dfr.nr + 1);
 	return true;
 }
 
@@ -215,7 +252,7 @@ void deferred_init_boot(const struct pfn_range *res, int nres)
  * first pages of the chunks that were merged away (every other chunk but
  * the first) have the list pointers list_del() poisoned.
  */
-static struct page *init_free_block(struct zone *zone, unsigned long pfn)
+static struct page *write_block(struct zone *zone, unsigned long pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 	unsigned long merged = 2UL << arch->free_chunk_order;
@@ -233,24 +270,52 @@ static struct page *init_free_block(struct zone *zone, unsigned long pfn)
 			INIT_LIST_HEAD(&p->lru);
 		}
 	}
+	return page;
+}
+
+static struct page *init_free_block(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = write_block(zone, pfn);
+
 	set_page_order(page, MAX_ORDER - 1);
 	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred - 1);
 	return page;
 }
 
-static struct deferred_range *zone_range(const struct zone *zone, bool highest)
+/*
+ * The struct pages of block @pfn as a free block leaves them once
+ * alloc_free_range() took it off its list: list_del() poisoned the first
+ * page's list pointers and rmv_page_order() undid set_page_order().
+ */
+static void write_taken_block(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = write_block(zone, pfn);
+
+	page->lru.next = LIST_POISON1;
+	page->lru.prev = LIST_POISON2;
+}
+
+/* The zone's highest (or lowest) non-empty range that holds at least @pages pages. */
+static struct deferred_range *zone_range_holding(const struct zone *zone, bool highest,
+						 unsigned long pages)
 {
 	struct deferred_range *found = NULL;
 
 	for (int i = 0; i < dfr.nr; i++) {
 		struct deferred_range *r = &dfr.range[i];
 
-		if (r->zone != zone || r->start == r->end)
+		if (r->zone != zone || r->end - r->start < pages || r->start == r->end)
 			continue;
-		found = r;
-		if (!highest)
-			break;
+		if (!found || (highest ? r->start > found->start : r->start < found->start))
+			found = r;
 	}
+	return found;
+}
+
+static struct deferred_range *zone_range(const struct zone *zone, bool highest)
+{
+	struct deferred_range *found = zone_range_holding(zone, highest, 1);
+
 	BUG_ON(!found);
 	return found;
 }
@@ -305,27 +370,270 @@ void deferred_init_all(void)
 	}
 }
 
+/* ---- lending to big runs, and the way back ---- */
+
+static bool block_movable(struct zone *zone, unsigned long pfn)
+{
+	return __get_pageblock_migratetype(zone, pfn) == MIGRATE_MOVABLE &&
+	       __get_pageblock_migratetype(zone, pfn + MAX_ORDER_NR_PAGES - 1) == MIGRATE_MOVABLE;
+}
+
+/*
+ * The tables are machine-wide and their ranges are each their zone's,
+ * changed under its lock; taking a slot (or giving a lent one up) takes
+ * slot_lock too, inside the zone's.  A deferred slot is only ever reused
+ * by its own zone, so that a reader filtering by zone under its lock never
+ * meets another zone's range in a slot it read as its own.
+ */
+static DEFINE_SPINLOCK(slot_lock);
+
+static bool __range_add_block(struct zone *zone, unsigned long pfn)
+{
+	unsigned long end = pfn + MAX_ORDER_NR_PAGES;
+	struct deferred_range *below = NULL, *above = NULL, *slot = NULL;
+
+	for (int i = 0; i < dfr.nr; i++) {
+		struct deferred_range *r = &dfr.range[i];
+
+		if (r->zone != zone)
+			continue;
+		if (r->start == r->end) {
+			slot = slot ? slot : r;
+			continue;
+		}
+		if (r->end == pfn)
+			below = r;
+		else if (r->start == end)
+			above = r;
+	}
+	if (below) {
+		range_publish(below->end, above ? above->end : end);
+		if (above)
+			range_publish(above->start, above->end);	/* empty now */
+		return true;
+	}
+	if (above) {
+		range_publish(above->start, pfn);
+		return true;
+	}
+	if (!slot && dfr.nr < NR_DEFERRED_RANGES)
+		slot = &dfr.range[dfr.nr];
+	if (!slot)
+		return false;
+	range_publish(slot->end, 0UL);
+	slot->zone = zone;
+	range_publish(slot->start, pfn);
+	range_publish(slot->end, end);
+	if (slot == &dfr.range[dfr.nr])
+		range_publish(dfr.nr, dfr.nr + 1);
+	return true;
+}
+
+/*
+ * Block @pfn of @zone joins the deferred ranges: it extends a range of the
+ * zone it touches (two merge when it fills the gap between them), or takes
+ * a slot of its own.  False when no slot is left; then nothing changed.
+ * A reused slot is emptied first (end 0), so that a lock-free reader never
+ * sees it cover less than it does.
+ */
+static bool range_add_block(struct zone *zone, unsigned long pfn)
+{
+	bool added;
+
+	spin_lock(&slot_lock);
+	added = __range_add_block(zone, pfn);
+	spin_unlock(&slot_lock);
+	return added;
+}
+
+/* The lent range holding @pfn, or NULL (lock-free: bounds read with acquire). */
+static struct deferred_range *lent_range(unsigned long pfn)
+{
+	for (int i = 0; i < NR_LENT_RANGES; i++) {
+		struct deferred_range *l = &dfr.lent[i];
+
+		if (pfn < range_read(l->end) && pfn >= range_read(l->start))
+			return l;
+	}
+	return NULL;
+}
+
+/* Lent block @pfn, at either end of its range @l, is no longer lent. */
+static void lent_drop_block(struct deferred_range *l, unsigned long pfn)
+{
+	if (pfn == l->start)
+		range_publish(l->start, pfn + MAX_ORDER_NR_PAGES);
+	else if (pfn + MAX_ORDER_NR_PAGES == l->end)
+		range_publish(l->end, pfn);
+	else
+		BUG();
+	if (l->start == l->end) {
+		spin_lock(&slot_lock);
+		range_publish(l->end, 0UL);
+		range_publish(l->start, 0UL);
+		spin_unlock(&slot_lock);
+	}
+}
+
+/*
+ * Lend the top @blocks blocks of the highest deferred range of @zone that
+ * holds them: the caller's run (zone->lock held; it checked the
+ * watermark).  The first block's struct pages are written as a block
+ * alloc_free_range() took, and the last one's if @write_last (the caller
+ * gives part of it back); those between become a lent range.  The counters
+ * fall as alloc_free_range() makes them fall: the run's first page has
+ * one reference.  Its first pfn, or 0 (no range holds the run: nothing
+ * changed).  With no lent slot free, the blocks between are written too.
+ */
+unsigned long deferred_lend_run(struct zone *zone, unsigned long blocks, bool write_last)
+{
+	unsigned long nr = blocks * MAX_ORDER_NR_PAGES, lo, hi, mid_lo, mid_hi;
+	struct deferred_range *r, *l = NULL;
+
+	assert_spin_locked(&zone->lock);
+	r = blocks ? zone_range_holding(zone, true, nr) : NULL;
+	if (!r)
+		return 0;
+	hi = r->end;
+	lo = hi - nr;
+	mid_lo = lo + MAX_ORDER_NR_PAGES;
+	mid_hi = write_last ? hi - MAX_ORDER_NR_PAGES : hi;
+	write_taken_block(zone, lo);
+	if (blocks > 1 && write_last)
+		write_taken_block(zone, hi - MAX_ORDER_NR_PAGES);
+	if (mid_lo < mid_hi) {
+		spin_lock(&slot_lock);
+		for (int i = 0; i < NR_LENT_RANGES && !l; i++)
+			if (!dfr.lent[i].end)
+				l = &dfr.lent[i];
+		if (l) {
+			l->zone = zone;
+			range_publish(l->start, mid_lo);
+			range_publish(l->end, mid_hi);
+		}
+		spin_unlock(&slot_lock);
+		/* No slot: the blocks between are written, the old way (rare: 64 big runs at once). */
+		for (unsigned long pfn = mid_lo; !l && pfn < mid_hi; pfn += MAX_ORDER_NR_PAGES)
+			write_taken_block(zone, pfn);
+	}
+	/* Lent (or written) before the deferred range lets go of it. */
+	range_publish(r->end, lo);
+	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred - blocks);
+	area_add_free(&zone->free_area[MAX_ORDER - 1], -(long)blocks);
+	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr);
+	set_page_refcounted(pfn_to_page(lo));
+	return lo;
+}
+
+/* The zone lent block @pfn belongs to, or NULL if it is not lent. */
+struct zone *deferred_lent_zone(unsigned long pfn)
+{
+	struct deferred_range *l = lent_range(pfn);
+
+	return l ? l->zone : NULL;
+}
+
+/*
+ * Lent block @pfn (at an end of its lent range) is freed, zone->lock held:
+ * counted as __free_pages() of a free block of the top order counts it,
+ * it joins the deferred ranges unwritten, or, when it cannot (its
+ * pageblocks are no longer MOVABLE, no slot), is written as the free block
+ * a free makes and goes to the head of its list.
+ */
+void deferred_return_lent(struct zone *zone, unsigned long pfn)
+{
+	struct deferred_range *l = lent_range(pfn);
+
+	assert_spin_locked(&zone->lock);
+	BUG_ON(!l || l->zone != zone);
+	zone->all_unreclaimable = 0;
+	zone->pages_scanned = 0;
+	__count_vm_events(PGFREE, MAX_ORDER_NR_PAGES);
+	__mod_zone_page_state(zone, NR_FREE_PAGES, MAX_ORDER_NR_PAGES);
+	area_add_free(&zone->free_area[MAX_ORDER - 1], 1);
+	if (block_movable(zone, pfn) && range_add_block(zone, pfn)) {
+		WRITE_ONCE(zone->nr_deferred, zone->nr_deferred + 1);
+	} else {
+		struct page *page = write_block(zone, pfn);
+
+		set_page_order(page, MAX_ORDER - 1);
+		list_add(&page->lru, &zone->free_area[MAX_ORDER - 1]
+				      .free_list[__get_pageblock_migratetype(zone, pfn)]);
+	}
+	lent_drop_block(l, pfn);
+}
+
+/*
+ * Lent block @pfn (at an end of its lent range) is written as a block
+ * taken whole, still in use, zone->lock held: part of it is about to be
+ * freed page by page.
+ */
+void deferred_write_lent(struct zone *zone, unsigned long pfn)
+{
+	struct deferred_range *l = lent_range(pfn);
+
+	assert_spin_locked(&zone->lock);
+	BUG_ON(!l || l->zone != zone);
+	write_taken_block(zone, pfn);
+	lent_drop_block(l, pfn);
+}
+
+/*
+ * The free block of the top order at @pfn leaves its list and joins the
+ * deferred ranges, its struct pages given back to the host (zone->lock
+ * held; the counters do not change: deferred blocks are free blocks of
+ * the MOVABLE list).  Only a block that could have been deferred at boot:
+ * a whole free block in RAM of the zone's node, MOVABLE, in a zone that
+ * defers.  False (nothing changed) otherwise, with no slot left, or when
+ * the block is unwritten already.
+ */
+bool deferred_absorb(struct zone *zone, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	assert_spin_locked(&zone->lock);
+	/* Unwritten already (a caller not serialised with big runs raced): nothing to read. */
+	if (page_init_deferred(pfn))
+		return false;
+	if (!zone_may_defer(zone) || (pfn & (MAX_ORDER_NR_PAGES - 1)) ||
+	    !block_in_node_ram(pfn, zone->node) || page_zone(page) != zone ||
+	    !PageBuddy(page) || page_order(page) != MAX_ORDER - 1 || !block_movable(zone, pfn))
+		return false;
+	if (!range_add_block(zone, pfn))
+		return false;
+	list_del(&page->lru);
+	rmv_page_order(page);
+	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred + 1);
+	memmap_discard(pfn, MAX_ORDER_NR_PAGES);
+	return true;
+}
+
 /* ---- lookups for the walks over the memory map ---- */
 
 /*
- * The first non-empty deferred range that ends after @pfn: returns its
- * start (which may be below @pfn) and sets *end; ULONG_MAX if none.
+ * The lowest non-empty unwritten range (deferred or lent) that ends after
+ * @pfn: returns its start (which may be below @pfn) and sets *end;
+ * ULONG_MAX if none.  The tables are not sorted: every slot is looked at.
  */
 unsigned long deferred_next(unsigned long pfn, unsigned long *end)
 {
-	for (int i = 0; i < dfr.nr; i++) {
-		unsigned long start = range_read(dfr.range[i].start), e = range_read(dfr.range[i].end);
+	unsigned long best = ULONG_MAX, best_end = ULONG_MAX;
+	int nr = range_read(dfr.nr);
 
-		if (e > pfn && start < e) {
-			*end = e;
-			return start;
+	for (int i = 0; i < nr + NR_LENT_RANGES; i++) {
+		struct deferred_range *r = i < nr ? &dfr.range[i] : &dfr.lent[i - nr];
+		unsigned long start = range_read(r->start), e = range_read(r->end);
+
+		if (e > pfn && start < e && start < best) {
+			best = start;
+			best_end = e;
 		}
 	}
-	*end = ULONG_MAX;
-	return ULONG_MAX;
+	*end = best_end;
+	return best;
 }
 
-/* The end of the deferred range holding @pfn, or 0 if @pfn's struct page is initialised. */
+/* The end of the unwritten range holding @pfn, or 0 if @pfn's struct page is written. */
 unsigned long deferred_range_end(unsigned long pfn)
 {
 	unsigned long end, start = deferred_next(pfn, &end);
@@ -338,16 +646,51 @@ bool page_init_deferred(unsigned long pfn)
 	return deferred_range_end(pfn) != 0;
 }
 
+/* The end of the lent range holding @pfn (in use, unwritten), or 0. */
+unsigned long deferred_lent_end(unsigned long pfn)
+{
+	struct deferred_range *l = lent_range(pfn);
+
+	return l ? range_read(l->end) : 0;
+}
+
+bool page_lent(unsigned long pfn)
+{
+	return lent_range(pfn) != NULL;
+}
+
+/* Is any block of [start, end) lent? */
+bool deferred_lent_in(unsigned long start, unsigned long end)
+{
+	for (int i = 0; i < NR_LENT_RANGES; i++) {
+		unsigned long s = range_read(dfr.lent[i].start), e = range_read(dfr.lent[i].end);
+
+		if (s < e && s < end && e > start)
+			return true;
+	}
+	return false;
+}
+
 /* The zone's non-empty deferred ranges, at most @max of them, ascending. */
 int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max)
 {
-	int n = 0;
+	int n = 0, nr = range_read(dfr.nr);
 
-	for (int i = 0; i < dfr.nr && n < max; i++) {
+	for (int i = 0; i < nr; i++) {
 		unsigned long start = range_read(dfr.range[i].start), end = range_read(dfr.range[i].end);
+		int j = n;
 
-		if (dfr.range[i].zone == zone && start < end)
-			out[n++] = (struct pfn_range){ start, end };
+		if (dfr.range[i].zone != zone || start >= end)
+			continue;
+		if (n == max) {
+			if (start > out[n - 1].start)
+				continue;
+			j = --n;
+		}
+		for (; j > 0 && out[j - 1].start > start; j--)
+			out[j] = out[j - 1];
+		out[j] = (struct pfn_range){ start, end };
+		n++;
 	}
 	return n;
 }
@@ -403,24 +746,55 @@ static int check_range(struct seq_file *report, struct zone *zone, const struct 
 	return 0;
 }
 
+/* Is [@start, @end) disjoint from the first @n of @r (and from their others, @skip aside)? */
+static bool range_disjoint(const struct pfn_range *r, int n, int skip, unsigned long start,
+			   unsigned long end)
+{
+	for (int i = 0; i < n; i++)
+		if (i != skip && start < r[i].end && r[i].start < end)
+			return false;
+	return true;
+}
+
+/* The zone's lent ranges: aligned, inside it, unwritten, disjoint from each other and the deferred ones. */
+static int check_lent(struct seq_file *report, struct zone *zone, const struct pfn_range *r, int n)
+{
+	unsigned long zend = zone->zone_start_pfn + zone->spanned_pages;
+	struct pfn_range l[NR_LENT_RANGES];
+	int nl = 0, problems = 0;
+
+	spin_lock(&slot_lock);
+	for (int i = 0; i < NR_LENT_RANGES; i++)
+		if (dfr.lent[i].zone == zone && dfr.lent[i].start < dfr.lent[i].end)
+			l[nl++] = (struct pfn_range){ dfr.lent[i].start, dfr.lent[i].end };
+	spin_unlock(&slot_lock);
+	for (int i = 0; i < nl; i++) {
+		long resident = memmap_resident_pages(l[i].start, l[i].end - l[i].start);
+
+		if (((l[i].start | l[i].end) & (MAX_ORDER_NR_PAGES - 1)) ||
+		    l[i].start < zone->zone_start_pfn || l[i].end > zend) {
+			check_report(report, "%s: lent range [%#lx, %#lx) is not MAX_ORDER-aligned or leaves the zone",
+				     zone->name, l[i].start, l[i].end);
+			problems++;
+		} else if (!range_disjoint(l, nl, i, l[i].start, l[i].end) ||
+			   !range_disjoint(r, n, -1, l[i].start, l[i].end)) {
+			check_report(report, "%s: lent range [%#lx, %#lx) overlaps another or a deferred one",
+				     zone->name, l[i].start, l[i].end);
+			problems++;
+		} else if (resident) {
+			check_report(report, "%s: lent range [%#lx, %#lx): %ld host pages back its struct pages",
+				     zone->name, l[i].start, l[i].end, resident);
+			problems++;
+		}
+	}
+	return problems;
+}
+
 static int check_deferred(struct seq_file *report)
 {
-	unsigned long prev_end = 0;
 	struct zone *zone;
 	int problems = 0;
 
-	/* Ranges only shrink: sorted and disjoint whatever runs meanwhile. */
-	for (int i = 0; i < dfr.nr; i++) {
-		unsigned long start = range_read(dfr.range[i].start), end = range_read(dfr.range[i].end);
-
-		if (start > end || (start < end && start < prev_end)) {
-			check_report(report, "deferred range [%#lx, %#lx) overlaps or precedes the one before",
-				     start, end);
-			problems++;
-		}
-		if (start < end)
-			prev_end = end;
-	}
 	for_each_zone(zone) {
 		struct pfn_range r[NR_DEFERRED_RANGES];
 		unsigned long blocks = 0, flags;
@@ -429,6 +803,11 @@ static int check_deferred(struct seq_file *report)
 		spin_lock_irqsave(&zone->lock, flags);
 		n = deferred_zone_ranges(zone, r, NR_DEFERRED_RANGES);
 		for (int i = 0; i < n; i++) {
+			if (i && r[i].start < r[i - 1].end) {
+				check_report(report, "%s: deferred range [%#lx, %#lx) overlaps the one before",
+					     zone->name, r[i].start, r[i].end);
+				problems++;
+			}
 			problems += check_range(report, zone, &r[i]);
 			blocks += (r[i].end - r[i].start) / MAX_ORDER_NR_PAGES;
 		}
@@ -437,6 +816,7 @@ static int check_deferred(struct seq_file *report)
 				     zone->name, zone->nr_deferred, blocks);
 			problems++;
 		}
+		problems += check_lent(report, zone, r, n);
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	return problems;

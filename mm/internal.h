@@ -184,8 +184,18 @@ void deferred_init_boot(const struct pfn_range *res, int nres);
 void deferred_grow_zone(struct zone *zone);
 void deferred_init_lowest(struct zone *zone, unsigned long pfn, int migratetype);
 void deferred_init_all(void);
+/* Unwritten struct pages, deferred or lent (both tables): the walks skip them. */
 unsigned long deferred_next(unsigned long pfn, unsigned long *end);
 unsigned long deferred_range_end(unsigned long pfn);
+/* Lent blocks (big runs' blocks in use, unwritten): the caller holds the zone's lock to change them. */
+#define NR_LENT_RANGES		64	/* big runs holding lent blocks at once, machine-wide */
+unsigned long deferred_lend_run(struct zone *zone, unsigned long blocks, bool write_last);
+struct zone *deferred_lent_zone(unsigned long pfn);
+void deferred_return_lent(struct zone *zone, unsigned long pfn);
+void deferred_write_lent(struct zone *zone, unsigned long pfn);
+bool deferred_absorb(struct zone *zone, unsigned long pfn);
+unsigned long deferred_lent_end(unsigned long pfn);
+bool deferred_lent_in(unsigned long start, unsigned long end);
 int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max);
 /* Blocks on free_area[order].free_list[mt], deferred ones included (the /proc views). */
 unsigned long free_list_blocks(struct zone *zone, int order, int mt);
@@ -194,6 +204,8 @@ unsigned long free_list_blocks(struct zone *zone, int order, int mt);
 void *memmap_alloc_flat(pg_data_t *pgdat, unsigned long start_pfn, unsigned long end_pfn);
 /* Host pages backing the struct pages of [pfn, pfn + nr) (x86_64; mm_check). */
 long memmap_resident_pages(unsigned long pfn, unsigned long nr);
+/* Give the host pages holding the struct pages of [pfn, pfn + nr) back: they read as zeroes (x86_64). */
+void memmap_discard(unsigned long pfn, unsigned long nr);
 
 /* pageblock flags */
 #define NR_PAGEBLOCK_BITS	3

@@ -458,6 +458,11 @@ int offline_pages(unsigned long start_pfn, unsigned long end_pfn)
 	if (start_pfn >= end_pfn || !IS_ALIGNED(start_pfn, pageblock_nr_pages) ||
 	    !IS_ALIGNED(end_pfn, pageblock_nr_pages))
 		return -EINVAL;
+	if (deferred_lent_in(start_pfn, end_pfn)) {
+		/* Pages in use (a big run's, unwritten): test_pages_isolated() would refuse. */
+		printk(KERN_INFO "memory offlining %lx to %lx failed\n", start_pfn, end_pfn);
+		return -EBUSY;
+	}
 	if (deferred_next(start_pfn, &(unsigned long){ 0 }) < end_pfn)
 		deferred_init_all();	/* the range's struct pages are read from here on */
 	if (!pages_in_one_zone(start_pfn, end_pfn))

@@ -12,7 +12,10 @@
  *
  * alloc_free_range() takes a range that is wholly free out of the buddy
  * allocator directly, for an allocation larger than the largest buddy
- * block (libkmm-malloc's blocks beyond 4 MiB).
+ * block (libkmm-malloc's blocks beyond 4 MiB); alloc_deferred_run() takes
+ * such a run from deferred memory leaving the struct pages of all but its
+ * ends unwritten ("lent", mm/deferred_init.c), and free_run_pages() gives
+ * any of these runs back, its whole blocks to the deferred ranges.
  *
  * 2.6.34 isolates a pageblock only if it is MIGRATE_MOVABLE or in
  * ZONE_MOVABLE (or a balloon driver's notifier accounts for every
@@ -171,6 +174,12 @@ void __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
+/* Can the block of the largest order at @pfn be looked at (struct pages written)? */
+static bool max_block_present(unsigned long pfn)
+{
+	return pfn_valid(pfn) && !page_init_deferred(pfn);
+}
+
 /*
  * Take [start_pfn, end_pfn) out of @zone's buddy allocator if every page of
  * it is free; the caller holds zone->lock and checked that each block of
@@ -183,6 +192,10 @@ static int __alloc_free_range(struct zone *zone, unsigned long start_pfn, unsign
 	assert_spin_locked(&zone->lock);
 	if (zone_page_state(zone, NR_FREE_PAGES) < min_wmark_pages(zone) + nr)
 		return -ENOMEM;
+	/* Blocks become unwritten under their zone's lock (free_run_pages): look again. */
+	for (pfn = start_pfn; pfn < end_pfn; pfn = (pfn | (MAX_ORDER_NR_PAGES - 1)) + 1)
+		if (!max_block_present(pfn))
+			return -EBUSY;
 	for (pfn = start_pfn; pfn < end_pfn;) {
 		struct page *page = pfn_to_page(pfn);
 
@@ -204,12 +217,6 @@ static int __alloc_free_range(struct zone *zone, unsigned long start_pfn, unsign
 	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr);
 	set_page_refcounted(pfn_to_page(start_pfn));
 	return 0;
-}
-
-/* Can the block of the largest order at @pfn be looked at (struct pages written)? */
-static bool max_block_present(unsigned long pfn)
-{
-	return pfn_valid(pfn) && !page_init_deferred(pfn);
 }
 
 /*
@@ -314,4 +321,105 @@ struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * A run from the top of a deferred range (mm/deferred_init.c: lending),
+ * in a zone @gfp_mask may allocate from, not ZONE_DMA, highest zone first,
+ * keeping the zone's min watermark as alloc_free_range() does.  Only the
+ * first block's struct pages are written (and the last's, when the run
+ * ends inside it and its tail goes back): a RAM-sized buffer of which a
+ * program touches a little costs the host nothing for the rest.
+ */
+struct page *alloc_deferred_run(gfp_t gfp_mask, unsigned long nr_pages)
+{
+	struct zonelist *zonelist = node_zonelist(numa_node_id(), gfp_mask);
+	unsigned long blocks = DIV_ROUND_UP(nr_pages, MAX_ORDER_NR_PAGES);
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist(zone, z, zonelist, gfp_zone(gfp_mask)) {
+		unsigned long flags, pfn = 0;
+		struct page *first;
+
+		if (zone_idx(zone) == ZONE_DMA || !populated_zone(zone) ||
+		    READ_ONCE(zone->nr_deferred) < blocks)
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		if (zone_page_state(zone, NR_FREE_PAGES) >= min_wmark_pages(zone) + blocks * MAX_ORDER_NR_PAGES)
+			pfn = deferred_lend_run(zone, blocks, nr_pages & (MAX_ORDER_NR_PAGES - 1));
+		spin_unlock_irqrestore(&zone->lock, flags);
+		if (!pfn)
+			continue;
+		first = pfn_to_page(pfn);
+		kernel_map_pages(first, MAX_ORDER_NR_PAGES, 1);
+		if (blocks > 1 && (nr_pages & (MAX_ORDER_NR_PAGES - 1)))
+			kernel_map_pages(first + (blocks - 1) * MAX_ORDER_NR_PAGES, MAX_ORDER_NR_PAGES, 1);
+		return first;
+	}
+	return NULL;
+}
+
+/*
+ * The block's first page is aligned to a power of two of at least @to
+ * pages (or to MAX_ORDER), so an offset's alignment is its pfn's: each
+ * piece is a naturally aligned block of the order its offset allows.
+ * Pages after the first of an order-n allocation have a count of 0: each
+ * piece's first page gets the reference it is freed by.
+ */
+void free_block_pieces(struct page *first, unsigned long from, unsigned long to)
+{
+	while (from < to) {
+		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
+
+		if (order > MAX_ORDER - 1)
+			order = MAX_ORDER - 1;
+		while ((1UL << order) > to - from)
+			order--;
+		if (from)
+			set_page_count(first + from, 1);
+		__free_pages(first + from, order);
+		from += 1UL << order;
+	}
+}
+
+/*
+ * The blocks of the run are visited from the top down, so that a lent
+ * block freed whole or written for a partial free is always at the top
+ * of what is left of its lent range.  A lent block freed whole returns to
+ * the deferred ranges unwritten; a lent block freed in part is written
+ * first, then its pieces freed; a written block's pieces are freed as
+ * pblock pieces are, and if it is then one free block of the top order
+ * (its other pieces free too), it becomes deferred again, its struct
+ * pages given back (deferred_absorb).  Counters move as __free_pages()
+ * moves them.  The caller discarded the pages' contents.
+ */
+void free_run_pages(struct page *first, unsigned long from, unsigned long to)
+{
+	unsigned long base = page_to_pfn(first);
+
+	if (from >= to)
+		return;
+	for (unsigned long blk = (to - 1) / MAX_ORDER_NR_PAGES + 1; blk-- > from / MAX_ORDER_NR_PAGES;) {
+		unsigned long lo = max(from, blk * MAX_ORDER_NR_PAGES);
+		unsigned long hi = min(to, (blk + 1) * MAX_ORDER_NR_PAGES);
+		unsigned long pfn = base + blk * MAX_ORDER_NR_PAGES, flags;
+		struct zone *zone = deferred_lent_zone(pfn);
+
+		if (zone) {
+			spin_lock_irqsave(&zone->lock, flags);
+			if (hi - lo == MAX_ORDER_NR_PAGES)
+				deferred_return_lent(zone, pfn);
+			else
+				deferred_write_lent(zone, pfn);
+			spin_unlock_irqrestore(&zone->lock, flags);
+			if (hi - lo == MAX_ORDER_NR_PAGES)
+				continue;
+		}
+		free_block_pieces(first, lo, hi);
+		zone = page_zone(pfn_to_page(pfn));
+		spin_lock_irqsave(&zone->lock, flags);
+		deferred_absorb(zone, pfn);
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
 }

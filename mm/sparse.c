@@ -24,6 +24,7 @@
 #include <kmm/gfp.h>
 #include <kmm/bug.h>
 #include <kmm/kernel.h>
+#include <kmm/pgtable.h>
 #include <kmm/printk.h>
 #include <kmm/string.h>
 #include "arch/x86/kernel_map.h"
@@ -296,6 +297,32 @@ void memmap_release(void)
 long memmap_resident_pages(unsigned long pfn, unsigned long nr)
 {
 	return hw_resident_pages(pfn_to_page(pfn), (u64)nr * sizeof(struct page));
+}
+
+/*
+ * The struct pages of a range lie in the 2M blocks of RAM that back the
+ * vmemmap (one PMD each, not contiguous in RAM): each PMD gives the
+ * physical address of its piece, and the host pages wholly inside go
+ * back to the host (a hole in RAM's memfd; a MAX_ORDER block's struct
+ * pages are 14 whole host pages, and may straddle two PMDs).
+ */
+void memmap_discard(unsigned long pfn, unsigned long nr)
+{
+	unsigned long addr = arch->vmemmap_start + pfn * sizeof(struct page);
+	unsigned long end = addr + nr * sizeof(struct page);
+
+	if (arch->highmem)
+		return;
+	while (addr < end) {
+		unsigned long next = min(end, (addr & PMD_MASK) + PMD_SIZE);
+		unsigned int level;
+		pte_t *pte = lookup_address(addr, &level);
+
+		BUG_ON(!pte || level != PG_LEVEL_2M || !pte_present(ptep_get(pte)));
+		hw_ram_discard(((u64)pte_pfn(ptep_get(pte)) << PAGE_SHIFT) + (addr & ~PMD_MASK),
+			       next - addr);
+		addr = next;
+	}
 }
 
 bool memmap_contains(const void *p)

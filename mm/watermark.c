@@ -64,13 +64,28 @@ static void setup_zone_migrate_reserve(struct zone *zone)
 		if (zone->nr_deferred && (pfn & (MAX_ORDER_NR_PAGES - 1)) < pageblock_nr_pages) {
 			unsigned long dend = deferred_range_end(pfn);
 
-			if (dend && !reserve) {
+			if (dend && !reserve && !deferred_lent_end(pfn)) {
 				/* On to the walk's first pfn past the range. */
 				pfn = dend + (pfn & (pageblock_nr_pages - 1)) - pageblock_nr_pages;
 				continue;
 			}
-			if (dend)
+			if (dend && !deferred_lent_end(pfn))
 				deferred_init_lowest(zone, pfn & ~(MAX_ORDER_NR_PAGES - 1), MIGRATE_RESERVE);
+		}
+		/*
+		 * A lent pageblock (a big run's, unwritten): every page in use,
+		 * so the type changes as below and no free page moves.
+		 */
+		if (deferred_lent_end(pfn)) {
+			int mt = __get_pageblock_migratetype(zone, pfn);
+
+			if (reserve > 0 && (mt == MIGRATE_RESERVE || mt == MIGRATE_MOVABLE)) {
+				set_zone_pageblock_migratetype(zone, pfn, MIGRATE_RESERVE);
+				reserve--;
+			} else if (mt == MIGRATE_RESERVE) {
+				set_zone_pageblock_migratetype(zone, pfn, MIGRATE_MOVABLE);
+			}
+			continue;
 		}
 		page = pfn_to_page(pfn);
 		if (page_to_nid(page) != zone_to_nid(zone))

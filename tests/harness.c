@@ -223,6 +223,54 @@ const char *proc_text(const char *path)
 	return m.buf ? m.buf : "";
 }
 
+void assert_check_reports(const char *what)
+{
+	struct seq_file report;
+
+	seq_init(&report);
+	if (!mm_check(&report) || !strstr(report.buf, what))
+		fail_msg("mm_check did not report \"%s\":\n%s", what, report.buf ? report.buf : "");
+	seq_release(&report);
+}
+
+char *oracle_views(bool with_log)
+{
+	static const char *const files[] = {
+		"/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/zoneinfo", "/proc/meminfo",
+		"/proc/vmstat",
+	};
+	const size_t nfiles = sizeof(files) / sizeof(files[0]);
+	size_t cap = 1 << 20, len = 0;
+	char *out = malloc(cap), *p;
+
+	for (size_t i = 0; i < nfiles + with_log; i++) {
+		const char *text = i < nfiles ? proc_text(files[i]) : dmesg_text();
+		size_t n = strlen(text);
+
+		while (len + n + 1 > cap)
+			out = realloc(out, cap *= 2);
+		memcpy(out + len, text, n + 1);
+		len += n;
+	}
+	while ((p = strstr(out, " deferred_init=off")))
+		memmove(p, p + strlen(" deferred_init=off"), strlen(p + strlen(" deferred_init=off")) + 1);
+	return out;
+}
+
+void assert_same_views(const char *what, const char *want, const char *got)
+{
+	size_t line = 1;
+	const char *a = want, *b = got;
+
+	while (*a && *a == *b) {
+		line += *a == '\n';
+		a++, b++;
+	}
+	if (*a || *b)
+		fail_msg("%s differ at line %zu:\n  full boot: %.100s\n  deferred:  %.100s", what, line,
+			 a, b);
+}
+
 /*
  * Run every test, or those whose name matches argv[1] (cmocka's filter: an
  * exact name, or a pattern with * and ?).  A name that matches no test is

@@ -46,6 +46,8 @@ void boot_with_sites(const char *cmdline);
 long stress_rounds(long base);
 /* Run mm_check(); fail the test, printing the report, on any problem. */
 void assert_mm_check(void);
+/* Run mm_check(); fail the test unless it reports a problem whose text holds @what. */
+void assert_check_reports(const char *what);
 /*
  * Shut down if a machine runs (a cmocka teardown).  It fails the test if
  * the lock validator reported anything, unless the test said it expects
@@ -59,6 +61,14 @@ void lockdep_expect_reports(void);
 const char *dmesg_text(void);
 /* The text of a /proc or debugfs file (static buffer, overwritten by the next call). */
 const char *proc_text(const char *path);
+/*
+ * The views a machine and its deferred_init=off oracle must agree on:
+ * /proc/buddyinfo, pagetypeinfo, zoneinfo, meminfo and vmstat, and the
+ * log if @with_log, " deferred_init=off" removed (malloc()ed).
+ */
+char *oracle_views(bool with_log);
+/* Fail at the first line where @got differs from @want (the full boot's). */
+void assert_same_views(const char *what, const char *want, const char *got);
 /* True if the log contains @s. */
 int dmesg_has(const char *s);
 /* The pages on the buddy lists now (pages on per-CPU lists not counted). */

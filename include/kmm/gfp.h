@@ -126,6 +126,25 @@ void free_pages_exact(void *virt, size_t size);
 int alloc_free_range(unsigned long start_pfn, unsigned long end_pfn);
 /* Find such a range of @nr_pages, MAX_ORDER-aligned, where @gfp_mask may allocate: its first page, or NULL. */
 struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages);
+/*
+ * A run of @nr_pages pages from the top of a deferred range, whose struct
+ * pages stay unwritten but for its first block (and its last when
+ * @nr_pages ends inside it): the caller uses pages [0, @nr_pages) and
+ * gives back at most the rest of the last block with __free_pages();
+ * NULL if no deferred range holds the run.
+ */
+struct page *alloc_deferred_run(gfp_t gfp_mask, unsigned long nr_pages);
+/*
+ * Give back pages [@from, @to) of a run from any of the three above
+ * (@first its first page, MAX_ORDER-aligned), their contents discarded:
+ * whole blocks of the largest order become deferred again.
+ */
+void free_run_pages(struct page *first, unsigned long from, unsigned long to);
+/*
+ * Free pages [@from, @to) of a block allocated whole at @first, as the
+ * naturally aligned pieces they split into (a trimmed tail, a run's part).
+ */
+void free_block_pieces(struct page *first, unsigned long from, unsigned long to);
 
 #define __get_free_page(gfp_mask)	__get_free_pages((gfp_mask), 0)
 #define __get_dma_pages(gfp_mask, order) __get_free_pages((gfp_mask) | GFP_DMA, (order))

@@ -81,11 +81,14 @@ extern unsigned long mem_section_present[];	/* x86_64: sections with a memory ma
 
 /* Inline: kfree() asks it of every pointer. */
 /*
- * kmm: @pfn's struct page waits for deferred initialisation.  Its block is
- * then a free MAX_ORDER block, untouched: what a walker of the memory map
- * would read there is a buddy head and free pages (mm/deferred_init.c).
+ * kmm: @pfn's struct page is not written (mm/deferred_init.c).  Its block
+ * is then a free MAX_ORDER block waiting for deferred initialisation
+ * (what a walker of the memory map would read there is a buddy head and
+ * free pages), or, if page_lent(), a block a big run holds: pages in use,
+ * no flags, no references but the run's first page's (written).
  */
 bool page_init_deferred(unsigned long pfn);
+bool page_lent(unsigned long pfn);
 
 static inline bool pfn_valid(unsigned long pfn)
 {

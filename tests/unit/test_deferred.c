@@ -49,45 +49,6 @@ static unsigned long deferred_blocks(void)
 	return n;
 }
 
-/* The views, with the option that makes the oracle removed from its log. */
-static char *views(void)
-{
-	static const char *const files[] = {
-		"/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/zoneinfo", "/proc/meminfo",
-		"/proc/vmstat",
-	};
-	size_t cap = 1 << 20, len = 0;
-	char *out = malloc(cap), *p;
-
-	for (size_t i = 0; i <= sizeof(files) / sizeof(files[0]); i++) {
-		const char *text = i < sizeof(files) / sizeof(files[0]) ? proc_text(files[i])
-									 : dmesg_text();
-		size_t n = strlen(text);
-
-		while (len + n + 1 > cap)
-			out = realloc(out, cap *= 2);
-		memcpy(out + len, text, n + 1);
-		len += n;
-	}
-	while ((p = strstr(out, " deferred_init=off")))
-		memmove(p, p + strlen(" deferred_init=off"), strlen(p + strlen(" deferred_init=off")) + 1);
-	return out;
-}
-
-static void assert_same_text(const char *what, const char *want, const char *got)
-{
-	size_t line = 1;
-	const char *a = want, *b = got;
-
-	while (*a && *a == *b) {
-		line += *a == '\n';
-		a++, b++;
-	}
-	if (*a || *b)
-		fail_msg("%s differ at line %zu:\n  full boot: %.100s\n  deferred:  %.100s", what, line,
-			 a, b);
-}
-
 static u64 hash_step(u64 h, u64 v)
 {
 	return (h ^ v) * 0x100000001b3ULL;
@@ -123,7 +84,7 @@ static void take_state(struct state *s)
 	size_t cap = 1024;
 
 	assert_int_equal(deferred_blocks(), 0);
-	s->views = views();
+	s->views = oracle_views(true);
 	s->lists = malloc(cap * sizeof(*s->lists));
 	s->nlists = 0;
 	for_each_populated_zone(zone)
@@ -150,7 +111,7 @@ static void take_state(struct state *s)
 
 static void assert_same_state(const struct state *want, const struct state *got)
 {
-	assert_same_text("views", want->views, got->views);
+	assert_same_views("views", want->views, got->views);
 	assert_int_equal(want->nlists, got->nlists);
 	for (size_t i = 0; i < want->nlists; i++)
 		if (want->lists[i] != got->lists[i])
@@ -239,18 +200,18 @@ static void compare_with_full_boot(const char *cmdline, int scale)
 	snprintf(line, sizeof(line), "%s deferred_init=off", cmdline);
 	boot_or_fail(line);
 	assert_int_equal(deferred_blocks(), 0);
-	boot_views = views();
+	boot_views = oracle_views(true);
 	n_want = workload(want_pfns, scale);
-	after_views = views();
+	after_views = oracle_views(true);
 	take_state(&want);
 
 	boot_or_fail(cmdline);
 	assert_true(deferred_blocks() > 0);
 	assert_mm_check();
 	{
-		char *v = views();
+		char *v = oracle_views(true);
 
-		assert_same_text("views at boot", boot_views, v);
+		assert_same_views("views at boot", boot_views, v);
 		free(v);
 	}
 	n_got = workload(got_pfns, scale);
@@ -260,9 +221,9 @@ static void compare_with_full_boot(const char *cmdline, int scale)
 			fail_msg("%s: allocation %zu: pfn %#lx in the full boot, %#lx here", cmdline, i,
 				 want_pfns[i], got_pfns[i]);
 	{
-		char *v = views();
+		char *v = oracle_views(true);
 
-		assert_same_text("views after the workload", after_views, v);
+		assert_same_views("views after the workload", after_views, v);
 		free(v);
 	}
 	deferred_init_all();
@@ -416,16 +377,6 @@ static void which_memory_waits(void **state)
 	assert_true(alloc_pages(GFP_HIGHUSER_MOVABLE, MAX_ORDER - 1) == pfn_to_page(0x43f400));
 	assert_int_equal(normal->nr_deferred, 3323);
 	assert_mm_check();
-}
-
-static void assert_check_reports(const char *what)
-{
-	struct seq_file report;
-
-	seq_init(&report);
-	if (!mm_check(&report) || !strstr(report.buf, what))
-		fail_msg("mm_check did not report \"%s\":\n%s", what, report.buf ? report.buf : "");
-	seq_release(&report);
 }
 
 /* mm_check notices deferred memory that is miscounted, retyped or written. */

@@ -5,9 +5,10 @@
  *   slab object   a kmalloc() object: PG_slab on its page, freed with kfree()
  *   page block    whole pages from alloc_pages(), trimmed to the pages asked
  *                 for, or beyond 4 MiB several contiguous blocks of the
- *                 largest order (alloc_free_run); its first struct page
- *                 carries PBLOCK_MAGIC in ->private and the number of pages
- *                 in ->index
+ *                 largest order (alloc_deferred_run, alloc_free_run); its
+ *                 first struct page carries PBLOCK_MAGIC in ->private and
+ *                 the number of pages in ->index (the struct pages of a
+ *                 big block's middle blocks may be unwritten: lent)
  *   mmap block    a host mapping (beyond 4 MiB when RAM is at its growth
  *                 limit and has no free run, or aligned beyond 4 MiB),
  *                 listed in a side table

@@ -13,9 +13,11 @@
  *                     naturally aligned pieces, so at most two pages are
  *                     wasted; realloc moves it with a quarter more room
  *   beyond 4 MiB      a page block of several contiguous blocks of the
- *                     largest order (10, MAX_ORDER - 1), found free around
- *                     a seed or by a search of the zones; an mmap block
- *                     from the host only at the growth limit
+ *                     largest order (10, MAX_ORDER - 1), lent from deferred
+ *                     memory (struct pages unwritten but for its ends),
+ *                     else found free around a seed or by a search of the
+ *                     zones; freed, its blocks become deferred again; an
+ *                     mmap block from the host only at the growth limit
  *
  * A request that fails grows the machine (km_recover, grow.c) and runs
  * again.
@@ -96,29 +98,6 @@ bool km_in_ram(const void *p)
  */
 #define KM_PBLOCK_GFP	__GFP_MOVABLE
 
-/*
- * Give pages [@from, @to) of the block at @page back, as the naturally
- * aligned power-of-two pieces they split into.  The block's first page is
- * aligned to a power of two of at least @to pages, so an offset's alignment
- * is its pfn's.  Pages after the first of an order-n allocation have a
- * count of 0: each piece's first page gets the reference it is freed by.
- */
-static void pblock_free_range(struct page *page, unsigned long from, unsigned long to)
-{
-	while (from < to) {
-		int order = from ? __builtin_ctzl(from) : MAX_ORDER - 1;
-
-		if (order > MAX_ORDER - 1)
-			order = MAX_ORDER - 1;
-		while ((1UL << order) > to - from)
-			order--;
-		if (from)
-			set_page_count(page + from, 1);
-		__free_pages(page + from, order);
-		from += 1UL << order;
-	}
-}
-
 static bool is_pblock(const struct page *page, const void *p)
 {
 	return !((uintptr_t)p & (PAGE_SIZE - 1)) && page->private == PBLOCK_MAGIC &&
@@ -143,7 +122,7 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	local_irq_save(flags);
 	page = alloc_pages(gfp | KM_PBLOCK_GFP, order);
 	if (page)
-		pblock_free_range(page, nr, 1UL << order);
+		free_block_pieces(page, nr, 1UL << order);
 	local_irq_restore(flags);
 	if (!page)
 		return NULL;
@@ -164,16 +143,20 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
  * nobody's; they fault back in, zeroed, when used again.  Smaller page
  * blocks keep theirs, as glibc keeps freed chunks below its mmap threshold.
  */
+static void big_free(struct page *page, unsigned long from, unsigned long to);
+
 static void pblock_free(struct page *page)
 {
 	unsigned long nr = page->index, flags;
 
-	if (nr > MAX_ORDER_NR_PAGES)
-		discard_page_contents(page, nr);
 	page->private = 0;
 	page->index = 0;
+	if (nr > MAX_ORDER_NR_PAGES) {
+		big_free(page, 0, nr);
+		return;
+	}
 	local_irq_save(flags);
-	pblock_free_range(page, 0, nr);
+	free_block_pieces(page, 0, nr);
 	local_irq_restore(flags);
 }
 
@@ -194,6 +177,25 @@ static void big_free_list(struct list_head *list)
 static DEFINE_SPINLOCK(big_lock);
 
 /*
+ * Give back pages [@from, @to) of a big block (all of it, or the tail a
+ * shrinking realloc leaves), their host pages first: its whole blocks of
+ * the largest order go back to the deferred pool, their struct pages
+ * unwritten again (free_run_pages, mm/deferred_init.c), so a big block
+ * costs its struct pages only while it lives and a program that mallocs
+ * and frees RAM-sized buffers does not keep them.  Under big_lock: a run
+ * search reads the struct pages of free blocks, which this unwrites.
+ */
+static void big_free(struct page *page, unsigned long from, unsigned long to)
+{
+	unsigned long flags;
+
+	discard_page_contents(page + from, to - from);
+	spin_lock_irqsave(&big_lock, flags);
+	free_run_pages(page, from, to);
+	spin_unlock_irqrestore(&big_lock, flags);
+}
+
+/*
  * Extend the run [*lo, *hi) (pfns, whole blocks of the largest order) by
  * the free blocks around it, down first, until it holds @need blocks.
  */
@@ -210,7 +212,10 @@ static void big_extend(unsigned long *lo, unsigned long *hi, unsigned long need)
 /*
  * A block beyond the largest buddy block (4 MiB): a page block of more
  * than MAX_ORDER_NR_PAGES pages, made of physically contiguous blocks of
- * the largest order, in the direct map like any page block.  A seed block
+ * the largest order, in the direct map like any page block.  The deferred
+ * blocks come first (alloc_deferred_run): a run from them costs the
+ * struct pages of its first and last blocks only, however large, where a
+ * RAM-sized buffer (sort's) wrote 1.6% of itself.  Else a seed block
  * comes from alloc_pages(); the free blocks around it join it
  * (alloc_free_range); when they are not free, the next seed is tried, and
  * a seed just below or above the run joins it too (the free list offers
@@ -231,6 +236,12 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 	if (nr < size >> PAGE_SHIFT)
 		return NULL;
 	spin_lock_irqsave(&big_lock, flags);
+	first = alloc_deferred_run(gfp | KM_PBLOCK_GFP, nr);
+	if (first) {
+		lo = page_to_pfn(first);
+		hi = lo + need * MAX_ORDER_NR_PAGES;
+		goto found;
+	}
 	for (int seeds = 0; (hi - lo) / MAX_ORDER_NR_PAGES < need && seeds < KM_BIG_SEEDS; seeds++) {
 		struct page *page = alloc_pages(gfp | KM_PBLOCK_GFP, MAX_ORDER - 1);
 		unsigned long pfn;
@@ -257,7 +268,7 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 	first = hi > lo ? pfn_to_page(lo) : NULL;
 	if ((hi - lo) / MAX_ORDER_NR_PAGES < need) {
 		if (first)
-			pblock_free_range(first, 0, hi - lo);
+			free_block_pieces(first, 0, hi - lo);
 		/* No seed grew into a run: look for one in the whole zone. */
 		first = alloc_free_run(gfp | KM_PBLOCK_GFP, need * MAX_ORDER_NR_PAGES);
 		if (!first) {
@@ -267,8 +278,9 @@ static void *big_alloc(size_t size, gfp_t gfp, bool zero)
 		lo = page_to_pfn(first);
 		hi = lo + need * MAX_ORDER_NR_PAGES;
 	}
-	/* The run is one page block now; what lies beyond @nr goes back. */
-	pblock_free_range(first, nr, hi - lo);
+found:
+	/* The run is one page block now; what lies beyond @nr (in its last block) goes back. */
+	free_block_pieces(first, nr, hi - lo);
 	spin_unlock_irqrestore(&big_lock, flags);
 	first->private = PBLOCK_MAGIC;
 	first->index = nr;
@@ -433,10 +445,14 @@ static void *km_realloc(void *p, size_t size, gfp_t gfp)
 			}
 			if (want & 1 && want < nr)
 				want++;		/* no order-0 piece (KM_PBLOCK_GFP) */
-			local_irq_save(flags);
-			pblock_free_range(page, want, nr);
-			local_irq_restore(flags);
 			page->index = want;
+			if (nr > MAX_ORDER_NR_PAGES) {
+				big_free(page, want, nr);
+				return p;
+			}
+			local_irq_save(flags);
+			free_block_pieces(page, want, nr);
+			local_irq_restore(flags);
 			return p;
 		}
 		if (slab_hardened())
