@@ -110,6 +110,15 @@ static bool is_pblock(const struct page *page, const void *p)
  * watermarks that alloc_pages() reads with the other CPUs stopped outside
  * such sections (mm/memory_hotplug.c), so no CPU reads half a change.
  */
+/*
+ * calloc's page blocks are zeroed by discard_page_contents(): from 64 KiB
+ * up a hole is punched in RAM's memfd, and the pages fault back in zeroed
+ * only where the program touches them, as glibc's calloc of fresh mmapped
+ * memory leaves untouched pages alone.  A memset wrote every page: git
+ * callocs hash tables it fills sparsely, and git blame faulted 1,303
+ * pages where glibc faults 574 (1,048 now; 0.61 s -> 0.39 s for the
+ * bench's blame loop, glibc 0.29 s).
+ */
 static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 {
 	unsigned long nr = size ? PAGE_ALIGN(size) >> PAGE_SHIFT : 1, flags;
@@ -130,7 +139,7 @@ static void *pblock_alloc(size_t size, size_t align, gfp_t gfp, bool zero)
 	page->index = nr;
 	p = page_address(page);
 	if (zero)
-		memset(p, 0, nr << PAGE_SHIFT);
+		discard_page_contents(page, nr);	/* calloc: zeroed lazily, see below */
 	return p;
 }
 
@@ -285,7 +294,7 @@ found:
 	first->private = PBLOCK_MAGIC;
 	first->index = nr;
 	if (zero)
-		memset(page_address(first), 0, nr << PAGE_SHIFT);
+		discard_page_contents(first, nr);
 	return page_address(first);
 }
 
