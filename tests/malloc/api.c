@@ -65,6 +65,38 @@ int main(void)
 	expect("calloc zeroes", ok);
 	free(p);
 
+	/*
+	 * Memory freed dirty comes back zeroed by calloc, whatever its kind:
+	 * 24 blocks of 2 MiB filled and freed, then callocs over them of a
+	 * small object, a page block and a block beyond 4 MiB (with the
+	 * library booted ram=64M, the big one has to reuse the dirty blocks).
+	 */
+	{
+		static const size_t sizes[] = { 100, 100000, 3 << 20, 16 << 20 };
+		void *dirty[24];
+
+		ok = 1;
+		for (int i = 0; i < 24; i++) {
+			dirty[i] = p_malloc(2 << 20);
+			ok &= dirty[i] != NULL;
+			if (dirty[i])
+				memset(dirty[i], 0xa5, 2 << 20);
+		}
+		for (int i = 0; i < 24; i++)
+			free(dirty[i]);
+		for (int round = 0; round < 2; round++)
+			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+				p = p_calloc(1, sizes[k]);
+				ok &= p != NULL;
+				for (size_t i = 0; p && i < sizes[k]; i += 64)
+					ok &= !((char *)p)[i];
+				if (p)
+					memset(p, 0x5a, sizes[k]);
+				free(p);
+			}
+		expect("calloc zeroes memory freed dirty (small, page and big blocks)", ok);
+	}
+
 	errno = 0;
 	p = p_malloc(SIZE_MAX - 4096);
 	expect("malloc(SIZE_MAX - 4096): NULL, ENOMEM", !p && errno == ENOMEM);
