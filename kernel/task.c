@@ -150,6 +150,19 @@ void task_release_all(struct task_struct *p)
 	}
 }
 
+int kmm_nr_tasks(void)
+{
+	struct task_struct *p;
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&tasklist_lock, flags);
+	for_each_process(p)
+		n++;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	return n;
+}
+
 struct task_struct *find_task_by_pid(pid_t pid)
 {
 	struct task_struct *p, *found = NULL;

@@ -84,6 +84,8 @@ int kmm_set_cpu(int cpu);
  * (CPU hotplug): try another.
  */
 int kmm_run_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
+/* Tasks on the task list: kernel threads, and host threads attached or taking turns. */
+int kmm_nr_tasks(void);
 /* Is @cpu owned by some thread (kmm_thread_attach)? */
 bool kmm_cpu_taken(int cpu);
 /* Nanoseconds on the machine's clock since boot. */

@@ -35,7 +35,14 @@ run() {
 		"borrowed $(counter borrowed), borrowed_exiting $(counter borrowed_exiting)"
 }
 
+# The tasks on the task list at exit with one thread: every thread that
+# ended took its task off (a thread that only took turns too).
+run "" "$prog" 1 10
+tasks=$(counter tasks)
+[ -n "$tasks" ] || fail "no task count in the dump"
+
 run "" "$prog" 600 60
+[ "$(counter tasks)" = "$tasks" ] || fail "600 threads: $(counter tasks) tasks left at exit, not $tasks"
 [ "$(counter shared_cpus)" = 16 ] || fail "600 threads: not 16 shared CPUs"
 [ "$(counter turns)" -ge 105 ] || fail "600 threads: fewer turns than threads beyond the CPUs"
 [ "$(counter borrowed)" = 0 ] || fail "600 threads: a living thread borrowed a CPU"
@@ -43,6 +50,7 @@ view /sys/devices/system/cpu/online | grep -Eq '(^|,)496-511$' ||
 	fail "600 threads: the shared CPUs 496-511 are not online: $(view /sys/devices/system/cpu/online)"
 
 run "cpus=4" "$prog" 16 400
+[ "$(counter tasks)" = "$tasks" ] || fail "cpus=4: $(counter tasks) tasks left at exit, not $tasks"
 [ "$(counter shared_cpus)" = 1 ] || fail "cpus=4: not one shared CPU"
 [ "$(counter turns)" -ge 13 ] || fail "cpus=4: fewer turns than threads taking them"
 [ "$(counter borrowed)" = 0 ] || fail "cpus=4: a living thread borrowed a CPU"

@@ -171,6 +171,8 @@ static void take_turns(struct km_thread *t)
 	if (!t->dealt) {
 		t->turn = __atomic_fetch_add(&next_turn, 1, __ATOMIC_RELAXED) % n;
 		t->dealt = true;
+		/* Its task goes on the task list at its first turn: thread_exit takes it off. */
+		pthread_setspecific(thread_key, t);
 	}
 	t->state = cpu_online(first_shared + t->turn) ? KT_SHARE : KT_BORROW;
 }
@@ -722,7 +724,8 @@ static const struct {
 /*
  * The library's own counters, after the views: how the calls ran when
  * threads outnumbered the CPUs of their own (turns on the shared CPUs,
- * calls on a borrowed CPU, and of those the calls of exiting threads).
+ * calls on a borrowed CPU, and of those the calls of exiting threads),
+ * and the tasks on the task list (the threads that ended left none).
  */
 static void dump_counters(int fd, bool header)
 {
@@ -732,10 +735,11 @@ static void dump_counters(int fd, bool header)
 
 	for (int i = 0; i < KM_SHARED_MAX; i++)
 		n += __atomic_load_n(&turns[i], __ATOMIC_RELAXED);
-	len = snprintf(buf, sizeof(buf), "%sshared_cpus %d\nturns %lu\nborrowed %lu\nborrowed_exiting %lu\n",
+	len = snprintf(buf, sizeof(buf),
+		       "%sshared_cpus %d\nturns %lu\nborrowed %lu\nborrowed_exiting %lu\ntasks %d\n",
 		       header ? "==> kmm-malloc <==\n" : "", nr_cpu_ids - first_shared, n,
 		       __atomic_load_n(&borrowed, __ATOMIC_RELAXED),
-		       __atomic_load_n(&borrowed_exiting, __ATOMIC_RELAXED));
+		       __atomic_load_n(&borrowed_exiting, __ATOMIC_RELAXED), kmm_nr_tasks());
 	put(fd, buf, (size_t)len);
 }
 
