@@ -608,6 +608,35 @@ bool deferred_absorb(struct zone *zone, unsigned long pfn)
 	return true;
 }
 
+/*
+ * Hot-added memory onlined in the same step (add_memory_online(), with
+ * the other CPUs stopped and zone->lock held): the whole blocks of
+ * [@start, @end) join the deferred ranges, their struct pages never
+ * written, as boot defers its clean blocks.  nr_free and nr_deferred
+ * count them here; NR_FREE_PAGES and pgfree follow from the caller, as
+ * online_page()'s frees would have counted them.  One slot takes the
+ * whole range (or it extends a range ending at @start).  False, nothing
+ * changed, when the zone defers nothing, a trace would show each free,
+ * or no slot is left: then the caller writes and frees every page.
+ */
+bool deferred_add_hot(struct zone *zone, unsigned long start, unsigned long end)
+{
+	unsigned long blocks = (end - start) / MAX_ORDER_NR_PAGES;
+
+	assert_spin_locked(&zone->lock);
+	if (!blocks || ((start | end) & (MAX_ORDER_NR_PAGES - 1)) || !zone_may_defer(zone) ||
+	    trace_on(mm_page_free_direct) || trace_on(mm_page_pcpu_drain))
+		return false;
+	if (!range_add_block(zone, start))
+		return false;
+	/* Each next block extends the range the one before it is in. */
+	for (unsigned long pfn = start + MAX_ORDER_NR_PAGES; pfn < end; pfn += MAX_ORDER_NR_PAGES)
+		BUG_ON(!range_add_block(zone, pfn));
+	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred + blocks);
+	area_add_free(&zone->free_area[MAX_ORDER - 1], (long)blocks);
+	return true;
+}
+
 /* ---- lookups for the walks over the memory map ---- */
 
 /*

@@ -279,16 +279,13 @@ static bool grow(size_t need, unsigned long gen)
 	tsk->flags |= PF_MEMALLOC;
 	reserve_release();
 	km_hotplug_lock();		/* no CPU half up while the zones change */
-	err = add_memory(0, start, size);
+	err = add_memory_online(0, start, size);
 	if (err == -ENOMEM && size > memory_block_size_bytes() &&
 	    need <= memory_block_size_bytes()) {
 		/* No room for the memory map of that much: one section needs less. */
 		size = memory_block_size_bytes();
-		err = add_memory(0, start, size);
+		err = add_memory_online(0, start, size);
 	}
-	if (!err)
-		err = online_pages((unsigned long)(start >> PAGE_SHIFT),
-				   (unsigned long)(size >> PAGE_SHIFT));
 	km_hotplug_unlock();
 	tsk->flags = (tsk->flags & ~PF_MEMALLOC) | memalloc;
 	if (err) {
