@@ -71,6 +71,24 @@ static unsigned long reserve_blocks(unsigned long start_pfn)
 	return n;
 }
 
+/*
+ * Top-order blocks written and freed: at the head of their list, the
+ * add's memory map (2M blocks) is taken from them, so the new struct
+ * pages lie on host pages that were in use.  The oracle does the same.
+ */
+static void dirty_and_free_blocks(void)
+{
+	struct page *blocks[4];
+
+	for (int i = 0; i < 4; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+		assert_non_null(blocks[i]);
+		memset(page_address(blocks[i]), 0x5a, BLOCK << PAGE_SHIFT);
+	}
+	for (int i = 0; i < 4; i++)
+		__free_pages(blocks[i], MAX_ORDER - 1);
+}
+
 struct steps {
 	char *added, *lent, *offlined;
 	unsigned long start_pfn, lo, reserved;
@@ -89,6 +107,7 @@ static void run_steps(const char *boot, bool oracle, struct steps *s)
 	struct page *first;
 
 	boot_or_fail(boot);
+	dirty_and_free_blocks();
 	start = memory_hotplug_next_start();
 	s->start_pfn = (unsigned long)(start >> PAGE_SHIFT);
 	assert_int_equal(add_memory_online(0, start, ADD_SIZE), 0);
