@@ -70,6 +70,17 @@
  * without zone->lock that reads a block's struct pages while a big block
  * is freed may see them go (the library's walks run at exit).
  *
+ * Hot-added memory.  add_memory_online() (memory_hotplug.c, libkmm-malloc's
+ * growth) hands its new blocks to deferred_add_hot() while the other CPUs
+ * are stopped: they join the ranges (one slot for the whole add, or
+ * extending the range below) without their struct pages ever being
+ * written, counted in nr_free and nr_deferred here and in NR_FREE_PAGES
+ * and pgfree by the caller, as online_pages()'s frees would count them.
+ * The memory map's pages of a section are taken from the top of the RAM
+ * there is, below the new range: onlining a section at a time would cut
+ * the deferred memory into a range per section, the whole add keeps it
+ * one.
+ *
  * Invariants (mm_check, below and in buddy_check.c): the ranges are
  * MAX_ORDER-aligned, disjoint, each in RAM of its zone's node and
  * outside every boot reservation; their pageblocks are MOVABLE; their

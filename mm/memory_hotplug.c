@@ -19,6 +19,20 @@
  *       use refuses with -EBUSY and the isolation is undone exactly.  Free
  *       pages leave the buddy allocator and are PG_reserved again.
  *
+ * And one step that is not 2.6.34's, for libkmm-malloc's growth:
+ *
+ *   add_memory_online(nid, start, size)   add_memory() then onlining of
+ *       the whole range.  In a zone that defers (deferred_init.c), the
+ *       range never reads as offline: the new blocks become
+ *       deferred free blocks in the add's own commit (deferred_add_hot),
+ *       their struct pages never written and their memory map's host
+ *       pages given back, and the counters then move as online_pages()'s
+ *       frees move them (online_deferred).  A machine that grows by
+ *       gigabytes a program barely touches writes no struct page of them
+ *       (2M of struct pages per 128M section).  The kmm program's steps
+ *       stay separate and write everything: a deferred block waits at the
+ *       top-order list's tail, where an onlined one goes to its head.
+ *
  * Invariants (mm_check, here and in debug.c): every page of an offline
  * memory block is PG_reserved and off the buddy lists; the spans of a zone
  * and its node cover every present section of theirs; a hot-added section
@@ -244,17 +258,18 @@ static void commit_memory(void *arg)
 	}
 }
 
+static void online_deferred(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
+			    struct per_cpu_pageset *fresh);
+
 /*
- * Add RAM [start, start + size) to node @nid, offline.  The range must be
+ * Add RAM [start, start + size) to node @nid, offline (and with @online,
+ * online: add_memory_online).  The range must be
  * section-aligned, a whole number of sections, above all RAM there is
  * (the simulated memfd grows at its top) and within hotplug_max=.  Every
  * allocation comes before the first change that could be seen, so a
  * failure returns -ENOMEM (or -EEXIST, -EINVAL, -ERANGE for a bad range)
  * having changed nothing.
  */
-static void online_deferred(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
-			    struct per_cpu_pageset *fresh);
-
 static int __add_memory(int nid, u64 start, u64 size, bool online)
 {
 	unsigned long start_pfn = (unsigned long)(start >> PAGE_SHIFT);
@@ -348,8 +363,8 @@ int add_memory(int nid, u64 start, u64 size)
 
 /*
  * add_memory() and online_pages() in one step (libkmm-malloc's growth;
- * not 2.6.34's).  In a zone that defers (deferred_init.c) and has pages
- * already, the range never passes through "offline": its blocks go
+ * not 2.6.34's).  In a zone that defers (deferred_init.c), the range
+ * never passes through "offline": its blocks go
  * straight from absent to deferred free blocks, their struct pages never
  * written, and the machine reads as the separate steps leave it.  The
  * current CPU's per-CPU lists are drained first either way, so that

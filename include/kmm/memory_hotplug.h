@@ -19,7 +19,7 @@
 int add_memory(int nid, u64 start, u64 size);
 /*
  * add_memory() then online_pages() of the whole range, in one step: in a
- * zone that defers (deferred_init=) and has pages, the added blocks join
+ * zone that defers (deferred_init=), the added blocks join
  * the deferred free memory with their struct pages unwritten; every view
  * reads as the two steps leave it.  The libkmm-malloc's growth.
  */

@@ -14,8 +14,11 @@
  * reclaim does (PF_MEMALLOC: below the watermarks, never reclaiming) for
  * the rest: a page table, the zone's first per-CPU lists.
  *
- * How much.  add_memory() of whole sections (memory_block_size_bytes():
- * 128 MiB on x86_64) at the end of RAM, then online_pages(): at least the
+ * How much.  add_memory_online() of whole sections (memory_block_size_bytes():
+ * 128 MiB on x86_64) at the end of RAM, added and onlined in one step, the
+ * new blocks deferred with their struct pages unwritten (the library boots
+ * deferred_init=all; a big block lent from them writes only its first
+ * block's, see mm/deferred_init.c): at least the
  * request with an eighth more, and at least a quarter of the RAM there is
  * (geometric, as a heap grows: few adds, little memory map written for
  * nothing), never beyond the limit.
