@@ -10,8 +10,9 @@
  * machine must have written no struct page of the added memory but the
  * run's first block's, and mm_check passes throughout.  Two zones: one
  * populated for the first time (its boot pageset, no drain) and one that
- * had pages (per-CPU lists, two CPUs, the counters' deltas folded at the
- * same points).
+ * had pages (per-CPU lists on several CPUs), and that one again with
+ * lists shorter than the stat threshold (the counters' deltas folded at
+ * the same points).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <kmm/memory_hotplug.h>
 #include <kmm/mm.h>
 #include <kmm/mm_check.h>
+#include <kmm/procfs.h>
 #include <kmm/vmstat.h>
 #include "mm/internal.h"
 #include "tests/harness.h"
@@ -108,7 +110,7 @@ struct steps {
  * oracle, alloc_free_range() of the same pfns), then offline the added
  * memory's lowest section.  The views after each step.
  */
-static void run_steps(const char *boot, bool oracle, struct steps *s)
+static void run_steps(const char *boot, const char *fraction, bool oracle, struct steps *s)
 {
 	u64 start;
 	unsigned long flags, deferred = 0;
@@ -116,6 +118,11 @@ static void run_steps(const char *boot, bool oracle, struct steps *s)
 
 	boot_or_fail(boot);
 	dirty_and_free_blocks();
+	if (fraction) {
+		/* Short per-CPU lists: what one holds at the drain is below the stat threshold. */
+		assert_int_equal(proc_write("/proc/sys/vm/percpu_pagelist_fraction", fraction), 0);
+		assert_true(normal()->pageset[0].pcp.high < normal()->pageset[0].stat_threshold);
+	}
 	start = memory_hotplug_next_start();
 	s->start_pfn = (unsigned long)(start >> PAGE_SHIFT);
 	assert_int_equal(add_memory_online(0, start, ADD_SIZE), 0);
@@ -161,15 +168,15 @@ static void run_steps(const char *boot, bool oracle, struct steps *s)
 	s->offlined = views(s->start_pfn);
 }
 
-static void same_as_the_oracle(const char *boot)
+static void same_as_the_oracle(const char *boot, const char *fraction)
 {
 	struct steps d = { 0 }, o = { 0 };
 	char oboot[128];
 
-	run_steps(boot, false, &d);
+	run_steps(boot, fraction, false, &d);
 	snprintf(oboot, sizeof(oboot), "%s deferred_init=off", boot);
 	o.lo = d.lo;
-	run_steps(oboot, true, &o);
+	run_steps(oboot, fraction, true, &o);
 	assert_int_equal(o.start_pfn, d.start_pfn);
 	assert_same_views("the views once added and onlined", o.added, d.added);
 	assert_same_views("the views with a run taken from the new memory", o.lent, d.lent);
@@ -181,14 +188,17 @@ static void same_as_the_oracle(const char *boot)
 /* ZONE_NORMAL's first pages: the boot pageset counts each page, no drain, zonelists rebuilt. */
 static void a_first_add_to_a_zone_reads_as_two_steps(void **state)
 {
-	same_as_the_oracle("ram=1G hotplug_max=2G cpus=2 deferred_init=all");
+	same_as_the_oracle("ram=1G hotplug_max=2G cpus=2 deferred_init=all", NULL);
 	assert_true(populated_zone(normal()));
 }
 
-/* A zone with pages (and deferred blocks of its own below): per-CPU lists on two CPUs. */
+/*
+ * A zone with pages (and deferred blocks of its own below), four CPUs,
+ * pages on CPU 1's lists to drain.
+ */
 static void an_add_to_a_zone_with_pages_reads_as_two_steps(void **state)
 {
-	same_as_the_oracle("ram=5G hotplug_max=8G cpus=2");
+	same_as_the_oracle("ram=5G hotplug_max=8G cpus=4", NULL);
 }
 
 /* The kmm program's separate add and online write every struct page, as 2.6.34. */
@@ -206,9 +216,21 @@ static void add_memory_alone_defers_nothing(void **state)
 	assert_mm_check();
 }
 
+/*
+ * percpu_pagelist_fraction makes the lists short (high 5, batch 1), below
+ * the stat threshold (30): each batch's delta stays on the CPU until the
+ * sum passes it, so where the deltas folded shows in the free pages
+ * /proc/zoneinfo reads.
+ */
+static void an_add_folds_its_deltas_as_the_frees_do(void **state)
+{
+	same_as_the_oracle("ram=5G hotplug_max=8G cpus=4", "100000");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(a_first_add_to_a_zone_reads_as_two_steps, teardown_machine),
 	cmocka_unit_test_teardown(an_add_to_a_zone_with_pages_reads_as_two_steps, teardown_machine),
+	cmocka_unit_test_teardown(an_add_folds_its_deltas_as_the_frees_do, teardown_machine),
 	cmocka_unit_test_teardown(add_memory_alone_defers_nothing, teardown_machine),
 };
 
