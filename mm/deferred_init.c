@@ -70,6 +70,17 @@
  * without zone->lock that reads a block's struct pages while a big block
  * is freed may see them go (the library's walks run at exit).
  *
+ * Hot-added memory.  add_memory_online() (memory_hotplug.c, libkmm-malloc's
+ * growth) hands its new blocks to deferred_add_hot() while the other CPUs
+ * are stopped: they join the ranges (one slot for the whole add, or
+ * extending the range below) without their struct pages ever being
+ * written, counted in nr_free and nr_deferred here and in NR_FREE_PAGES
+ * and pgfree by the caller, as online_pages()'s frees would count them.
+ * The memory map's pages of a section are taken from the top of the RAM
+ * there is, below the new range: onlining a section at a time would cut
+ * the deferred memory into a range per section, the whole add keeps it
+ * one.
+ *
  * Invariants (mm_check, below and in buddy_check.c): the ranges are
  * MAX_ORDER-aligned, disjoint, each in RAM of its zone's node and
  * outside every boot reservation; their pageblocks are MOVABLE; their
@@ -605,6 +616,35 @@ bool deferred_absorb(struct zone *zone, unsigned long pfn)
 	rmv_page_order(page);
 	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred + 1);
 	memmap_discard(pfn, MAX_ORDER_NR_PAGES);
+	return true;
+}
+
+/*
+ * Hot-added memory onlined in the same step (add_memory_online(), with
+ * the other CPUs stopped and zone->lock held): the whole blocks of
+ * [@start, @end) join the deferred ranges, their struct pages never
+ * written, as boot defers its clean blocks.  nr_free and nr_deferred
+ * count them here; NR_FREE_PAGES and pgfree follow from the caller, as
+ * online_page()'s frees would have counted them.  One slot takes the
+ * whole range (or it extends a range ending at @start).  False, nothing
+ * changed, when the zone defers nothing, a trace would show each free,
+ * or no slot is left: then the caller writes and frees every page.
+ */
+bool deferred_add_hot(struct zone *zone, unsigned long start, unsigned long end)
+{
+	unsigned long blocks = (end - start) / MAX_ORDER_NR_PAGES;
+
+	assert_spin_locked(&zone->lock);
+	if (!blocks || ((start | end) & (MAX_ORDER_NR_PAGES - 1)) || !zone_may_defer(zone) ||
+	    trace_on(mm_page_free_direct) || trace_on(mm_page_pcpu_drain))
+		return false;
+	if (!range_add_block(zone, start))
+		return false;
+	/* Each next block extends the range the one before it is in. */
+	for (unsigned long pfn = start + MAX_ORDER_NR_PAGES; pfn < end; pfn += MAX_ORDER_NR_PAGES)
+		BUG_ON(!range_add_block(zone, pfn));
+	WRITE_ONCE(zone->nr_deferred, zone->nr_deferred + blocks);
+	area_add_free(&zone->free_area[MAX_ORDER - 1], (long)blocks);
 	return true;
 }
 

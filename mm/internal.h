@@ -194,6 +194,7 @@ struct zone *deferred_lent_zone(unsigned long pfn);
 void deferred_return_lent(struct zone *zone, unsigned long pfn);
 void deferred_write_lent(struct zone *zone, unsigned long pfn);
 bool deferred_absorb(struct zone *zone, unsigned long pfn);
+bool deferred_add_hot(struct zone *zone, unsigned long start, unsigned long end);
 unsigned long deferred_lent_end(unsigned long pfn);
 bool deferred_lent_in(unsigned long start, unsigned long end);
 int deferred_zone_ranges(const struct zone *zone, struct pfn_range *out, int max);

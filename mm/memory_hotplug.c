@@ -19,6 +19,20 @@
  *       use refuses with -EBUSY and the isolation is undone exactly.  Free
  *       pages leave the buddy allocator and are PG_reserved again.
  *
+ * And one step that is not 2.6.34's, for libkmm-malloc's growth:
+ *
+ *   add_memory_online(nid, start, size)   add_memory() then onlining of
+ *       the whole range.  In a zone that defers (deferred_init.c), the
+ *       range never reads as offline: the new blocks become
+ *       deferred free blocks in the add's own commit (deferred_add_hot),
+ *       their struct pages never written and their memory map's host
+ *       pages given back, and the counters then move as online_pages()'s
+ *       frees move them (online_deferred).  A machine that grows by
+ *       gigabytes a program barely touches writes no struct page of them
+ *       (2M of struct pages per 128M section).  The kmm program's steps
+ *       stay separate and write everything: a deferred block waits at the
+ *       top-order list's tail, where an onlined one goes to its head.
+ *
  * Invariants (mm_check, here and in debug.c): every page of an offline
  * memory block is PG_reserved and off the buddy lists; the spans of a zone
  * and its node cover every present section of theirs; a hot-added section
@@ -54,6 +68,7 @@
 #include <kmm/seq_file.h>
 #include <kmm/slab.h>
 #include <kmm/string.h>
+#include <kmm/vmstat.h>
 #include "arch/x86/e820.h"
 #include "arch/x86/hotplug.h"
 #include "hw/cpu.h"
@@ -181,9 +196,12 @@ static void grow_pgdat_span(struct pglist_data *pgdat, unsigned long start_pfn, 
  * and each struct page is initialised as memmap_init_zone(MEMMAP_HOTPLUG)
  * does - reserved, one reference, the zone and node in its flags - with
  * every pageblock MOVABLE.  Cannot fail: the caller allocated @usemap.
+ * With *@defer (add_memory_online), the range's blocks go straight to
+ * the deferred ranges, free and unwritten; *@defer is false on return
+ * when they could not (then they are written, reserved, as above).
  */
 static void __add_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
-		       unsigned long *usemap)
+		       unsigned long *usemap, bool *defer)
 {
 	unsigned long old_end = zone->spanned_pages ? zone->zone_start_pfn + zone->spanned_pages : start_pfn;
 	unsigned long flags;
@@ -195,10 +213,18 @@ static void __add_zone(struct zone *zone, unsigned long start_pfn, unsigned long
 	grow_zone_span(zone, start_pfn, start_pfn + nr_pages);
 	grow_pgdat_span(zone->zone_pgdat, start_pfn, start_pfn + nr_pages);
 	spin_unlock_irqrestore(&zone->lock, flags);
+	/* By pfn: the struct pages may stay unwritten (below). */
+	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages)
+		set_zone_pageblock_migratetype(zone, pfn, MIGRATE_MOVABLE);
+	if (*defer) {
+		spin_lock_irqsave(&zone->lock, flags);
+		*defer = deferred_add_hot(zone, start_pfn, start_pfn + nr_pages);
+		spin_unlock_irqrestore(&zone->lock, flags);
+		if (*defer)
+			return;
+	}
 	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += MAX_ORDER_NR_PAGES)
 		memmap_init_block(zone, pfn);
-	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages)
-		set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_MOVABLE);
 }
 
 struct hot_add {
@@ -206,6 +232,7 @@ struct hot_add {
 	struct zone *zone;
 	u64 start, size;
 	unsigned long *usemap;
+	bool defer;		/* in: online deferred if the zone may; out: it was */
 };
 
 /*
@@ -216,35 +243,41 @@ struct hot_add {
  */
 static void commit_memory(void *arg)
 {
-	const struct hot_add *a = arg;
+	struct hot_add *a = arg;
 	unsigned long start_pfn = (unsigned long)(a->start >> PAGE_SHIFT);
 	unsigned long nr_pages = (unsigned long)(a->size >> PAGE_SHIFT);
 
 	sparse_commit_sections(start_pfn, nr_pages);
 	add_active_range(a->nid, start_pfn, start_pfn + nr_pages);
-	__add_zone(a->zone, start_pfn, nr_pages, a->usemap);
+	__add_zone(a->zone, start_pfn, nr_pages, a->usemap, &a->defer);
 	arch_commit_memory(a->start, a->size);
 	for (unsigned long s = start_pfn / pages_per_section();
 	     s < (start_pfn + nr_pages) / pages_per_section(); s++) {
 		mh.added[s] = 1;
-		mh.offline[s] = 1;
+		mh.offline[s] = !a->defer;	/* deferred: online from the start */
 	}
 }
 
+static void online_deferred(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
+			    struct per_cpu_pageset *fresh);
+
 /*
- * Add RAM [start, start + size) to node @nid, offline.  The range must be
+ * Add RAM [start, start + size) to node @nid, offline (and with @online,
+ * online: add_memory_online).  The range must be
  * section-aligned, a whole number of sections, above all RAM there is
  * (the simulated memfd grows at its top) and within hotplug_max=.  Every
  * allocation comes before the first change that could be seen, so a
  * failure returns -ENOMEM (or -EEXIST, -EINVAL, -ERANGE for a bad range)
  * having changed nothing.
  */
-int add_memory(int nid, u64 start, u64 size)
+static int __add_memory(int nid, u64 start, u64 size, bool online)
 {
 	unsigned long start_pfn = (unsigned long)(start >> PAGE_SHIFT);
 	unsigned long nr_pages = (unsigned long)(size >> PAGE_SHIFT);
 	u64 old_ram_size = hw_ram_size;
 	unsigned long *new_map = NULL;
+	struct per_cpu_pageset *fresh = NULL;
+	struct hot_add a;
 	struct zone *zone;
 	int zone_type, err;
 
@@ -286,9 +319,27 @@ int add_memory(int nid, u64 start, u64 size)
 			goto out_usemap;
 	}
 
+	/* A zone's first pages need its first pagesets (as online_pages() makes them). */
+	if (online && !populated_zone(zone)) {
+		err = -ENOMEM;
+		fresh = kzalloc_node(nr_cpu_ids * sizeof(*fresh), GFP_KERNEL, nid);
+		if (!fresh)
+			goto out_usemap;
+	}
+	a = (struct hot_add){ nid, zone, start, size, new_map, online };
+	if (a.defer)
+		memmap_discard(start_pfn, nr_pages);	/* a deferred block's struct pages have no host page */
+
 	/* From here on nothing fails. */
-	hotplug_stop_machine(commit_memory, &(struct hot_add){ nid, zone, start, size, new_map });
+	hotplug_stop_machine(commit_memory, &a);
+	if (a.defer)
+		online_deferred(zone, start_pfn, nr_pages, fresh);
 	mutex_unlock(&mem_hotplug_mutex);
+	if (online && !a.defer) {
+		kfree(fresh);
+		drain_local_pages(NULL);	/* as online_deferred() starts */
+		return online_pages(start_pfn, nr_pages);
+	}
 	return 0;
 
 out_usemap:
@@ -303,6 +354,25 @@ out:
 	if (err == -ENOMEM)
 		kmm_error("add_memory: out of memory for the new range's tables and map");
 	return err;
+}
+
+int add_memory(int nid, u64 start, u64 size)
+{
+	return __add_memory(nid, start, size, false);
+}
+
+/*
+ * add_memory() and online_pages() in one step (libkmm-malloc's growth;
+ * not 2.6.34's).  In a zone that defers (deferred_init.c), the range
+ * never passes through "offline": its blocks go
+ * straight from absent to deferred free blocks, their struct pages never
+ * written, and the machine reads as the separate steps leave it.  The
+ * current CPU's per-CPU lists are drained first either way, so that
+ * both ways count the same frees from the same start (online_deferred).
+ */
+int add_memory_online(int nid, u64 start, u64 size)
+{
+	return __add_memory(nid, start, size, true);
 }
 
 /* ---- online ---- */
@@ -426,6 +496,49 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 		drain_all_pages();
 	hotplug_stop_machine(online_commit, &w);
 	return 0;
+}
+
+/*
+ * The rest of onlining a range whose blocks went deferred at its add
+ * (mem_hotplug_mutex held).  The counters move as online_pages()'s
+ * frees move them: each page onto this CPU's per-CPU list (empty: the
+ * caller drained it), a batch to the buddy allocator whenever the list
+ * reaches its high mark, each batch one NR_FREE_PAGES delta folded by
+ * the same threshold, and what the list would hold at the end counted
+ * as drain_all_pages() counts it.  So /proc/zoneinfo's free pages read
+ * the same, not just their sum.  A zone populated for the first time
+ * still has the boot pageset (high mark 0: each page one delta), and no
+ * drain, as online_pages().  Then the sizes follow (online_commit).
+ */
+static void online_deferred(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
+			    struct per_cpu_pageset *fresh)
+{
+	struct online_work w = {
+		.zone = zone, .fresh = fresh, .onlined = nr_pages, .end_pfn = start_pfn + nr_pages,
+		.highmem = is_highmem(zone) ? nr_pages : 0,
+	};
+	struct per_cpu_pages *pcp;
+	unsigned long flags;
+	long count;
+
+	drain_local_pages(NULL);
+	local_irq_save(flags);
+	pcp = &zone->pageset[smp_processor_id()].pcp;
+	count = pcp->count;
+	zone->all_unreclaimable = 0;
+	zone->pages_scanned = 0;
+	for (unsigned long i = 0; i < nr_pages; i++)
+		if (++count >= pcp->high) {
+			__mod_zone_page_state(zone, NR_FREE_PAGES, pcp->batch);
+			count -= pcp->batch;
+		}
+	if (count > pcp->count)
+		__mod_zone_page_state(zone, NR_FREE_PAGES, (int)(count - pcp->count));
+	__count_vm_events(PGFREE, nr_pages);
+	local_irq_restore(flags);
+	if (!fresh)
+		drain_all_pages();
+	hotplug_stop_machine(online_commit, &w);
 }
 
 /* ---- offline ---- */

@@ -17,6 +17,13 @@
  * nothing changed and kmm_error_msg() says why.
  */
 int add_memory(int nid, u64 start, u64 size);
+/*
+ * add_memory() then online_pages() of the whole range, in one step: in a
+ * zone that defers (deferred_init=), the added blocks join
+ * the deferred free memory with their struct pages unwritten; every view
+ * reads as the two steps leave it.  The libkmm-malloc's growth.
+ */
+int add_memory_online(int nid, u64 start, u64 size);
 /* Free [@pfn, @pfn + @nr_pages)'s reserved pages to the buddy allocator. 0 or -ENOMEM (nothing changed). */
 int online_pages(unsigned long pfn, unsigned long nr_pages);
 /*

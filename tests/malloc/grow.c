@@ -19,12 +19,17 @@
  *                       process's RSS fell by at least three quarters of it
  *                       (glibc unmaps it; the library punches its pages out
  *                       of RAM's memfd).
+ *   grow MB untouched   malloc MB MiB (the library's machine grows to hold
+ *                       it), write its first and last pages only: print the
+ *                       process's peak RSS in MiB (the struct pages of
+ *                       what it never touched are never written).
  */
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +130,23 @@ static int stepwise(size_t limit_mb)
 	return 0;
 }
 
+static int untouched(size_t mb)
+{
+	char *p = malloc(mb << 20);
+	struct rusage ru;
+
+	if (!p) {
+		printf("untouched: malloc(%zu MiB) failed\n", mb);
+		return 1;
+	}
+	p[0] = 1;
+	p[(mb << 20) - 1] = 1;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("untouched: %zu MiB, peak RSS %ld MiB\n", mb, ru.ru_maxrss >> 10);
+	free(p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 300, total = 0, n = 0, cap = 1024;
@@ -138,6 +160,8 @@ int main(int argc, char **argv)
 		return stepwise(mb);
 	if (argc > 2 && !strcmp(argv[2], "release"))
 		return release(mb);
+	if (argc > 2 && !strcmp(argv[2], "untouched"))
+		return untouched(mb);
 	while (b && total < mb << 20) {
 		if (n == cap)
 			b = realloc(b, (cap *= 2) * sizeof(*b));

@@ -7,7 +7,9 @@
 #     128M: sections start on 128M boundaries, and the next would end past
 #     256M), and malloc then fails with ENOMEM before 192 MiB are held;
 #   - an i386 machine boots without room to grow and serves;
-#   - a max= that is no size is refused, and the C library's malloc serves.
+#   - a max= that is no size is refused, and the C library's malloc serves;
+#   - growing for a 3 GiB block barely touched writes no struct page of
+#     the added memory (peak RSS bound).
 . "$(dirname "$0")/common.sh"
 lib=$1
 prog=$2
@@ -47,6 +49,15 @@ moves=$(sed -n 's/^stepwise: 40 MiB, \([0-9]*\) moves, kept$/\1/p' "$tmp/out")
 # munmap does: the RSS falls.
 LD_PRELOAD="$lib" "$prog" 64 release >"$tmp/out" 2>&1 || fail "release: $(cat "$tmp/out")"
 grep -q '^release: 64 MiB given back$' "$tmp/out" || fail "release: $(cat "$tmp/out")"
+
+# A 3 GiB block of which two pages are written: the machine grows by it
+# (add_memory_online), and the struct pages of the added memory, 48 MiB
+# if written (2 MiB per 128 MiB), stay unwritten: the peak RSS was 63 MiB
+# when the growth wrote them, 17 MiB now (glibc: 1).
+LD_PRELOAD="$lib" "$prog" 3072 untouched >"$tmp/out" 2>&1 || fail "untouched: $(cat "$tmp/out")"
+cat "$tmp/out"
+rss=$(sed -n 's/^untouched: 3072 MiB, peak RSS \([0-9]*\) MiB$/\1/p' "$tmp/out")
+[ -n "$rss" ] && [ "$rss" -le 32 ] || fail "untouched: $(cat "$tmp/out"): the growth wrote struct pages"
 
 KMM_MALLOC_BOOT="ram=64M max=lots" LD_PRELOAD="$lib" "$prog" 1 until-fail >"$tmp/out" 2>"$tmp/err" ||
 	fail "the program failed with a bad max="

@@ -14,8 +14,11 @@
  * reclaim does (PF_MEMALLOC: below the watermarks, never reclaiming) for
  * the rest: a page table, the zone's first per-CPU lists.
  *
- * How much.  add_memory() of whole sections (memory_block_size_bytes():
- * 128 MiB on x86_64) at the end of RAM, then online_pages(): at least the
+ * How much.  add_memory_online() of whole sections (memory_block_size_bytes():
+ * 128 MiB on x86_64) at the end of RAM, added and onlined in one step, the
+ * new blocks deferred with their struct pages unwritten (the library boots
+ * deferred_init=all; a big block lent from them writes only its first
+ * block's, see mm/deferred_init.c): at least the
  * request with an eighth more, and at least a quarter of the RAM there is
  * (geometric, as a heap grows: few adds, little memory map written for
  * nothing), never beyond the limit.
@@ -279,16 +282,13 @@ static bool grow(size_t need, unsigned long gen)
 	tsk->flags |= PF_MEMALLOC;
 	reserve_release();
 	km_hotplug_lock();		/* no CPU half up while the zones change */
-	err = add_memory(0, start, size);
+	err = add_memory_online(0, start, size);
 	if (err == -ENOMEM && size > memory_block_size_bytes() &&
 	    need <= memory_block_size_bytes()) {
 		/* No room for the memory map of that much: one section needs less. */
 		size = memory_block_size_bytes();
-		err = add_memory(0, start, size);
+		err = add_memory_online(0, start, size);
 	}
-	if (!err)
-		err = online_pages((unsigned long)(start >> PAGE_SHIFT),
-				   (unsigned long)(size >> PAGE_SHIFT));
 	km_hotplug_unlock();
 	tsk->flags = (tsk->flags & ~PF_MEMALLOC) | memalloc;
 	if (err) {
