@@ -285,6 +285,12 @@ static struct page *zone_free_run(struct zone *zone, unsigned long blocks)
 
 #define FREE_RUN_TRIES	4	/* searches of a zone, deferred blocks joining between them */
 
+/* Zones a run may come from: not ZONE_DMA (2.6.34 keeps it for those who need it), not empty. */
+static bool run_zone(const struct zone *zone)
+{
+	return zone_idx(zone) != ZONE_DMA && populated_zone(zone);
+}
+
 /*
  * Find and take @nr_pages free pages starting on a MAX_ORDER boundary, in
  * a zone @gfp_mask may allocate from (not ZONE_DMA, which 2.6.34 keeps
@@ -301,7 +307,7 @@ struct page *alloc_free_run(gfp_t gfp_mask, unsigned long nr_pages)
 	struct zone *zone;
 
 	for_each_zone_zonelist(zone, z, zonelist, gfp_zone(gfp_mask)) {
-		if (zone_idx(zone) == ZONE_DMA || !populated_zone(zone))
+		if (!run_zone(zone))
 			continue;
 		for (int tries = 0; tries < FREE_RUN_TRIES; tries++) {
 			struct page *page = zone_free_run(zone, blocks);
@@ -342,8 +348,7 @@ struct page *alloc_deferred_run(gfp_t gfp_mask, unsigned long nr_pages)
 		unsigned long flags, pfn = 0;
 		struct page *first;
 
-		if (zone_idx(zone) == ZONE_DMA || !populated_zone(zone) ||
-		    READ_ONCE(zone->nr_deferred) < blocks)
+		if (!run_zone(zone) || READ_ONCE(zone->nr_deferred) < blocks)
 			continue;
 		spin_lock_irqsave(&zone->lock, flags);
 		if (zone_page_state(zone, NR_FREE_PAGES) >= min_wmark_pages(zone) + blocks * MAX_ORDER_NR_PAGES)

@@ -271,6 +271,17 @@ void assert_same_views(const char *what, const char *want, const char *got)
 			 a, b);
 }
 
+void assert_views_now(const char *what, const char *saved, bool with_log, bool now_is_oracle)
+{
+	char *now = oracle_views(with_log);
+
+	if (now_is_oracle)
+		assert_same_views(what, now, saved);
+	else
+		assert_same_views(what, saved, now);
+	free(now);
+}
+
 /*
  * Run every test, or those whose name matches argv[1] (cmocka's filter: an
  * exact name, or a pattern with * and ?).  A name that matches no test is

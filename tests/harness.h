@@ -69,6 +69,12 @@ const char *proc_text(const char *path);
 char *oracle_views(bool with_log);
 /* Fail at the first line where @got differs from @want (the full boot's). */
 void assert_same_views(const char *what, const char *want, const char *got);
+/*
+ * This machine's views now (oracle_views) against @saved, taken on the
+ * other machine of the pair: @now_is_oracle says this one is the full
+ * boot (deferred_init=off).
+ */
+void assert_views_now(const char *what, const char *saved, bool with_log, bool now_is_oracle);
 /* True if the log contains @s. */
 int dmesg_has(const char *s);
 /* The pages on the buddy lists now (pages on per-CPU lists not counted). */

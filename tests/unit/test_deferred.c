@@ -208,24 +208,14 @@ static void compare_with_full_boot(const char *cmdline, int scale)
 	boot_or_fail(cmdline);
 	assert_true(deferred_blocks() > 0);
 	assert_mm_check();
-	{
-		char *v = oracle_views(true);
-
-		assert_same_views("views at boot", boot_views, v);
-		free(v);
-	}
+	assert_views_now("views at boot", boot_views, true, false);
 	n_got = workload(got_pfns, scale);
 	assert_int_equal(n_want, n_got);
 	for (size_t i = 0; i < n_want; i++)
 		if (want_pfns[i] != got_pfns[i])
 			fail_msg("%s: allocation %zu: pfn %#lx in the full boot, %#lx here", cmdline, i,
 				 want_pfns[i], got_pfns[i]);
-	{
-		char *v = oracle_views(true);
-
-		assert_same_views("views after the workload", after_views, v);
-		free(v);
-	}
+	assert_views_now("views after the workload", after_views, true, false);
 	deferred_init_all();
 	assert_mm_check();
 	take_state(&got);

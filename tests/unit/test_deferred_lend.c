@@ -83,7 +83,7 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 {
 	struct pfn_range before[NR_DEFERRED_RANGES], after[NR_DEFERRED_RANGES];
 	unsigned long lo, flags, deferred, nr_free, free_pages;
-	char *lent_views, *freed_views, *want;
+	char *lent_views, *freed_views;
 	struct page *first;
 
 	boot_or_fail("ram=8G cpus=1");
@@ -134,13 +134,9 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 	assert_int_equal(alloc_free_range(lo, lo + RUN_BLOCKS * BLOCK), 0);
 	first = pfn_to_page(lo);
 	free_block_pieces(first, RUN_PAGES, RUN_BLOCKS * BLOCK);
-	want = oracle_views(false);
-	assert_same_views("the views with the run lent", want, lent_views);
-	free(want);
+	assert_views_now("the views with the run lent", lent_views, false, true);
 	free_top_down(first, 0, RUN_PAGES);
-	want = oracle_views(false);
-	assert_same_views("the views once it is given back", want, freed_views);
-	free(want);
+	assert_views_now("the views once it is given back", freed_views, false, true);
 	free(lent_views);
 	free(freed_views);
 }
@@ -156,7 +152,7 @@ static void a_lent_run_reads_as_a_taken_one(void **state)
 static void a_lent_run_shrinks_and_comes_back_written_when_it_must(void **state)
 {
 	unsigned long lo, flags, keep = 3 * BLOCK + 512, deferred;
-	char *shrunk, *freed, *want;
+	char *shrunk, *freed;
 	struct page *first;
 
 	boot_or_fail("ram=8G cpus=1");
@@ -198,14 +194,10 @@ static void a_lent_run_shrinks_and_comes_back_written_when_it_must(void **state)
 	assert_int_equal(alloc_free_range(lo, lo + 8 * BLOCK), 0);
 	first = pfn_to_page(lo);
 	free_top_down(first, keep, 8 * BLOCK);
-	want = oracle_views(false);
-	assert_same_views("the views once it shrank", want, shrunk);
-	free(want);
+	assert_views_now("the views once it shrank", shrunk, false, true);
 	set_zone_pageblock_migratetype(normal(), lo + BLOCK + pageblock_nr_pages, MIGRATE_UNMOVABLE);
 	free_top_down(first, 0, keep);
-	want = oracle_views(false);
-	assert_same_views("the views once it is given back", want, freed);
-	free(want);
+	assert_views_now("the views once it is given back", freed, false, true);
 	free(shrunk);
 	free(freed);
 }
