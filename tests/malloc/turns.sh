@@ -10,6 +10,8 @@
 #   600 threads, the library's 512 CPUs: 496 of their own (the main
 #       thread's among them), 16 shared, 105 threads taking turns
 #   16 threads, cpus=4: CPUs 0-2 their own, CPU 3 shared by 13
+#   16 threads, cpus=4, longer: threads taking turns get the CPUs of the
+#       threads that ended
 #   8 threads, cpus=1: no CPU to share (the main thread owns CPU 0):
 #       every other thread borrows it for each call
 #   FORK (tests/malloc/fork.c), cpus=2: its three helper threads take
@@ -55,6 +57,12 @@ run "cpus=4" "$prog" 16 400
 [ "$(counter turns)" -ge 13 ] || fail "cpus=4: fewer turns than threads taking them"
 [ "$(counter borrowed)" = 0 ] || fail "cpus=4: a living thread borrowed a CPU"
 [ "$(view /sys/devices/system/cpu/online)" = "0-3" ] || fail "cpus=4: not every CPU online"
+
+# Threads taking turns try again for a CPU of their own every 1024 calls:
+# the two with CPUs of their own end long before the 14 taking turns on
+# CPU 3 (one at a time), whose next tries find CPUs 1 and 2 free.
+run "cpus=4" "$prog" 16 4000 7
+[ "$(counter turns_then_own)" -ge 1 ] || fail "cpus=4: no thread taking turns got a CPU of its own"
 
 run "cpus=1" "$prog" 8 400
 [ "$(counter shared_cpus)" = 0 ] || fail "cpus=1: a shared CPU"

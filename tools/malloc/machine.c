@@ -145,6 +145,7 @@ static int first_shared = NR_CPUS;	/* CPUs from here to nr_cpu_ids are shared */
 static unsigned int next_turn;		/* the shared CPU dealt next, counted round */
 static unsigned long turns[KM_SHARED_MAX];	/* turns taken on each, under its turn_lock */
 static unsigned long borrowed, borrowed_exiting;	/* calls on a borrowed CPU (the dump) */
+static unsigned long turns_then_own;	/* threads that took turns, then got a CPU of their own */
 
 static void shared_setup(void)
 {
@@ -322,6 +323,8 @@ static void thread_exit(void *unused)
 
 static void on_cpu(struct km_thread *t)
 {
+	if (t->dealt)
+		__atomic_add_fetch(&turns_then_own, 1, __ATOMIC_RELAXED);
 	t->state = KT_ON_CPU;
 	pthread_setspecific(thread_key, t);
 }
@@ -724,7 +727,9 @@ static const struct {
 /*
  * The library's own counters, after the views: how the calls ran when
  * threads outnumbered the CPUs of their own (turns on the shared CPUs,
- * calls on a borrowed CPU, and of those the calls of exiting threads),
+ * threads that took turns and later got a CPU of their own as others
+ * exited, calls on a borrowed CPU, and of those the calls of exiting
+ * threads),
  * and the tasks on the task list (the threads that ended left none).
  */
 static void dump_counters(int fd, bool header)
@@ -736,8 +741,10 @@ static void dump_counters(int fd, bool header)
 	for (int i = 0; i < KM_SHARED_MAX; i++)
 		n += __atomic_load_n(&turns[i], __ATOMIC_RELAXED);
 	len = snprintf(buf, sizeof(buf),
-		       "%sshared_cpus %d\nturns %lu\nborrowed %lu\nborrowed_exiting %lu\ntasks %d\n",
+		       "%sshared_cpus %d\nturns %lu\nturns_then_own %lu\nborrowed %lu\n"
+		       "borrowed_exiting %lu\ntasks %d\n",
 		       header ? "==> kmm-malloc <==\n" : "", nr_cpu_ids - first_shared, n,
+		       __atomic_load_n(&turns_then_own, __ATOMIC_RELAXED),
 		       __atomic_load_n(&borrowed, __ATOMIC_RELAXED),
 		       __atomic_load_n(&borrowed_exiting, __ATOMIC_RELAXED), kmm_nr_tasks());
 	put(fd, buf, (size_t)len);
